@@ -1,0 +1,61 @@
+"""pluggrad: PyTorch's autograd, on the array library of your choice.
+
+``import pluggrad as torch`` gives the tensor, autograd and grad-mode API of PyTorch, computed by
+a swappable backend (NumPy by default, JAX, array-api-strict, or a plug-in).  See the README
+and ``docs/`` for the tour.
+"""
+
+from __future__ import annotations
+
+from . import _tensor_methods  # noqa: F401  (attaches operators and methods to Tensor)
+from . import autograd, backends, ops
+from ._dtypes import (
+    DType,
+    bool,  # noqa: A004
+    complex64,
+    complex128,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
+from ._tensor import Size, Tensor
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .backends import available_backends, get_backend, set_backend, use_backend
+from .ops import *  # noqa: F403
+from .ops import __all__ as _ops_all
+
+__version__ = "0.1.0"
+
+# PyTorch's aliases for dtypes
+float = float32  # noqa: A001
+double = float64
+long = int64
+int = int32  # noqa: A001
+cfloat = complex64
+cdouble = complex128
+
+
+def is_tensor(obj) -> bool:
+    """True if `obj` is a pluggrad Tensor."""
+    return isinstance(obj, Tensor)
+
+
+__all__ = [
+    "Tensor", "Size", "DType", "autograd", "backends", "ops",
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float32", "float64", "complex64", "complex128",
+    "float", "double", "long", "int", "cfloat", "cdouble",
+    "get_default_dtype", "set_default_dtype",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "available_backends", "get_backend", "set_backend", "use_backend",
+    "is_tensor", *_ops_all,
+]  # fmt: skip

@@ -1,0 +1,135 @@
+"""Data types: backend-independent objects such as ``pluggrad.float32``.
+
+A tensor's data lives in some backend's array type, but its ``dtype`` is always one of the
+:class:`DType` objects defined here, so that ``x.dtype == pluggrad.float32`` holds on every
+backend.  Each backend maps these objects to and from its native dtypes.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DType",
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+    "ALL_DTYPES",
+    "get_default_dtype",
+    "set_default_dtype",
+]
+
+import builtins
+
+
+class DType:
+    """A data type, identified by its array-API name (``"float32"``, ``"int64"``, ...).
+
+    Attributes
+    ----------
+    name : str
+        The array API name of the dtype.
+    kind : str
+        ``"b"`` (bool), ``"i"`` (signed integer), ``"u"`` (unsigned integer), ``"f"`` (real
+        floating) or ``"c"`` (complex floating).
+    itemsize : int
+        Size of one element in bytes.
+    """
+
+    __slots__ = ("name", "kind", "itemsize")
+
+    def __init__(self, name: str, kind: str, itemsize: int):
+        self.name = name
+        self.kind = kind
+        self.itemsize = itemsize
+
+    @property
+    def is_floating_point(self) -> builtins.bool:
+        """True for real floating-point dtypes (torch's meaning)."""
+        return self.kind == "f"
+
+    @property
+    def is_complex(self) -> builtins.bool:
+        """True for complex dtypes."""
+        return self.kind == "c"
+
+    @property
+    def is_signed(self) -> builtins.bool:
+        """True for dtypes that can hold negative values."""
+        return self.kind in "ifc"
+
+    @property
+    def is_differentiable(self) -> builtins.bool:
+        """True for the dtypes whose tensors may require gradients (floating and complex)."""
+        return self.kind in "fc"
+
+    def __repr__(self) -> str:
+        return f"pluggrad.{self.name}"
+
+    def __reduce__(self):
+        return self.name
+
+
+bool = DType("bool", "b", 1)  # noqa: A001 - the array API name
+int8 = DType("int8", "i", 1)
+int16 = DType("int16", "i", 2)
+int32 = DType("int32", "i", 4)
+int64 = DType("int64", "i", 8)
+uint8 = DType("uint8", "u", 1)
+uint16 = DType("uint16", "u", 2)
+uint32 = DType("uint32", "u", 4)
+uint64 = DType("uint64", "u", 8)
+float32 = DType("float32", "f", 4)
+float64 = DType("float64", "f", 8)
+complex64 = DType("complex64", "c", 8)
+complex128 = DType("complex128", "c", 16)
+
+ALL_DTYPES: tuple[DType, ...] = (
+    bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
+    float32, float64, complex64, complex128,
+)  # fmt: skip
+BY_NAME: dict[str, DType] = {d.name: d for d in ALL_DTYPES}
+
+_default_float: list[DType] = [float32]
+
+
+def get_default_dtype() -> DType:
+    """Return the dtype that Python floats become (``pluggrad.float32`` unless changed)."""
+    return _default_float[0]
+
+
+def set_default_dtype(dtype: DType) -> None:
+    """Set the dtype that Python floats become: ``pluggrad.float32`` or ``pluggrad.float64``.
+
+    Raises
+    ------
+    TypeError
+        If `dtype` is not a real floating-point dtype (torch's rule).
+    """
+    if not isinstance(dtype, DType) or not dtype.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _default_float[0] = dtype
+
+
+def default_complex_dtype() -> DType:
+    """The complex dtype that pairs with the default float dtype."""
+    return complex128 if _default_float[0] is float64 else complex64
+
+
+def to_dtype(obj) -> DType:
+    """Turn a :class:`DType`, its name, or a NumPy-style dtype into a :class:`DType`."""
+    if isinstance(obj, DType):
+        return obj
+    name = obj if isinstance(obj, str) else getattr(obj, "name", None) or str(obj)
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise TypeError(f"unknown dtype {obj!r}; expected one of {sorted(BY_NAME)}") from None

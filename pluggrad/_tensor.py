@@ -1,0 +1,396 @@
+"""The :class:`Tensor`: an array of some backend plus PyTorch's autograd state.
+
+A tensor holds a native array (``_data``) of the backend it was made on, and for autograd:
+``requires_grad``, ``grad_fn`` (the node that made it, None for a leaf), ``grad`` and the hooks
+registered on it.  Arithmetic lives in :mod:`pluggrad.ops`; the methods here delegate to it.
+"""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+
+from typing import TYPE_CHECKING
+
+from . import _dtypes
+from .backends import get_backend
+
+if TYPE_CHECKING:
+    from .autograd.graph import AccumulateGrad
+    from .autograd.hooks import RemovableHandle
+
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
+REQUIRES_GRAD_DTYPE_ERROR = (
+    "only Tensors of floating point and complex dtype can require gradients"
+)
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple that prints as ``pluggrad.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"pluggrad.Size({list(self)})"
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape has."""
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+
+class Tensor:
+    """A multi-dimensional array that records operations for automatic differentiation.
+
+    ``Tensor(data)`` is PyTorch's legacy constructor: it always makes a tensor of the default
+    float dtype (float32), e.g. ``Tensor([5])`` is ``tensor([5.])``; ``Tensor(2, 3)`` makes an
+    uninitialised 2x3 tensor.  Prefer :func:`pluggrad.tensor`, which infers the dtype.
+
+    Attributes
+    ----------
+    requires_grad : bool
+        Whether operations on this tensor are recorded.  Settable on leaves.
+    grad : Tensor or None
+        The accumulated gradient of a leaf (or of a non-leaf after ``retain_grad()``).
+    grad_fn : Node or None
+        The backward node of the operation that created the tensor; None for leaves.
+    """
+
+    __slots__ = (
+        "_data",
+        "_backend",
+        "_requires_grad",
+        "_grad_fn",
+        "_output_nr",
+        "_grad",
+        "_vc",
+        "_backward_hooks",
+        "_retains_grad",
+        "_accumulator",
+        "__weakref__",
+    )
+
+    def __init__(self, *args, device=None) -> None:
+        from .ops.creation import legacy_tensor_data
+
+        backend = get_backend()
+        _init(self, legacy_tensor_data(backend, args), backend)
+
+    # ---------------------------------------------------------------------------------------
+    # autograd attributes
+    # ---------------------------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        value = bool(value)
+        if self._grad_fn is not None:
+            if value:
+                return
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and not self.dtype.is_differentiable:
+            raise RuntimeError(REQUIRES_GRAD_DTYPE_ERROR)
+        self._requires_grad = value
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return the tensor."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors the user created (and results of ops that do not require grad)."""
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def grad(self) -> Tensor | None:
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value._backend is not self._backend:
+                raise RuntimeError(
+                    f"assigned grad has data on backend {value._backend.name} but the tensor "
+                    f"is on backend {self._backend.name}"
+                )
+            if value.dtype is not self.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if tuple(value.shape) != tuple(self.shape):
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        """True if ``retain_grad()`` was called on this non-leaf tensor."""
+        return self._retains_grad
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is."""
+        return self._output_nr
+
+    @property
+    def _version(self) -> int:
+        """How many times the tensor was modified in place."""
+        return self._vc[0]
+
+    def retain_grad(self) -> None:
+        """Make backward fill ``.grad`` of this non-leaf tensor too (a no-op on leaves)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._grad_fn._retain_grad_of(self._output_nr, self)
+        self._retains_grad = True
+
+    def register_hook(self, hook) -> RemovableHandle:
+        """Register ``hook(grad)``, called with the gradient of this tensor during backward.
+
+        The hook may return a tensor that replaces the gradient.  Hooks run in the order they
+        were registered; ``handle.remove()`` unregisters one.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            return self._grad_fn._add_tensor_pre_hook(self._output_nr, hook)
+        self._backward_hooks, handle = add_hook(self._backward_hooks, hook)
+        return handle
+
+    def _gradient_edge(self):
+        """``(node, input_nr)`` that a gradient for this tensor flows to."""
+        if self._grad_fn is not None:
+            return (self._grad_fn, self._output_nr)
+        if self._requires_grad:
+            return (self._grad_accumulator(), 0)
+        return (None, 0)
+
+    def _grad_accumulator(self) -> AccumulateGrad:
+        """The leaf's AccumulateGrad node, kept alive by the graph and cached weakly here."""
+        acc = self._accumulator() if self._accumulator is not None else None
+        if acc is None:
+            acc = AccumulateGrad(self)
+            self._accumulator = weakref.ref(acc)
+        return acc
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Compute the gradient of this tensor w.r.t. the graph leaves and accumulate it.
+
+        Parameters
+        ----------
+        gradient : Tensor, optional
+            The vector in the vector-Jacobian product; needed unless the tensor has one element.
+        retain_graph : bool, optional
+            Keep the graph for another backward; defaults to `create_graph`.
+        create_graph : bool
+            Record the backward pass itself, for derivatives of higher order.
+        inputs : Tensor or sequence of Tensor, optional
+            Accumulate only into these tensors' ``.grad``.
+        """
+        from .autograd.functional import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # ---------------------------------------------------------------------------------------
+    # array attributes
+    # ---------------------------------------------------------------------------------------
+    @property
+    def dtype(self) -> _dtypes.DType:
+        return self._backend.from_native[self._data.dtype]
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape (a :class:`Size`), or the length of dimension `dim`."""
+        shape = self._data.shape
+        return Size(shape) if dim is None else shape[dim]
+
+    @property
+    def ndim(self) -> int:
+        return len(self._data.shape)
+
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return len(self._data.shape)
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return Size(self._data.shape).numel()
+
+    nelement = numel
+
+    @property
+    def device(self):
+        """The device of the underlying array, as its backend reports it."""
+        return self._backend.device_of(self._data)
+
+    @property
+    def backend(self):
+        """The backend whose arrays hold this tensor's data."""
+        return self._backend
+
+    def is_floating_point(self) -> bool:
+        """True if the dtype is a real floating-point type."""
+        return self.dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        """True if the dtype is complex."""
+        return self.dtype.is_complex
+
+    @property
+    def data(self) -> Tensor:
+        """A tensor sharing this one's array, detached from the graph."""
+        return _make(self._data, self._backend)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data
+        self._backend = value._backend
+
+    # ---------------------------------------------------------------------------------------
+    # conversion
+    # ---------------------------------------------------------------------------------------
+    def detach(self) -> Tensor:
+        """A new leaf tensor sharing this one's data that does not require grad."""
+        t = _make(self._data, self._backend)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> Tensor:
+        """Detach this tensor from the graph in place (it becomes a leaf)."""
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def numpy(self, *, force: bool = False):
+        """The data as a NumPy array (refuses on a tensor that requires grad, as torch does)."""
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return self._backend.to_numpy(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        if dtype is not None and array.dtype != dtype:
+            return array.astype(dtype)
+        return array.copy() if copy else array
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.numel()} elements cannot be converted to Scalar"
+            )
+        return self._backend.to_numpy(self._data).item()
+
+    def tolist(self):
+        """The data as (nested) Python lists of Python numbers."""
+        return self._backend.to_numpy(self._data).tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous"
+                if self.numel() > 1
+                else "Boolean value of Tensor with no values is ambiguous"
+            )
+        return bool(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iub" or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __len__(self) -> int:
+        if not self._data.shape:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if not self._data.shape:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        from ._tensor_str import tensor_repr
+
+        return tensor_repr(self)
+
+    def __format__(self, format_spec: str) -> str:
+        if self.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
+    def __array_namespace__(self, *, api_version=None):
+        import pluggrad
+
+        return pluggrad
+
+
+def _init(t: Tensor, data, backend, requires_grad=False, grad_fn=None, output_nr=0) -> None:
+    t._data = data
+    t._backend = backend
+    t._requires_grad = requires_grad
+    t._grad_fn = grad_fn
+    t._output_nr = output_nr
+    t._grad = None
+    t._vc = [0]
+    t._backward_hooks = None
+    t._retains_grad = False
+    t._accumulator = None
+
+
+_new = object.__new__
+
+
+def _make(data, backend, requires_grad=False, grad_fn=None, output_nr=0) -> Tensor:
+    """Wrap a native array in a Tensor (the internal constructor: no checks, no copies)."""
+    t = _new(Tensor)
+    _init(t, data, backend, requires_grad, grad_fn, output_nr)
+    return t
+
+
+# Imported last: pluggrad.autograd imports this module, so Tensor must exist first.
+from .autograd.graph import AccumulateGrad  # noqa: E402
+from .autograd.hooks import add_hook  # noqa: E402

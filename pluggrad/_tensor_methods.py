@@ -1,0 +1,110 @@
+"""Python operators and PyTorch-style methods of :class:`~pluggrad.Tensor`.
+
+Each is a thin call into :mod:`pluggrad.ops`; keeping them here keeps ``_tensor.py`` about the
+tensor's state and autograd attributes.
+"""
+
+from __future__ import annotations
+
+from . import _dtypes
+from . import ops as _ops
+from ._tensor import Tensor
+
+
+def _reflected(function):
+    return lambda self, other: function(other, self)
+
+
+def _comparison(function):
+    def method(self, other):
+        if other is None:
+            return NotImplemented
+        return function(self, other)
+
+    return method
+
+
+def _invert(self):
+    return _ops.logical_not(self) if self.dtype is _dtypes.bool else _ops.bitwise_invert(self)
+
+
+def _to(self, *args, dtype=None, **kwargs):
+    """``x.to(dtype)``: a converted tensor (devices are the backend's business)."""
+    for a in args:
+        if isinstance(a, _dtypes.DType) or isinstance(a, str) and a in _dtypes.BY_NAME:
+            dtype = a
+    return self if dtype is None else _ops.astype(self, dtype, copy=False)
+
+
+def _view(self, *shape):
+    return _ops.reshape(self, *shape)
+
+
+def _sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
+    return _ops.sum(self, axis=axis, dim=dim, keepdims=keepdims, keepdim=keepdim, dtype=dtype)
+
+
+def _mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
+    return _ops.mean(self, axis=axis, dim=dim, keepdims=keepdims, keepdim=keepdim, dtype=dtype)
+
+
+_METHODS = {
+    # Python operators
+    "__add__": _ops.add,
+    "__radd__": _reflected(_ops.add),
+    "__sub__": _ops.subtract,
+    "__rsub__": _reflected(_ops.subtract),
+    "__mul__": _ops.multiply,
+    "__rmul__": _reflected(_ops.multiply),
+    "__truediv__": _ops.divide,
+    "__rtruediv__": _reflected(_ops.divide),
+    "__pow__": _ops.pow,
+    "__rpow__": _reflected(_ops.pow),
+    "__matmul__": _ops.matmul,
+    "__rmatmul__": _reflected(_ops.matmul),
+    "__neg__": _ops.negative,
+    "__pos__": lambda self: self,
+    "__eq__": _comparison(_ops.equal),
+    "__ne__": _comparison(_ops.not_equal),
+    "__lt__": _comparison(_ops.less),
+    "__le__": _comparison(_ops.less_equal),
+    "__gt__": _comparison(_ops.greater),
+    "__ge__": _comparison(_ops.greater_equal),
+    "__and__": _ops.bitwise_and,
+    "__rand__": _reflected(_ops.bitwise_and),
+    "__or__": _ops.bitwise_or,
+    "__ror__": _reflected(_ops.bitwise_or),
+    "__xor__": _ops.bitwise_xor,
+    "__rxor__": _reflected(_ops.bitwise_xor),
+    "__invert__": _invert,
+    "__getitem__": _ops.getitem,
+    # PyTorch-style methods
+    "add": _ops.add,
+    "sub": _ops.subtract,
+    "mul": _ops.multiply,
+    "div": _ops.divide,
+    "pow": _ops.pow,
+    "neg": _ops.negative,
+    "exp": _ops.exp,
+    "log": _ops.log,
+    "sqrt": _ops.sqrt,
+    "sin": _ops.sin,
+    "cos": _ops.cos,
+    "tanh": _ops.tanh,
+    "sum": _sum,
+    "mean": _mean,
+    "dot": _ops.dot,
+    "matmul": _ops.matmul,
+    "reshape": _ops.reshape,
+    "view": _view,
+    "clone": _ops.clone,
+    "to": _to,
+    "float": lambda self: _ops.astype(self, _dtypes.float32, copy=False),
+    "double": lambda self: _ops.astype(self, _dtypes.float64, copy=False),
+    "astype": _ops.astype,
+}
+
+for _name, _function in _METHODS.items():
+    setattr(Tensor, _name, _function)
+
+Tensor.mT = property(_ops.matrix_transpose, doc="The tensor with its last two axes swapped.")

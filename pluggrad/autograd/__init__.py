@@ -1,0 +1,16 @@
+"""``pluggrad.autograd``: PyTorch's autograd API (``backward``, ``grad``, grad modes,
+``Function``, ``Variable``) over pluggrad's graph and engine."""
+
+from __future__ import annotations
+
+from . import grad_mode
+from .function import Function, FunctionCtx
+from .functional import backward, grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .graph import AccumulateGrad, Node
+from .variable import Variable
+
+__all__ = [
+    "Variable", "Function", "FunctionCtx", "backward", "grad", "grad_mode",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "Node", "AccumulateGrad",
+]  # fmt: skip

@@ -1,0 +1,283 @@
+"""The backward engine: runs graph nodes in dependency order, without recursion.
+
+The algorithm is PyTorch's:
+
+1. Walk the graph from the roots (an explicit stack, so a chain of a million nodes is fine) and
+   count, for every node, how many edges lead into it.
+2. If only some inputs matter (``autograd.grad`` or ``backward(inputs=...)``), mark the nodes
+   that lie on a path to them; the others are not run.
+3. Run ready nodes (all incoming gradients summed), the most recently created first, leaf
+   accumulators before anything else.  A node's gradients flow into the input buffers of its
+   ``next_functions``; each buffer is ready when its dependency count reaches zero.
+
+Without ``create_graph`` gradients are raw backend arrays and formulas run on them directly: no
+Tensor and no graph is built.  With ``create_graph`` they are Tensors and grad mode is on, so
+the backward pass is recorded.
+
+Writes to ``.grad`` are collected and applied when the whole pass has succeeded, so a backward
+that fails (freed graph, a hook that raises) leaves every ``.grad`` as it was.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Sequence
+
+from .._tensor import Tensor, _make
+from .grad_mode import set_grad_enabled
+from .graph import AccumulateGrad, Node
+
+
+class Capture:
+    """Where ``autograd.grad`` reads the gradient of one of its inputs."""
+
+    __slots__ = ("node", "output_nr", "grad")
+
+    def __init__(self, node: Node, output_nr: int):
+        self.node = node
+        self.output_nr = output_nr
+        self.grad = None
+
+
+def run_backward(
+    roots: Sequence[tuple[Node, int]],
+    root_grads: Sequence,
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    captures: Sequence[Capture] = (),
+    accumulate: bool = True,
+    restrict_to: Sequence[Tensor] | None = None,
+) -> None:
+    """Backpropagate `root_grads` from the `roots` edges through the graph.
+
+    Parameters
+    ----------
+    roots, root_grads
+        Gradient edges ``(node, input_nr)`` of the outputs and the gradients flowing into them
+        (raw arrays, or Tensors when `create_graph`).
+    captures
+        Gradients to read for ``autograd.grad``; only nodes leading to them run.
+    accumulate
+        Whether leaves accumulate into ``.grad`` (``backward``) or not (``autograd.grad``).
+    restrict_to
+        ``backward(inputs=...)``: accumulate only into these tensors.
+    """
+    root_nodes = [node for node, _ in roots]
+    selective = bool(captures) or restrict_to is not None
+    dependencies, parents = _count_dependencies(root_nodes, want_parents=selective)
+
+    capture_at: dict[Node, list[Capture]] = {}
+    for capture in captures:
+        capture_at.setdefault(capture.node, []).append(capture)
+    accumulate_into: dict[Node, list[tuple[int, Tensor]]] = {}
+    for t in restrict_to or ():
+        node, output_nr = t._gradient_edge()
+        accumulate_into.setdefault(node, []).append((output_nr, t))
+
+    # With selected inputs, only ancestors of the targets run; a target with no target below
+    # it only has its incoming gradient read.
+    targets = set(capture_at) | set(accumulate_into)
+    runs = _ancestors(targets, parents) if selective else None
+
+    def wanted(node: Node) -> bool:
+        return runs is None or node in runs or node in targets
+
+    buffers: dict[Node, list] = {}
+    for (node, input_nr), grad in zip(roots, root_grads):
+        _add_to_buffer(buffers, node, input_nr, grad)
+
+    pending: list[tuple] = []  # .grad writes, applied once the whole pass has succeeded
+    order = itertools.count()
+    ready: list = []
+    for node in dict.fromkeys(root_nodes):
+        if dependencies.get(node, 0) == 0 and wanted(node):
+            heapq.heappush(ready, (-node._priority(), next(order), node))
+
+    with set_grad_enabled(create_graph):
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grads = buffers.pop(node, None) or [None] * node.num_outputs
+            grads = _call_tensor_hooks(node, grads, create_graph)
+            if node._retained is not None:
+                _retain_grads(node, grads, pending)
+            for capture in capture_at.get(node, ()):
+                capture.grad = grads[capture.output_nr]
+            if type(node) is AccumulateGrad:
+                if accumulate and (restrict_to is None or node in accumulate_into):
+                    pending.append((_accumulate, node.variable, grads[0], create_graph))
+                continue
+            for output_nr, t in accumulate_into.get(node, ()):
+                pending.append((_accumulate, t, grads[output_nr], create_graph))
+            if runs is not None and node not in runs:
+                continue
+            outputs = _run_node(node, grads, create_graph)
+            if not retain_graph:
+                node.release()
+            for (next_node, input_nr), grad in zip(node.next_functions, outputs):
+                if next_node is None or not wanted(next_node):
+                    continue
+                if grad is not None:
+                    _add_to_buffer(buffers, next_node, input_nr, grad)
+                remaining = dependencies[next_node] - 1
+                dependencies[next_node] = remaining
+                if remaining == 0:
+                    heapq.heappush(ready, (-next_node._priority(), next(order), next_node))
+
+        for action, *args in pending:
+            action(*args)
+
+
+def _count_dependencies(root_nodes, want_parents: bool):
+    """For each reachable node, the number of edges into it (and optionally its parents)."""
+    dependencies: dict[Node, int] = {}
+    parents: dict[Node, list[Node]] | None = {} if want_parents else None
+    seen = set(root_nodes)
+    stack = list(seen)
+    while stack:
+        node = stack.pop()
+        for next_node, _ in node.next_functions:
+            if next_node is None:
+                continue
+            dependencies[next_node] = dependencies.get(next_node, 0) + 1
+            if parents is not None:
+                parents.setdefault(next_node, []).append(node)
+            if next_node not in seen:
+                seen.add(next_node)
+                stack.append(next_node)
+    return dependencies, parents
+
+
+def _ancestors(targets: set, parents: dict) -> set:
+    """Every node with a path of at least one edge to one of the targets."""
+    ancestors: set = set()
+    stack = list(targets)
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in ancestors:
+                ancestors.add(parent)
+                stack.append(parent)
+    return ancestors
+
+
+def _add_to_buffer(buffers: dict, node: Node, input_nr: int, grad) -> None:
+    buffer = buffers.get(node)
+    if buffer is None:
+        buffer = buffers[node] = [None] * node.num_outputs
+    current = buffer[input_nr]
+    buffer[input_nr] = grad if current is None else current + grad
+
+
+def _run_node(node: Node, grads: list, create_graph: bool) -> tuple:
+    """Apply `node` with its pre- and post-hooks; all-None input gives all-None output."""
+    if node._pre_hooks:
+        grads = _call_node_hooks(node, node._pre_hooks, grads, create_graph, (grads,))
+    if all(g is None for g in grads):
+        return (None,) * len(node.next_functions)
+    outputs = node.apply(grads, create_graph)
+    if node._post_hooks:
+        outputs = _call_node_hooks(node, node._post_hooks, outputs, create_graph, (outputs, grads))
+    return outputs
+
+
+def _wrap(grad, backend, create_graph: bool):
+    if grad is None or create_graph:
+        return grad
+    return _make(grad, backend)
+
+
+def _unwrap(grad, create_graph: bool):
+    if grad is None or create_graph:
+        return grad
+    return grad._data
+
+
+def _call_node_hooks(node: Node, hooks: dict, values, create_graph: bool, hook_args: tuple):
+    """Run node pre/post hooks; each may return a tuple replacing `values`."""
+    backend = node._backend
+    wrapped_args = tuple(
+        tuple(_wrap(v, backend, create_graph) for v in arg) for arg in hook_args
+    )
+    current = wrapped_args[0]
+    for hook in list(hooks.values()):
+        result = hook(*((current,) + wrapped_args[1:]))
+        if result is not None:
+            result = tuple(result)
+            if len(result) != len(current):
+                raise RuntimeError(
+                    f"hook returned an incorrect number of values (got {len(result)}, "
+                    f"but expected {len(current)})"
+                )
+            current = result
+    return tuple(_unwrap(v, create_graph) for v in current)
+
+
+def _call_tensor_hooks(node: Node, grads: list, create_graph: bool) -> list:
+    """Run ``Tensor.register_hook`` hooks of the tensors whose gradients `node` receives."""
+    if type(node) is AccumulateGrad:
+        hooks = node.variable._backward_hooks
+        if not hooks:
+            return grads
+        per_output = {0: hooks}
+    else:
+        per_output = node._tensor_pre_hooks
+        if not per_output:
+            return grads
+    grads = list(grads)
+    for output_nr, hooks in per_output.items():
+        grad = grads[output_nr]
+        if grad is None or not hooks:
+            continue
+        current = _wrap(grad, node._backend, create_graph)
+        for hook in list(hooks.values()):
+            result = hook(current)
+            if result is not None:
+                _check_hook_result(result, current)
+                current = result
+        grads[output_nr] = _unwrap(current, create_graph)
+    return grads
+
+
+def _check_hook_result(result, grad: Tensor) -> None:
+    if not isinstance(result, Tensor):
+        raise TypeError(f"hook should return a Tensor or None, got {type(result).__name__}")
+    if tuple(result.shape) != tuple(grad.shape):
+        raise RuntimeError(
+            f"hook has changed the size of value: expected {list(grad.shape)} "
+            f"but got {list(result.shape)}"
+        )
+
+
+def _retain_grads(node: Node, grads: list, pending: list) -> None:
+    for output_nr, ref in node._retained.items():
+        tensor = ref()
+        if tensor is not None and grads[output_nr] is not None:
+            pending.append((_accumulate, tensor, grads[output_nr], None))
+
+
+def _accumulate(tensor: Tensor, grad, create_graph: bool | None) -> None:
+    """Add `grad` into ``tensor.grad`` as PyTorch's AccumulateGrad does.
+
+    Without create_graph the first gradient is stored as a copy (so ``.grad`` never aliases
+    another tensor's data) and later ones are added in place.  With create_graph the first is
+    stored through a recorded copy (``CopyBackwards``) and later ones out of place, so the
+    result stays differentiable.  `create_graph` None means the gradient of a non-leaf kept by
+    ``retain_grad()`` (recorded as a clone).
+    """
+    from ..ops.manipulation import _accumulation_copy, clone
+
+    backend = tensor._backend
+    old = tensor._grad
+    if isinstance(grad, Tensor):
+        if old is None:
+            copy = clone if create_graph is None else _accumulation_copy
+            tensor._grad = copy(grad) if grad._requires_grad else _make(backend.copy(grad._data), backend)
+        else:
+            tensor._grad = old + grad
+        return
+    if old is None:
+        tensor._grad = _make(backend.copy(grad), backend)
+    else:
+        old._data = backend.accumulate(old._data, grad)
+        old._vc[0] += 1

@@ -1,0 +1,143 @@
+"""The :class:`Backend` contract that every array library adapter implements.
+
+A backend owns ``xp``, an array API namespace, and the few things the standard does not provide:
+conversion from and to NumPy, a scatter-add kernel (the backward of indexing), and a mapping
+between pluggrad's :class:`~pluggrad._dtypes.DType` objects and the library's own dtypes.  The
+engine and the ops never import an array library; they reach arrays only through a backend.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import numpy as np
+
+from .._dtypes import ALL_DTYPES, DType
+
+
+class Backend:
+    """Base class of backends.  Subclasses set the class attributes and override what differs.
+
+    Attributes
+    ----------
+    name : str
+        Registry name, e.g. ``"numpy"``.
+    library : str
+        Name of the importable array library (shown by ``python -m pluggrad info``).
+    extra : str
+        The pip extra that installs the library (``pip install "pluggrad[extra]"``).
+    mutable : bool
+        Whether arrays may be written in place.  JAX arrays are immutable, so in-place
+        tensor updates replace the tensor's array instead.
+    xp : module
+        The array API namespace of the library.
+    array_type : type
+        The concrete array class results are normalised to.
+    """
+
+    name: str = ""
+    library: str = ""
+    extra: str = ""
+    mutable: bool = True
+    xp: Any = None
+    array_type: type = object
+
+    def __init__(self) -> None:
+        self.to_native: dict[DType, Any] = {}
+        self.from_native: dict[Any, DType] = {}
+        for dtype in ALL_DTYPES:
+            native = self.native_dtype(dtype)
+            if native is not None:
+                self.to_native[dtype] = native
+                self.from_native[native] = dtype
+        self.kernels = _KernelCache(self)
+        self.formula_ns = self._make_formula_namespace()
+
+    # -- dtypes ---------------------------------------------------------------------------------
+    def native_dtype(self, dtype: DType) -> Any:
+        """The library's dtype for `dtype`, or None if the library lacks it."""
+        return getattr(self.xp, dtype.name, None)
+
+    def dtype_of(self, array: Any) -> DType:
+        """The pluggrad dtype of a native array."""
+        return self.from_native[array.dtype]
+
+    # -- conversion -----------------------------------------------------------------------------
+    def asarray(self, obj: Any, dtype: DType | None = None) -> Any:
+        """Make a native array from nested sequences, scalars, NumPy arrays or native arrays."""
+        native = None if dtype is None else self.to_native[dtype]
+        if isinstance(obj, np.generic):
+            obj = np.asarray(obj)
+        return self.xp.asarray(obj, dtype=native)
+
+    def to_numpy(self, array: Any) -> np.ndarray:
+        """Copy or view a native array as a NumPy array."""
+        return np.asarray(array)
+
+    def normalize(self, result: Any) -> Any:
+        """Turn what a kernel returned (for NumPy, possibly a scalar) into a native array."""
+        return self.xp.asarray(result)
+
+    def device_of(self, array: Any) -> Any:
+        """The device an array lives on (the array API's ``device(x)``)."""
+        return getattr(array, "device", "cpu")
+
+    # -- kernels the standard lacks -------------------------------------------------------------
+    def scatter_add(self, values: Any, key: Any, shape: tuple[int, ...]) -> Any:
+        """Return zeros of `shape` (dtype of `values`) with `values` added at ``[key]``.
+
+        Repeated integer indices accumulate, as in ``numpy.add.at``.  This is the backward of
+        ``x[key]``.  This generic version goes through NumPy; backends override it with a native
+        kernel.
+        """
+        values_np = self.to_numpy(values)
+        out = np.zeros(shape, dtype=values_np.dtype)
+        np.add.at(out, _key_to_numpy(self, key), values_np)
+        return self.asarray(out)
+
+    def accumulate(self, total: Any, grad: Any) -> Any:
+        """``total + grad`` for gradient accumulation; may reuse `total`'s memory."""
+        return total + grad
+
+    def copy(self, array: Any) -> Any:
+        """An independent copy of `array` (a no-op for immutable arrays)."""
+        if not self.mutable:
+            return array
+        return self.xp.asarray(array, copy=True)
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _make_formula_namespace(self) -> types.SimpleNamespace:
+        """The namespace backward formulas use when they run on raw arrays.
+
+        It holds the library's array API functions plus the extra kernels, under the same names
+        the differentiable :mod:`pluggrad.ops` namespace uses, so that one formula serves both.
+        """
+        names = {n: getattr(self.xp, n) for n in dir(self.xp) if not n.startswith("_")}
+        names["scatter_add"] = self.scatter_add
+        return types.SimpleNamespace(**names)
+
+    def __repr__(self) -> str:
+        return f"<pluggrad backend {self.name!r}>"
+
+
+def _key_to_numpy(backend: Backend, key: Any) -> Any:
+    """Convert the native index arrays inside an indexing key to NumPy arrays."""
+    if isinstance(key, tuple):
+        return tuple(_key_to_numpy(backend, k) for k in key)
+    if key is None or key is Ellipsis or isinstance(key, (int, slice)):
+        return key
+    return backend.to_numpy(key)
+
+
+class _KernelCache(dict):
+    """Forward kernels of a backend, looked up once by name and cached."""
+
+    def __init__(self, backend: Backend):
+        super().__init__()
+        self.backend = backend
+
+    def __missing__(self, name: str):
+        kernel = getattr(self.backend, "kernel_" + name, None) or getattr(self.backend.xp, name)
+        self[name] = kernel
+        return kernel

@@ -1,0 +1,54 @@
+"""The NumPy backend (the default): CPU arrays through ``array_api_compat.numpy``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import array_api_compat.numpy as xp
+import numpy as np
+
+from ._base import Backend
+
+
+class NumpyBackend(Backend):
+    """Arrays are :class:`numpy.ndarray`; kernels come from ``array_api_compat.numpy``."""
+
+    name = "numpy"
+    library = "numpy"
+    extra = ""
+    mutable = True
+    xp = xp
+    array_type = np.ndarray
+
+    def native_dtype(self, dtype):
+        return np.dtype(dtype.name)
+
+    def asarray(self, obj, dtype=None):
+        return np.asarray(obj, dtype=None if dtype is None else self.to_native[dtype])
+
+    def normalize(self, result: Any) -> np.ndarray:
+        # NumPy returns scalars (np.float64, ...) for 0-d results; tensors always hold arrays.
+        return np.asarray(result)
+
+    def to_numpy(self, array):
+        return array
+
+    def copy(self, array):
+        return array.copy()
+
+    def accumulate(self, total, grad):
+        if total.flags.writeable and total.shape == grad.shape and total.dtype == grad.dtype:
+            np.add(total, grad, out=total)
+            return total
+        return total + grad
+
+    def scatter_add(self, values, key, shape):
+        out = np.zeros(shape, dtype=values.dtype)
+        np.add.at(out, key, values)
+        return out
+
+    def device_of(self, array):
+        return "cpu"
+
+
+backend = NumpyBackend()

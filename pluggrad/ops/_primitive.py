@@ -1,0 +1,270 @@
+"""Primitives: one forward kernel each, plus their entry in the derivative table.
+
+:func:`apply` runs a primitive's kernel on the backend's arrays and, when grad mode is on and
+an input requires grad, records an :class:`OpNode` that can later run the primitive's
+derivative formulas (see :mod:`pluggrad.ops.derivatives`).
+
+A formula is written once against an array namespace ``ns`` and serves two purposes:
+
+* for a plain backward, the engine calls it with the backend's raw arrays and the backend's own
+  namespace: no graph is built and no Tensor is allocated;
+* for ``create_graph=True`` it calls it with Tensors and the differentiable :mod:`pluggrad.ops`
+  namespace, so the backward pass is itself recorded and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from .._tensor import Tensor, _make
+from ..autograd.grad_mode import grad_enabled
+from ..autograd.graph import FREED_MESSAGE, Node
+
+_FREED = object()
+# The differentiable namespace (pluggrad.ops) that formulas use under create_graph=True; it
+# imports this module, so it registers itself here once it is fully loaded.
+TENSOR_NS: Any = None
+
+
+PRIMITIVES: dict[str, Primitive] = {}  # every primitive, by name
+
+
+class Formula:
+    """A derivative formula ``fn(ns, g, *args)`` and the names of the values it needs."""
+
+    __slots__ = ("fn", "argnames")
+
+    def __init__(self, fn: Callable):
+        self.fn = fn
+        params = list(inspect.signature(fn).parameters)
+        if params[:2] != ["ns", "g"]:
+            raise TypeError(f"a derivative formula must start with (ns, g, ...), got {params}")
+        self.argnames = tuple(params[2:])
+
+
+class Primitive:
+    """An operation with a forward kernel and a derivative-table entry.
+
+    The node name and the derivative formulas come from the entry of the same name in
+    :data:`pluggrad.ops.derivatives.DERIVATIVES`; a primitive without one must be listed in
+    ``NONDIFFERENTIABLE``.
+
+    Parameters
+    ----------
+    name : str
+        The operation's name; also the kernel's name in the backend namespace unless `forward`
+        is given.
+    inputs : tuple of str
+        Names of the array arguments (positional), e.g. ``("x1", "x2")``.
+    elementwise : bool
+        Inputs broadcast; gradients are summed back to each input's shape.
+    forward : callable, optional
+        ``forward(backend, *arrays, **params)`` when the kernel is not ``xp.<name>``.
+    """
+
+    __slots__ = (
+        "name", "inputs", "node", "formulas", "elementwise", "forward", "differentiable",
+        "_node_classes",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        inputs: tuple[str, ...],
+        *,
+        elementwise: bool = False,
+        forward: Callable | None = None,
+    ):
+        from .derivatives import DERIVATIVES, NONDIFFERENTIABLE
+
+        if name in DERIVATIVES:
+            entry = DERIVATIVES[name]
+            node, formulas = entry.node, entry.formulas
+        elif name in NONDIFFERENTIABLE:
+            node, formulas = None, {}
+        else:
+            raise LookupError(f"primitive {name!r} has no entry in the derivative table")
+        self.name = name
+        self.inputs = tuple(inputs)
+        self.node = node
+        unknown = set(formulas) - set(self.inputs)
+        if unknown:
+            raise ValueError(f"{name}: formulas for unknown inputs {sorted(unknown)}")
+        self.formulas = tuple(
+            Formula(formulas[i]) if i in formulas else None for i in self.inputs
+        )
+        self.differentiable = any(f is not None for f in self.formulas)
+        self.elementwise = elementwise
+        self.forward = forward
+        self._node_classes: dict[str, type] = {}
+        if name in PRIMITIVES:
+            raise ValueError(f"primitive {name!r} is defined twice")
+        PRIMITIVES[name] = self
+
+    def node_class(self, args: tuple, params: dict | None) -> type:
+        """The OpNode subclass (named like PyTorch's) for this call."""
+        node = self.node
+        if isinstance(node, str):
+            name = node
+        elif isinstance(node, dict):
+            name = node["".join("t" if type(a) is Tensor else "s" for a in args)]
+        else:
+            name = node(args, params or {})
+        cls = self._node_classes.get(name)
+        if cls is None:
+            cls = type(name, (OpNode,), {"__slots__": (), "prim": self})
+            cls.__module__ = "pluggrad.autograd.graph"
+            self._node_classes[name] = cls
+        return cls
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+class OpNode(Node):
+    """Backward node of a primitive: holds what the formulas need and runs them."""
+
+    __slots__ = ("_saved", "_saved_tensors", "_meta")
+
+    prim: Primitive  # set on each generated subclass
+
+    def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(FREED_MESSAGE)
+        backend = self._backend
+        values = dict(saved)
+        ns = TENSOR_NS if create_graph else backend.formula_ns
+        for name, obj, counter, version in self._saved_tensors:
+            if counter[0] != version:
+                raise _modified_error(obj, name, self, counter[0], version)
+            if name == "result":
+                values[name] = _make(obj, backend, True, self) if create_graph else obj
+            else:
+                values[name] = obj if create_graph else obj._data
+        if create_graph:
+            for name, value in saved.items():
+                if name.endswith("_dtype"):
+                    values[name] = backend.from_native[value]
+        g = grad_outputs[0]
+        grads = []
+        for (next_node, _), formula, meta in zip(self.next_functions, self.prim.formulas, self._meta):
+            if next_node is None or formula is None:
+                grads.append(None)
+                continue
+            grad = formula.fn(ns, g, *[values[n] for n in formula.argnames])
+            if meta is not None:
+                grad = _fit(ns, grad, meta, backend, create_graph)
+            grads.append(grad)
+        return tuple(grads)
+
+    def release(self) -> None:
+        if self._saved_tensors or any(n in self.prim.inputs for n in self._saved):
+            self._saved = _FREED
+            self._saved_tensors = ()
+
+
+def _fit(ns, grad, meta, backend, create_graph):
+    """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype."""
+    from .derivatives import sum_to
+
+    shape, dtype = meta
+    if tuple(grad.shape) != shape:
+        grad = sum_to(ns, grad, shape)
+    if dtype is not None and grad.dtype != (backend.from_native[dtype] if create_graph else dtype):
+        grad = ns.astype(grad, backend.from_native[dtype] if create_graph else dtype)
+    return grad
+
+
+def _modified_error(obj, name, node, current, expected) -> RuntimeError:
+    shape = list(getattr(obj, "shape", ()))
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{name} of shape {shape}], which is saved by {node.name()}, is at version "
+        f"{current}; expected version {expected} instead. Hint: the backtrace further above "
+        "can be found by running the forward pass under pluggrad.autograd.detect_anomaly()."
+    )
+
+
+def mixed_backend_error(a, b) -> RuntimeError:
+    return RuntimeError(
+        "Expected all tensors to be on the same backend, but found at least two backends, "
+        f"{a.name} and {b.name}!"
+    )
+
+
+def apply(prim: Primitive, args: tuple, params: dict | None = None) -> Tensor:
+    """Run `prim` on `args` (Tensors or Python scalars) and record the graph if needed."""
+    backend = None
+    arrays = []
+    needs_grad = False
+    for a in args:
+        if type(a) is Tensor:
+            if backend is None:
+                backend = a._backend
+            elif a._backend is not backend:
+                raise mixed_backend_error(backend, a._backend)
+            arrays.append(a._data)
+            needs_grad = needs_grad or a._requires_grad
+        else:
+            arrays.append(a)
+    if prim.forward is not None:
+        out = prim.forward(backend, *arrays, **params) if params else prim.forward(backend, *arrays)
+    else:
+        kernel = backend.kernels[prim.name]
+        out = kernel(*arrays, **params) if params else kernel(*arrays)
+    if type(out) is not backend.array_type:
+        out = backend.normalize(out)
+    if needs_grad and prim.differentiable and grad_enabled():
+        return record(prim, out, backend, args, params)
+    return _make(out, backend)
+
+
+def record(prim: Primitive, out: Any, backend, args: tuple, params: dict | None) -> Tensor:
+    """Wrap `out` in a tensor whose ``grad_fn`` can differentiate `prim` w.r.t. `args`."""
+    if backend.from_native[out.dtype].kind not in "fc":
+        return _make(out, backend)  # integer and boolean results are not differentiable
+    node = prim.node_class(args, params)()
+    next_functions = []
+    meta = []
+    needed: set[str] = set()
+    out_shape = out.shape
+    for a, formula in zip(args, prim.formulas):
+        if type(a) is Tensor and a._requires_grad and formula is not None:
+            next_functions.append(a._gradient_edge())
+            needed.update(formula.argnames)
+            data = a._data
+            if (prim.elementwise and data.shape != out_shape) or data.dtype != out.dtype:
+                meta.append((data.shape, data.dtype if data.dtype != out.dtype else None))
+            else:
+                meta.append(None)
+        else:
+            next_functions.append((None, 0))
+            meta.append(None)
+    node._init_node(tuple(next_functions))
+    node._backend = backend
+    node._meta = meta
+    result = _make(out, backend, True, node)
+
+    saved = {}
+    saved_tensors = []
+    for name in needed:
+        if name == "result":
+            saved_tensors.append(("result", out, result._vc, 0))
+        elif name in prim.inputs:
+            a = args[prim.inputs.index(name)]
+            if type(a) is Tensor:
+                saved_tensors.append((name, a, a._vc, a._vc[0]))
+            else:
+                saved[name] = a
+        elif name.endswith("_shape"):
+            saved[name] = tuple(args[prim.inputs.index(name[:-6])]._data.shape)
+        elif name.endswith("_dtype"):
+            saved[name] = args[prim.inputs.index(name[:-6])]._data.dtype
+        else:
+            saved[name] = params[name]
+    node._saved = saved
+    node._saved_tensors = saved_tensors
+    return result

@@ -1,0 +1,249 @@
+"""Creating tensors: ``tensor``, ``asarray``, ``zeros``, ``arange``, ``linspace``, ``*_like``...
+
+Creation functions make leaves on the active backend (see :mod:`pluggrad.backends`), or on the
+backend of the tensor they are given for ``*_like``.  They accept PyTorch's spellings
+(``zeros(2, 3)``, ``requires_grad=True``) as well as the array API's (``zeros((2, 3))``).
+Python floats become the default float dtype (float32) and Python ints become int64, as in
+PyTorch.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from .. import _dtypes
+from .._dtypes import DType, to_dtype
+from .._tensor import Size, Tensor, _make
+from ..backends import Backend, get_backend
+
+__all__ = [
+    "tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace",
+    "eye", "zeros_like", "ones_like", "full_like", "empty_like",
+]  # fmt: skip
+
+
+def _leaf(data, backend: Backend, requires_grad: bool) -> Tensor:
+    t = _make(data, backend)
+    if requires_grad:
+        t.requires_grad = True  # validates the dtype with PyTorch's error
+    return t
+
+
+def _python_dtype(array: np.ndarray) -> DType:
+    """PyTorch's dtype for data given as Python numbers: float32, int64, bool, complex64."""
+    kind = array.dtype.kind
+    if kind == "b":
+        return _dtypes.bool
+    if kind in "iu":
+        return _dtypes.int64
+    if kind == "f":
+        return _dtypes.get_default_dtype()
+    if kind == "c":
+        return _dtypes.default_complex_dtype()
+    raise TypeError(f"can't convert data of NumPy dtype {array.dtype} to a tensor")
+
+
+def _native_array(data, dtype: DType | None, backend: Backend):
+    """A native array of `backend` holding `data`; dtype inferred as PyTorch does if None."""
+    if isinstance(data, Tensor):
+        if data._backend is backend:
+            array = data._data
+            return array if dtype is None else backend.xp.astype(array, backend.to_native[dtype])
+        data = data._backend.to_numpy(data._data)
+    if isinstance(data, np.ndarray):
+        return backend.asarray(data, dtype)
+    if isinstance(data, backend.array_type):
+        return data if dtype is None else backend.xp.astype(data, backend.to_native[dtype])
+    if hasattr(data, "__dlpack__") and not isinstance(data, (list, tuple)):
+        return backend.asarray(np.from_dlpack(data), dtype)
+    array = np.asarray(data)
+    if dtype is None:
+        dtype = _python_dtype(array) if array.dtype != object else None
+        if dtype is None:
+            raise TypeError(f"can't build a tensor from {type(data).__name__}")
+    return backend.asarray(array, dtype)
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False, *, backend=None) -> Tensor:
+    """Make a new leaf tensor holding a copy of `data`.
+
+    Parameters
+    ----------
+    data : array_like
+        Nested sequences of Python numbers, a NumPy array, a tensor or a backend array.
+    dtype : DType, optional
+        Inferred as PyTorch does when omitted: Python floats give the default float dtype
+        (float32), Python ints give int64, bools give bool; arrays keep their dtype.
+    device : optional
+        Accepted for PyTorch compatibility; the backend decides where arrays live.
+    requires_grad : bool
+        Whether the new leaf records operations for autograd (floating/complex dtypes only).
+    backend : str or Backend, optional
+        Make the tensor on this backend instead of the active one.
+
+    Examples
+    --------
+    >>> pluggrad.tensor([1, 2, 3])
+    tensor([1, 2, 3])
+    >>> pluggrad.tensor([1.0, 2.0], requires_grad=True)
+    tensor([1., 2.], requires_grad=True)
+    """
+    backend = _backend(backend)
+    dtype = None if dtype is None else to_dtype(dtype)
+    array = _native_array(data, dtype, backend)
+    if isinstance(data, Tensor) or isinstance(data, backend.array_type):
+        array = backend.copy(array)
+    return _leaf(array, backend, requires_grad)
+
+
+def asarray(obj, /, *, dtype=None, device=None, copy=None, backend=None) -> Tensor:
+    """Convert `obj` to a tensor, without copying when it already is one (array API).
+
+    A tensor is returned as it is (graph and all) unless a `dtype` change or ``copy=True``
+    asks for a new one.
+    """
+    if isinstance(obj, Tensor) and (dtype is None or to_dtype(dtype) is obj.dtype):
+        if copy:
+            from .manipulation import clone
+
+            return clone(obj)
+        return obj
+    if isinstance(obj, Tensor) and obj._backend is _backend(backend):
+        from .manipulation import astype
+
+        return astype(obj, to_dtype(dtype))
+    return tensor(obj, dtype=dtype, backend=backend)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor holding `array`; shares its memory on the NumPy backend."""
+    backend = get_backend()
+    return _leaf(backend.asarray(array) if backend.name != "numpy" else array, backend, False)
+
+
+def _backend(backend) -> Backend:
+    if backend is None:
+        return get_backend()
+    if isinstance(backend, Backend):
+        return backend
+    from ..backends import load_backend
+
+    return load_backend(backend)
+
+
+def _shape(size) -> tuple[int, ...]:
+    """PyTorch's ``zeros(2, 3)`` and the standard's ``zeros((2, 3))`` both mean (2, 3)."""
+    if len(size) == 1 and isinstance(size[0], Sequence):
+        size = tuple(size[0])
+    return tuple(int(n) for n in size)
+
+
+def _filled(fill_value, size, dtype, requires_grad, backend=None) -> Tensor:
+    backend = _backend(backend)
+    if dtype is None:
+        dtype = _python_dtype(np.asarray(fill_value))
+    dtype = to_dtype(dtype)
+    native = backend.to_native[dtype]
+    data = backend.xp.full(_shape(size), fill_value, dtype=native)
+    return _leaf(data, backend, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros of the given shape (default dtype float32)."""
+    return _filled(0.0, size, dtype or _dtypes.get_default_dtype(), requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones of the given shape (default dtype float32)."""
+    return _filled(1.0, size, dtype or _dtypes.get_default_dtype(), requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of the given shape; its values are unspecified (zeros on every backend here)."""
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of the given shape filled with `fill_value` (dtype inferred from it)."""
+    size = (size,) if isinstance(size, int) else tuple(size)
+    return _filled(fill_value, size, dtype, requires_grad)
+
+
+def arange(start, stop=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Evenly spaced values in ``[start, stop)``: int64 for integer arguments, else float32."""
+    if stop is None:
+        start, stop = 0, start
+    if dtype is None:
+        integral = all(isinstance(v, numbers.Integral) for v in (start, stop, step))
+        dtype = _dtypes.int64 if integral else _dtypes.get_default_dtype()
+    backend = get_backend()
+    data = backend.xp.arange(start, stop, step, dtype=backend.to_native[to_dtype(dtype)])
+    return _leaf(data, backend, requires_grad)
+
+
+def linspace(start, stop, /, num=None, *, steps=None, dtype=None, device=None,
+             endpoint: bool = True, requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """`num` (PyTorch: `steps`) evenly spaced values from `start` to `stop` (float32)."""
+    num = steps if num is None else num
+    if num is None:
+        raise TypeError("linspace() missing required argument 'steps'")
+    backend = get_backend()
+    native = backend.to_native[to_dtype(dtype or _dtypes.get_default_dtype())]
+    data = backend.xp.linspace(start, stop, int(num), dtype=native, endpoint=endpoint)
+    return _leaf(data, backend, requires_grad)
+
+
+def eye(n_rows, n_cols=None, /, *, k: int = 0, dtype=None, device=None,
+        requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """A 2-D tensor with ones on the `k`-th diagonal."""
+    backend = get_backend()
+    native = backend.to_native[to_dtype(dtype or _dtypes.get_default_dtype())]
+    data = backend.xp.eye(n_rows, n_cols, k=k, dtype=native)
+    return _leaf(data, backend, requires_grad)
+
+
+def _like(x: Tensor, fill_value, dtype, requires_grad) -> Tensor:
+    dtype = x.dtype if dtype is None else to_dtype(dtype)
+    return _filled(fill_value, tuple(x.shape), dtype, requires_grad, backend=x._backend)
+
+
+def zeros_like(x, /, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Zeros with the shape, dtype and backend of `x`."""
+    return _like(x, 0, dtype, requires_grad)
+
+
+def ones_like(x, /, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Ones with the shape, dtype and backend of `x`."""
+    return _like(x, 1, dtype, requires_grad)
+
+
+def empty_like(x, /, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor with the shape, dtype and backend of `x` (values unspecified: zeros here)."""
+    return _like(x, 0, dtype, requires_grad)
+
+
+def full_like(x, /, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """`fill_value` everywhere, with the shape, dtype and backend of `x`."""
+    return _like(x, fill_value, dtype, requires_grad)
+
+
+def legacy_tensor_data(backend: Backend, args: tuple):
+    """Data for PyTorch's legacy ``Tensor(...)`` constructor: always the default float dtype.
+
+    ``Tensor(data)`` converts `data`; ``Tensor(2, 3)`` makes a 2x3 tensor (of zeros here:
+    PyTorch leaves it uninitialised); ``Tensor()`` makes an empty one.
+    """
+    dtype = _dtypes.get_default_dtype()
+    native = backend.to_native[dtype]
+    if not args:
+        return backend.xp.zeros((0,), dtype=native)
+    if all(isinstance(a, numbers.Integral) for a in args) and not isinstance(args[0], bool):
+        return backend.xp.zeros(tuple(int(a) for a in args), dtype=native)
+    if len(args) == 1 and isinstance(args[0], Size):
+        return backend.xp.zeros(tuple(args[0]), dtype=native)
+    if len(args) != 1:
+        raise TypeError(f"Tensor() takes data or sizes, got {args!r}")
+    return _native_array(args[0], dtype, backend)
