@@ -6,6 +6,7 @@ from __future__ import annotations
 from . import grad_mode
 from .function import Function, FunctionCtx
 from .functional import backward, grad
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import AccumulateGrad, Node
 from .variable import Variable
@@ -13,4 +14,5 @@ from .variable import Variable
 __all__ = [
     "Variable", "Function", "FunctionCtx", "backward", "grad", "grad_mode",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "Node", "AccumulateGrad",
+    "gradcheck", "gradgradcheck", "GradcheckError",
 ]  # fmt: skip

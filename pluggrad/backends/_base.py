@@ -84,6 +84,10 @@ class Backend:
         return getattr(array, "device", "cpu")
 
     # -- kernels the standard lacks -------------------------------------------------------------
+    def getitem(self, array: Any, key: Any) -> Any:
+        """``array[key]`` with NumPy's indexing rules (the standard allows only a subset)."""
+        return array[key]
+
     def scatter_add(self, values: Any, key: Any, shape: tuple[int, ...]) -> Any:
         """Return zeros of `shape` (dtype of `values`) with `values` added at ``[key]``.
 
@@ -115,6 +119,7 @@ class Backend:
         """
         names = {n: getattr(self.xp, n) for n in dir(self.xp) if not n.startswith("_")}
         names["scatter_add"] = self.scatter_add
+        names["getitem"] = self.getitem
         return types.SimpleNamespace(**names)
 
     def __repr__(self) -> str:

@@ -33,13 +33,23 @@ class ArrayApiStrictBackend(Backend):
         native = None if dtype is None else self.to_native[dtype]
         if isinstance(obj, (np.ndarray, np.generic)):
             # array_api_strict accepts NumPy arrays only through the buffer protocol
-            obj = np.ascontiguousarray(obj)
+            obj = np.asarray(obj, order="C")
             if native is None:
                 native = getattr(xp, obj.dtype.name)
         return xp.asarray(obj, dtype=native)
 
     def to_numpy(self, array):
         return np.from_dlpack(array)
+
+    def getitem(self, array, key):
+        try:
+            return array[key]
+        except IndexError:
+            # The standard allows integer-array indices only next to integers; PyTorch allows
+            # them next to slices and ellipses too.  Index a NumPy view instead.
+            from ._base import _key_to_numpy
+
+            return self.asarray(self.to_numpy(array)[_key_to_numpy(self, key)])
 
 
 backend = ArrayApiStrictBackend()

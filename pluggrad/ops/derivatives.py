@@ -114,8 +114,10 @@ def _matmul_grad(ns, g, x1, x2, wrt: int):
         b = ns.expand_dims(b, axis=-1)
         g = ns.expand_dims(g, axis=-1)
     if wrt == 0:
-        return sum_to(ns, ns.matmul(g, ns.matrix_transpose(b)), tuple(x1.shape))
-    return sum_to(ns, ns.matmul(ns.matrix_transpose(a), g), tuple(x2.shape))
+        grad = sum_to(ns, ns.matmul(g, ns.matrix_transpose(b)), tuple(a.shape))
+        return ns.reshape(grad, tuple(x1.shape)) if x1.ndim == 1 else grad
+    grad = sum_to(ns, ns.matmul(ns.matrix_transpose(a), g), tuple(b.shape))
+    return ns.reshape(grad, tuple(x2.shape)) if x2.ndim == 1 else grad
 
 
 def _matmul_node(args, params) -> str:
@@ -233,7 +235,7 @@ DERIVATIVES: dict[str, Entry] = {
         _getitem_node,
         x=lambda ns, g, key, x_shape: ns.scatter_add(g, key, x_shape),
     ),
-    "scatter_add": Entry("IndexPutBackward0", values=lambda ns, g, key: g[key]),
+    "scatter_add": Entry("IndexPutBackward0", values=lambda ns, g, key: ns.getitem(g, key)),
 }
 
 NONDIFFERENTIABLE: frozenset[str] = frozenset(

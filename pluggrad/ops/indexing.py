@@ -9,7 +9,7 @@ from ._primitive import Primitive, apply
 
 __all__ = ["getitem", "scatter_add"]
 
-_GETITEM = Primitive("getitem", ("x",), forward=lambda backend, x, key: x[key])
+_GETITEM = Primitive("getitem", ("x",), forward=lambda backend, x, key: backend.getitem(x, key))
 _SCATTER_ADD = Primitive(
     "scatter_add",
     ("values",),
@@ -43,9 +43,32 @@ def _native_key(key, x: Tensor):
 def getitem(x, key) -> Tensor:
     """``x[key]`` with integers, slices, ``...``, ``None``, integer arrays and boolean masks."""
     x = as_tensor_arg(x)
-    key = _native_key(key, x)
+    key = _complete(_native_key(key, x), x)
     _check_bounds(x, key)
     return apply(_GETITEM, (x,), {"key": key})
+
+
+def _consumed(part, x: Tensor) -> int:
+    """How many axes of `x` one part of a key indexes."""
+    if part is None or part is Ellipsis:
+        return 0
+    if hasattr(part, "dtype") and x._backend.from_native.get(part.dtype) is _dtypes.bool:
+        return part.ndim
+    return 1
+
+
+def _complete(key, x: Tensor):
+    """Make the key name every axis (``x[1]`` on a matrix is ``x[1, ...]``).
+
+    PyTorch and NumPy index the leading axes implicitly; the array API standard asks for a
+    trailing ellipsis, and array_api_strict enforces it.
+    """
+    parts = key if isinstance(key, tuple) else (key,)
+    if any(p is Ellipsis for p in parts):
+        return key
+    if sum(_consumed(p, x) for p in parts) < x.ndim:
+        return parts + (Ellipsis,)
+    return key
 
 
 def scatter_add(values, key, shape) -> Tensor:
@@ -57,7 +80,7 @@ def _check_bounds(x: Tensor, key) -> None:
     """Raise PyTorch's IndexError for integer indices out of range (JAX would clamp them)."""
     parts = key if isinstance(key, tuple) else (key,)
     if any(p is Ellipsis for p in parts):
-        ellipsis = parts.index(Ellipsis)
+        ellipsis = next(i for i, p in enumerate(parts) if p is Ellipsis)
         consumed = sum(1 for p in parts if p is not None and p is not Ellipsis)
         parts = parts[:ellipsis] + (slice(None),) * (x.ndim - consumed) + parts[ellipsis + 1 :]
     dim = 0
@@ -74,5 +97,4 @@ def _check_bounds(x: Tensor, key) -> None:
                 raise IndexError(
                     f"index {p} is out of bounds for dimension {dim} with size {size}"
                 )
-        is_mask = hasattr(p, "dtype") and x._backend.from_native.get(p.dtype) is _dtypes.bool
-        dim += p.ndim if is_mask else 1
+        dim += _consumed(p, x)

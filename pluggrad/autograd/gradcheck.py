@@ -1,0 +1,236 @@
+"""``gradcheck`` and ``gradgradcheck``: compare autograd's derivatives with finite differences.
+
+As in PyTorch, ``gradcheck`` builds the full Jacobian of every differentiable output with
+respect to every input that requires grad twice: numerically, by central differences, and
+analytically, one vector-Jacobian product per output element.  ``gradgradcheck`` runs
+``gradcheck`` on the function that returns the first derivatives (computed with
+``create_graph=True``), which checks the second derivatives.
+
+Inputs are perturbed on a NumPy copy and rebuilt on their own backend, so the checks work the
+same on every backend.  Use float64 inputs: float32 differences are too coarse.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor
+from .functional import grad as autograd_grad
+from .grad_mode import no_grad
+
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
+
+
+class GradcheckError(RuntimeError):
+    """Raised by :func:`gradcheck` when analytical and numerical derivatives differ."""
+
+
+_UNSUPPORTED = ("check_batched_grad", "check_batched_forward_grad", "check_forward_ad")
+
+
+def _reject_unsupported(options: dict) -> None:
+    """PyTorch flags for checks pluggrad cannot make (it has no forward-mode or batched AD)."""
+    for name, value in options.items():
+        if name in _UNSUPPORTED and value:
+            raise ValueError(f"{name}=True is not supported: pluggrad has no such AD mode")
+        if name not in _UNSUPPORTED + ("check_grad_dtypes", "check_backward_ad", "masked"):
+            raise TypeError(f"gradcheck() got an unexpected keyword argument {name!r}")
+
+
+def _as_tuple(x) -> tuple:
+    return x if isinstance(x, tuple) else tuple(x) if isinstance(x, list) else (x,)
+
+
+def _differentiable_outputs(outputs) -> list[Tensor]:
+    return [o for o in _as_tuple(outputs) if isinstance(o, Tensor) and o.dtype.is_differentiable]
+
+
+def _numpy(t: Tensor) -> np.ndarray:
+    return np.array(t._backend.to_numpy(t._data), copy=True)
+
+
+def _rebuilt(t: Tensor, array: np.ndarray) -> Tensor:
+    from ..ops.creation import tensor
+
+    return tensor(array, dtype=t.dtype, backend=t._backend, requires_grad=t._requires_grad)
+
+
+def _numerical_jacobians(func, inputs: tuple, eps: float) -> dict:
+    """``{(input index, output index): J}`` with ``J[i, j] = d out_j / d in_i``."""
+    jacobians = {}
+    for i, t in enumerate(inputs):
+        if not (isinstance(t, Tensor) and t._requires_grad):
+            continue
+        base = _numpy(t)
+        flat = base.reshape(-1)
+        columns = []
+        for k in range(flat.size):
+            diffs = []
+            for step in (eps, -eps):
+                perturbed = flat.copy()
+                perturbed[k] += step
+                args = list(inputs)
+                args[i] = _rebuilt(t, perturbed.reshape(base.shape))
+                with no_grad():
+                    outs = _differentiable_outputs(func(*args))
+                diffs.append([_numpy(o).reshape(-1) for o in outs])
+            columns.append([(p - m) / (2 * eps) for p, m in zip(*diffs)])
+        for j in range(len(columns[0]) if columns else 0):
+            jacobians[(i, j)] = np.stack([c[j] for c in columns]) if columns else None
+    return jacobians
+
+
+def _analytical_jacobians(func, inputs: tuple) -> dict:
+    from ..ops.creation import tensor
+
+    diff_inputs = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
+    positions = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._requires_grad]
+    outputs = _differentiable_outputs(func(*inputs))
+    jacobians = {}
+    for j, out in enumerate(outputs):
+        rows = {i: [] for i in positions}
+        out_np = _numpy(out)
+        for k in range(out_np.size):
+            onehot = np.zeros(out_np.size, dtype=out_np.dtype)
+            onehot[k] = 1
+            if not out._requires_grad:
+                grads = [None] * len(diff_inputs)
+            else:
+                seed = tensor(onehot.reshape(out_np.shape), dtype=out.dtype, backend=out._backend)
+                grads = autograd_grad(out, diff_inputs, seed, retain_graph=True, allow_unused=True)
+            for i, t, g in zip(positions, diff_inputs, grads):
+                rows[i].append(np.zeros(t.numel()) if g is None else _numpy(g).reshape(-1))
+        for i in positions:
+            # rows[i][k] is d out_k / d input (one vector-Jacobian product per output element)
+            jacobians[(i, j)] = np.stack(rows[i], axis=1) if rows[i] else None
+    return jacobians
+
+
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    check_undefined_grad: bool = True,
+    fast_mode: bool = False,
+    **options,
+) -> bool:
+    """Check the analytical gradients of `func` at `inputs` against finite differences.
+
+    Parameters
+    ----------
+    func : callable
+        Takes the tensors of `inputs` and returns a tensor or a tuple of tensors.
+    inputs : Tensor or tuple of Tensor
+        Points of evaluation; those with ``requires_grad=True`` are differentiated.
+    eps : float
+        Finite-difference step.
+    atol, rtol : float
+        Absolute and relative tolerance.
+    raise_exception : bool
+        Raise :class:`GradcheckError` on a mismatch (otherwise return False).
+    nondet_tol, check_undefined_grad, fast_mode
+        Accepted for PyTorch compatibility; pluggrad always runs the full (slow-mode) check.
+
+    Returns
+    -------
+    bool
+        True if every Jacobian matches.
+    """
+    _reject_unsupported(options)
+    inputs = _as_tuple(inputs)
+    diff = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
+    if not diff:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, "
+                         "but none of the them have requires_grad=True.")  # fmt: skip
+    for n, t in enumerate(inputs):
+        if isinstance(t, Tensor) and t._requires_grad and t.dtype.name not in (
+            "float64", "complex128"
+        ):
+            warnings.warn(
+                f"Input #{n} requires gradient and is not a double precision floating point or "
+                "complex. This check will likely fail if all the inputs are not of double "
+                "precision floating point or complex. ",
+                UserWarning,
+                stacklevel=2,
+            )
+    numerical = _numerical_jacobians(func, inputs, eps)
+    analytical = _analytical_jacobians(func, inputs)
+    for key in sorted(analytical):
+        a, n = analytical[key], numerical.get(key)
+        if a is None or n is None:
+            continue
+        if not np.allclose(a, n, rtol=rtol, atol=atol):
+            message = (
+                f"Jacobian mismatch for output {key[1]} with respect to input {key[0]},\n"
+                f"numerical:{n}\nanalytical:{a}\n"
+            )
+            if raise_exception:
+                raise GradcheckError(message)
+            return False
+    return True
+
+
+def gradgradcheck(
+    func,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    gen_non_contig_grad_outputs: bool = False,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    check_undefined_grad: bool = True,
+    fast_mode: bool = False,
+    **options,
+) -> bool:
+    """Check second derivatives: :func:`gradcheck` of the first derivatives of `func`.
+
+    Parameters
+    ----------
+    func, inputs, eps, atol, rtol, raise_exception
+        As in :func:`gradcheck`.
+    grad_outputs : tuple of Tensor, optional
+        The vectors of the first vector-Jacobian product; random (seeded) when omitted.
+    """
+    from ..ops.creation import tensor
+
+    _reject_unsupported(options)
+    inputs = _as_tuple(inputs)
+    diff_positions = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._requires_grad]
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        outputs = _differentiable_outputs(func(*inputs))
+        grad_outputs = tuple(
+            tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype, backend=o._backend,
+                   requires_grad=True)  # fmt: skip
+            for o in outputs
+        )
+    grad_outputs = _as_tuple(grad_outputs)
+    n_inputs = len(inputs)
+
+    def first_derivatives(*args):
+        primals, cotangents = args[:n_inputs], args[n_inputs:]
+        outputs = [o for o in _differentiable_outputs(func(*primals)) if o._requires_grad]
+        diff_inputs = [primals[i] for i in diff_positions]
+        grads = autograd_grad(
+            outputs, diff_inputs, cotangents[: len(outputs)], create_graph=True, allow_unused=True
+        )
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(
+        first_derivatives,
+        inputs + grad_outputs,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )
