@@ -7,8 +7,12 @@ and ``docs/`` for the tour.
 
 from __future__ import annotations
 
-from . import _tensor_methods  # noqa: F401  (attaches operators and methods to Tensor)
-from . import autograd, backends, ops
+from . import (
+    _tensor_methods,  # noqa: F401  (attaches operators and methods to Tensor)
+    autograd,
+    backends,
+    ops,
+)
 from ._dtypes import (
     DType,
     bool,  # noqa: A004

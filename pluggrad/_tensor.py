@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import warnings
 import weakref
-
 from typing import TYPE_CHECKING
 
 from . import _dtypes
@@ -26,9 +25,7 @@ NON_LEAF_GRAD_WARNING = (
     "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
     "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
 )
-REQUIRES_GRAD_DTYPE_ERROR = (
-    "only Tensors of floating point and complex dtype can require gradients"
-)
+REQUIRES_GRAD_DTYPE_ERROR = "only Tensors of floating point and complex dtype can require gradients"
 
 
 class Size(tuple):
@@ -329,7 +326,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self.numel() != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
                 if self.numel() > 1
                 else "Boolean value of Tensor with no values is ambiguous"
             )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from . import grad_mode
 from .function import Function, FunctionCtx
 from .functional import backward, grad
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import AccumulateGrad, Node
 from .variable import Variable
 

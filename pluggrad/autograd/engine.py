@@ -196,9 +196,7 @@ def _unwrap(grad, create_graph: bool):
 def _call_node_hooks(node: Node, hooks: dict, values, create_graph: bool, hook_args: tuple):
     """Run node pre/post hooks; each may return a tuple replacing `values`."""
     backend = node._backend
-    wrapped_args = tuple(
-        tuple(_wrap(v, backend, create_graph) for v in arg) for arg in hook_args
-    )
+    wrapped_args = tuple(tuple(_wrap(v, backend, create_graph) for v in arg) for arg in hook_args)
     current = wrapped_args[0]
     for hook in list(hooks.values()):
         result = hook(*((current,) + wrapped_args[1:]))
@@ -272,7 +270,9 @@ def _accumulate(tensor: Tensor, grad, create_graph: bool | None) -> None:
     if isinstance(grad, Tensor):
         if old is None:
             copy = clone if create_graph is None else _accumulation_copy
-            tensor._grad = copy(grad) if grad._requires_grad else _make(backend.copy(grad._data), backend)
+            tensor._grad = (
+                copy(grad) if grad._requires_grad else _make(backend.copy(grad._data), backend)
+            )
         else:
             tensor._grad = old + grad
         return

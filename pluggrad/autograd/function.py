@@ -123,9 +123,7 @@ class _FunctionMeta(type):
     """Gives every Function subclass its own node class, ``<Name>Backward``."""
 
     def __init__(cls, name, bases, namespace):
-        cls._backward_cls = type(
-            name + "Backward", (BackwardCFunction,), {"_forward_cls": cls}
-        )
+        cls._backward_cls = type(name + "Backward", (BackwardCFunction,), {"_forward_cls": cls})
         super().__init__(name, bases, namespace)
 
 
@@ -197,9 +195,7 @@ class Function(metaclass=_FunctionMeta):
             o for o in outs if isinstance(o, Tensor)
         ]
         ctx._backend = tensors[0]._backend
-        ctx._input_shapes = tuple(
-            tuple(a.shape) if isinstance(a, Tensor) else None for a in args
-        )
+        ctx._input_shapes = tuple(tuple(a.shape) if isinstance(a, Tensor) else None for a in args)
         ctx.num_outputs = len(outs)
         non_differentiable = getattr(ctx, "_non_differentiable", set())
         input_ids = {id(a) for a in args}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 
 from .._tensor import Size, Tensor, _make
 from .engine import Capture, run_backward

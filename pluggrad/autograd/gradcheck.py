@@ -150,8 +150,10 @@ def gradcheck(
         raise ValueError("gradcheck expects at least one input tensor to require gradient, "
                          "but none of the them have requires_grad=True.")  # fmt: skip
     for n, t in enumerate(inputs):
-        if isinstance(t, Tensor) and t._requires_grad and t.dtype.name not in (
-            "float64", "complex128"
+        if (
+            isinstance(t, Tensor)
+            and t._requires_grad
+            and t.dtype.name not in ("float64", "complex128")
         ):
             warnings.warn(
                 f"Input #{n} requires gradient and is not a double precision floating point or "
@@ -210,8 +212,12 @@ def gradgradcheck(
         rng = np.random.default_rng(0)
         outputs = _differentiable_outputs(func(*inputs))
         grad_outputs = tuple(
-            tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype, backend=o._backend,
-                   requires_grad=True)  # fmt: skip
+            tensor(
+                rng.standard_normal(tuple(o.shape)),
+                dtype=o.dtype,
+                backend=o._backend,
+                requires_grad=True,
+            )  # fmt: skip
             for o in outputs
         )
     grad_outputs = _as_tuple(grad_outputs)

@@ -83,7 +83,11 @@ def load_backend(name: str) -> Backend:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         extra = _BUILTIN_EXTRAS.get(name)
-        hint = f"pip install 'pluggrad[{extra}]'" if extra else f"install the package providing {module_name}"
+        hint = (
+            f"pip install 'pluggrad[{extra}]'"
+            if extra
+            else f"install the package providing {module_name}"
+        )
         raise ImportError(
             f"pluggrad backend {name!r} cannot be loaded because its array library is not "
             f"installed ({exc}); {hint}"

@@ -20,9 +20,7 @@ try:
     import jax
     import jax.numpy as jnp
 except ImportError as exc:  # pragma: no cover - exercised only without jax installed
-    raise ImportError(
-        "the 'jax' backend needs JAX: pip install 'pluggrad[jax]'"
-    ) from exc
+    raise ImportError("the 'jax' backend needs JAX: pip install 'pluggrad[jax]'") from exc
 
 if os.environ.get("PLUGGRAD_JAX_X64", "1") != "0":
     jax.config.update("jax_enable_x64", True)
@@ -44,7 +42,8 @@ class JaxBackend(Backend):
     def asarray(self, obj, dtype=None):
         if dtype is float64 and not jax.config.jax_enable_x64:
             raise TypeError(
-                "float64 needs JAX's 64-bit mode; unset PLUGGRAD_JAX_X64=0 to let pluggrad enable it"
+                "float64 needs JAX's 64-bit mode; unset PLUGGRAD_JAX_X64=0 to let pluggrad "
+                "enable it"
             )
         return jnp.asarray(obj, dtype=None if dtype is None else self.to_native[dtype])
 

@@ -45,8 +45,10 @@ def binary_operands(x1, x2) -> tuple:
 def _promote_for_scalar(tensor: Tensor, scalar) -> Tensor:
     kind = tensor.dtype.kind
     if isinstance(scalar, complex) and kind != "c":
-        target = _dtypes.default_complex_dtype() if kind != "f" else (
-            _dtypes.complex128 if tensor.dtype is _dtypes.float64 else _dtypes.complex64
+        target = (
+            _dtypes.default_complex_dtype()
+            if kind != "f"
+            else (_dtypes.complex128 if tensor.dtype is _dtypes.float64 else _dtypes.complex64)
         )
     elif isinstance(scalar, float) and kind in "biu":
         target = _dtypes.get_default_dtype()

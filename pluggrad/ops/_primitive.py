@@ -92,9 +92,7 @@ class Primitive:
         unknown = set(formulas) - set(self.inputs)
         if unknown:
             raise ValueError(f"{name}: formulas for unknown inputs {sorted(unknown)}")
-        self.formulas = tuple(
-            Formula(formulas[i]) if i in formulas else None for i in self.inputs
-        )
+        self.formulas = tuple(Formula(formulas[i]) if i in formulas else None for i in self.inputs)
         self.differentiable = any(f is not None for f in self.formulas)
         self.elementwise = elementwise
         self.forward = forward
@@ -150,7 +148,9 @@ class OpNode(Node):
                     values[name] = backend.from_native[value]
         g = grad_outputs[0]
         grads = []
-        for (next_node, _), formula, meta in zip(self.next_functions, self.prim.formulas, self._meta):
+        for (next_node, _), formula, meta in zip(
+            self.next_functions, self.prim.formulas, self._meta
+        ):
             if next_node is None or formula is None:
                 grads.append(None)
                 continue

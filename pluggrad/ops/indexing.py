@@ -94,7 +94,5 @@ def _check_bounds(x: Tensor, key) -> None:
                 raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
             size = x.shape[dim]
             if not -size <= p < size:
-                raise IndexError(
-                    f"index {p} is out of bounds for dimension {dim} with size {size}"
-                )
+                raise IndexError(f"index {p} is out of bounds for dimension {dim} with size {size}")
         dim += _consumed(p, x)

@@ -33,10 +33,9 @@ def dot(input, tensor, /) -> Tensor:  # noqa: A002 - PyTorch's parameter names
         raise RuntimeError(f"1D tensors expected, but got {x1.ndim}D and {x2.ndim}D tensors")
     if x1.shape[0] != x2.shape[0]:
         raise RuntimeError(
-            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number "
-            "of elements, but got {} and {} elements respectively".format(
-                x1.shape[0], x2.shape[0], x1.shape[0], x2.shape[0]
-            )
+            f"inconsistent tensor size, expected tensor [{x1.shape[0]}] and src [{x2.shape[0]}] "
+            "to have the same number of elements, but got "
+            f"{x1.shape[0]} and {x2.shape[0]} elements respectively"
         )
     if x1.dtype is not x2.dtype:
         raise RuntimeError(

@@ -91,19 +91,41 @@ def _unary(name, ref_name=None, low=-2.0, high=2.0) -> OpRecord:
 OP_DB: list[OpRecord] = [
     # ---- arithmetic ----------------------------------------------------------------------------
     OpRecord("add", pg.add, lambda xp, a, b: xp.add(a, b), _binary_samples(), ("add",)),
-    OpRecord("subtract", pg.subtract, lambda xp, a, b: xp.subtract(a, b), _binary_samples(),
-             ("subtract",)),  # fmt: skip
-    OpRecord("multiply", pg.multiply, lambda xp, a, b: xp.multiply(a, b), _binary_samples(),
-             ("multiply",)),  # fmt: skip
-    OpRecord("divide", pg.divide, lambda xp, a, b: xp.divide(a, b),
-             _binary_samples(low=0.5, high=2.0), ("divide",)),  # fmt: skip
-    OpRecord("pow", pg.pow, lambda xp, a, b: xp.pow(a, b),
-             _binary_samples(low=0.5, high=2.0) + [Sample((rand(3), 2)), Sample((rand(3), 3))],
-             ("pow",)),  # fmt: skip
-    OpRecord("operators", lambda a, b: (a * 2 - b) / (1 + b * b) + a ** 2 - (-b),
-             lambda xp, a, b: (a * 2 - b) / (1 + b * b) + a ** 2 - (-b),
-             [Sample((rand(3), rand(3))), Sample((rand(2, 3), rand(3)))],
-             ("add", "subtract", "multiply", "divide", "pow", "negative")),  # fmt: skip
+    OpRecord(
+        "subtract",
+        pg.subtract,
+        lambda xp, a, b: xp.subtract(a, b),
+        _binary_samples(),
+        ("subtract",),
+    ),  # fmt: skip
+    OpRecord(
+        "multiply",
+        pg.multiply,
+        lambda xp, a, b: xp.multiply(a, b),
+        _binary_samples(),
+        ("multiply",),
+    ),  # fmt: skip
+    OpRecord(
+        "divide",
+        pg.divide,
+        lambda xp, a, b: xp.divide(a, b),
+        _binary_samples(low=0.5, high=2.0),
+        ("divide",),
+    ),  # fmt: skip
+    OpRecord(
+        "pow",
+        pg.pow,
+        lambda xp, a, b: xp.pow(a, b),
+        _binary_samples(low=0.5, high=2.0) + [Sample((rand(3), 2)), Sample((rand(3), 3))],
+        ("pow",),
+    ),  # fmt: skip
+    OpRecord(
+        "operators",
+        lambda a, b: (a * 2 - b) / (1 + b * b) + a**2 - (-b),
+        lambda xp, a, b: (a * 2 - b) / (1 + b * b) + a**2 - (-b),
+        [Sample((rand(3), rand(3))), Sample((rand(2, 3), rand(3)))],
+        ("add", "subtract", "multiply", "divide", "pow", "negative"),
+    ),  # fmt: skip
     _unary("negative"),
     # ---- exponential, logarithm, trigonometric --------------------------------------------------
     _unary("exp"),
@@ -160,26 +182,56 @@ OP_DB: list[OpRecord] = [
         ],
         ("matmul",),
     ),
-    OpRecord("dot", pg.dot, lambda xp, a, b: xp.sum(a * b), [Sample((rand(4), rand(4)))],
-             ("dot",)),  # fmt: skip
-    OpRecord("matrix_transpose", pg.matrix_transpose, lambda xp, x: xp.matrix_transpose(x),
-             [Sample((rand(2, 3),)), Sample((rand(2, 3, 4),))], ("matrix_transpose",)),  # fmt: skip
+    OpRecord(
+        "dot", pg.dot, lambda xp, a, b: xp.sum(a * b), [Sample((rand(4), rand(4)))], ("dot",)
+    ),  # fmt: skip
+    OpRecord(
+        "matrix_transpose",
+        pg.matrix_transpose,
+        lambda xp, x: xp.matrix_transpose(x),
+        [Sample((rand(2, 3),)), Sample((rand(2, 3, 4),))],
+        ("matrix_transpose",),
+    ),  # fmt: skip
     # ---- shape and copies -----------------------------------------------------------------------
-    OpRecord("reshape", lambda x: pg.reshape(x, (3, -1)), lambda xp, x: xp.reshape(x, (3, -1)),
-             [Sample((rand(2, 3),)), Sample((rand(6),))], ("reshape",)),  # fmt: skip
-    OpRecord("expand_dims", lambda x: pg.expand_dims(x, axis=1),
-             lambda xp, x: xp.expand_dims(x, axis=1), [Sample((rand(2, 3),))],
-             ("expand_dims",)),  # fmt: skip
-    OpRecord("broadcast_to", lambda x: pg.broadcast_to(x, (2, 3, 4)),
-             lambda xp, x: xp.broadcast_to(x, (2, 3, 4)),
-             [Sample((rand(3, 1),)), Sample((rand(4),)), Sample((rand(),))],
-             ("broadcast_to",)),  # fmt: skip
-    OpRecord("permute_dims", lambda x: pg.permute_dims(x, (2, 0, 1)),
-             lambda xp, x: xp.permute_dims(x, (2, 0, 1)), [Sample((rand(2, 3, 4),))],
-             ("permute_dims",)),  # fmt: skip
-    OpRecord("astype", lambda x: pg.astype(x, pg.float32) * 1.0,
-             lambda xp, x: xp.astype(x, xp.float32), [Sample((rand(3),))], ("astype",),
-             rtol=1e-2, atol=1e-3, second_order=False, eps=1e-3),  # fmt: skip
+    OpRecord(
+        "reshape",
+        lambda x: pg.reshape(x, (3, -1)),
+        lambda xp, x: xp.reshape(x, (3, -1)),
+        [Sample((rand(2, 3),)), Sample((rand(6),))],
+        ("reshape",),
+    ),  # fmt: skip
+    OpRecord(
+        "expand_dims",
+        lambda x: pg.expand_dims(x, axis=1),
+        lambda xp, x: xp.expand_dims(x, axis=1),
+        [Sample((rand(2, 3),))],
+        ("expand_dims",),
+    ),  # fmt: skip
+    OpRecord(
+        "broadcast_to",
+        lambda x: pg.broadcast_to(x, (2, 3, 4)),
+        lambda xp, x: xp.broadcast_to(x, (2, 3, 4)),
+        [Sample((rand(3, 1),)), Sample((rand(4),)), Sample((rand(),))],
+        ("broadcast_to",),
+    ),  # fmt: skip
+    OpRecord(
+        "permute_dims",
+        lambda x: pg.permute_dims(x, (2, 0, 1)),
+        lambda xp, x: xp.permute_dims(x, (2, 0, 1)),
+        [Sample((rand(2, 3, 4),))],
+        ("permute_dims",),
+    ),  # fmt: skip
+    OpRecord(
+        "astype",
+        lambda x: pg.astype(x, pg.float32) * 1.0,
+        lambda xp, x: xp.astype(x, xp.float32),
+        [Sample((rand(3),))],
+        ("astype",),
+        rtol=1e-2,
+        atol=1e-3,
+        second_order=False,
+        eps=1e-3,
+    ),  # fmt: skip
     OpRecord("clone", pg.clone, lambda xp, x: x + 0, [Sample((rand(2, 2),))], ("clone",)),
     # ---- indexing -------------------------------------------------------------------------------
     OpRecord(

@@ -12,7 +12,7 @@ from pluggrad.ops import derivatives
 from pluggrad.ops._primitive import PRIMITIVES
 
 from ..helpers import values
-from .op_db import OP_DB, samples, sample_id
+from .op_db import OP_DB, sample_id, samples
 
 PAIRS = samples()
 
@@ -30,7 +30,9 @@ def _tensor_args(sample, backend, requires_grad=True):
 
 
 def _grad_positions(sample):
-    return [i for i, a in enumerate(sample.args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+    return [
+        i for i, a in enumerate(sample.args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+    ]
 
 
 def _first_output(out):
@@ -51,7 +53,10 @@ def test_gradcheck(pair, backend):
     record, sample = pair
     args = _tensor_args(sample, backend)
     assert pg.autograd.gradcheck(
-        lambda *a: record.op(*a, **sample.kwargs), tuple(args), rtol=record.rtol, atol=record.atol,
+        lambda *a: record.op(*a, **sample.kwargs),
+        tuple(args),
+        rtol=record.rtol,
+        atol=record.atol,
         eps=record.eps,
     )
 
@@ -61,7 +66,10 @@ def test_gradgradcheck(pair, backend):
     record, sample = pair
     args = _tensor_args(sample, backend)
     assert pg.autograd.gradgradcheck(
-        lambda *a: record.op(*a, **sample.kwargs), tuple(args), rtol=record.rtol, atol=record.atol,
+        lambda *a: record.op(*a, **sample.kwargs),
+        tuple(args),
+        rtol=record.rtol,
+        atol=record.atol,
         eps=record.eps,
     )
 

@@ -63,9 +63,10 @@ def test_example_12_accumulates_higher_order_grad(backend):
 def test_example_runs_as_a_script_selected_by_env_var(script, backend, tmp_path):
     """The same example as a separate process, the backend chosen by PLUGGRAD_BACKEND."""
     path = tmp_path / script.name
-    path.write_text(_as_pluggrad(script.read_text(encoding="utf-8")) + (
-        "\nprint(torch.get_backend().name)\n"
-    ), encoding="utf-8")
+    path.write_text(
+        _as_pluggrad(script.read_text(encoding="utf-8")) + ("\nprint(torch.get_backend().name)\n"),
+        encoding="utf-8",
+    )
     env = dict(os.environ, PLUGGRAD_BACKEND=backend.name, MPLBACKEND="Agg")
     done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr

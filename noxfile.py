@@ -1,0 +1,44 @@
+"""Task runner: ``nox`` runs the demo, the linter and the test suite once per backend.
+
+nox                      # everything below
+nox -s tests             # the test matrix (numpy, jax, array_api_strict)
+nox -s "tests(backend='jax')"
+nox -s lint demo
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "demo", "tests"]
+nox.options.error_on_missing_interpreters = False
+
+BACKENDS = {"numpy": ".", "jax": ".[jax]", "array_api_strict": ".[strict]"}
+TEST_TOOLS = ["pytest>=8", "hypothesis>=6.100", "matplotlib>=3.8", "pytest-xdist>=3.5"]
+
+
+@nox.session
+@nox.parametrize("backend", list(BACKENDS))
+def tests(session: nox.Session, backend: str) -> None:
+    """The test suite with one backend installed and selected (the others are not installed)."""
+    session.install(BACKENDS[backend], *TEST_TOOLS)
+    session.run(
+        "pytest",
+        *(session.posargs or ["-q", "-n", "2"]),
+        env={"PLUGGRAD_TEST_BACKENDS": backend},
+    )
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The README's first command: install and print the tutorial's key results (NumPy)."""
+    session.install(".")
+    session.run("python", "-m", "pluggrad")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    session.install("ruff>=0.5")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
