@@ -1,0 +1,48 @@
+"""THE derivative table: for each primitive, its backward node's name and, for each
+differentiable input, a formula for that input's gradient.
+
+Format (modelled on PyTorch's ``derivatives.yaml``)::
+
+    "name": Entry(node, input_name=formula, ...)
+
+* ``node`` is the PyTorch name of the backward node, or a dict from the call signature to names
+  (one letter per input: ``t`` for a tensor, ``s`` for a Python scalar; ``2 - x`` is ``"st"``),
+  or a function ``node(args, params)`` for names that depend on shapes or keywords.
+* a formula is ``lambda ns, g, <names...>: ...`` where ``g`` is the gradient of the output and
+  the names after it say what the node saves: input names, ``result`` (the output),
+  ``<input>_shape``, ``<input>_dtype``, or a keyword parameter of the primitive.
+* formulas use only ``ns`` (an array API namespace) and array operators.  The engine passes the
+  backend's raw namespace and arrays for a plain backward, and pluggrad's differentiable
+  namespace and Tensors under ``create_graph=True``, which is how every order of derivative
+  works.  Broadcasting and dtype promotion of elementwise inputs are undone by the engine, so
+  formulas may return gradients of the output's shape and dtype.
+
+Primitives whose outputs are never differentiable are listed in :data:`NONDIFFERENTIABLE`.
+
+The table is split by topic, one module each (``elementwise``, ``reductions``, ``linalg``,
+``manipulation``, ``indexing``), every module a flat ``TABLE`` under banner comments; this
+package merges them and refuses a primitive with two entries.
+"""
+
+from __future__ import annotations
+
+from . import elementwise, indexing, linalg, manipulation, reductions
+from ._helpers import Entry, sum_to
+
+__all__ = ["DERIVATIVES", "NONDIFFERENTIABLE", "Entry", "sum_to"]
+
+_SECTIONS = (elementwise, reductions, linalg, manipulation, indexing)
+
+
+def _merge(sections) -> dict[str, Entry]:
+    table: dict[str, Entry] = {}
+    for section in sections:
+        twice = set(table) & set(section.TABLE)
+        if twice:
+            raise ValueError(f"primitives with two derivative entries: {sorted(twice)}")
+        table.update(section.TABLE)
+    return table
+
+
+DERIVATIVES: dict[str, Entry] = _merge(_SECTIONS)
+NONDIFFERENTIABLE: frozenset[str] = frozenset().union(*(s.NONDIFFERENTIABLE for s in _SECTIONS))
