@@ -62,11 +62,15 @@ class Primitive:
         Inputs broadcast; gradients are summed back to each input's shape.
     forward : callable, optional
         ``forward(backend, *arrays, **params)`` when the kernel is not ``xp.<name>``.
+    n_outputs : int
+        Number of outputs (the kernel then returns a tuple or namedtuple).  Formulas of a
+        multi-output primitive receive ``g`` as a tuple with one gradient per output (zeros for
+        outputs that received none) and ``result`` as a tuple.
     """
 
     __slots__ = (
         "name", "inputs", "node", "formulas", "elementwise", "forward", "differentiable",
-        "_node_classes",
+        "n_outputs", "_node_classes",
     )  # fmt: skip
 
     def __init__(
@@ -76,6 +80,7 @@ class Primitive:
         *,
         elementwise: bool = False,
         forward: Callable | None = None,
+        n_outputs: int = 1,
     ):
         from .derivatives import DERIVATIVES, NONDIFFERENTIABLE
 
@@ -96,6 +101,7 @@ class Primitive:
         self.differentiable = any(f is not None for f in self.formulas)
         self.elementwise = elementwise
         self.forward = forward
+        self.n_outputs = n_outputs
         self._node_classes: dict[str, type] = {}
         if name in PRIMITIVES:
             raise ValueError(f"primitive {name!r} is defined twice")
@@ -112,7 +118,8 @@ class Primitive:
             name = node(args, params or {})
         cls = self._node_classes.get(name)
         if cls is None:
-            cls = type(name, (OpNode,), {"__slots__": (), "prim": self})
+            namespace = {"__slots__": (), "prim": self, "num_outputs": self.n_outputs}
+            cls = type(name, (OpNode,), namespace)
             cls.__module__ = "pluggrad.autograd.graph"
             self._node_classes[name] = cls
         return cls
@@ -124,7 +131,7 @@ class Primitive:
 class OpNode(Node):
     """Backward node of a primitive: holds what the formulas need and runs them."""
 
-    __slots__ = ("_saved", "_saved_tensors", "_meta")
+    __slots__ = ("_saved", "_saved_tensors", "_meta", "_out_meta")
 
     prim: Primitive  # set on each generated subclass
 
@@ -133,24 +140,18 @@ class OpNode(Node):
         if saved is _FREED:
             raise RuntimeError(FREED_MESSAGE)
         backend = self._backend
-        values = dict(saved)
         ns = TENSOR_NS if create_graph else backend.formula_ns
-        for name, obj, counter, version in self._saved_tensors:
-            if counter[0] != version:
-                raise _modified_error(obj, name, self, counter[0], version)
-            if name == "result":
-                values[name] = _make(obj, backend, True, self) if create_graph else obj
-            else:
-                values[name] = obj if create_graph else obj._data
-        if create_graph:
-            for name, value in saved.items():
-                if name.endswith("_dtype"):
-                    values[name] = backend.from_native[value]
-        g = grad_outputs[0]
+        values = self._unpack(saved, backend, create_graph)
+        if self.num_outputs == 1:
+            g = grad_outputs[0]
+        else:  # formulas of multi-output primitives get every output's gradient, zeros if unused
+            g = tuple(
+                _zeros(ns, backend, meta, create_graph) if grad is None else grad
+                for grad, meta in zip(grad_outputs, self._out_meta)
+            )
         grads = []
-        for (next_node, _), formula, meta in zip(
-            self.next_functions, self.prim.formulas, self._meta
-        ):
+        edges = zip(self.next_functions, self.prim.formulas, self._meta)
+        for (next_node, _), formula, meta in edges:
             if next_node is None or formula is None:
                 grads.append(None)
                 continue
@@ -160,21 +161,49 @@ class OpNode(Node):
             grads.append(grad)
         return tuple(grads)
 
+    def _unpack(self, saved: dict, backend, create_graph: bool) -> dict:
+        """The saved values by name, as raw arrays or (under create_graph) as Tensors."""
+        values = dict(saved)
+        results = []
+        for name, obj, counter, version in self._saved_tensors:
+            if counter[0] != version:
+                raise _modified_error(obj, name, self, counter[0], version)
+            if name == "result":
+                results.append(
+                    _make(obj, backend, True, self, len(results)) if create_graph else obj
+                )
+            else:
+                values[name] = obj if create_graph else obj._data
+        if results:
+            values["result"] = results[0] if self.num_outputs == 1 else tuple(results)
+        if create_graph:
+            for name, value in saved.items():
+                if name.endswith("_dtype"):
+                    values[name] = backend.from_native[value]
+        return values
+
     def release(self) -> None:
         if self._saved_tensors or any(n in self.prim.inputs for n in self._saved):
             self._saved = _FREED
             self._saved_tensors = ()
 
 
+def _zeros(ns, backend, meta, create_graph: bool):
+    shape, native = meta
+    return ns.zeros(shape, dtype=backend.from_native[native] if create_graph else native)
+
+
 def _fit(ns, grad, meta, backend, create_graph):
     """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype."""
     from .derivatives import sum_to
 
-    shape, dtype = meta
+    shape, native = meta
     if tuple(grad.shape) != shape:
         grad = sum_to(ns, grad, shape)
-    if dtype is not None and grad.dtype != (backend.from_native[dtype] if create_graph else dtype):
-        grad = ns.astype(grad, backend.from_native[dtype] if create_graph else dtype)
+    if native is not None:
+        dtype = backend.from_native[native] if create_graph else native
+        if grad.dtype != dtype:
+            grad = ns.astype(grad, dtype)
     return grad
 
 
@@ -195,8 +224,12 @@ def mixed_backend_error(a, b) -> RuntimeError:
     )
 
 
-def apply(prim: Primitive, args: tuple, params: dict | None = None) -> Tensor:
-    """Run `prim` on `args` (Tensors or Python scalars) and record the graph if needed."""
+def apply(prim: Primitive, args: tuple, params: dict | None = None):
+    """Run `prim` on `args` (Tensors or Python scalars) and record the graph if needed.
+
+    Returns a Tensor, or for a multi-output primitive a tuple (or the kernel's namedtuple
+    type) of Tensors.
+    """
     backend = None
     arrays = []
     needs_grad = False
@@ -215,29 +248,43 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None) -> Tensor:
     else:
         kernel = backend.kernels[prim.name]
         out = kernel(*arrays, **params) if params else kernel(*arrays)
+    record_graph = needs_grad and prim.differentiable and grad_enabled()
+    if prim.n_outputs > 1:
+        outs = [o if type(o) is backend.array_type else backend.normalize(o) for o in out]
+        tensors = record(prim, outs, backend, args, params) if record_graph else None
+        if tensors is None:
+            tensors = [_make(o, backend) for o in outs]
+        return type(out)(*tensors) if hasattr(out, "_fields") else tuple(tensors)
     if type(out) is not backend.array_type:
         out = backend.normalize(out)
-    if needs_grad and prim.differentiable and grad_enabled():
-        return record(prim, out, backend, args, params)
+    if record_graph:
+        result = record(prim, [out], backend, args, params)
+        if result is not None:
+            return result[0]
     return _make(out, backend)
 
 
-def record(prim: Primitive, out: Any, backend, args: tuple, params: dict | None) -> Tensor:
-    """Wrap `out` in a tensor whose ``grad_fn`` can differentiate `prim` w.r.t. `args`."""
-    if backend.from_native[out.dtype].kind not in "fc":
-        return _make(out, backend)  # integer and boolean results are not differentiable
+def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | None):
+    """Tensors for `outs` whose ``grad_fn`` differentiates `prim` w.r.t. `args`.
+
+    Returns None when no output is differentiable (integer or boolean results).
+    """
+    differentiable = [backend.from_native[o.dtype].kind in "fc" for o in outs]
+    if not any(differentiable):
+        return None
     node = prim.node_class(args, params)()
     next_functions = []
     meta = []
     needed: set[str] = set()
-    out_shape = out.shape
+    out_shape, out_dtype = outs[0].shape, outs[0].dtype
     for a, formula in zip(args, prim.formulas):
         if type(a) is Tensor and a._requires_grad and formula is not None:
             next_functions.append(a._gradient_edge())
             needed.update(formula.argnames)
             data = a._data
-            if (prim.elementwise and data.shape != out_shape) or data.dtype != out.dtype:
-                meta.append((data.shape, data.dtype if data.dtype != out.dtype else None))
+            dtype = data.dtype
+            if (prim.elementwise and data.shape != out_shape) or dtype != out_dtype:
+                meta.append((data.shape, dtype if dtype != out_dtype else None))
             else:
                 meta.append(None)
         else:
@@ -246,13 +293,17 @@ def record(prim: Primitive, out: Any, backend, args: tuple, params: dict | None)
     node._init_node(tuple(next_functions))
     node._backend = backend
     node._meta = meta
-    result = _make(out, backend, True, node)
+    node._out_meta = [(o.shape, o.dtype) for o in outs] if len(outs) > 1 else None
+    results = [
+        _make(o, backend, True, node, i) if diff else _make(o, backend)
+        for i, (o, diff) in enumerate(zip(outs, differentiable))
+    ]
 
     saved = {}
     saved_tensors = []
     for name in needed:
         if name == "result":
-            saved_tensors.append(("result", out, result._vc, 0))
+            saved_tensors.extend(("result", o, r._vc, 0) for o, r in zip(outs, results))
         elif name in prim.inputs:
             a = args[prim.inputs.index(name)]
             if type(a) is Tensor:
@@ -267,4 +318,4 @@ def record(prim: Primitive, out: Any, backend, args: tuple, params: dict | None)
             saved[name] = params[name]
     node._saved = saved
     node._saved_tensors = saved_tensors
-    return result
+    return results
