@@ -25,7 +25,12 @@ NON_LEAF_GRAD_WARNING = (
     "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
     "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
 )
+# PyTorch words this error three ways, depending on how requires_grad was asked for
 REQUIRES_GRAD_DTYPE_ERROR = "only Tensors of floating point and complex dtype can require gradients"
+REQUIRES_GRAD_METHOD_DTYPE_ERROR = "only Tensors of floating point dtype can require gradients"
+REQUIRES_GRAD_FACTORY_DTYPE_ERROR = (
+    "Only Tensors of floating point and complex dtype can require gradients"
+)
 
 
 class Size(tuple):
@@ -90,22 +95,24 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        value = bool(value)
+        self._set_requires_grad(bool(value), REQUIRES_GRAD_DTYPE_ERROR)
+
+    def _set_requires_grad(self, value: bool, dtype_error: str) -> None:
         if self._grad_fn is not None:
-            if value:
-                return
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use "
                 "a computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
         if value and not self.dtype.is_differentiable:
-            raise RuntimeError(REQUIRES_GRAD_DTYPE_ERROR)
+            raise RuntimeError(dtype_error)
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place and return the tensor."""
-        self.requires_grad = requires_grad
+        if self._grad_fn is not None and requires_grad:
+            return self  # a non-leaf already requires grad (PyTorch allows this spelling)
+        self._set_requires_grad(bool(requires_grad), REQUIRES_GRAD_METHOD_DTYPE_ERROR)
         return self
 
     @property

@@ -62,7 +62,8 @@ def run_backward(
     accumulate
         Whether leaves accumulate into ``.grad`` (``backward``) or not (``autograd.grad``).
     restrict_to
-        ``backward(inputs=...)``: accumulate only into these tensors.
+        ``backward(inputs=...)``: accumulate only into these tensors (non-leaves among them
+        must already retain their grad).
     """
     root_nodes = [node for node, _ in roots]
     selective = bool(captures) or restrict_to is not None
@@ -71,14 +72,13 @@ def run_backward(
     capture_at: dict[Node, list[Capture]] = {}
     for capture in captures:
         capture_at.setdefault(capture.node, []).append(capture)
-    accumulate_into: dict[Node, list[tuple[int, Tensor]]] = {}
-    for t in restrict_to or ():
-        node, output_nr = t._gradient_edge()
-        accumulate_into.setdefault(node, []).append((output_nr, t))
+    # backward(inputs=...): leaves accumulate through their AccumulateGrad node; non-leaves were
+    # made to retain their grad by the caller, which the retained-grad path below fills
+    accumulate_into = {t._gradient_edge()[0] for t in restrict_to or ()}
 
     # With selected inputs, only ancestors of the targets run; a target with no target below
     # it only has its incoming gradient read.
-    targets = set(capture_at) | set(accumulate_into)
+    targets = set(capture_at) | accumulate_into
     runs = _ancestors(targets, parents) if selective else None
 
     def wanted(node: Node) -> bool:
@@ -105,11 +105,10 @@ def run_backward(
             for capture in capture_at.get(node, ()):
                 capture.grad = grads[capture.output_nr]
             if type(node) is AccumulateGrad:
-                if accumulate and (restrict_to is None or node in accumulate_into):
-                    pending.append((_accumulate, node.variable, grads[0], create_graph))
+                wanted_leaf = restrict_to is None or node in accumulate_into
+                if accumulate and wanted_leaf and grads[0] is not None:
+                    pending.append((_accumulate_leaf, node.variable, grads[0], create_graph))
                 continue
-            for output_nr, t in accumulate_into.get(node, ()):
-                pending.append((_accumulate, t, grads[output_nr], create_graph))
             if runs is not None and node not in runs:
                 continue
             outputs = _run_node(node, grads, create_graph)
@@ -231,53 +230,65 @@ def _call_tensor_hooks(node: Node, grads: list, create_graph: bool) -> list:
         for hook in list(hooks.values()):
             result = hook(current)
             if result is not None:
-                _check_hook_result(result, current)
+                _check_hook_result(result, current, hook)
                 current = result
         grads[output_nr] = _unwrap(current, create_graph)
     return grads
 
 
-def _check_hook_result(result, grad: Tensor) -> None:
+def _check_hook_result(result, grad: Tensor, hook) -> None:
     if not isinstance(result, Tensor):
         raise TypeError(f"hook should return a Tensor or None, got {type(result).__name__}")
     if tuple(result.shape) != tuple(grad.shape):
-        raise RuntimeError(
-            f"hook has changed the size of value: expected {list(grad.shape)} "
-            f"but got {list(result.shape)}"
-        )
+        name = getattr(hook, "__name__", repr(hook))
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
 def _retain_grads(node: Node, grads: list, pending: list) -> None:
     for output_nr, ref in node._retained.items():
         tensor = ref()
         if tensor is not None and grads[output_nr] is not None:
-            pending.append((_accumulate, tensor, grads[output_nr], None))
+            pending.append((_retain_grad, tensor, grads[output_nr]))
 
 
-def _accumulate(tensor: Tensor, grad, create_graph: bool | None) -> None:
-    """Add `grad` into ``tensor.grad`` as PyTorch's AccumulateGrad does.
+def _accumulate_leaf(tensor: Tensor, grad, create_graph: bool) -> None:
+    """Add `grad` into a leaf's ``.grad`` as PyTorch's AccumulateGrad does.
 
     Without create_graph the first gradient is stored as a copy (so ``.grad`` never aliases
-    another tensor's data) and later ones are added in place.  With create_graph the first is
-    stored through a recorded copy (``CopyBackwards``) and later ones out of place, so the
-    result stays differentiable.  `create_graph` None means the gradient of a non-leaf kept by
-    ``retain_grad()`` (recorded as a clone).
+    another tensor's data) and later ones are added in place, keeping the ``.grad`` object.
+    With create_graph the first is stored through a recorded copy (``CopyBackwards``) and later
+    ones are added out of place, so the result stays differentiable.
     """
-    from ..ops.manipulation import _accumulation_copy, clone
+    from ..ops.manipulation import _accumulation_copy
 
     backend = tensor._backend
     old = tensor._grad
-    if isinstance(grad, Tensor):
+    if not create_graph:
         if old is None:
-            copy = clone if create_graph is None else _accumulation_copy
-            tensor._grad = (
-                copy(grad) if grad._requires_grad else _make(backend.copy(grad._data), backend)
-            )
+            tensor._grad = _make(backend.copy(grad), backend)
         else:
-            tensor._grad = old + grad
-        return
-    if old is None:
-        tensor._grad = _make(backend.copy(grad), backend)
+            old._data = backend.accumulate(old._data, grad)
+            old._vc[0] += 1
+    elif old is None:
+        tensor._grad = _accumulation_copy(grad) if grad._requires_grad else _detached_copy(grad)
     else:
-        old._data = backend.accumulate(old._data, grad)
-        old._vc[0] += 1
+        tensor._grad = old + grad
+
+
+def _retain_grad(tensor: Tensor, grad) -> None:
+    """Store the gradient of a non-leaf that called ``retain_grad()``: a clone at first, then
+    the out-of-place sum (a new tensor each time, as in PyTorch)."""
+    from ..ops.manipulation import clone
+
+    backend = tensor._backend
+    old = tensor._grad
+    if not isinstance(grad, Tensor):
+        grad = _make(grad, backend)
+    if old is None:
+        tensor._grad = clone(grad) if grad._requires_grad else _detached_copy(grad)
+    else:
+        tensor._grad = old + grad
+
+
+def _detached_copy(t: Tensor) -> Tensor:
+    return _make(t._backend.copy(t._data), t._backend)

@@ -125,7 +125,9 @@ def backward(
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        for t in inputs:
+            t.retain_grad()  # as PyTorch: non-leaf inputs get their .grad; others must need it
     outputs = _as_tuple(tensors)
     if retain_graph is None:
         retain_graph = create_graph

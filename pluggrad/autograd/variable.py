@@ -1,7 +1,7 @@
 """``Variable``: PyTorch's deprecated wrapper, kept because old tutorials use it.
 
-Since PyTorch 0.4 a Variable *is* a Tensor: ``Variable(t)`` returns ``t`` (with
-``requires_grad`` set if asked) and ``isinstance(t, Variable)`` is true for every tensor.
+Since PyTorch 0.4 a Variable *is* a Tensor: ``Variable(t)`` returns a new leaf sharing ``t``'s
+data (requiring grad if asked) and ``isinstance(t, Variable)`` is true for every tensor.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ class _VariableMeta(type):
 
 
 class Variable(metaclass=_VariableMeta):
-    """``Variable(data, requires_grad=False)`` returns `data` itself, as in PyTorch >= 0.4."""
+    """``Variable(data, requires_grad=False)``: a leaf tensor sharing `data`'s values."""
 
     def __new__(cls, data, requires_grad: bool = False, volatile: bool = False):
         if not isinstance(data, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
-        if requires_grad:
-            data.requires_grad_(True)
-        return data
+        leaf = data.detach()
+        leaf.requires_grad = requires_grad
+        return leaf

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import _dtypes
 from .._dtypes import DType, to_dtype
-from .._tensor import Size, Tensor, _make
+from .._tensor import REQUIRES_GRAD_FACTORY_DTYPE_ERROR, Size, Tensor, _make
 from ..backends import Backend, get_backend
 
 __all__ = [
@@ -28,7 +28,7 @@ __all__ = [
 def _leaf(data, backend: Backend, requires_grad: bool) -> Tensor:
     t = _make(data, backend)
     if requires_grad:
-        t.requires_grad = True  # validates the dtype with PyTorch's error
+        t._set_requires_grad(True, REQUIRES_GRAD_FACTORY_DTYPE_ERROR)
     return t
 
 

@@ -20,6 +20,8 @@ import pluggrad
 HERE = pathlib.Path(__file__).parent / "tutorial"
 SCRIPTS = sorted(HERE.glob("*.py"))
 ADDRESS = re.compile(r"object at 0x[0-9a-f]+")
+# the tutorial reads .grad of non-leaves on purpose (PyTorch warns there too)
+pytestmark = pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf")
 
 
 def _as_pluggrad(source: str) -> str:
