@@ -1,7 +1,8 @@
 """Python operators and PyTorch-style methods of :class:`~pluggrad.Tensor`.
 
-Each is a thin call into :mod:`pluggrad.ops`; keeping them here keeps ``_tensor.py`` about the
-tensor's state and autograd attributes.
+Operators are defined here; the named methods (``x.sum()``, ``x.sigmoid()``...) come from the
+``TENSOR_METHODS`` table of each topic module of :mod:`pluggrad.ops`.  Keeping them out of
+``_tensor.py`` keeps that file about the tensor's state and autograd attributes.
 """
 
 from __future__ import annotations
@@ -36,20 +37,7 @@ def _to(self, *args, dtype=None, **kwargs):
     return self if dtype is None else _ops.astype(self, dtype, copy=False)
 
 
-def _view(self, *shape):
-    return _ops.reshape(self, *shape)
-
-
-def _sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
-    return _ops.sum(self, axis=axis, dim=dim, keepdims=keepdims, keepdim=keepdim, dtype=dtype)
-
-
-def _mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
-    return _ops.mean(self, axis=axis, dim=dim, keepdims=keepdims, keepdim=keepdim, dtype=dtype)
-
-
-_METHODS = {
-    # Python operators
+OPERATORS = {
     "__add__": _ops.add,
     "__radd__": _reflected(_ops.add),
     "__sub__": _ops.subtract,
@@ -78,33 +66,26 @@ _METHODS = {
     "__rxor__": _reflected(_ops.bitwise_xor),
     "__invert__": _invert,
     "__getitem__": _ops.getitem,
-    # PyTorch-style methods
-    "add": _ops.add,
-    "sub": _ops.subtract,
-    "mul": _ops.multiply,
-    "div": _ops.divide,
-    "pow": _ops.pow,
-    "neg": _ops.negative,
-    "exp": _ops.exp,
-    "log": _ops.log,
-    "sqrt": _ops.sqrt,
-    "sin": _ops.sin,
-    "cos": _ops.cos,
-    "tanh": _ops.tanh,
-    "sum": _sum,
-    "mean": _mean,
-    "dot": _ops.dot,
-    "matmul": _ops.matmul,
-    "reshape": _ops.reshape,
-    "view": _view,
-    "clone": _ops.clone,
+}
+
+CONVERSIONS = {
     "to": _to,
     "float": lambda self: _ops.astype(self, _dtypes.float32, copy=False),
     "double": lambda self: _ops.astype(self, _dtypes.float64, copy=False),
-    "astype": _ops.astype,
 }
 
-for _name, _function in _METHODS.items():
+
+def _collect() -> dict:
+    methods = {**OPERATORS, **CONVERSIONS}
+    for topic in _ops.TOPICS:
+        twice = set(methods) & set(topic.TENSOR_METHODS)
+        if twice:
+            raise ValueError(f"Tensor methods defined twice ({topic.__name__}): {sorted(twice)}")
+        methods.update(topic.TENSOR_METHODS)
+    return methods
+
+
+for _name, _function in _collect().items():
     setattr(Tensor, _name, _function)
 
 Tensor.mT = property(_ops.matrix_transpose, doc="The tensor with its last two axes swapped.")

@@ -247,3 +247,9 @@ def legacy_tensor_data(backend: Backend, args: tuple):
     if len(args) != 1:
         raise TypeError(f"Tensor() takes data or sizes, got {args!r}")
     return _native_array(args[0], dtype, backend)
+
+
+# creation functions make leaves: nothing to differentiate
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(__all__)
+
+TENSOR_METHODS: dict = {}

@@ -78,3 +78,27 @@ bitwise_invert = _unary("bitwise_invert", "Elementwise ``~x`` (integers and bool
 isnan = _unary("isnan", "Elementwise test for NaN.")
 isinf = _unary("isinf", "Elementwise test for positive or negative infinity.")
 isfinite = _unary("isfinite", "Elementwise test for finite values.")
+
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
+        "logical_and", "logical_or", "logical_xor", "logical_not",
+        "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_invert",
+        "isnan", "isinf", "isfinite",
+    }
+)  # fmt: skip
+
+TENSOR_METHODS: dict = {
+    "add": add,
+    "sub": subtract,
+    "mul": multiply,
+    "div": divide,
+    "pow": pow,
+    "neg": negative,
+    "exp": exp,
+    "log": log,
+    "sqrt": sqrt,
+    "sin": sin,
+    "cos": cos,
+    "tanh": tanh,
+}

@@ -7,7 +7,13 @@ from .._tensor import Tensor
 from ._args import as_tensor_arg
 from ._primitive import Primitive, apply
 
-__all__ = ["getitem", "scatter_add"]
+# scatter_add is not exported: it serves as the differentiable backward of indexing (derivative
+# formulas reach it as pluggrad.ops.scatter_add), and PyTorch's scatter_add means another thing
+__all__ = ["getitem"]
+
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
+
+TENSOR_METHODS: dict = {}
 
 _GETITEM = Primitive("getitem", ("x",), forward=lambda backend, x, key: backend.getitem(x, key))
 _SCATTER_ADD = Primitive(

@@ -51,3 +51,11 @@ def matrix_transpose(x, /) -> Tensor:
     if x.ndim < 2:
         raise ValueError("matrix_transpose requires at least 2 dimensions")
     return apply(_MATRIX_TRANSPOSE, (x,))
+
+
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
+
+TENSOR_METHODS: dict = {
+    "dot": dot,
+    "matmul": matmul,
+}

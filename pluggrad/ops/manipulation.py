@@ -87,3 +87,17 @@ def where(condition, x1, x2, /) -> Tensor:
     if not isinstance(x2, Tensor):
         x2 = as_tensor_arg(x2, like=x1)
     return apply(_WHERE, (condition, x1, x2))
+
+
+def _view(x, *shape):
+    return reshape(x, *shape)
+
+
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
+
+TENSOR_METHODS: dict = {
+    "reshape": reshape,
+    "view": _view,
+    "clone": clone,
+    "astype": astype,
+}

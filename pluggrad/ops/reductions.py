@@ -63,3 +63,19 @@ def mean(x, /, *, axis=None, keepdims=False, dim=None, keepdim=False, dtype=None
             f"or complex dtype. Got: {x.dtype.name.capitalize()}"
         )
     return _reduce(_MEAN, x, axis, dim, keepdims, keepdim, dtype)
+
+
+def _sum_method(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
+    return sum(self, axis=axis, dim=dim, keepdims=keepdims, keepdim=keepdim, dtype=dtype)
+
+
+def _mean_method(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
+    return mean(self, axis=axis, dim=dim, keepdims=keepdims, keepdim=keepdim, dtype=dtype)
+
+
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
+
+TENSOR_METHODS: dict = {
+    "sum": _sum_method,
+    "mean": _mean_method,
+}

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import pluggrad as pg
+from pluggrad import ops
 from pluggrad.ops import derivatives
 from pluggrad.ops._primitive import PRIMITIVES
 
@@ -116,6 +117,17 @@ def test_gradients_match_jax_vjp(pair, backend):
     expected = vjp(jnp.asarray(values(cotangent)))
     for a, b in zip(mine, expected):
         np.testing.assert_allclose(a, np.asarray(b), rtol=1e-10, atol=1e-12)
+
+
+def test_every_differentiable_function_of_the_namespace_has_an_op_record():
+    covered = {f for record in OP_DB for f in record.functions}
+    missing = [
+        name
+        for topic in ops.TOPICS
+        for name in topic.__all__
+        if name not in topic.NONDIFFERENTIABLE_FUNCTIONS and name not in covered
+    ]
+    assert not missing, f"differentiable functions without an op-database record: {missing}"
 
 
 def test_every_differentiable_primitive_has_an_op_record():
