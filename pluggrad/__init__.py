@@ -11,6 +11,8 @@ from . import (
     _tensor_methods,  # noqa: F401  (attaches operators and methods to Tensor)
     autograd,
     backends,
+    fft,
+    linalg,
     ops,
 )
 from ._dtypes import (
@@ -54,7 +56,7 @@ def is_tensor(obj) -> bool:
 
 
 __all__ = [
-    "Tensor", "Size", "DType", "autograd", "backends", "ops",
+    "Tensor", "Size", "DType", "autograd", "backends", "ops", "linalg", "fft",
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float32", "float64", "complex64", "complex128",
     "float", "double", "long", "int", "cfloat", "cdouble",

@@ -19,6 +19,7 @@ from . import (
     creation,
     dtype_functions,
     elementwise,
+    fft,
     indexing,
     linalg,
     manipulation,
@@ -41,7 +42,7 @@ from .sets import *  # noqa: F403
 from .sorting import *  # noqa: F403
 
 TOPICS = (
-    creation, dtype_functions, elementwise, indexing, linalg, manipulation, reductions,
+    creation, dtype_functions, elementwise, fft, indexing, linalg, manipulation, reductions,
     searching, sets, sorting,
 )  # fmt: skip
 

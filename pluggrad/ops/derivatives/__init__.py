@@ -20,18 +20,31 @@ Format (modelled on PyTorch's ``derivatives.yaml``)::
 Primitives whose outputs are never differentiable are listed in :data:`NONDIFFERENTIABLE`.
 
 The table is split by topic, one module each (``elementwise``, ``reductions``, ``linalg``,
-``manipulation``, ``indexing``), every module a flat ``TABLE`` under banner comments; this
-package merges them and refuses a primitive with two entries.
+``manipulation``, ``indexing``, ``searching``, ``sorting``, ``sets``, ``fft``), every module a
+flat ``TABLE`` under banner comments; this package merges them and refuses a primitive with two
+entries.
 """
 
 from __future__ import annotations
 
-from . import elementwise, indexing, linalg, manipulation, reductions
+from . import (
+    elementwise,
+    fft,
+    indexing,
+    linalg,
+    manipulation,
+    reductions,
+    searching,
+    sets,
+    sorting,
+)
 from ._helpers import Entry, sum_to
 
 __all__ = ["DERIVATIVES", "NONDIFFERENTIABLE", "Entry", "sum_to"]
 
-_SECTIONS = (elementwise, reductions, linalg, manipulation, indexing)
+_SECTIONS = (
+    elementwise, reductions, linalg, manipulation, indexing, searching, sorting, sets, fft,
+)  # fmt: skip
 
 
 def _merge(sections) -> dict[str, Entry]:

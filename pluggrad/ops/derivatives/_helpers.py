@@ -24,6 +24,17 @@ def is_scalar(x) -> bool:
     return isinstance(x, (bool, int, float, complex))
 
 
+def is_complex(x) -> bool:
+    """True if `x` (an array of any backend, or a Tensor) has a complex dtype."""
+    return "complex" in str(x.dtype)
+
+
+def conj(ns, x):
+    """Complex conjugate, skipped for real inputs (PyTorch's formulas conjugate saved inputs:
+    gradients of complex functions follow its conjugate-Wirtinger convention)."""
+    return ns.conj(x) if is_complex(x) else x
+
+
 def sum_to(ns, g, shape: tuple[int, ...]):
     """Sum `g` over the axes that broadcasting added or stretched, giving an array of `shape`."""
     lead = g.ndim - len(shape)

@@ -10,12 +10,24 @@ LAX_GRAD_OPS.  Records live in one module per topic, like the ops and the deriva
 
 from __future__ import annotations
 
-from . import elementwise, indexing, linalg, manipulation, reductions
+from . import (
+    elementwise,
+    fft,
+    indexing,
+    linalg,
+    manipulation,
+    reductions,
+    searching,
+    sets,
+    sorting,
+)
 from ._base import OpRecord, Sample
 
 __all__ = ["OP_DB", "OpRecord", "Sample", "samples", "sample_id"]
 
-_TOPICS = (elementwise, reductions, linalg, manipulation, indexing)
+_TOPICS = (
+    elementwise, reductions, linalg, manipulation, indexing, searching, sorting, sets, fft,
+)  # fmt: skip
 
 OP_DB: list[OpRecord] = [record for topic in _TOPICS for record in topic.RECORDS]
 

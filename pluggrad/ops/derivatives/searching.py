@@ -1,0 +1,9 @@
+"""Derivatives of searching functions."""
+
+from __future__ import annotations
+
+from ._helpers import Entry  # noqa: F401
+
+TABLE: dict = {}
+
+NONDIFFERENTIABLE: frozenset[str] = frozenset()

@@ -1,0 +1,7 @@
+"""Op-database records: fft functions."""
+
+from __future__ import annotations
+
+from ._base import OpRecord
+
+RECORDS: list[OpRecord] = []
