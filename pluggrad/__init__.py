@@ -7,6 +7,8 @@ and ``docs/`` for the tour.
 
 from __future__ import annotations
 
+import math
+
 from . import (
     _tensor_methods,  # noqa: F401  (attaches operators and methods to Tensor)
     autograd,
@@ -33,6 +35,7 @@ from ._dtypes import (
     uint32,
     uint64,
 )
+from ._info import __array_namespace_info__
 from ._tensor import Size, Tensor
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backends import available_backends, get_backend, set_backend, use_backend
@@ -40,6 +43,14 @@ from .ops import *  # noqa: F403
 from .ops import __all__ as _ops_all
 
 __version__ = "0.1.0"
+__array_api_version__ = "2024.12"
+
+# constants of the array API standard
+e = math.e
+pi = math.pi
+inf = math.inf
+nan = math.nan
+newaxis = None
 
 # PyTorch's aliases for dtypes
 float = float32  # noqa: A001
@@ -63,5 +74,6 @@ __all__ = [
     "get_default_dtype", "set_default_dtype",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "available_backends", "get_backend", "set_backend", "use_backend",
-    "is_tensor", *_ops_all,
+    "is_tensor", "__array_namespace_info__", "__array_api_version__",
+    "e", "pi", "inf", "nan", "newaxis", *_ops_all,
 ]  # fmt: skip

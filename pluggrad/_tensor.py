@@ -49,6 +49,25 @@ class Size(tuple):
         return n
 
 
+class _NumelAndSize(int):
+    """``x.size``: the number of elements, and callable as PyTorch's ``x.size()``.
+
+    The array API makes ``size`` an attribute holding the element count; PyTorch makes it a
+    method returning the shape.  This int answers both.
+    """
+
+    def __new__(cls, shape: tuple):
+        n = 1
+        for d in shape:
+            n *= d
+        self = super().__new__(cls, n)
+        self._shape = shape
+        return self
+
+    def __call__(self, dim: int | None = None):
+        return Size(self._shape) if dim is None else self._shape[dim]
+
+
 class Tensor:
     """A multi-dimensional array that records operations for automatic differentiation.
 
@@ -235,10 +254,11 @@ class Tensor:
     def shape(self) -> Size:
         return Size(self._data.shape)
 
-    def size(self, dim: int | None = None):
-        """The shape (a :class:`Size`), or the length of dimension `dim`."""
-        shape = self._data.shape
-        return Size(shape) if dim is None else shape[dim]
+    @property
+    def size(self) -> _NumelAndSize:
+        """The number of elements (the array API's ``x.size``), also callable as PyTorch's
+        ``x.size()`` (the shape) and ``x.size(dim)`` (the length of one dimension)."""
+        return _NumelAndSize(self._data.shape)
 
     @property
     def ndim(self) -> int:
@@ -367,9 +387,42 @@ class Tensor:
         return object.__format__(self, format_spec)
 
     def __array_namespace__(self, *, api_version=None):
+        """The pluggrad module: the array API namespace of tensors."""
+        if api_version not in (None, "2021.12", "2022.12", "2023.12", "2024.12"):
+            raise ValueError(f"unsupported array API version {api_version!r}")
         import pluggrad
 
         return pluggrad
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export the data through DLPack (refuses on a tensor that requires grad, as torch)."""
+        if self._requires_grad:
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
+        if max_version is None:
+            return self._data.__dlpack__(stream=stream)
+        return self._data.__dlpack__(stream=stream, max_version=max_version)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
+    def to_device(self, device, /, *, stream=None) -> Tensor:
+        """The tensor on `device`, a device of its backend (itself if it is already there).
+
+        A leaf is copied as a new leaf; moving a tensor that is part of a graph between devices
+        is not differentiable in pluggrad and raises.
+        """
+        if device is None or device == self.device or str(device) == "cpu" == str(self.device):
+            return self
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "to_device() of a tensor with a grad_fn would cut the graph; move the leaves "
+                "before computing with them"
+            )
+        moved = self._backend.xp.asarray(self._data, device=device)
+        return _make(moved, self._backend, self._requires_grad)
 
 
 def _init(t: Tensor, data, backend, requires_grad=False, grad_fn=None, output_nr=0) -> None:

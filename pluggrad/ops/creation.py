@@ -18,10 +18,12 @@ from .. import _dtypes
 from .._dtypes import DType, to_dtype
 from .._tensor import REQUIRES_GRAD_FACTORY_DTYPE_ERROR, Size, Tensor, _make
 from ..backends import Backend, get_backend
+from ._primitive import Primitive, apply
 
 __all__ = [
-    "tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace",
-    "eye", "zeros_like", "ones_like", "full_like", "empty_like",
+    "tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange",
+    "linspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like", "meshgrid", "tril",
+    "triu",
 ]  # fmt: skip
 
 
@@ -249,7 +251,65 @@ def legacy_tensor_data(backend: Backend, args: tuple):
     return _native_array(args[0], dtype, backend)
 
 
-# creation functions make leaves: nothing to differentiate
-NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(__all__)
+_TRIL = Primitive("tril", ("x",))
+_TRIU = Primitive("triu", ("x",))
+
+
+def tril(x, /, *, k: int = 0, diagonal: int | None = None) -> Tensor:
+    """The lower triangle of the matrices in `x` (zeros above the `k`-th diagonal).
+
+    ``diagonal=`` is PyTorch's name for `k`.
+    """
+    return _triangle(_TRIL, x, k if diagonal is None else diagonal)
+
+
+def triu(x, /, *, k: int = 0, diagonal: int | None = None) -> Tensor:
+    """The upper triangle of the matrices in `x` (zeros below the `k`-th diagonal)."""
+    return _triangle(_TRIU, x, k if diagonal is None else diagonal)
+
+
+def _triangle(prim, x, k: int) -> Tensor:
+    from ._args import as_tensor_arg
+
+    x = as_tensor_arg(x)
+    if x.ndim < 2:
+        raise RuntimeError(f"{prim.name}: input tensor must have at least 2 dimensions")
+    return apply(prim, (x,), {"k": int(k)})
+
+
+def meshgrid(*arrays, indexing: str = "xy") -> list[Tensor]:
+    """Coordinate grids from 1-D tensors (``indexing="xy"`` or ``"ij"``); differentiable."""
+    from .manipulation import broadcast_to, reshape
+
+    if len(arrays) == 1 and isinstance(arrays[0], (list, tuple)):
+        arrays = tuple(arrays[0])
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"indexing must be 'xy' or 'ij', got {indexing!r}")
+    n = len(arrays)
+    sizes = [a.numel() for a in arrays]
+    if indexing == "xy" and n >= 2:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    grids = []
+    for i, a in enumerate(arrays):
+        axis = i
+        if indexing == "xy" and n >= 2 and i < 2:
+            axis = 1 - i
+        shape = [1] * n
+        shape[axis] = a.numel()
+        grids.append(broadcast_to(reshape(a, tuple(shape)), tuple(sizes)))
+    return grids
+
+
+def from_dlpack(x, /, *, device=None, copy=None) -> Tensor:
+    """A tensor on the active backend holding the data of a DLPack-capable object."""
+    backend = get_backend()
+    if isinstance(x, Tensor):
+        x = x._backend.to_numpy(x._data)
+    array = np.from_dlpack(x)
+    return _leaf(backend.asarray(array.copy() if copy else array), backend, False)
+
+
+# creation functions make leaves (nothing to differentiate), except these, which act on arrays
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(__all__) - {"tril", "triu", "meshgrid"}
 
 TENSOR_METHODS: dict = {}

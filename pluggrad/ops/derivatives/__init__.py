@@ -28,6 +28,7 @@ entries.
 from __future__ import annotations
 
 from . import (
+    creation,
     elementwise,
     fft,
     indexing,
@@ -43,7 +44,8 @@ from ._helpers import Entry, sum_to
 __all__ = ["DERIVATIVES", "NONDIFFERENTIABLE", "Entry", "sum_to"]
 
 _SECTIONS = (
-    elementwise, reductions, linalg, manipulation, indexing, searching, sorting, sets, fft,
+    creation, elementwise, reductions, linalg, manipulation, indexing,
+    searching, sorting, sets, fft,
 )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ LAX_GRAD_OPS.  Records live in one module per topic, like the ops and the deriva
 from __future__ import annotations
 
 from . import (
+    creation,
     elementwise,
     fft,
     indexing,
@@ -26,7 +27,7 @@ from ._base import OpRecord, Sample
 __all__ = ["OP_DB", "OpRecord", "Sample", "samples", "sample_id"]
 
 _TOPICS = (
-    elementwise, reductions, linalg, manipulation, indexing, searching, sorting, sets, fft,
+    creation, elementwise, reductions, linalg, manipulation, indexing, searching, sorting, sets, fft,
 )  # fmt: skip
 
 OP_DB: list[OpRecord] = [record for topic in _TOPICS for record in topic.RECORDS]
