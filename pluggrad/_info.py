@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from . import _dtypes
 from .backends import get_backend
+from .ops.dtype_functions import isdtype
 
 __all__ = ["__array_namespace_info__"]
-
-_KINDS = {
-    "bool": "b",
-    "signed integer": "i",
-    "unsigned integer": "u",
-    "integral": "iu",
-    "real floating": "f",
-    "complex floating": "c",
-    "numeric": "iufc",
-}
 
 
 class Info:
@@ -48,20 +39,11 @@ class Info:
     def dtypes(self, *, device=None, kind=None) -> dict:
         """The supported dtypes by name, optionally only those of `kind` (or kinds)."""
         backend = get_backend()
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        selected = {}
-        for dtype in _dtypes.ALL_DTYPES:
-            if dtype not in backend.to_native:
-                continue
-            if kind is None or any(_matches(dtype, k) for k in kinds):
-                selected[dtype.name] = dtype
-        return selected
-
-
-def _matches(dtype: _dtypes.DType, kind) -> bool:
-    if isinstance(kind, str):
-        return dtype.kind in _KINDS[kind]
-    return dtype is kind
+        return {
+            dtype.name: dtype
+            for dtype in _dtypes.ALL_DTYPES
+            if dtype in backend.to_native and (kind is None or isdtype(dtype, kind))
+        }
 
 
 def __array_namespace_info__() -> Info:
