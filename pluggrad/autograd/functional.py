@@ -1,4 +1,6 @@
-"""``autograd.backward`` and ``autograd.grad``: PyTorch's two entry points into the engine."""
+"""``autograd.backward`` and ``autograd.grad``, PyTorch's two entry points into the engine, and
+(re-exported from :mod:`pluggrad.autograd.transforms`) the function transforms of
+``torch.autograd.functional``: ``vjp``, ``jvp``, ``jacobian``, ``hessian``, ``hvp``, ``vhp``."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import warnings
 from .._tensor import Size, Tensor, _make
 from .engine import Capture, run_backward
 
-__all__ = ["backward", "grad"]
+__all__ = ["backward", "grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
 CREATE_GRAPH_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the "
@@ -223,3 +225,7 @@ def grad(
             g = _make(g, t._backend)
         results.append(g)
     return tuple(results)
+
+
+# Imported last: the transforms are built on grad() above.
+from .transforms import hessian, hvp, jacobian, jvp, vhp, vjp  # noqa: E402
