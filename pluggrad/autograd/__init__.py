@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from . import grad_mode
+from . import functional, grad_mode
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx
 from .functional import backward, grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -14,5 +15,6 @@ from .variable import Variable
 __all__ = [
     "Variable", "Function", "FunctionCtx", "backward", "grad", "grad_mode",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "Node", "AccumulateGrad",
-    "gradcheck", "gradgradcheck", "GradcheckError",
+    "gradcheck", "gradgradcheck", "GradcheckError", "functional",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
 ]  # fmt: skip

@@ -25,6 +25,8 @@ import itertools
 from collections.abc import Sequence
 
 from .._tensor import Tensor, _make
+from .anomaly_mode import STATE as ANOMALY
+from .anomaly_mode import check_gradients
 from .grad_mode import set_grad_enabled
 from .graph import AccumulateGrad, Node
 
@@ -177,6 +179,8 @@ def _run_node(node: Node, grads: list, create_graph: bool) -> tuple:
     outputs = node.apply(grads, create_graph)
     if node._post_hooks:
         outputs = _call_node_hooks(node, node._post_hooks, outputs, create_graph, (outputs, grads))
+    if ANOMALY[0] and ANOMALY[1]:
+        check_gradients(node, outputs, node._backend, create_graph)
     return outputs
 
 

@@ -12,6 +12,8 @@ import itertools
 import sys
 import weakref
 
+from .anomaly_mode import STATE as ANOMALY
+from .anomaly_mode import forward_traceback
 from .hooks import RemovableHandle, add_hook
 
 _sequence = itertools.count()
@@ -57,6 +59,8 @@ class Node:
         self._tensor_pre_hooks = None
         self._retained = None
         self._metadata = None
+        if ANOMALY[0]:
+            self._metadata = {"traceback_": forward_traceback()}
 
     # -- introspection --------------------------------------------------------------------------
     def name(self) -> str:
