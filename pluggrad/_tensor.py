@@ -295,7 +295,7 @@ class Tensor:
     @property
     def data(self) -> Tensor:
         """A tensor sharing this one's array, detached from the graph."""
-        return _make(self._data, self._backend)
+        return self.detach()
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -309,6 +309,10 @@ class Tensor:
         """A new leaf tensor sharing this one's data that does not require grad."""
         t = _make(self._data, self._backend)
         t._vc = self._vc
+        if self._requires_grad:
+            from .autograd.explain import remember_origin
+
+            remember_origin(t, "detached")
         return t
 
     def detach_(self) -> Tensor:

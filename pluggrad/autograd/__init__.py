@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from . import functional, grad_mode
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .explain import explain_missing_grad
 from .function import Function, FunctionCtx
 from .functional import backward, grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -16,5 +17,5 @@ __all__ = [
     "Variable", "Function", "FunctionCtx", "backward", "grad", "grad_mode",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "Node", "AccumulateGrad",
     "gradcheck", "gradgradcheck", "GradcheckError", "functional",
-    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "explain_missing_grad",
 ]  # fmt: skip

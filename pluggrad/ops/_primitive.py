@@ -249,6 +249,8 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
         kernel = backend.kernels[prim.name]
         out = kernel(*arrays, **params) if params else kernel(*arrays)
     record_graph = needs_grad and prim.differentiable and grad_enabled()
+    if needs_grad and not record_graph and prim.differentiable:
+        return _untracked(prim, out, backend)
     if prim.n_outputs > 1:
         outs = [o if type(o) is backend.array_type else backend.normalize(o) for o in out]
         tensors = record(prim, outs, backend, args, params) if record_graph else None
@@ -262,6 +264,22 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
         if result is not None:
             return result[0]
     return _make(out, backend)
+
+
+def _untracked(prim: Primitive, out, backend):
+    """Results of a differentiable op on tensors that require grad, made with grad mode off:
+    remembered as such, so that explain_missing_grad can say why they have no graph."""
+    from ..autograd.explain import remember_origin
+
+    if prim.n_outputs > 1:
+        outs = [o if type(o) is backend.array_type else backend.normalize(o) for o in out]
+        tensors = [_make(o, backend) for o in outs]
+        for t in tensors:
+            remember_origin(t, "no_grad")
+        return type(out)(*tensors) if hasattr(out, "_fields") else tuple(tensors)
+    result = _make(out if type(out) is backend.array_type else backend.normalize(out), backend)
+    remember_origin(result, "no_grad")
+    return result
 
 
 def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | None):
