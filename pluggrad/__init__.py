@@ -16,6 +16,7 @@ from . import (
     fft,
     linalg,
     ops,
+    utils,
     viz,
 )
 from ._dtypes import (
@@ -68,7 +69,7 @@ def is_tensor(obj) -> bool:
 
 
 __all__ = [
-    "Tensor", "Size", "DType", "autograd", "backends", "ops", "linalg", "fft", "viz",
+    "Tensor", "Size", "DType", "autograd", "backends", "ops", "linalg", "fft", "viz", "utils",
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float32", "float64", "complex64", "complex128",
     "float", "double", "long", "int", "cfloat", "cdouble",

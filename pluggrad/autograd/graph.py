@@ -8,6 +8,8 @@ operation's inputs: their own ``grad_fn``, or for a leaf that requires grad its
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
 import sys
 import weakref
@@ -141,3 +143,27 @@ class AccumulateGrad(Node):
 
     def _priority(self) -> int:
         return sys.maxsize
+
+
+# ---- saved tensor hooks ------------------------------------------------------------------------
+# The (pack, unpack) pairs in force, innermost last; None when there are none.
+SAVED_TENSORS_HOOKS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar(
+    "pluggrad_saved_tensors_hooks", default=None
+)
+
+
+@contextlib.contextmanager
+def saved_tensors_hooks(pack_hook, unpack_hook):
+    """Replace how operations save tensors for backward, inside the ``with`` block.
+
+    ``pack_hook(tensor)`` is called when an operation saves a tensor and may return any object;
+    ``unpack_hook(packed)`` is called when backward needs it and must return a tensor with the
+    same values.  As ``torch.autograd.graph.saved_tensors_hooks``: use it to offload saved
+    tensors, compress them, or (as ``pluggrad.utils.checkpoint`` does) recompute them.
+    """
+    outer = SAVED_TENSORS_HOOKS.get() or ()
+    token = SAVED_TENSORS_HOOKS.set(outer + ((pack_hook, unpack_hook),))
+    try:
+        yield
+    finally:
+        SAVED_TENSORS_HOOKS.reset(token)

@@ -20,7 +20,7 @@ from typing import Any
 
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import grad_enabled
-from ..autograd.graph import FREED_MESSAGE, Node
+from ..autograd.graph import FREED_MESSAGE, SAVED_TENSORS_HOOKS, Node
 
 _FREED = object()
 # The differentiable namespace (pluggrad.ops) that formulas use under create_graph=True; it
@@ -166,6 +166,10 @@ class OpNode(Node):
         values = dict(saved)
         results = []
         for name, obj, counter, version in self._saved_tensors:
+            if counter is None:  # packed by a saved_tensors_hooks pack hook; version = unpack
+                tensor = version(obj)
+                values[name] = tensor if create_graph else tensor._data
+                continue
             if counter[0] != version:
                 raise _modified_error(obj, name, self, counter[0], version)
             if name == "result":
@@ -335,5 +339,12 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
         else:
             saved[name] = params[name]
     node._saved = saved
+    hooks = SAVED_TENSORS_HOOKS.get()
+    if hooks:
+        pack, unpack = hooks[-1]
+        saved_tensors = [
+            (name, pack(results[0] if name == "result" else obj), None, unpack)
+            for name, obj, _, _ in saved_tensors
+        ]
     node._saved_tensors = saved_tensors
     return results
