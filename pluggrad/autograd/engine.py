@@ -21,7 +21,6 @@ that fails (freed graph, a hook that raises) leaves every ``.grad`` as it was.
 from __future__ import annotations
 
 import heapq
-import itertools
 from collections.abc import Sequence
 
 from .._tensor import Tensor, _make
@@ -83,29 +82,33 @@ def run_backward(
     targets = set(capture_at) | accumulate_into
     runs = _ancestors(targets, parents) if selective else None
 
-    def wanted(node: Node) -> bool:
-        return runs is None or node in runs or node in targets
+    # nodes gradients may flow into: all of them, or the ancestors and the targets
+    wanted = None if runs is None else runs | targets
 
     buffers: dict[Node, list] = {}
     for (node, input_nr), grad in zip(roots, root_grads):
         _add_to_buffer(buffers, node, input_nr, grad)
 
     pending: list[tuple] = []  # .grad writes, applied once the whole pass has succeeded
-    order = itertools.count()
+    # The ready queue is a heap of (priority key, node); keys are unique (see Node), so nodes
+    # themselves are never compared.
     ready: list = []
+    push, pop = heapq.heappush, heapq.heappop
     for node in dict.fromkeys(root_nodes):
-        if dependencies.get(node, 0) == 0 and wanted(node):
-            heapq.heappush(ready, (-node._priority(), next(order), node))
+        if dependencies.get(node, 0) == 0 and (wanted is None or node in wanted):
+            push(ready, (node._key, node))
 
     with set_grad_enabled(create_graph):
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = pop(ready)[1]
             grads = buffers.pop(node, None) or [None] * node.num_outputs
-            grads = _call_tensor_hooks(node, grads, create_graph)
+            if node._tensor_pre_hooks or type(node) is AccumulateGrad:
+                grads = _call_tensor_hooks(node, grads, create_graph)
             if node._retained is not None:
                 _retain_grads(node, grads, pending)
-            for capture in capture_at.get(node, ()):
-                capture.grad = grads[capture.output_nr]
+            if captures:
+                for capture in capture_at.get(node, ()):
+                    capture.grad = grads[capture.output_nr]
             if type(node) is AccumulateGrad:
                 wanted_leaf = restrict_to is None or node in accumulate_into
                 if accumulate and wanted_leaf and grads[0] is not None:
@@ -117,14 +120,18 @@ def run_backward(
             if not retain_graph:
                 node.release()
             for (next_node, input_nr), grad in zip(node.next_functions, outputs):
-                if next_node is None or not wanted(next_node):
+                if next_node is None or wanted is not None and next_node not in wanted:
                     continue
                 if grad is not None:
-                    _add_to_buffer(buffers, next_node, input_nr, grad)
+                    buffer = buffers.get(next_node)
+                    if buffer is None:
+                        buffer = buffers[next_node] = [None] * next_node.num_outputs
+                    current = buffer[input_nr]
+                    buffer[input_nr] = grad if current is None else current + grad
                 remaining = dependencies[next_node] - 1
                 dependencies[next_node] = remaining
                 if remaining == 0:
-                    heapq.heappush(ready, (-next_node._priority(), next(order), next_node))
+                    push(ready, (next_node._key, next_node))
 
         for action, *args in pending:
             action(*args)
@@ -174,7 +181,7 @@ def _run_node(node: Node, grads: list, create_graph: bool) -> tuple:
     """Apply `node` with its pre- and post-hooks; all-None input gives all-None output."""
     if node._pre_hooks:
         grads = _call_node_hooks(node, node._pre_hooks, grads, create_graph, (grads,))
-    if all(g is None for g in grads):
+    if grads[0] is None and all(g is None for g in grads):
         return (None,) * len(node.next_functions)
     outputs = node.apply(grads, create_graph)
     if node._post_hooks:

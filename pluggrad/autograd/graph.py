@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import itertools
-import sys
 import weakref
 
 from .anomaly_mode import STATE as ANOMALY
@@ -43,6 +42,7 @@ class Node:
         "next_functions",
         "_backend",
         "_sequence_nr",
+        "_key",
         "_pre_hooks",
         "_post_hooks",
         "_tensor_pre_hooks",
@@ -52,10 +52,13 @@ class Node:
     )
 
     num_outputs = 1  # how many outputs the forward operation had (gradients this node takes)
+    _KEY_OFFSET = 0
 
     def _init_node(self, next_functions: tuple) -> None:
         self.next_functions = next_functions
-        self._sequence_nr = next(_sequence)
+        self._sequence_nr = sequence_nr = next(_sequence)
+        # the engine's ready-queue key: most recent node first, AccumulateGrad before all others
+        self._key = -sequence_nr - self._KEY_OFFSET
         self._pre_hooks = None
         self._post_hooks = None
         self._tensor_pre_hooks = None
@@ -75,10 +78,6 @@ class Node:
         if self._metadata is None:
             self._metadata = {}
         return self._metadata
-
-    def _priority(self) -> int:
-        """Execution order key: the engine runs the most recently created node first."""
-        return self._sequence_nr
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -135,14 +134,12 @@ class AccumulateGrad(Node):
     """
 
     __slots__ = ("variable",)
+    _KEY_OFFSET = 1 << 62  # run before any operation node
 
     def __init__(self, variable) -> None:
         self._init_node(())
         self._backend = variable._backend
         self.variable = variable
-
-    def _priority(self) -> int:
-        return sys.maxsize
 
 
 # ---- saved tensor hooks ------------------------------------------------------------------------

@@ -51,6 +51,10 @@ class Backend:
             if native is not None:
                 self.to_native[dtype] = native
                 self.from_native[native] = dtype
+        # native dtypes whose arrays can carry gradients (floating and complex)
+        self.differentiable_natives = frozenset(
+            native for dtype, native in self.to_native.items() if dtype.is_differentiable
+        )
         self.kernels = _KernelCache(self)
         self.formula_ns = self._make_formula_namespace()
 

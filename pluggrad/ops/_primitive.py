@@ -70,7 +70,7 @@ class Primitive:
 
     __slots__ = (
         "name", "inputs", "node", "formulas", "elementwise", "forward", "differentiable",
-        "n_outputs", "_node_classes",
+        "n_outputs", "_node_classes", "_plans", "_fixed_node_class",
     )  # fmt: skip
 
     def __init__(
@@ -103,6 +103,8 @@ class Primitive:
         self.forward = forward
         self.n_outputs = n_outputs
         self._node_classes: dict[str, type] = {}
+        self._plans: dict[tuple, _SavePlan] = {}
+        self._fixed_node_class = self.node_class((), None) if isinstance(node, str) else None
         if name in PRIMITIVES:
             raise ValueError(f"primitive {name!r} is defined twice")
         PRIMITIVES[name] = self
@@ -286,32 +288,70 @@ def _untracked(prim: Primitive, out, backend):
     return result
 
 
+_RESULT, _INPUT, _SHAPE, _DTYPE, _PARAM = range(5)
+
+
+class _SavePlan:
+    """What :func:`record` saves for a primitive when a given set of its inputs needs grad.
+
+    Computed once per (primitive, which inputs require grad) and cached on the primitive, so
+    that recording an operation does no name parsing.
+    """
+
+    __slots__ = ("grad_inputs", "saves")
+
+    def __init__(self, prim: Primitive, requires: tuple):
+        self.grad_inputs = tuple(
+            i for i, (r, f) in enumerate(zip(requires, prim.formulas)) if r and f is not None
+        )
+        needed = sorted({n for i in self.grad_inputs for n in prim.formulas[i].argnames})
+        saves = []
+        for name in needed:
+            base = name.rsplit("_", 1)[0]
+            if name == "result":
+                saves.append((_RESULT, name, None))
+            elif name in prim.inputs:
+                saves.append((_INPUT, name, prim.inputs.index(name)))
+            elif name.endswith("_shape") and base in prim.inputs:
+                saves.append((_SHAPE, name, prim.inputs.index(base)))
+            elif name.endswith("_dtype") and base in prim.inputs:
+                saves.append((_DTYPE, name, prim.inputs.index(base)))
+            else:
+                saves.append((_PARAM, name, None))
+        self.saves = tuple(saves)
+
+
 def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | None):
     """Tensors for `outs` whose ``grad_fn`` differentiates `prim` w.r.t. `args`.
 
     Returns None when no output is differentiable (integer or boolean results).
     """
-    differentiable = [backend.from_native[o.dtype].kind in "fc" for o in outs]
-    if not any(differentiable):
-        return None
-    node = prim.node_class(args, params)()
-    next_functions = []
-    meta = []
-    needed: set[str] = set()
+    natives = backend.differentiable_natives
+    if len(outs) == 1:
+        if outs[0].dtype not in natives:
+            return None
+        differentiable = (True,)
+    else:
+        differentiable = [o.dtype in natives for o in outs]
+        if not any(differentiable):
+            return None
+    requires = tuple([type(a) is Tensor and a._requires_grad for a in args])
+    plan = prim._plans.get(requires)
+    if plan is None:
+        plan = prim._plans[requires] = _SavePlan(prim, requires)
+    node = (prim._fixed_node_class or prim.node_class(args, params))()
+
+    next_functions = [(None, 0)] * len(args)
+    meta = [None] * len(args)
     out_shape, out_dtype = outs[0].shape, outs[0].dtype
-    for a, formula in zip(args, prim.formulas):
-        if type(a) is Tensor and a._requires_grad and formula is not None:
-            next_functions.append(a._gradient_edge())
-            needed.update(formula.argnames)
-            data = a._data
-            dtype = data.dtype
-            if (prim.elementwise and data.shape != out_shape) or dtype != out_dtype:
-                meta.append((data.shape, dtype if dtype != out_dtype else None))
-            else:
-                meta.append(None)
-        else:
-            next_functions.append((None, 0))
-            meta.append(None)
+    for i in plan.grad_inputs:
+        a = args[i]
+        grad_fn = a._grad_fn
+        next_functions[i] = (grad_fn, a._output_nr) if grad_fn is not None else a._gradient_edge()
+        data = a._data
+        dtype = data.dtype
+        if (prim.elementwise and data.shape != out_shape) or dtype != out_dtype:
+            meta[i] = (data.shape, dtype if dtype != out_dtype else None)
     node._init_node(tuple(next_functions))
     node._backend = backend
     node._meta = meta
@@ -322,29 +362,38 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
     ]
 
     saved = {}
-    saved_tensors = []
-    for name in needed:
-        if name == "result":
+    saved_tensors = []  # (name, tensor or result array, version counter, version at save)
+    for kind, name, index in plan.saves:
+        if kind == _RESULT:
             saved_tensors.extend(("result", o, r._vc, 0) for o, r in zip(outs, results))
-        elif name in prim.inputs:
-            a = args[prim.inputs.index(name)]
+        elif kind == _INPUT:
+            a = args[index]
             if type(a) is Tensor:
                 saved_tensors.append((name, a, a._vc, a._vc[0]))
             else:
                 saved[name] = a
-        elif name.endswith("_shape"):
-            saved[name] = tuple(args[prim.inputs.index(name[:-6])]._data.shape)
-        elif name.endswith("_dtype"):
-            saved[name] = args[prim.inputs.index(name[:-6])]._data.dtype
+        elif kind == _SHAPE:
+            saved[name] = tuple(args[index]._data.shape)
+        elif kind == _DTYPE:
+            saved[name] = args[index]._data.dtype
         else:
             saved[name] = params[name]
     node._saved = saved
     hooks = SAVED_TENSORS_HOOKS.get()
     if hooks:
-        pack, unpack = hooks[-1]
-        saved_tensors = [
-            (name, pack(results[0] if name == "result" else obj), None, unpack)
-            for name, obj, _, _ in saved_tensors
-        ]
+        saved_tensors = _pack_saved(hooks[-1], saved_tensors, results)
     node._saved_tensors = saved_tensors
     return results
+
+
+def _pack_saved(hooks: tuple, saved_tensors: list, results: list) -> list:
+    """Saved tensors passed through a ``saved_tensors_hooks`` pack hook."""
+    pack, unpack = hooks
+    packed = []
+    result_index = 0
+    for name, obj, _, _ in saved_tensors:
+        if name == "result":
+            obj = results[result_index]
+            result_index += 1
+        packed.append((name, pack(obj), None, unpack))
+    return packed

@@ -25,8 +25,14 @@ def is_scalar(x) -> bool:
 
 
 def is_complex(x) -> bool:
-    """True if `x` (an array of any backend, or a Tensor) has a complex dtype."""
-    return "complex" in str(x.dtype)
+    """True if `x` (an array of any backend, a Tensor, or a Python number) is complex."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        return isinstance(x, complex)
+    kind = getattr(dtype, "kind", None)  # NumPy and JAX dtypes, pluggrad's DType: one lookup
+    if kind is not None:
+        return kind == "c"
+    return "complex" in str(dtype)  # array_api_strict's dtypes
 
 
 def conj(ns, x):
