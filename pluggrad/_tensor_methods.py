@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import _dtypes
 from . import ops as _ops
 from ._tensor import Tensor
+from .ops.inplace import inplace_methods
 
 
 def _reflected(function):
@@ -82,6 +83,7 @@ def _collect() -> dict:
         if twice:
             raise ValueError(f"Tensor methods defined twice ({topic.__name__}): {sorted(twice)}")
         methods.update(topic.TENSOR_METHODS)
+    methods.update(inplace_methods(methods))
     return methods
 
 

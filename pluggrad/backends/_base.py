@@ -104,6 +104,28 @@ class Backend:
         np.add.at(out, _key_to_numpy(self, key), values_np)
         return self.asarray(out)
 
+    def put_along_axis_add(
+        self, values: Any, indices: Any, axis: int, shape: tuple[int, ...]
+    ) -> Any:
+        """Return zeros of `shape` (dtype of `values`) with ``values[p]`` added at position `p`
+        with ``p[axis]`` replaced by ``indices[p]`` (PyTorch's ``scatter_add`` into zeros).
+
+        `values` and `indices` have the same shape, at most `shape` along every axis but `axis`;
+        repeated indices accumulate.  This is the backward of ``take_along_axis`` (``gather``)
+        and of ``take``.  This generic version goes through NumPy.
+        """
+        values_np = self.to_numpy(values)
+        out = np.zeros(shape, dtype=values_np.dtype)
+        np.add.at(out, along_axis_key(np, self.to_numpy(indices), axis), values_np)
+        return self.asarray(out)
+
+    def write_into(self, target: Any, values: Any) -> Any:
+        """Store `values` as the new content of a tensor whose array is `target`; return the
+        array the tensor holds afterwards.  The generic version replaces the array; backends
+        whose arrays can be written write into `target` when it owns its memory, so that other
+        tensors sharing it see the change (PyTorch's in-place semantics)."""
+        return values
+
     def accumulate(self, total: Any, grad: Any) -> Any:
         """``total + grad`` for gradient accumulation; may reuse `total`'s memory."""
         return total + grad
@@ -124,6 +146,12 @@ class Backend:
         names = {n: getattr(self.xp, n) for n in dir(self.xp) if not n.startswith("_")}
         names["scatter_add"] = self.scatter_add
         names["getitem"] = self.getitem
+        names["put_along_axis_add"] = self.put_along_axis_add
+        # the standard's extensions, as ``ns.linalg.solve`` / ``ns.fft.ifft`` (pluggrad.ops has
+        # them as its submodules linalg and fft); array_api_strict hides them from dir()
+        for extension in ("linalg", "fft"):
+            if getattr(self.xp, extension, None) is not None:
+                names[extension] = getattr(self.xp, extension)
         return types.SimpleNamespace(**names)
 
     def __repr__(self) -> str:
@@ -137,6 +165,19 @@ def _key_to_numpy(backend: Backend, key: Any) -> Any:
     if key is None or key is Ellipsis or isinstance(key, (int, slice)):
         return key
     return backend.to_numpy(key)
+
+
+def along_axis_key(xp: Any, indices: Any, axis: int) -> tuple:
+    """The advanced-indexing key that ``take_along_axis(x, indices, axis)`` reads ``x`` with:
+    `indices` on `axis`, broadcast ``arange`` vectors on the other axes."""
+    ndim = indices.ndim
+    key = []
+    for d, n in enumerate(indices.shape):
+        if d == axis:
+            key.append(indices)
+        else:
+            key.append(xp.reshape(xp.arange(n), (1,) * d + (n,) + (1,) * (ndim - d - 1)))
+    return tuple(key)
 
 
 class _KernelCache(dict):

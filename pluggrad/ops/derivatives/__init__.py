@@ -32,6 +32,7 @@ from . import (
     elementwise,
     fft,
     indexing,
+    inplace,
     linalg,
     manipulation,
     reductions,
@@ -45,7 +46,7 @@ __all__ = ["DERIVATIVES", "NONDIFFERENTIABLE", "Entry", "sum_to"]
 
 _SECTIONS = (
     creation, elementwise, reductions, linalg, manipulation, indexing,
-    searching, sorting, sets, fft,
+    searching, sorting, sets, fft, inplace,
 )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from . import (
     elementwise,
     fft,
     indexing,
+    inplace,
     linalg,
     manipulation,
     reductions,
@@ -27,7 +28,8 @@ from ._base import OpRecord, Sample
 __all__ = ["OP_DB", "OpRecord", "Sample", "samples", "sample_id"]
 
 _TOPICS = (
-    creation, elementwise, reductions, linalg, manipulation, indexing, searching, sorting, sets, fft,
+    creation, elementwise, reductions, linalg, manipulation, indexing, searching, sorting, sets,
+    fft, inplace,
 )  # fmt: skip
 
 OP_DB: list[OpRecord] = [record for topic in _TOPICS for record in topic.RECORDS]

@@ -1,0 +1,111 @@
+"""In-place operations with PyTorch's semantics: version counters, the leaf rule, graph
+rewiring, optimizer-style updates under no_grad, and errors in PyTorch's words."""
+
+from __future__ import annotations
+
+import pytest
+
+import pluggrad as pg
+
+from ..helpers import assert_values
+
+
+def test_inplace_on_a_leaf_that_requires_grad_raises(backend):
+    x = pg.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used"):
+        x.add_(1)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        x += 1
+    assert x._version == 0
+
+
+def test_modifying_a_saved_tensor_makes_backward_raise(backend):
+    x = pg.ones(3, requires_grad=True)
+    y = x * 2
+    z = y * y
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation.*version 1; expected"):
+        z.sum().backward()
+
+
+def test_inplace_result_is_differentiated(backend):
+    x = pg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    same = y.mul_(3)
+    assert same is y and y._version == 1
+    assert y.grad_fn.name() == "MulBackward0"
+    y.sum().backward()
+    assert_values(x.grad, [6, 6, 6])
+
+
+def test_augmented_assignment_keeps_the_tensor(backend):
+    x = pg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    before = id(y)
+    y += x
+    y *= 2
+    assert id(y) == before and y._version == 2
+    y.sum().backward()
+    assert_values(x.grad, [4, 4])
+
+
+@pytest.mark.parametrize(
+    ("method", "node"), [("zero_", "ZeroBackward0"), ("fill_", "FillBackward2")]
+)
+def test_zero_and_fill_cut_the_gradient(backend, method, node):
+    x = pg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    getattr(y, method)(*(() if method == "zero_" else (3.0,)))
+    assert y.grad_fn.name() == node
+    (y + x).sum().backward()
+    assert_values(x.grad, [1, 1])
+
+
+def test_copy_broadcasts_casts_and_differentiates(backend):
+    x = pg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    src = pg.tensor([5.0, 6.0], dtype=pg.float64, requires_grad=True)
+    y = x * 1
+    y.copy_(src)
+    assert y.grad_fn.name() == "CopyBackwards" and y.dtype is pg.float32
+    (y * 3).sum().backward()
+    assert_values(x.grad, [[0, 0], [0, 0]])
+    assert_values(src.grad, [6, 6], dtype=pg.float64)
+
+
+def test_optimizer_step_under_no_grad_keeps_the_leaf(backend):
+    w = pg.tensor([1.0, 1.0], requires_grad=True)
+    (w * w).sum().backward()
+    with pg.no_grad():
+        w -= 0.1 * w.grad
+    assert w.is_leaf and w.requires_grad and w._version == 1
+    assert_values(w, [0.8, 0.8])
+    w.grad.zero_()
+    assert_values(w.grad, [0, 0])
+    (w * w).sum().backward()
+    assert_values(w.grad, [1.6, 1.6])
+
+
+def test_dtype_and_shape_errors(backend):
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired"):
+        pg.ones(3, dtype=pg.int64).add_(1.5)
+    with pytest.raises(RuntimeError, match=r"output with shape \[3\] doesn't match the broadcast"):
+        pg.ones(3).add_(pg.ones(2, 3))
+
+
+def test_detached_tensors_share_inplace_writes_on_mutable_backends(backend):
+    w = pg.tensor([1.0, 2.0], requires_grad=True)
+    d = w.detach()
+    d.mul_(2)
+    if backend.name == "numpy":
+        assert_values(w, [2, 4])  # PyTorch's aliasing: one storage
+    else:
+        assert_values(d, [2, 4])  # arrays replaced functionally (JAX) or not aliased
+    assert d._version == w._version == 1  # one version counter, as in PyTorch
+
+
+def test_unary_inplace_methods(backend):
+    x = pg.tensor([0.5, 1.0], requires_grad=True)
+    y = x * 1
+    y.exp_().neg_()
+    y.sum().backward()
+    assert_values(x.grad, [-1.6487213, -2.7182817], rtol=1e-5)
