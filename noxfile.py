@@ -42,3 +42,10 @@ def lint(session: nox.Session) -> None:
     session.install("ruff>=0.5")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmark suite (benchmarks/README.md); arguments pass on: nox -s bench -- --quick"""
+    session.install(".[jax]", "torch==2.13.0", "autograd", "matplotlib")
+    session.run("python", "-m", "benchmarks.run", *session.posargs)

@@ -1,0 +1,117 @@
+"""The workloads written once against NumPy's API with a ``grad`` transform: JAX and HIPS autograd.
+
+Every loss takes the differentiated arrays as one tuple, ``loss(wrt, *consts)``, so that
+``grad(loss)`` returns the tuple of their gradients in every workload.  Variants: ``"jax"``
+(``jax.jit(jax.grad(loss))``, compiled ahead of time, so compilation is set-up, not a step) and
+``"autograd"`` (HIPS autograd, eager).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .. import problems
+from . import Built
+
+
+@dataclass(frozen=True)
+class _Lib:
+    """What the losses need from a library."""
+
+    np: Any  # the NumPy-like namespace
+    grad: Callable  # grad(f) -> gradient of f in its first argument
+    relu: Callable
+    logsumexp: Callable  # logsumexp(z, axis)
+    vdot: Callable
+    prepare: Callable  # (gradient function, args) -> step() returning finished gradients
+    to_device: Callable  # NumPy array -> the library's array
+    notes: tuple[str, ...] = ()
+
+
+def _jax() -> _Lib:
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+
+    def prepare(function, args):
+        compiled = jax.jit(function).lower(*args).compile()
+        return lambda: jax.block_until_ready(compiled(*args))
+
+    return _Lib(jnp, jax.grad, jax.nn.relu, jax.nn.logsumexp, jnp.vdot, prepare, jnp.asarray)
+
+
+def _autograd() -> _Lib:
+    import autograd
+    import autograd.numpy as anp
+
+    notes = ["relu written as maximum(z, 0)"]
+    try:
+        from autograd.scipy.special import logsumexp
+    except ImportError:  # autograd.scipy needs SciPy
+
+        def logsumexp(z, axis):
+            m = anp.max(z, axis=axis, keepdims=True)
+            return anp.log(anp.sum(anp.exp(z - m), axis=axis)) + anp.squeeze(m, axis)
+
+        notes.append("logsumexp written from max, exp, sum, log (no SciPy)")
+
+    return _Lib(
+        anp,
+        autograd.grad,
+        lambda z: anp.maximum(z, 0.0),
+        logsumexp,
+        anp.dot,  # autograd has no derivative of vdot; dot is the same on real vectors
+        lambda function, args: lambda: function(*args),
+        lambda a: a,
+        tuple(notes),
+    )
+
+
+_LIBRARIES = {"jax": _jax, "autograd": _autograd}
+
+
+def _w1_loss(lib: _Lib, wrt):
+    (y,) = wrt
+    for _ in range(problems.W1_STEPS):
+        y = lib.np.tanh(y * problems.W1_SCALE + problems.W1_SHIFT)
+    return lib.np.sum(y)
+
+
+def _w2_loss(lib: _Lib, wrt, x, y):
+    w1, b1, w2, b2, w3, b3 = wrt
+    h = lib.relu(x @ w1 + b1)
+    h = lib.relu(h @ w2 + b2)
+    z = h @ w3 + b3
+    return lib.np.mean(lib.logsumexp(z, axis=1) - lib.np.sum(z * y, axis=1))
+
+
+def _w3_objective(lib: _Lib, wrt, w, v):
+    """``<grad f(x), v>``, whose gradient in x is H v."""
+
+    def f(wrt, w):
+        return lib.np.sum(lib.np.tanh(w @ wrt[0]) ** 2)
+
+    (g,) = lib.grad(f)(wrt, w)
+    return lib.vdot(g, v)
+
+
+def _w4_loss(lib: _Lib, wrt):
+    (x,) = wrt
+    np = lib.np
+    return np.sum(np.exp(np.sin(x) * x) / (1 + x * x))
+
+
+_LOSSES = {"W1": _w1_loss, "W2": _w2_loss, "W3": _w3_objective, "W4": _w4_loss}
+
+
+def build(workload: problems.Workload, inputs: problems.Inputs, variant: str) -> Built:
+    """`workload` on JAX (``variant="jax"``) or HIPS autograd (``"autograd"``)."""
+    lib = _LIBRARIES[variant]()
+    loss = _LOSSES[workload.name]
+    gradient = lib.grad(lambda wrt, *consts: loss(lib, wrt, *consts))
+    args = (tuple(map(lib.to_device, inputs.wrt)), *map(lib.to_device, inputs.consts))
+    notes = lib.notes if workload.name == "W2" else ()
+    return Built(lib.prepare(gradient, args), notes=notes)
