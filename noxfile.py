@@ -4,6 +4,7 @@ nox                      # everything below
 nox -s tests             # the test matrix (numpy, jax, array_api_strict)
 nox -s "tests(backend='jax')"
 nox -s lint demo
+nox -s bench -- --quick  # the benchmark suite (not in the default run)
 """
 
 from __future__ import annotations
