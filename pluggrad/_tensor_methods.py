@@ -51,7 +51,16 @@ OPERATORS = {
     "__rpow__": _reflected(_ops.pow),
     "__matmul__": _ops.matmul,
     "__rmatmul__": _reflected(_ops.matmul),
+    "__floordiv__": _ops.floor_divide,
+    "__rfloordiv__": _reflected(_ops.floor_divide),
+    "__mod__": _ops.remainder,
+    "__rmod__": _reflected(_ops.remainder),
+    "__lshift__": _ops.bitwise_left_shift,
+    "__rlshift__": _reflected(_ops.bitwise_left_shift),
+    "__rshift__": _ops.bitwise_right_shift,
+    "__rrshift__": _reflected(_ops.bitwise_right_shift),
     "__neg__": _ops.negative,
+    "__abs__": _ops.abs,
     "__pos__": lambda self: self,
     "__eq__": _comparison(_ops.equal),
     "__ne__": _comparison(_ops.not_equal),
@@ -90,4 +99,6 @@ def _collect() -> dict:
 for _name, _function in _collect().items():
     setattr(Tensor, _name, _function)
 
+Tensor.real = property(_ops.real, doc="The real part (the tensor itself for a real tensor).")
+Tensor.imag = property(_ops.imag, doc="The imaginary part (PyTorch: only for complex tensors).")
 Tensor.mT = property(_ops.matrix_transpose, doc="The tensor with its last two axes swapped.")

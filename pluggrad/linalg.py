@@ -1,7 +1,42 @@
-"""``pluggrad.linalg``: the array API ``linalg`` extension, differentiable."""
+"""``pluggrad.linalg``: the array API ``linalg`` extension, differentiable.
+
+Every function of the standard's extension, with PyTorch's derivative formulas, plus
+``torch.linalg.norm`` as :func:`norm`.  The functions are implemented in
+:mod:`pluggrad.ops.linalg`; only the matrix products and a few PyTorch spellings are also in the
+main namespace.
+"""
 
 from __future__ import annotations
 
-from .ops.linalg import matmul, matrix_transpose  # noqa: F401
+from .ops.linalg import (  # noqa: F401
+    cholesky,
+    cross,
+    det,
+    diagonal,
+    eigh,
+    eigvalsh,
+    inv,
+    matmul,
+    matrix_norm,
+    matrix_power,
+    matrix_rank,
+    matrix_transpose,
+    outer,
+    pinv,
+    qr,
+    slogdet,
+    solve,
+    svd,
+    svdvals,
+    tensordot,
+    trace,
+    vecdot,
+    vector_norm,
+)
+from .ops.linalg import linalg_norm as norm
 
-__all__ = ["matmul", "matrix_transpose"]
+__all__ = [
+    "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm",
+    "matrix_power", "matrix_rank", "matrix_transpose", "norm", "outer", "pinv", "qr", "slogdet",
+    "solve", "svd", "svdvals", "tensordot", "trace", "vecdot", "vector_norm",
+]  # fmt: skip

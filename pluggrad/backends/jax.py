@@ -14,7 +14,7 @@ import os
 import numpy as np
 
 from .._dtypes import float64
-from ._base import Backend
+from ._base import Backend, along_axis_key
 
 try:
     import jax
@@ -51,6 +51,10 @@ class JaxBackend(Backend):
         return np.asarray(array)
 
     def scatter_add(self, values, key, shape):
+        return jnp.zeros(shape, dtype=values.dtype).at[key].add(values)
+
+    def put_along_axis_add(self, values, indices, axis, shape):
+        key = along_axis_key(jnp, indices, axis)
         return jnp.zeros(shape, dtype=values.dtype).at[key].add(values)
 
     def device_of(self, array):

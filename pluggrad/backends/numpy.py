@@ -7,7 +7,7 @@ from typing import Any
 import array_api_compat.numpy as xp
 import numpy as np
 
-from ._base import Backend
+from ._base import Backend, along_axis_key
 
 
 class NumpyBackend(Backend):
@@ -56,6 +56,11 @@ class NumpyBackend(Backend):
     def scatter_add(self, values, key, shape):
         out = np.zeros(shape, dtype=values.dtype)
         np.add.at(out, key, values)
+        return out
+
+    def put_along_axis_add(self, values, indices, axis, shape):
+        out = np.zeros(shape, dtype=values.dtype)
+        np.add.at(out, along_axis_key(np, indices, axis), values)
         return out
 
     def device_of(self, array):

@@ -33,7 +33,7 @@ from .derivatives import sum_to
 from .dtype_functions import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .indexing import *  # noqa: F403
-from .indexing import scatter_add  # noqa: F401  (for derivative formulas)
+from .indexing import put_along_axis_add, scatter_add  # noqa: F401  (for derivative formulas)
 from .linalg import *  # noqa: F403
 from .manipulation import *  # noqa: F403
 from .reductions import *  # noqa: F403

@@ -62,15 +62,16 @@ class Primitive:
         Inputs broadcast; gradients are summed back to each input's shape.
     forward : callable, optional
         ``forward(backend, *arrays, **params)`` when the kernel is not ``xp.<name>``.
-    n_outputs : int
-        Number of outputs (the kernel then returns a tuple or namedtuple).  Formulas of a
-        multi-output primitive receive ``g`` as a tuple with one gradient per output (zeros for
-        outputs that received none) and ``result`` as a tuple.
+    n_outputs : int or None
+        Number of outputs (the kernel then returns a tuple or namedtuple), or None when each call
+        decides (``split``, ``unstack``: the kernel returns a tuple of any length).  Formulas of
+        a multi-output primitive receive ``g`` as a tuple with one gradient per output (zeros
+        for outputs that received none) and ``result`` as a tuple.
     """
 
     __slots__ = (
         "name", "inputs", "node", "formulas", "elementwise", "forward", "differentiable",
-        "n_outputs", "_node_classes", "_plans", "_fixed_node_class",
+        "n_outputs", "multi_output", "_node_classes", "_plans", "_fixed_node_class",
     )  # fmt: skip
 
     def __init__(
@@ -80,7 +81,7 @@ class Primitive:
         *,
         elementwise: bool = False,
         forward: Callable | None = None,
-        n_outputs: int = 1,
+        n_outputs: int | None = 1,
     ):
         from .derivatives import DERIVATIVES, NONDIFFERENTIABLE
 
@@ -102,15 +103,17 @@ class Primitive:
         self.elementwise = elementwise
         self.forward = forward
         self.n_outputs = n_outputs
-        self._node_classes: dict[str, type] = {}
+        self.multi_output = n_outputs != 1
+        self._node_classes: dict[tuple[str, int], type] = {}
         self._plans: dict[tuple, _SavePlan] = {}
-        self._fixed_node_class = self.node_class((), None) if isinstance(node, str) else None
+        fixed = isinstance(node, str) and n_outputs is not None
+        self._fixed_node_class = self.node_class((), None, n_outputs) if fixed else None
         if name in PRIMITIVES:
             raise ValueError(f"primitive {name!r} is defined twice")
         PRIMITIVES[name] = self
 
-    def node_class(self, args: tuple, params: dict | None) -> type:
-        """The OpNode subclass (named like PyTorch's) for this call."""
+    def node_class(self, args: tuple, params: dict | None, n_outputs: int) -> type:
+        """The OpNode subclass (named like PyTorch's) for a call making `n_outputs` outputs."""
         node = self.node
         if isinstance(node, str):
             name = node
@@ -118,12 +121,12 @@ class Primitive:
             name = node["".join("t" if type(a) is Tensor else "s" for a in args)]
         else:
             name = node(args, params or {})
-        cls = self._node_classes.get(name)
+        cls = self._node_classes.get((name, n_outputs))
         if cls is None:
-            namespace = {"__slots__": (), "prim": self, "num_outputs": self.n_outputs}
+            namespace = {"__slots__": (), "prim": self, "num_outputs": n_outputs}
             cls = type(name, (OpNode,), namespace)
             cls.__module__ = "pluggrad.autograd.graph"
-            self._node_classes[name] = cls
+            self._node_classes[name, n_outputs] = cls
         return cls
 
     def __repr__(self) -> str:
@@ -144,7 +147,7 @@ class OpNode(Node):
         backend = self._backend
         ns = TENSOR_NS if create_graph else backend.formula_ns
         values = self._unpack(saved, backend, create_graph)
-        if self.num_outputs == 1:
+        if not self.prim.multi_output:
             g = grad_outputs[0]
         else:  # formulas of multi-output primitives get every output's gradient, zeros if unused
             g = tuple(
@@ -181,7 +184,7 @@ class OpNode(Node):
             else:
                 values[name] = obj if create_graph else obj._data
         if results:
-            values["result"] = results[0] if self.num_outputs == 1 else tuple(results)
+            values["result"] = tuple(results) if self.prim.multi_output else results[0]
         if create_graph:
             for name, value in saved.items():
                 if name.endswith("_dtype"):
@@ -201,15 +204,14 @@ def _zeros(ns, backend, meta, create_graph: bool):
 
 def _fit(ns, grad, meta, backend, create_graph):
     """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype."""
-    from .derivatives import sum_to
+    from .derivatives import cast_grad, sum_to
 
     shape, native = meta
     if tuple(grad.shape) != shape:
         grad = sum_to(ns, grad, shape)
     if native is not None:
         dtype = backend.from_native[native] if create_graph else native
-        if grad.dtype != dtype:
-            grad = ns.astype(grad, dtype)
+        grad = cast_grad(ns, grad, dtype)
     return grad
 
 
@@ -257,7 +259,7 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
     record_graph = needs_grad and prim.differentiable and grad_enabled()
     if needs_grad and not record_graph and prim.differentiable:
         return _untracked(prim, out, backend)
-    if prim.n_outputs > 1:
+    if prim.multi_output:
         outs = [o if type(o) is backend.array_type else backend.normalize(o) for o in out]
         tensors = record(prim, outs, backend, args, params) if record_graph else None
         if tensors is None:
@@ -277,7 +279,7 @@ def _untracked(prim: Primitive, out, backend):
     remembered as such, so that explain_missing_grad can say why they have no graph."""
     from ..autograd.explain import remember_origin
 
-    if prim.n_outputs > 1:
+    if prim.multi_output:
         outs = [o if type(o) is backend.array_type else backend.normalize(o) for o in out]
         tensors = [_make(o, backend) for o in outs]
         for t in tensors:
@@ -339,7 +341,7 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
     plan = prim._plans.get(requires)
     if plan is None:
         plan = prim._plans[requires] = _SavePlan(prim, requires)
-    node = (prim._fixed_node_class or prim.node_class(args, params))()
+    node = (prim._fixed_node_class or prim.node_class(args, params, len(outs)))()
 
     next_functions = [(None, 0)] * len(args)
     meta = [None] * len(args)
@@ -355,7 +357,7 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
     node._init_node(tuple(next_functions))
     node._backend = backend
     node._meta = meta
-    node._out_meta = [(o.shape, o.dtype) for o in outs] if len(outs) > 1 else None
+    node._out_meta = [(o.shape, o.dtype) for o in outs] if prim.multi_output else None
     results = [
         _make(o, backend, True, node, i) if diff else _make(o, backend)
         for i, (o, diff) in enumerate(zip(outs, differentiable))

@@ -1,9 +1,340 @@
-"""The ``fft`` extension of the array API standard (exposed as :mod:`pluggrad.fft`)."""
+"""The ``fft`` extension of the array API standard (exposed as :mod:`pluggrad.fft`).
+
+Three primitives, as in PyTorch: a complex-to-complex transform (``FftC2CBackward0``), a
+real-to-complex one (``FftR2CBackward0``, one-sided for ``rfft``) and a complex-to-real one
+(``FftC2RBackward0``); every function is one of them, preceded by resizing its input (``n``,
+``s``: cropping or zero-padding) and followed or preceded by ``conj`` where PyTorch does so.
+Kernels are the backend's ``xp.fft`` functions.  Unlike the standard, which asks for complex
+input to ``fft``/``ifft``/``fftn``/``ifftn``/``irfft``/``hfft``..., real input is accepted and
+promoted, as in PyTorch.
+
+This module is also what derivative formulas reach as ``ns.fft`` under ``create_graph=True``
+(``xp.fft`` on raw arrays), so its transforms keep the standard's signatures.
+"""
 
 from __future__ import annotations
 
+import operator
+
+from .. import _dtypes
+from .._tensor import Tensor
+from ._args import as_tensor_arg
+from ._primitive import Primitive, apply
+
 # Not exported into the main namespace: these functions live in pluggrad.fft.
 __all__: list[str] = []
+
+PUBLIC = [
+    "fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft", "ihfft",
+    "fftfreq", "rfftfreq", "fftshift", "ifftshift",
+]  # fmt: skip
+
+_NORMS = ("backward", "ortho", "forward")
+
+
+def _c2c_kernel(backend, x, axes, norm, forward):
+    transform = backend.xp.fft.fftn if forward else backend.xp.fft.ifftn
+    return transform(x, axes=axes, norm=norm)
+
+
+def _r2c_kernel(backend, x, axes, norm, onesided):
+    if onesided:
+        return backend.xp.fft.rfftn(x, axes=axes, norm=norm)
+    xp = backend.xp
+    complex_dtype = xp.complex64 if x.dtype == xp.float32 else xp.complex128
+    return xp.fft.fftn(xp.astype(x, complex_dtype), axes=axes, norm=norm)
+
+
+def _c2r_kernel(backend, x, axes, norm, last_dim_size):
+    s = [x.shape[a] for a in axes[:-1]] + [last_dim_size]
+    return backend.xp.fft.irfftn(x, s=s, axes=axes, norm=norm)
+
+
+_C2C = Primitive("fft_c2c", ("x",), forward=_c2c_kernel)
+_R2C = Primitive("fft_r2c", ("x",), forward=_r2c_kernel)
+_C2R = Primitive("fft_c2r", ("x",), forward=_c2r_kernel)
+
+# ---- arguments ----------------------------------------------------------------------------------
+
+
+def _norm(norm) -> str:
+    if norm is None:
+        return "backward"
+    if norm not in _NORMS:
+        raise ValueError(f"Invalid normalization mode: {norm}")
+    return norm
+
+
+def _swap(norm: str) -> str:
+    """The normalization of the inverse transform that undoes no scaling twice (numpy's
+    ``_swap_direction``): ``hfft``/``ihfft`` are ``irfft``/``rfft`` read the other way."""
+    return {"backward": "forward", "forward": "backward", "ortho": "ortho"}[norm]
+
+
+def _as_float(x: Tensor) -> Tensor:
+    from .manipulation import astype
+
+    if x.dtype.kind in "biu":
+        return astype(x, _dtypes.get_default_dtype())
+    return x
+
+
+def _as_complex(x: Tensor) -> Tensor:
+    from .manipulation import astype
+
+    x = _as_float(x)
+    if x.dtype.kind == "c":
+        return x
+    return astype(x, _dtypes.complex64 if x.dtype is _dtypes.float32 else _dtypes.complex128)
+
+
+def _as_real(x: Tensor, name: str) -> Tensor:
+    x = _as_float(x)
+    if x.dtype.kind == "c":
+        raise RuntimeError(f"{name} expects a real input tensor, but got {x.dtype.name.title()}")
+    return x
+
+
+def _axis_of(axis, dim, ndim: int) -> int:
+    if dim is not None:
+        axis = dim
+    axis = operator.index(axis)
+    if not -ndim <= axis < ndim:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got "
+            f"{axis})"
+        )
+    return axis % ndim
+
+
+def _axes_of(x: Tensor, s, axes, dim) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+    """Normalized ``(axes, s)`` of an n-dimensional transform."""
+    if dim is not None:
+        axes = dim
+    if isinstance(axes, int):
+        axes = (axes,)
+    if s is not None:
+        s = (s,) if isinstance(s, int) else tuple(int(n) for n in s)
+    if axes is None:
+        axes = tuple(range(x.ndim)) if s is None else tuple(range(x.ndim - len(s), x.ndim))
+    axes = tuple(_axis_of(a, None, x.ndim) for a in axes)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError("FFT dims must be unique")
+    if s is not None and len(s) != len(axes):
+        raise RuntimeError(
+            f"When given, dim and shape arguments must have the same length (got {len(axes)} "
+            f"and {len(s)})"
+        )
+    return axes, s
+
+
+def _resize(x: Tensor, axis: int, n: int) -> Tensor:
+    """`x` cropped or zero-padded to length `n` along `axis`."""
+    size = x.shape[axis]
+    if n < 1:
+        raise RuntimeError(f"Invalid number of data points ({n}) specified")
+    if n == size:
+        return x
+    if n < size:
+        key = tuple(slice(0, n) if a == axis else slice(None) for a in range(x.ndim))
+        return x[key]
+    from ..backends import use_backend
+    from .creation import zeros
+    from .manipulation import concat
+
+    shape = tuple(n - size if a == axis else m for a, m in enumerate(x.shape))
+    with use_backend(x._backend):
+        padding = zeros(shape, dtype=x.dtype)
+    return concat([x, padding], axis=axis)
+
+
+# ---- one-dimensional transforms -----------------------------------------------------------------
+
+
+def fft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None) -> Tensor:
+    """Discrete Fourier transform along `axis` (``dim``), of length `n` (crop or zero-pad).
+
+    `norm`: ``"backward"`` (no scaling), ``"ortho"`` (``1/sqrt(n)``) or ``"forward"`` (``1/n``).
+    """
+    x = _as_float(as_tensor_arg(x))
+    axis = _axis_of(axis, dim, x.ndim)
+    if n is not None:
+        x = _resize(x, axis, n)
+    params = {"axes": (axis,), "norm": _norm(norm)}
+    if x.dtype.kind == "c":
+        return apply(_C2C, (x,), {**params, "forward": True})
+    return apply(_R2C, (x,), {**params, "onesided": False})
+
+
+def ifft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None) -> Tensor:
+    """Inverse discrete Fourier transform along `axis` (``norm="backward"`` scales by 1/n)."""
+    from .elementwise import conj
+
+    x = _as_float(as_tensor_arg(x))
+    axis = _axis_of(axis, dim, x.ndim)
+    if n is not None:
+        x = _resize(x, axis, n)
+    norm = _norm(norm)
+    if x.dtype.kind == "c":
+        return apply(_C2C, (x,), {"axes": (axis,), "norm": norm, "forward": False})
+    # the inverse transform of a real signal is the conjugate of its forward one (PyTorch's way)
+    return conj(apply(_R2C, (x,), {"axes": (axis,), "norm": _swap(norm), "onesided": False}))
+
+
+def rfft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None) -> Tensor:
+    """Transform of a real signal along `axis`: the ``n // 2 + 1`` non-negative frequencies."""
+    x = _as_real(as_tensor_arg(x), "rfft")
+    axis = _axis_of(axis, dim, x.ndim)
+    if n is not None:
+        x = _resize(x, axis, n)
+    return apply(_R2C, (x,), {"axes": (axis,), "norm": _norm(norm), "onesided": True})
+
+
+def irfft(
+    x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None
+) -> Tensor:
+    """Inverse of :func:`rfft`: a real signal of length `n` (default ``2 * (m - 1)``) from
+    its ``m`` non-negative frequencies."""
+    x = _as_complex(as_tensor_arg(x))
+    axis = _axis_of(axis, dim, x.ndim)
+    n = 2 * (x.shape[axis] - 1) if n is None else int(n)
+    if n < 1:
+        raise RuntimeError(f"Invalid number of data points ({n}) specified")
+    x = _resize(x, axis, n // 2 + 1)
+    return apply(_C2R, (x,), {"axes": (axis,), "norm": _norm(norm), "last_dim_size": n})
+
+
+def hfft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None) -> Tensor:
+    """Transform of a Hermitian-symmetric signal given by its first half: a real spectrum of
+    length `n` (default ``2 * (m - 1)``)."""
+    from .elementwise import conj
+
+    x = _as_complex(as_tensor_arg(x))
+    axis = _axis_of(axis, dim, x.ndim)
+    n = 2 * (x.shape[axis] - 1) if n is None else int(n)
+    if n < 1:
+        raise RuntimeError(f"Invalid number of data points ({n}) specified")
+    x = conj(_resize(x, axis, n // 2 + 1))
+    return apply(_C2R, (x,), {"axes": (axis,), "norm": _swap(_norm(norm)), "last_dim_size": n})
+
+
+def ihfft(
+    x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None
+) -> Tensor:
+    """Inverse of :func:`hfft`: the first half of the Hermitian spectrum of a real signal."""
+    from .elementwise import conj
+
+    x = _as_real(as_tensor_arg(x), "ihfft")
+    axis = _axis_of(axis, dim, x.ndim)
+    if n is not None:
+        x = _resize(x, axis, n)
+    params = {"axes": (axis,), "norm": _swap(_norm(norm)), "onesided": True}
+    return conj(apply(_R2C, (x,), params))
+
+
+# ---- n-dimensional transforms -------------------------------------------------------------------
+
+
+def _resized(x: Tensor, axes, s) -> Tensor:
+    if s is not None:
+        for axis, n in zip(axes, s):
+            x = _resize(x, axis, n)
+    return x
+
+
+def fftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor:
+    """N-dimensional transform over `axes` (``dim``; all by default), of sizes `s`."""
+    x = as_tensor_arg(x)
+    axes, s = _axes_of(x, s, axes, dim)
+    x = _as_complex(_resized(x, axes, s))
+    return apply(_C2C, (x,), {"axes": axes, "norm": _norm(norm), "forward": True})
+
+
+def ifftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor:
+    """N-dimensional inverse transform over `axes` (``dim``; all by default), of sizes `s`."""
+    x = as_tensor_arg(x)
+    axes, s = _axes_of(x, s, axes, dim)
+    x = _as_complex(_resized(x, axes, s))
+    return apply(_C2C, (x,), {"axes": axes, "norm": _norm(norm), "forward": False})
+
+
+def rfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor:
+    """N-dimensional transform of a real signal; the last of `axes` keeps ``n // 2 + 1``
+    non-negative frequencies."""
+    x = _as_real(as_tensor_arg(x), "rfftn")
+    axes, s = _axes_of(x, s, axes, dim)
+    x = _resized(x, axes, s)
+    return apply(_R2C, (x,), {"axes": axes, "norm": _norm(norm), "onesided": True})
+
+
+def irfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor:
+    """Inverse of :func:`rfftn`: a real signal of sizes `s` (the last by default
+    ``2 * (m - 1)``)."""
+    x = _as_complex(as_tensor_arg(x))
+    axes, s = _axes_of(x, s, axes, dim)
+    last = 2 * (x.shape[axes[-1]] - 1) if s is None else s[-1]
+    if last < 1:
+        raise RuntimeError(f"Invalid number of data points ({last}) specified")
+    sizes = list(s) if s is not None else [x.shape[a] for a in axes]
+    sizes[-1] = last // 2 + 1
+    x = _resized(x, axes, sizes)
+    return apply(_C2R, (x,), {"axes": axes, "norm": _norm(norm), "last_dim_size": last})
+
+
+# ---- frequencies and shifts ---------------------------------------------------------------------
+
+
+def _frequencies(name: str, n, d, dtype, requires_grad: bool, backend) -> Tensor:
+    from .creation import _backend, _leaf
+
+    backend = _backend(backend)
+    dtype = _dtypes.to_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
+    if dtype.kind != "f":
+        raise ValueError(f"{name}: dtype must be a real floating-point dtype, got {dtype}")
+    kernel = getattr(backend.xp.fft, name)
+    data = kernel(operator.index(n), d=float(d), dtype=backend.to_native[dtype])
+    return _leaf(backend.normalize(data), backend, requires_grad)
+
+
+def fftfreq(n: int, /, *, d: float = 1.0, dtype=None, device=None, requires_grad: bool = False,
+            backend=None) -> Tensor:  # fmt: skip
+    """Sample frequencies of :func:`fft` for a signal of length `n` and spacing `d`
+    (default dtype: the default float dtype)."""
+    return _frequencies("fftfreq", n, d, dtype, requires_grad, backend)
+
+
+def rfftfreq(n: int, /, *, d: float = 1.0, dtype=None, device=None, requires_grad: bool = False,
+             backend=None) -> Tensor:  # fmt: skip
+    """Sample frequencies of :func:`rfft` (the ``n // 2 + 1`` non-negative ones)."""
+    return _frequencies("rfftfreq", n, d, dtype, requires_grad, backend)
+
+
+def _shift(x, axes, dim, inverse: bool) -> Tensor:
+    from .manipulation import roll
+
+    x = as_tensor_arg(x)
+    if dim is not None:
+        axes = dim
+    if axes is None:
+        axes = tuple(range(x.ndim))
+    elif isinstance(axes, int):
+        axes = (axes,)
+    axes = tuple(_axis_of(a, None, x.ndim) for a in axes)
+    if not axes:
+        return x
+    shifts = tuple(-(x.shape[a] // 2) if inverse else x.shape[a] // 2 for a in axes)
+    return roll(x, shifts, axis=axes)
+
+
+def fftshift(x, /, *, axes=None, dim=None) -> Tensor:
+    """Move the zero frequency to the centre of `axes` (``dim``; all by default)."""
+    return _shift(x, axes, dim, inverse=False)
+
+
+def ifftshift(x, /, *, axes=None, dim=None) -> Tensor:
+    """Undo :func:`fftshift`."""
+    return _shift(x, axes, dim, inverse=True)
+
 
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
 

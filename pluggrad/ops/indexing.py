@@ -1,4 +1,9 @@
-"""Indexing: ``x[key]`` and its backward, a scatter-add."""
+"""Indexing: ``x[key]``, ``take``, ``take_along_axis`` and PyTorch's ``gather``,
+``index_select``, ``take_along_dim``; their backwards are scatter-adds, which are
+differentiable too (their derivatives are the gathers again), so every order works.
+
+Integer indices out of range raise IndexError on every backend (JAX would clamp them).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,34 @@ from .._tensor import Tensor
 from ._args import as_tensor_arg
 from ._primitive import Primitive, apply
 
-# scatter_add is not exported: it serves as the differentiable backward of indexing (derivative
-# formulas reach it as pluggrad.ops.scatter_add), and PyTorch's scatter_add means another thing
-__all__ = ["getitem"]
+# scatter_add (the backward of __getitem__) and put_along_axis_add (the backward of take and
+# take_along_axis) are not exported: derivative formulas reach them as pluggrad.ops.<name>, and
+# PyTorch's scatter_add means another thing.
+__all__ = [
+    "getitem", "take", "take_along_axis",
+    "gather", "index_select", "take_along_dim",
+]  # fmt: skip
 
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
 
-TENSOR_METHODS: dict = {}
+
+def _take_forward(backend, x, indices, axis):
+    xp = backend.xp
+    if axis is None:  # read x flat
+        x = xp.reshape(x, (-1,))
+    ax = 0 if axis is None else axis
+    if indices.ndim == 1:
+        return xp.take(x, indices, axis=ax)
+    out = xp.take(x, xp.reshape(indices, (-1,)), axis=ax)
+    return xp.reshape(out, x.shape[:ax] + tuple(indices.shape) + x.shape[ax + 1 :])
+
+
+def _gather_forward(backend, x, indices, axis):
+    # PyTorch's gather: indices may be shorter than x along the other axes
+    if any(n != m for d, (n, m) in enumerate(zip(indices.shape, x.shape)) if d != axis):
+        x = x[tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(indices.shape))]
+    return backend.xp.take_along_axis(x, indices, axis=axis)
+
 
 _GETITEM = Primitive("getitem", ("x",), forward=lambda backend, x, key: backend.getitem(x, key))
 _SCATTER_ADD = Primitive(
@@ -21,8 +47,18 @@ _SCATTER_ADD = Primitive(
     ("values",),
     forward=lambda backend, values, key, shape: backend.scatter_add(values, key, shape),
 )
+_TAKE = Primitive("take", ("x", "indices"), forward=_take_forward)
+_TAKE_ALONG_AXIS = Primitive("take_along_axis", ("x", "indices"), forward=_gather_forward)
+_PUT_ALONG_AXIS_ADD = Primitive(
+    "put_along_axis_add",
+    ("values", "indices"),
+    forward=lambda backend, values, indices, axis, shape: backend.put_along_axis_add(
+        values, indices, axis, shape
+    ),
+)
 
 
+# ---- x[key] ---------------------------------------------------------------------------------
 def _native_key(key, x: Tensor):
     """Replace tensors and lists inside an indexing key by native arrays of `x`'s backend."""
     if isinstance(key, tuple):
@@ -41,24 +77,33 @@ def _native_key(key, x: Tensor):
         return key
     if isinstance(key, int):
         return key
+    if hasattr(key, "shape") and hasattr(key, "dtype"):  # an array of some library
+        if len(key.shape) == 0 and getattr(key.dtype, "kind", "") in "iu":
+            return int(key)
+        return as_tensor_arg(key, like=x)._data
     if hasattr(key, "__index__"):
         return int(key.__index__())
     return as_tensor_arg(key, like=x)._data
 
 
 def getitem(x, key) -> Tensor:
-    """``x[key]`` with integers, slices, ``...``, ``None``, integer arrays and boolean masks."""
+    """``x[key]`` with integers, slices, ``...``, ``None``, integer arrays (several broadcast
+    together, and mixed with slices, with NumPy's and PyTorch's rules) and boolean masks."""
     x = as_tensor_arg(x)
     key = _complete(_native_key(key, x), x)
-    _check_bounds(x, key)
+    _check_key(x, key)
     return apply(_GETITEM, (x,), {"key": key})
+
+
+def _is_array(part) -> bool:
+    return hasattr(part, "shape") and hasattr(part, "dtype")
 
 
 def _consumed(part, x: Tensor) -> int:
     """How many axes of `x` one part of a key indexes."""
-    if part is None or part is Ellipsis:
+    if part is None or part is Ellipsis or isinstance(part, bool):
         return 0
-    if hasattr(part, "dtype") and x._backend.from_native.get(part.dtype) is _dtypes.bool:
+    if _is_array(part) and x._backend.from_native.get(part.dtype) is _dtypes.bool:
         return part.ndim
     return 1
 
@@ -82,23 +127,248 @@ def scatter_add(values, key, shape) -> Tensor:
     return apply(_SCATTER_ADD, (as_tensor_arg(values),), {"key": key, "shape": tuple(shape)})
 
 
-def _check_bounds(x: Tensor, key) -> None:
-    """Raise PyTorch's IndexError for integer indices out of range (JAX would clamp them)."""
+def _out_of_bounds(index: int, dim: int, size: int) -> IndexError:
+    return IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
+
+
+def _check_range(
+    backend, array, dim: int, size: int, error=_out_of_bounds, negative: bool = True
+) -> None:
+    """Raise `error` if an index of the native integer `array` is outside ``[-size, size)``
+    (``[0, size)`` if not `negative`)."""
+    if 0 in tuple(array.shape):
+        return
+    xp = backend.xp
+    low, high = int(xp.min(array)), int(xp.max(array))
+    if high >= size:
+        raise error(high, dim, size)
+    if low < (-size if negative else 0):
+        raise error(low, dim, size)
+
+
+def _check_key(x: Tensor, key) -> None:
+    """Raise PyTorch's IndexError for indices out of range (JAX would clamp them), for index
+    arrays of other dtypes than integers and booleans, and for masks of the wrong shape."""
     parts = key if isinstance(key, tuple) else (key,)
+    backend = x._backend
     if any(p is Ellipsis for p in parts):
         ellipsis = next(i for i, p in enumerate(parts) if p is Ellipsis)
-        consumed = sum(1 for p in parts if p is not None and p is not Ellipsis)
+        consumed = sum(_consumed(p, x) for p in parts)
         parts = parts[:ellipsis] + (slice(None),) * (x.ndim - consumed) + parts[ellipsis + 1 :]
+    if sum(_consumed(p, x) for p in parts) > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
     dim = 0
     for p in parts:
-        if p is None:
-            continue
-        if isinstance(p, bool):
+        if p is None or isinstance(p, bool):
             continue
         if isinstance(p, int):
-            if dim >= x.ndim:
-                raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
             size = x.shape[dim]
             if not -size <= p < size:
-                raise IndexError(f"index {p} is out of bounds for dimension {dim} with size {size}")
+                raise _out_of_bounds(p, dim, size)
+        elif _is_array(p):
+            dtype = backend.from_native.get(p.dtype)
+            if dtype is _dtypes.bool:
+                if tuple(p.shape) != tuple(x.shape[dim : dim + p.ndim]):
+                    raise IndexError(
+                        f"The shape of the mask {list(p.shape)} at index {dim} does not match "
+                        f"the shape of the indexed tensor {list(x.shape)} at index {dim}"
+                    )
+            elif dtype is None or dtype.kind not in "iu":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            else:
+                _check_range(backend, p, dim, x.shape[dim])
         dim += _consumed(p, x)
+
+
+# ---- take, take_along_axis and their scatter-add -------------------------------------------------
+def _index_tensor(indices, x: Tensor, what: str) -> Tensor:
+    indices = as_tensor_arg(indices, like=x)
+    if indices._backend is not x._backend:
+        from ._primitive import mixed_backend_error
+
+        raise mixed_backend_error(x._backend, indices._backend)
+    if indices.dtype.kind not in "iu":
+        raise IndexError(f"{what}(): indices must be an integer tensor, got {indices.dtype.name}")
+    return indices
+
+
+def _axis(axis, ndim: int) -> int:
+    from .manipulation import _axis
+
+    return _axis(axis, ndim)
+
+
+def take(x, indices, /, *, axis: int | None = None) -> Tensor:
+    """The elements of `x` at `indices` along `axis` (flattened `x` if None).
+
+    The result has ``x.shape[:axis] + indices.shape + x.shape[axis + 1:]``.  ``take(x, i,
+    axis=d)`` is PyTorch's ``index_select``; ``take(x, i)`` its ``take``.  Negative indices
+    count from the end; others out of range raise IndexError.
+    """
+    x = as_tensor_arg(x)
+    indices = _index_tensor(indices, x, "take")
+    if axis is not None:
+        axis = _axis(axis, x.ndim)
+        if x.ndim == 0:
+            axis = None
+    size = x.numel() if axis is None else x.shape[axis]
+
+    def error(index, dim, size):
+        if axis is None:
+            return IndexError(
+                f"out of range: tried to access index {index} on a tensor of {size} elements."
+            )
+        return _out_of_bounds(index, dim, size)
+
+    _check_range(x._backend, indices._data, 0 if axis is None else axis, size, error)
+    return apply(_TAKE, (x, indices), {"axis": axis})
+
+
+def index_select(input, dim: int, index) -> Tensor:  # noqa: A002 - PyTorch's parameter names
+    """``torch.index_select``: the slices of `input` at the 1-d (or 0-d) `index` along `dim`."""
+    x = as_tensor_arg(input)
+    index = _index_tensor(index, x, "index_select")
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    dim = _axis(dim, x.ndim)
+    size = x.shape[dim] if x.ndim else 1
+
+    def error(*_):
+        return IndexError("index out of range in self")
+
+    _check_range(x._backend, index._data, dim, size, error, negative=False)
+    from .manipulation import reshape
+
+    if x.ndim == 0:
+        if index.numel() != 1:
+            raise RuntimeError(
+                f"index_select(): Index to scalar can have only 1 value, got {index.numel()} "
+                "value(s)"
+            )
+        return reshape(take(x, reshape(index, (1,))), ())
+    if index.ndim == 0:
+        index = reshape(index, (1,))
+    return take(x, index, axis=dim)
+
+
+def take_along_axis(x, indices, /, *, axis: int = -1) -> Tensor:
+    """The elements of `x` at `indices` along `axis`, elementwise over the other axes.
+
+    `indices` has as many axes as `x`; along the others, `x` and `indices` broadcast.  The
+    backward adds the gradient back at the indices (repeated indices accumulate).
+    """
+    x = as_tensor_arg(x)
+    indices = _index_tensor(indices, x, "take_along_axis")
+    if indices.ndim != x.ndim:
+        raise ValueError(
+            f"take_along_axis: indices ({indices.ndim}-d) and x ({x.ndim}-d) need the same number "
+            "of dimensions"
+        )
+    axis = _axis(axis, x.ndim)
+    x, indices = _broadcast_except(x, indices, axis)
+    _check_range(x._backend, indices._data, axis, x.shape[axis])
+    return apply(_TAKE_ALONG_AXIS, (x, indices), {"axis": axis})
+
+
+def _broadcast_except(x: Tensor, indices: Tensor, axis: int):
+    """Broadcast `x` and `indices` against each other along every axis but `axis`."""
+    from .manipulation import _broadcast_shape, broadcast_to
+
+    ones = [s[:axis] + (1,) + s[axis + 1 :] for s in (tuple(x.shape), tuple(indices.shape))]
+    shape = list(_broadcast_shape(ones))
+    x_shape = tuple(shape[:axis]) + (x.shape[axis],) + tuple(shape[axis + 1 :])
+    i_shape = tuple(shape[:axis]) + (indices.shape[axis],) + tuple(shape[axis + 1 :])
+    if x_shape != tuple(x.shape):
+        x = broadcast_to(x, x_shape)
+    if i_shape != tuple(indices.shape):
+        indices = broadcast_to(indices, i_shape)
+    return x, indices
+
+
+def gather(input, dim: int, index, *, sparse_grad: bool = False) -> Tensor:  # noqa: A002
+    """``torch.gather``: ``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (and so on).
+
+    `index` has as many axes as `input` and is no longer than it along the others (no
+    broadcasting); its values are in ``[0, input.shape[dim])``.
+    """
+    x = as_tensor_arg(input)
+    index = _index_tensor(index, x, "gather")
+    if index.ndim != x.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    dim = _axis(dim, x.ndim)
+    for d, (n, m) in enumerate(zip(index.shape, x.shape)):
+        if d != dim and n > m:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(index.shape)} to be "
+                f"no larger than self {list(x.shape)} apart from dimension {dim}"
+            )
+
+    def error(value, d, size):
+        return RuntimeError(f"index {value} is out of bounds for dimension {d} with size {size}")
+
+    _check_range(x._backend, index._data, dim, x.shape[dim], error, negative=False)
+    return apply(_TAKE_ALONG_AXIS, (x, index), {"axis": dim})
+
+
+def take_along_dim(input, indices, dim: int | None = None) -> Tensor:  # noqa: A002
+    """``torch.take_along_dim``: :func:`take_along_axis`, over the flattened tensors if `dim`
+    is None."""
+    x = as_tensor_arg(input)
+    if dim is None:
+        from .manipulation import reshape
+
+        x = reshape(x, (-1,))
+        indices = reshape(_index_tensor(indices, x, "take_along_dim"), (-1,))
+        dim = 0
+    return take_along_axis(x, indices, axis=dim)
+
+
+def put_along_axis_add(values, indices, axis: int, shape) -> Tensor:
+    """Zeros of `shape` with ``values[p]`` added where ``take_along_axis`` would read
+    ``indices[p]`` along `axis` (PyTorch's ``scatter_add`` into zeros; repeated indices
+    accumulate).
+
+    `values` and `indices` have the same shape, no longer than `shape` along the other axes.
+    This is the backward of :func:`take_along_axis` and :func:`take`; its own backward is the
+    gather ``take_along_axis(g, indices, axis=axis)``.
+    """
+    values = as_tensor_arg(values)
+    indices = _index_tensor(indices, values, "put_along_axis_add")
+    shape = tuple(int(n) for n in shape)
+    axis = _axis(axis, len(shape))
+    if tuple(indices.shape) != tuple(values.shape) or len(shape) != values.ndim:
+        raise ValueError(
+            f"put_along_axis_add: values {list(values.shape)} and indices "
+            f"{list(indices.shape)} need the same shape, with as many axes as {list(shape)}"
+        )
+    if any(n > m for d, (n, m) in enumerate(zip(values.shape, shape)) if d != axis):
+        raise ValueError(
+            f"put_along_axis_add: values {list(values.shape)} are longer than {list(shape)} "
+            f"along an axis other than {axis}"
+        )
+    _check_range(values._backend, indices._data, axis, shape[axis])
+    return apply(_PUT_ALONG_AXIS_ADD, (values, indices), {"axis": axis, "shape": shape})
+
+
+def _take_method(self, index) -> Tensor:
+    return take(self, index)
+
+
+def _gather_method(self, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
+    return gather(self, dim, index)
+
+
+def _index_select_method(self, dim: int, index) -> Tensor:
+    return index_select(self, dim, index)
+
+
+def _take_along_dim_method(self, indices, dim: int | None = None) -> Tensor:
+    return take_along_dim(self, indices, dim)
+
+
+TENSOR_METHODS: dict = {
+    "take": _take_method,
+    "gather": _gather_method,
+    "index_select": _index_select_method,
+    "take_along_dim": _take_along_dim_method,
+}

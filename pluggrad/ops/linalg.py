@@ -1,22 +1,150 @@
-"""Matrix products: ``matmul`` (``@``), ``dot`` and ``matrix_transpose``."""
+"""Matrix products and the array API ``linalg`` extension.
+
+The main namespace gets the products of the standard (``matmul``, ``matrix_transpose``,
+``tensordot``, ``vecdot``) and PyTorch's spellings (``dot``, ``mm``, ``mv``, ``bmm``, ``outer``,
+``inner``, ``trace``, ``norm``, ``det``, ``inverse``, ``slogdet``, ``logdet``, ``matrix_power``,
+``pinverse``).  The rest of the extension (decompositions, solvers, norms) lives in this module
+but is exported only by :mod:`pluggrad.linalg`, as the standard asks.
+
+This module is also what derivative formulas reach as ``ns.linalg`` under ``create_graph=True``
+(the backends' formula namespaces map ``ns.linalg`` to ``xp.linalg``), so its functions keep the
+standard's signatures.  Every kernel is the backend's ``xp.linalg.<name>``.
+"""
 
 from __future__ import annotations
 
+import math
+import operator
+
+from .. import _dtypes
 from .._tensor import Tensor
 from ._args import as_tensor_arg
 from ._primitive import Primitive, apply
 
-__all__ = ["matmul", "dot", "matrix_transpose"]
+__all__ = [
+    "matmul", "matrix_transpose", "tensordot", "vecdot",
+    "dot", "mm", "mv", "bmm", "outer", "inner", "trace", "norm",
+    "det", "inverse", "slogdet", "logdet", "matrix_power", "pinverse",
+]  # fmt: skip
+
+
+def _linalg_kernel(name: str):
+    """Forward kernel ``xp.linalg.<name>(*arrays, **params)``."""
+
+    def forward(backend, *arrays, **params):
+        return getattr(backend.xp.linalg, name)(*arrays, **params)
+
+    forward.__name__ = f"linalg_{name}"
+    return forward
+
+
+def _lower_hermitian(backend, x):
+    """The Hermitian matrix that the lower triangle of `x` defines (PyTorch reads only the
+    lower triangle; JAX would otherwise symmetrize the whole matrix instead)."""
+    xp = backend.xp
+    strict_lower = xp.tril(x, k=-1)
+    upper = xp.matrix_transpose(strict_lower)
+    if "complex" in str(x.dtype):
+        upper = xp.conj(upper)
+        diagonal = xp.linalg.diagonal(x)
+        x = x - _embed_raw(xp, diagonal - xp.real(diagonal))  # Hermitian: real diagonal
+    return xp.tril(x) + upper
+
+
+def _embed_raw(xp, v):
+    n = v.shape[-1]
+    return xp.expand_dims(v, axis=-1) * xp.eye(n, dtype=v.dtype)
+
 
 _MATMUL = Primitive("matmul", ("x1", "x2"))
+_BMM = Primitive("bmm", ("x1", "x2"), forward=lambda backend, x1, x2: backend.xp.matmul(x1, x2))
 _DOT = Primitive("dot", ("x1", "x2"), forward=lambda backend, x1, x2: backend.xp.matmul(x1, x2))
 _MATRIX_TRANSPOSE = Primitive("matrix_transpose", ("x",))
+_TRACE = Primitive("trace", ("x",), forward=_linalg_kernel("trace"))
+_DIAGONAL = Primitive("diagonal", ("x",), forward=_linalg_kernel("diagonal"))
+_CROSS = Primitive("cross", ("x1", "x2"), elementwise=True, forward=_linalg_kernel("cross"))
+_VECTOR_NORM = Primitive("vector_norm", ("x",), forward=_linalg_kernel("vector_norm"))
+_DET = Primitive("det", ("x",), forward=_linalg_kernel("det"))
+_SLOGDET = Primitive("slogdet", ("x",), forward=_linalg_kernel("slogdet"), n_outputs=2)
+_INV = Primitive("inv", ("x",), forward=_linalg_kernel("inv"))
+_SOLVE = Primitive("solve", ("x1", "x2"), forward=_linalg_kernel("solve"))
+_PINV = Primitive("pinv", ("x",), forward=_linalg_kernel("pinv"))
+_MATRIX_RANK = Primitive("matrix_rank", ("x",), forward=_linalg_kernel("matrix_rank"))
+_CHOLESKY = Primitive(
+    "cholesky",
+    ("x",),
+    forward=lambda backend, x, upper: backend.xp.linalg.cholesky(
+        _lower_hermitian(backend, x), upper=upper
+    ),
+)
+_EIGH = Primitive(
+    "eigh",
+    ("x",),
+    forward=lambda backend, x: backend.xp.linalg.eigh(_lower_hermitian(backend, x)),
+    n_outputs=2,
+)
+_SVD = Primitive("svd", ("x",), forward=_linalg_kernel("svd"), n_outputs=3)
+_QR = Primitive("qr", ("x",), forward=_linalg_kernel("qr"), n_outputs=2)
+
+
+# ---- argument checks ----------------------------------------------------------------------------
+
+
+def _type_name(dtype) -> str:
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool", "float32": "Float", "float64": "Double", "complex64": "ComplexFloat",
+            "complex128": "ComplexDouble"}.get(dtype.name, dtype.name.capitalize())  # fmt: skip
+
+
+def _floating(x, name: str) -> Tensor:
+    """`x` as a tensor, which must have a floating-point or complex dtype."""
+    x = as_tensor_arg(x)
+    if x.dtype.kind not in "fc":
+        raise RuntimeError(
+            f"{name}: Expected a floating point or complex tensor as input. Got "
+            f"{_type_name(x.dtype)}"
+        )
+    return x
+
+
+def _matrices(x, name: str, *, square: bool = False, floating: bool = True) -> Tensor:
+    """`x` as a tensor of (square) matrices (batches allowed)."""
+    x = _floating(x, name) if floating else as_tensor_arg(x)
+    if x.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if square and x.shape[-1] != x.shape[-2]:
+        raise RuntimeError(
+            f"{name}: A must be batches of square matrices, but they are {x.shape[-2]} by "
+            f"{x.shape[-1]} matrices"
+        )
+    return x
+
+
+def _axis_arg(axis, dim, default=None):
+    if dim is not None:
+        if axis is not None and axis != default:
+            raise TypeError("pass either axis or dim, not both")
+        axis = dim
+    if axis is None:
+        return default
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return axis
+
+
+def _both(x1, x2):
+    """Both operands as tensors on one backend (array-likes follow the other operand)."""
+    if not isinstance(x1, Tensor):
+        x1 = as_tensor_arg(x1, like=x2 if isinstance(x2, Tensor) else None)
+    return x1, as_tensor_arg(x2, like=x1)
+
+
+# ---- products -----------------------------------------------------------------------------------
 
 
 def matmul(x1, x2, /) -> Tensor:
     """Matrix product with NumPy's rules for 1-D operands and broadcast batch dimensions."""
-    x1 = as_tensor_arg(x1)
-    x2 = as_tensor_arg(x2, like=x1)
+    x1, x2 = _both(x1, x2)
     if x1.ndim == 0 or x2.ndim == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {x1.ndim}D and "
@@ -27,8 +155,7 @@ def matmul(x1, x2, /) -> Tensor:
 
 def dot(input, tensor, /) -> Tensor:  # noqa: A002 - PyTorch's parameter names
     """Inner product of two 1-D tensors (``torch.dot``)."""
-    x1 = as_tensor_arg(input)
-    x2 = as_tensor_arg(tensor, like=x1)
+    x1, x2 = _both(input, tensor)
     if x1.ndim != 1 or x2.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {x1.ndim}D and {x2.ndim}D tensors")
     if x1.shape[0] != x2.shape[0]:
@@ -45,6 +172,49 @@ def dot(input, tensor, /) -> Tensor:  # noqa: A002 - PyTorch's parameter names
     return apply(_DOT, (x1, x2))
 
 
+def mm(input, mat2, /) -> Tensor:  # noqa: A002
+    """Product of two matrices (``torch.mm``; no broadcasting)."""
+    x1, x2 = _both(input, mat2)
+    if x1.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if x2.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if x1.shape[1] != x2.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({x1.shape[0]}x{x1.shape[1]} and "
+            f"{x2.shape[0]}x{x2.shape[1]})"
+        )
+    return apply(_MATMUL, (x1, x2))
+
+
+def mv(input, vec, /) -> Tensor:  # noqa: A002
+    """Product of a matrix and a vector (``torch.mv``)."""
+    x1, x2 = _both(input, vec)
+    if x1.ndim != 2 or x2.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {x1.ndim}, {x2.ndim}")
+    if x1.shape[1] != x2.shape[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({x1.shape[0]}), mat ({x1.shape[0]}x{x1.shape[1]}), "
+            f"vec ({x2.shape[0]})"
+        )
+    return apply(_MATMUL, (x1, x2))
+
+
+def bmm(input, mat2, /) -> Tensor:  # noqa: A002
+    """Batched product of two stacks of matrices with equal batch sizes (``torch.bmm``)."""
+    x1, x2 = _both(input, mat2)
+    if x1.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if x2.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if x2.shape[0] != x1.shape[0] or x2.shape[1] != x1.shape[2]:
+        raise RuntimeError(
+            "Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{x1.shape[0]}, {x1.shape[2]}] but got: [{x2.shape[0]}, {x2.shape[1]}]."
+        )
+    return apply(_BMM, (x1, x2))
+
+
 def matrix_transpose(x, /) -> Tensor:
     """Swap the last two axes."""
     x = as_tensor_arg(x)
@@ -53,9 +223,435 @@ def matrix_transpose(x, /) -> Tensor:
     return apply(_MATRIX_TRANSPOSE, (x,))
 
 
+def tensordot(x1, x2, /, *, axes=2, dims=None) -> Tensor:
+    """Sum of products over the axes `axes` (``dims`` is PyTorch's name).
+
+    `axes` is an int N (the last N axes of `x1` with the first N of `x2`) or a pair of axis
+    sequences.  Built from ``permute_dims``, ``reshape`` and ``matmul``.
+    """
+    from .manipulation import permute_dims, reshape
+
+    x1, x2 = _both(x1, x2)
+    if dims is not None:
+        axes = dims
+    if isinstance(axes, int) or hasattr(axes, "__index__") and not isinstance(axes, Tensor):
+        n = operator.index(axes)
+        if n < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={n}")
+        axes1 = list(range(x1.ndim - n, x1.ndim))
+        axes2 = list(range(n))
+    else:
+        first, second = axes
+        axes1 = [first] if isinstance(first, int) else list(first)
+        axes2 = [second] if isinstance(second, int) else list(second)
+        axes1 = [a % x1.ndim for a in axes1]
+        axes2 = [a % x2.ndim for a in axes2]
+    if len(axes1) != len(axes2):
+        raise RuntimeError("both dimension lists should have same length")
+    for a, b in zip(axes1, axes2):
+        if x1.shape[a] != x2.shape[b]:
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size {x1.shape[a]} in dim "
+                f"{a - x1.ndim if a >= x1.ndim else a} and second has size {x2.shape[b]} in dim "
+                f"{b}"
+            )
+    free1 = [a for a in range(x1.ndim) if a not in axes1]
+    free2 = [b for b in range(x2.ndim) if b not in axes2]
+    order1, order2 = free1 + axes1, axes2 + free2
+    if order1 != list(range(x1.ndim)):
+        x1 = permute_dims(x1, order1)
+    if order2 != list(range(x2.ndim)):
+        x2 = permute_dims(x2, order2)
+    shape1 = [x1.shape[i] for i in range(len(free1))]
+    shape2 = [x2.shape[len(axes2) + i] for i in range(len(free2))]
+    inner_size = math.prod(x2.shape[i] for i in range(len(axes2)))
+    a = reshape(x1, (math.prod(shape1), inner_size))
+    b = reshape(x2, (inner_size, math.prod(shape2)))
+    return reshape(matmul(a, b), tuple(shape1 + shape2))
+
+
+def vecdot(x1, x2, /, *, axis: int = -1, dim=None) -> Tensor:
+    """Dot product of vectors along `axis` (``dim``), conjugating `x1`; broadcasts."""
+    from .reductions import sum as _sum
+
+    x1, x2 = _both(x1, x2)
+    axis = _axis_arg(None, dim, axis if axis is not None else -1)
+    if x1.shape[axis] != x2.shape[axis]:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{x1.shape[axis]}] and src "
+            f"[{x2.shape[axis]}] to have the same number of elements, but got "
+            f"{x1.shape[axis]} and {x2.shape[axis]} elements respectively"
+        )
+    if x1.dtype.is_complex:
+        from . import elementwise
+
+        x1 = elementwise.conj(x1)
+    product = x1 * x2
+    result = _sum(product, axis=axis)
+    if result.dtype is not product.dtype:  # the standard keeps integer dtypes (sum widens them)
+        from .manipulation import astype
+
+        result = astype(result, product.dtype)
+    return result
+
+
+def outer(x1, x2, /) -> Tensor:
+    """Outer product of two 1-D tensors."""
+    from .manipulation import expand_dims
+
+    x1, x2 = _both(x1, x2)
+    for name, x in (("self", x1), ("vec2", x2)):
+        if x.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {x.ndim}-D")
+    return expand_dims(x1, axis=-1) * expand_dims(x2, axis=0)
+
+
+def inner(input, other, /) -> Tensor:  # noqa: A002
+    """Sum of products over the last axes of both tensors (``torch.inner``)."""
+    x1, x2 = _both(input, other)
+    if x1.ndim == 0 or x2.ndim == 0:
+        return x1 * x2
+    return tensordot(x1, x2, axes=([-1], [-1]))
+
+
+def trace(x, /, *, offset: int = 0, dtype=None) -> Tensor:
+    """Sum of the `offset`-th diagonal of the matrices in `x` (``torch.trace`` for 2-D `x`).
+
+    Integer inputs give int64 results, as in PyTorch and the standard.
+    """
+    x = as_tensor_arg(x)
+    if x.ndim < 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
+    if dtype is None:
+        dtype = _dtypes.int64 if x.dtype.kind in "biu" else x.dtype
+    dtype = _dtypes.to_dtype(dtype)
+    params = {"offset": int(offset), "dtype": x._backend.to_native[dtype]}
+    return apply(_TRACE, (x,), params)
+
+
+def diagonal(x, /, *, offset: int = 0) -> Tensor:
+    """The `offset`-th diagonals of the matrices in `x` (over the last two axes)."""
+    x = as_tensor_arg(x)
+    if x.ndim < 2:
+        raise ValueError("diagonal requires at least 2 dimensions")
+    return apply(_DIAGONAL, (x,), {"offset": int(offset)})
+
+
+def _torch_diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """``x.diagonal(offset, dim1, dim2)``: PyTorch's diagonal over two given axes."""
+    from .manipulation import permute_dims
+
+    nd = self.ndim
+    dim1, dim2 = dim1 % nd, dim2 % nd
+    if dim1 == dim2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    order = [a for a in range(nd) if a not in (dim1, dim2)] + [dim1, dim2]
+    if order != list(range(nd)):
+        self = permute_dims(self, order)
+    return diagonal(self, offset=offset)
+
+
+def cross(x1, x2, /, *, axis: int = -1, dim=None) -> Tensor:
+    """Cross product of 3-element vectors along `axis` (``dim``); broadcasts."""
+    x1, x2 = _both(x1, x2)
+    axis = _axis_arg(None, dim, axis)
+    ndim = max(x1.ndim, x2.ndim)
+    if axis >= 0:
+        axis -= ndim
+    size1 = x1.shape[axis] if -x1.ndim <= axis else None
+    size2 = x2.shape[axis] if -x2.ndim <= axis else None
+    if size1 != 3 or size2 != 3:
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {axis} must have length 3. Got {size1} and {size2}"
+        )
+    return apply(_CROSS, (x1, x2), {"axis": axis})
+
+
+# ---- norms --------------------------------------------------------------------------------------
+
+
+def vector_norm(x, /, *, axis=None, keepdims: bool = False, ord=2, dim=None,
+                keepdim: bool = False, dtype=None) -> Tensor:  # fmt: skip
+    """The `ord`-norm of `x` over `axis` (all axes by default), as ``torch.linalg.vector_norm``.
+
+    ``ord`` may be any real number or ``±inf``; ``dim``/``keepdim`` are PyTorch's names and
+    ``dtype`` converts `x` first.  Complex inputs give real norms.
+    """
+    x = _floating(x, "linalg.vector_norm")
+    if dtype is not None:
+        from .manipulation import astype
+
+        x = astype(x, dtype)
+    axis = _axis_arg(axis, dim)
+    if isinstance(axis, tuple) and len(axis) == 0:
+        axis = None
+    params = {"axis": axis, "keepdims": bool(keepdims or keepdim), "ord": ord}
+    return apply(_VECTOR_NORM, (x,), params)
+
+
+def _keep_matrix_axes(t: Tensor, keepdims: bool) -> Tensor:
+    from .manipulation import expand_dims
+
+    if keepdims:
+        t = expand_dims(expand_dims(t, axis=-1), axis=-1)
+    return t
+
+
+def matrix_norm(x, /, *, keepdims: bool = False, ord="fro", dim=None, keepdim: bool = False,
+                dtype=None) -> Tensor:  # fmt: skip
+    """Matrix norm over the last two axes: ``'fro'``, ``'nuc'``, ``±1``, ``±2`` or ``±inf``.
+
+    As in PyTorch: ``'fro'`` is the vector 2-norm of the entries, ``'nuc'`` the sum and ``±2``
+    the largest/smallest singular value (``amax``/``amin``), ``±1`` (``±inf``) the
+    largest/smallest column (row) sum of absolute values.  ``dim`` (a pair of axes) moves other
+    axes into place first.
+    """
+    from .manipulation import astype, permute_dims
+    from .reductions import sum as _sum
+
+    x = _matrices(x, "linalg.matrix_norm")
+    if dtype is not None:
+        x = astype(x, dtype)
+    keepdims = bool(keepdims or keepdim)
+    if dim is not None:
+        d1, d2 = (d % x.ndim for d in dim)
+        order = [a for a in range(x.ndim) if a not in (d1, d2)] + [d1, d2]
+        if order != list(range(x.ndim)):
+            if keepdims:
+                raise NotImplementedError("matrix_norm with dim= other than (-2, -1) and keepdim")
+            x = permute_dims(x, order)
+    if ord == "fro":
+        return vector_norm(x, axis=(-2, -1), keepdims=keepdims)
+    if ord == "nuc":
+        return _keep_matrix_axes(_sum(svdvals(x), axis=-1), keepdims)
+    if ord in (2, -2, 1, -1, float("inf"), float("-inf")):
+        from .elementwise import abs as _abs
+        from .reductions import amax, amin
+
+        extreme = amax if ord > 0 else amin
+        if ord in (2, -2):
+            return _keep_matrix_axes(extreme(svdvals(x), axis=-1), keepdims)
+        summed = -2 if abs(ord) == 1 else -1  # column sums for ord 1, row sums for ord inf
+        sums = _sum(_abs(x), axis=summed)
+        return _keep_matrix_axes(extreme(sums, axis=-1), keepdims)
+    raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+
+
+def linalg_norm(x, /, ord=None, dim=None, keepdim: bool = False, *, axis=None,
+                keepdims: bool = False, dtype=None) -> Tensor:  # fmt: skip
+    """``torch.linalg.norm``: a vector norm, or a matrix norm when `dim` names two axes (or,
+    with `ord` given, when `x` is 2-D).  Exported as :func:`pluggrad.linalg.norm`."""
+    dim = _axis_arg(axis, dim)
+    keepdim = bool(keepdim or keepdims)
+    x = _floating(x, "linalg.norm")
+    if dim is not None and not isinstance(dim, int):
+        dim = tuple(dim)
+        if len(dim) == 2:
+            return matrix_norm(x, ord="fro" if ord is None else ord, dim=dim, keepdim=keepdim,
+                               dtype=dtype)  # fmt: skip
+        if len(dim) != 1:
+            raise RuntimeError("linalg.norm: If dim is specified, it must be of length 1 or 2.")
+    elif dim is None and ord is not None:
+        if x.ndim == 2:
+            return matrix_norm(x, ord=ord, keepdim=keepdim, dtype=dtype)
+        if x.ndim != 1:
+            raise RuntimeError(
+                "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                f"Got {x.ndim}D."
+            )
+    return vector_norm(x, ord=2 if ord is None else ord, dim=dim, keepdim=keepdim, dtype=dtype)
+
+
+def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) -> Tensor:  # noqa: A002
+    """``torch.norm``: the 2-norm of all elements by default; ``p`` a number for other vector
+    norms (over `dim`, all elements by default), ``'fro'`` or ``'nuc'`` for matrix norms."""
+    if out is not None:
+        raise TypeError("norm(): out= is not supported")
+    x = _floating(input, "linalg.vector_norm")
+    if isinstance(dim, list):
+        dim = tuple(dim)
+    if p == "nuc":
+        return matrix_norm(x, ord="nuc", dim=dim, keepdim=keepdim, dtype=dtype)
+    if isinstance(p, str):
+        if p != "fro":
+            raise RuntimeError(f"norm(): unsupported norm type {p!r}")
+        p = 2
+    if p is None:
+        p = 2
+    return vector_norm(x, ord=p, dim=dim, keepdim=keepdim, dtype=dtype)
+
+
+def _norm_method(self, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    return norm(self, p, dim, keepdim, dtype=dtype)
+
+
+# ---- determinants, inverses, solvers ------------------------------------------------------------
+
+
+def det(x, /) -> Tensor:
+    """Determinant of the square matrices in `x` (``torch.det``, ``linalg.det``)."""
+    return apply(_DET, (_matrices(x, "linalg.det", square=True),))
+
+
+def slogdet(x, /):
+    """Sign and log of the absolute value of the determinant, a ``(sign, logabsdet)`` named
+    tuple (``torch.slogdet``, ``linalg.slogdet``)."""
+    return apply(_SLOGDET, (_matrices(x, "linalg.slogdet", square=True),))
+
+
+def logdet(input, /) -> Tensor:  # noqa: A002
+    """``torch.logdet``: log of the determinant (nan for a negative real determinant)."""
+    from .elementwise import log
+    from .manipulation import where
+
+    x = _matrices(input, "linalg.slogdet", square=True)
+    sign, logabsdet = slogdet(x)
+    if x.dtype.is_complex:
+        return log(sign) + logabsdet
+    return where(sign < 0, float("nan"), logabsdet)
+
+
+def inv(x, /) -> Tensor:
+    """Inverse of the square matrices in `x`."""
+    return apply(_INV, (_matrices(x, "linalg.inv", square=True),))
+
+
+def inverse(input, /) -> Tensor:  # noqa: A002
+    """``torch.inverse``: the same as :func:`pluggrad.linalg.inv`."""
+    return inv(input)
+
+
+def solve(x1, x2, /, *, left: bool = True) -> Tensor:
+    """Solution X of ``x1 @ X = x2`` (``left=False``: of ``X @ x1 = x2``).
+
+    As in the standard, `x2` is a vector only when it is 1-D; batch axes broadcast.
+    """
+    x1 = _matrices(x1, "linalg.solve", square=True)
+    x2 = _floating(as_tensor_arg(x2, like=x1), "linalg.solve")
+    if not left:
+        if x2.ndim < 2:
+            raise RuntimeError(
+                "linalg.solve: Vector broadcasting of B is only supported with left=True"
+            )
+        return matrix_transpose(solve(matrix_transpose(x1), matrix_transpose(x2)))
+    n = x1.shape[-1]
+    rows = x2.shape[0] if x2.ndim == 1 else x2.shape[-2]
+    if rows != n:
+        raise RuntimeError(
+            f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
+            f"({x1.shape[-2]}x{n} and {'x'.join(map(str, x2.shape))})"
+        )
+    return apply(_SOLVE, (x1, x2))
+
+
+def pinv(x, /, *, rtol=None, hermitian: bool = False) -> Tensor:
+    """Moore-Penrose pseudo-inverse (singular values below ``rtol * largest`` count as zero;
+    by default ``rtol = max(M, N) * eps``).  ``hermitian`` is accepted for PyTorch."""
+    x = _matrices(x, "linalg.pinv")
+    return apply(_PINV, (x,), {"rtol": rtol})
+
+
+def pinverse(input, rcond: float = 1e-15) -> Tensor:  # noqa: A002
+    """``torch.pinverse``: :func:`pluggrad.linalg.pinv` with ``rtol=rcond``."""
+    return pinv(input, rtol=rcond)
+
+
+def matrix_rank(x, /, *, rtol=None, hermitian: bool = False) -> Tensor:
+    """Number of singular values above ``rtol * largest`` (int64; not differentiable)."""
+    x = _matrices(x, "linalg.matrix_rank")
+    return apply(_MATRIX_RANK, (x,), {"rtol": rtol})
+
+
+def matrix_power(x, n, /) -> Tensor:
+    """`x` multiplied by itself `n` times (``n < 0``: powers of the inverse, ``n = 0``: the
+    identity), by repeated squaring."""
+    from .manipulation import broadcast_to, clone, where
+
+    x = _matrices(x, "linalg.matrix_power", square=True, floating=False)
+    n = operator.index(n)
+    if n == 0:
+        from ..backends import use_backend
+        from .creation import eye
+
+        with use_backend(x._backend):
+            identity = eye(x.shape[-1], dtype=x.dtype)
+        return where(broadcast_to(identity == identity, tuple(x.shape)), identity, x)
+    if n < 0:
+        x = inv(_matrices(x, "linalg.inv", square=True))
+        n = -n
+    if n == 1:
+        return clone(x)
+    result = None
+    power = x
+    while n:
+        if n & 1:
+            result = power if result is None else matmul(result, power)
+        n >>= 1
+        if n:
+            power = matmul(power, power)
+    return result
+
+
+# ---- decompositions -----------------------------------------------------------------------------
+
+
+def cholesky(x, /, *, upper: bool = False) -> Tensor:
+    """Cholesky factor of Hermitian positive-definite matrices (lower, or upper if `upper`).
+
+    As in PyTorch, only the lower triangle of `x` is read.
+    """
+    x = _matrices(x, "linalg.cholesky", square=True)
+    return apply(_CHOLESKY, (x,), {"upper": bool(upper)})
+
+
+def eigh(x, /):
+    """Eigenvalues (ascending) and eigenvectors of Hermitian matrices, a named tuple
+    ``(eigenvalues, eigenvectors)``; only the lower triangle of `x` is read."""
+    return apply(_EIGH, (_matrices(x, "linalg.eigh", square=True),))
+
+
+def eigvalsh(x, /) -> Tensor:
+    """Eigenvalues of Hermitian matrices, ascending (the gradient is PyTorch's)."""
+    return eigh(x)[0]
+
+
+def svd(x, /, *, full_matrices: bool = True):
+    """Singular value decomposition ``(U, S, Vh)`` with ``x = U diag(S) Vh``."""
+    x = _matrices(x, "linalg.svd")
+    return apply(_SVD, (x,), {"full_matrices": bool(full_matrices)})
+
+
+def svdvals(x, /) -> Tensor:
+    """Singular values, descending."""
+    return svd(x, full_matrices=False)[1]
+
+
+def qr(x, /, *, mode: str = "reduced"):
+    """QR decomposition ``(Q, R)``; `mode` is ``'reduced'`` or ``'complete'``."""
+    x = _matrices(x, "linalg.qr")
+    if mode not in ("reduced", "complete"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           "'reduced' (default), 'r', or 'complete'")  # fmt: skip
+    return apply(_QR, (x,), {"mode": mode})
+
+
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
 
 TENSOR_METHODS: dict = {
     "dot": dot,
     "matmul": matmul,
+    "mm": mm,
+    "mv": mv,
+    "bmm": bmm,
+    "outer": outer,
+    "inner": inner,
+    "trace": lambda self: trace(self),
+    "diagonal": _torch_diagonal,
+    "norm": _norm_method,
+    "det": det,
+    "slogdet": slogdet,
+    "logdet": logdet,
+    "inverse": inverse,
+    "pinverse": pinverse,
+    "matrix_power": matrix_power,
 }

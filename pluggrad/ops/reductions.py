@@ -1,81 +1,599 @@
-"""Reductions: ``sum`` and ``mean`` (with the array API's ``axis``/``keepdims`` and PyTorch's
-``dim``/``keepdim`` spellings)."""
+"""Statistical and utility functions of the array API (``sum``, ``prod``, ``mean``, ``std``,
+``var``, ``max``, ``min``, ``cumulative_sum``, ``cumulative_prod``, ``all``, ``any``, ``diff``)
+and PyTorch's reductions (``amax``, ``cumsum``, ``logsumexp``, ``softmax``...).
+
+Every function takes the array API's ``axis``/``keepdims`` and PyTorch's ``dim``/``keepdim``.
+Where PyTorch gives the same name another meaning, the array API form wins and PyTorch's is
+chosen by its arguments: ``max(x)`` and ``max(x, axis=1)`` are the standard's reductions, while
+``max(x, 1)`` or ``max(x, dim=1)`` return PyTorch's ``(values, indices)`` and ``max(x, y)`` is
+``maximum``; ``std(x)``/``var(x)`` default to ``correction=0`` as in the standard, while a
+PyTorch spelling (a positional ``dim``, ``dim=``, ``unbiased=``, ``keepdim=``) gets PyTorch's
+default ``correction=1``.  Tensor methods (``x.max(1)``, ``x.std()``) follow PyTorch.
+"""
 
 from __future__ import annotations
 
-from .._tensor import Tensor
-from ._args import as_tensor_arg
-from ._primitive import Primitive, apply
+import builtins
+from collections import namedtuple
 
-__all__ = ["sum", "mean"]
+from .. import _dtypes
+from .._dtypes import to_dtype
+from .._tensor import Tensor
+from ._args import SCALAR_TYPES, as_tensor_arg, merge_axis, torch_positional
+from ._primitive import Primitive, apply
+from .elementwise import maximum, minimum, not_equal
+from .manipulation import astype, broadcast_to, concat
+
+__all__ = [
+    # statistical functions of the standard
+    "sum", "prod", "mean", "std", "var", "max", "min", "cumulative_sum", "cumulative_prod",
+    # utility functions of the standard
+    "all", "any", "diff",
+    # PyTorch's spellings
+    "amax", "amin", "cumsum", "cumprod", "logsumexp", "softmax", "log_softmax",
+]  # fmt: skip
+
+# PyTorch's return types (torch.return_types.max / min)
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
+
+
+def _reduced_shape(shape, axis, keepdims) -> tuple:
+    axes = _normalize(axis, len(shape))
+    if keepdims:
+        return tuple(1 if d in axes else n for d, n in enumerate(shape))
+    return tuple(n for d, n in enumerate(shape) if d not in axes)
+
+
+def _normalize(axis, ndim) -> tuple:
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    for a in axes:
+        if not -builtins.max(ndim, 1) <= a < builtins.max(ndim, 1):
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of "
+                f"[{-builtins.max(ndim, 1)}, {builtins.max(ndim, 1) - 1}], but got {a})"
+            )
+    return tuple(a % ndim if ndim else 0 for a in axes)
+
+
+def _max_dim_forward(backend, x, axis, keepdims):
+    xp = backend.xp
+    return MaxResult(
+        xp.max(x, axis=axis, keepdims=keepdims), xp.argmax(x, axis=axis, keepdims=keepdims)
+    )
+
+
+def _min_dim_forward(backend, x, axis, keepdims):
+    xp = backend.xp
+    return MinResult(
+        xp.min(x, axis=axis, keepdims=keepdims), xp.argmin(x, axis=axis, keepdims=keepdims)
+    )
+
+
+def _logsumexp_forward(backend, x, axis, keepdims):
+    xp = backend.xp
+    m = xp.max(x, axis=axis, keepdims=True)
+    m = xp.where(xp.isinf(m), xp.zeros_like(m), m)  # all -inf (or +inf): no shift
+    out = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else xp.reshape(out, _reduced_shape(x.shape, axis, False))
+
+
+def _softmax_forward(backend, x, axis):
+    xp = backend.xp
+    e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
+    return e / xp.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax_forward(backend, x, axis):
+    xp = backend.xp
+    shifted = x - xp.max(x, axis=axis, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+
+
+def _cumulative_forward(name):
+    def forward(backend, x, axis, include_initial):
+        kernel = getattr(backend.xp, name)
+        if x.ndim == 0:
+            return backend.xp.reshape(kernel(backend.xp.reshape(x, (1,))), ())
+        return kernel(x, axis=axis, include_initial=include_initial)
+
+    return forward
+
 
 _SUM = Primitive("sum", ("x",))
 _MEAN = Primitive("mean", ("x",))
+_PROD = Primitive("prod", ("x",))
+_VAR = Primitive("var", ("x",))
+_STD = Primitive("std", ("x",))
+_MAX = Primitive("max", ("x",))
+_MIN = Primitive("min", ("x",))
+_MAX_DIM = Primitive("max_dim", ("x",), forward=_max_dim_forward, n_outputs=2)
+_MIN_DIM = Primitive("min_dim", ("x",), forward=_min_dim_forward, n_outputs=2)
+_CUMSUM = Primitive("cumulative_sum", ("x",), forward=_cumulative_forward("cumulative_sum"))
+_CUMPROD = Primitive("cumulative_prod", ("x",), forward=_cumulative_forward("cumulative_prod"))
+_LOGSUMEXP = Primitive("logsumexp", ("x",), forward=_logsumexp_forward)
+_SOFTMAX = Primitive("softmax", ("x",), forward=_softmax_forward)
+_LOG_SOFTMAX = Primitive("log_softmax", ("x",), forward=_log_softmax_forward)
+_ALL = Primitive("all", ("x",))
+_ANY = Primitive("any", ("x",))
 
 
-def _axis(axis, dim):
-    if dim is not None:
-        if axis is not None:
-            raise TypeError("pass either axis or dim, not both")
-        axis = dim
-    if isinstance(axis, list):
-        axis = tuple(axis)
-    return axis
+# ---- argument handling ------------------------------------------------------------------------
+
+
+def _accumulation_dtype(x: Tensor, dtype):
+    """The dtype ``sum``/``prod``/``cumulative_*`` compute in: `dtype`, else signed integers
+    and booleans in int64 and unsigned integers in uint64 (the standard and PyTorch)."""
+    if dtype is not None:
+        return to_dtype(dtype)
+    kind = x.dtype.kind
+    if kind in "bi":
+        return _dtypes.int64
+    if kind == "u":
+        return _dtypes.uint64
+    return None
+
+
+def _cast(x: Tensor, dtype) -> Tensor:
+    if dtype is None or dtype is x.dtype:
+        return x
+    return astype(x, dtype)
+
+
+def _require_float(function: str, x: Tensor) -> None:
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
+        raise RuntimeError(
+            f"{function}(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {x.dtype.name.capitalize()}"
+        )
 
 
 def _reduce(prim, x, axis, dim, keepdims, keepdim, dtype=None):
     x = as_tensor_arg(x)
-    params = {"axis": _axis(axis, dim), "keepdims": bool(keepdims or keepdim)}
-    if dtype is not None:
-        from .manipulation import astype
-
-        x = astype(x, dtype)
-    elif x.dtype.kind in "biu" and prim is _SUM:
-        from .. import _dtypes
-        from .manipulation import astype
-
-        x = astype(x, _dtypes.int64)  # PyTorch and the standard sum integers in int64
-    return apply(prim, (x,), params)
+    axis = merge_axis(axis, dim)
+    _normalize(axis, x.ndim)
+    params = {"axis": axis, "keepdims": bool(keepdims or keepdim)}
+    if prim is _SUM or prim is _PROD:
+        dtype = _accumulation_dtype(x, dtype)
+    elif dtype is not None:
+        dtype = to_dtype(dtype)
+    return apply(prim, (_cast(x, dtype),), params)
 
 
-def sum(x, /, *, axis=None, dtype=None, keepdims=False, dim=None, keepdim=False) -> Tensor:  # noqa: A001
+def _default_float(x: Tensor) -> Tensor:
+    """Integers and booleans as the default float dtype (PyTorch's rule for float-only ops)."""
+    if x.dtype.kind in "biu":
+        return _cast(x, _dtypes.get_default_dtype())
+    return x
+
+
+# ---- sum, prod, mean ----------------------------------------------------------------------------
+
+
+def sum(x, /, *args, axis=None, dtype=None, keepdims=False, dim=None, keepdim=False) -> Tensor:  # noqa: A001
     """Sum of elements over `axis` (all by default).
 
     Parameters
     ----------
     x : Tensor
     axis, dim : int or tuple of int, optional
-        Axes to reduce (``dim`` is PyTorch's name).
+        Axes to reduce (``dim`` is PyTorch's name; PyTorch's ``sum(x, dim, keepdim)``
+        positional form is accepted).
     dtype : DType, optional
-        Accumulate and return in this dtype.
+        Accumulate and return in this dtype.  Integers are summed in int64 (unsigned ones in
+        uint64) and booleans in int64.
     keepdims, keepdim : bool
         Keep reduced axes with length 1.
     """
-    return _reduce(_SUM, x, axis, dim, keepdims, keepdim, dtype)
+    kw = torch_positional("sum", args, ("dim", "keepdim"),
+                     {"dim": dim, "keepdim": keepdim, "dtype": dtype})  # fmt: skip
+    return _reduce(_SUM, x, axis, kw["dim"], keepdims, kw["keepdim"], kw["dtype"])
 
 
-def mean(x, /, *, axis=None, keepdims=False, dim=None, keepdim=False, dtype=None) -> Tensor:
-    """Arithmetic mean over `axis` (all by default); floating-point inputs only."""
+def prod(x, /, *args, axis=None, dtype=None, keepdims=False, dim=None, keepdim=False) -> Tensor:
+    """Product of elements over `axis` (all by default); the gradient is exact with zeros.
+
+    Parameters
+    ----------
+    x : Tensor
+    axis, dim : int or tuple of int, optional
+        Axes to reduce (PyTorch's ``prod(x, dim, keepdim)`` positional form is accepted).
+    dtype : DType, optional
+        Accumulate and return in this dtype (integers default to int64, unsigned to uint64).
+    keepdims, keepdim : bool
+        Keep reduced axes with length 1.
+    """
+    kw = torch_positional("prod", args, ("dim", "keepdim"),
+                     {"dim": dim, "keepdim": keepdim, "dtype": dtype})  # fmt: skip
+    return _reduce(_PROD, x, axis, kw["dim"], keepdims, kw["keepdim"], kw["dtype"])
+
+
+def mean(x, /, *args, axis=None, keepdims=False, dim=None, keepdim=False, dtype=None) -> Tensor:
+    """Arithmetic mean over `axis` (all by default); floating-point inputs only (or `dtype`)."""
+    kw = torch_positional("mean", args, ("dim", "keepdim"),
+                     {"dim": dim, "keepdim": keepdim, "dtype": dtype})  # fmt: skip
     x = as_tensor_arg(x)
-    if dtype is None and not (x.dtype.is_floating_point or x.dtype.is_complex):
-        raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {x.dtype.name.capitalize()}"
-        )
-    return _reduce(_MEAN, x, axis, dim, keepdims, keepdim, dtype)
+    if kw["dtype"] is None:
+        _require_float("mean", x)
+    return _reduce(_MEAN, x, axis, kw["dim"], keepdims, kw["keepdim"], kw["dtype"])
 
 
-def _sum_method(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
-    return sum(self, axis=axis, dim=dim, keepdims=keepdims, keepdim=keepdim, dtype=dtype)
+# ---- var and std --------------------------------------------------------------------------------
 
 
-def _mean_method(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
-    return mean(self, axis=axis, dim=dim, keepdims=keepdims, keepdim=keepdim, dtype=dtype)
+def _var_std(prim, name, x, args, axis, correction, keepdims, dim, keepdim, unbiased, torch):
+    x = as_tensor_arg(x)
+    if args and isinstance(args[0], bool):  # torch.std(x, unbiased)
+        if unbiased is not None:
+            raise TypeError(f"{name}() got multiple values for argument 'unbiased'")
+        unbiased, args = args[0], args[1:]
+    kw = torch_positional(name, args, ("dim", "unbiased", "keepdim"),
+                     {"dim": dim, "unbiased": unbiased, "keepdim": keepdim})  # fmt: skip
+    dim, unbiased, keepdim = kw["dim"], kw["unbiased"], kw["keepdim"]
+    torch = torch or bool(args) or dim is not None or unbiased is not None or keepdim
+    if unbiased is not None:
+        if correction is not None:
+            raise TypeError(f"{name}(): pass either unbiased or correction, not both")
+        correction = 1 if unbiased else 0
+    if correction is None:
+        correction = 1 if torch else 0
+    _require_float(name, x)
+    axis = merge_axis(axis, dim)
+    _normalize(axis, x.ndim)
+    params = {"axis": axis, "correction": correction, "keepdims": bool(keepdims or keepdim)}
+    return apply(prim, (x,), params)
 
 
-NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
+def var(x, /, *args, axis=None, correction=None, keepdims=False, dim=None, keepdim=False,
+        unbiased=None) -> Tensor:  # fmt: skip
+    """Variance over `axis`: ``sum(|x - mean|**2) / (N - correction)``.
+
+    Parameters
+    ----------
+    x : Tensor
+        Floating-point or complex input.
+    axis, dim : int or tuple of int, optional
+        Axes to reduce (all by default).
+    correction : float, optional
+        Degrees of freedom subtracted from N.  Defaults to 0 (the standard), or to 1 (PyTorch)
+        when PyTorch's spellings are used: ``var(x, dim)``, ``dim=``, ``unbiased=``, ``keepdim=``.
+    keepdims, keepdim : bool
+        Keep reduced axes with length 1.
+    unbiased : bool, optional
+        PyTorch's older spelling of ``correction=1`` (True) or ``correction=0`` (False).
+    """
+    return _var_std(_VAR, "var", x, args, axis, correction, keepdims, dim, keepdim, unbiased,
+                    False)  # fmt: skip
+
+
+def std(x, /, *args, axis=None, correction=None, keepdims=False, dim=None, keepdim=False,
+        unbiased=None) -> Tensor:  # fmt: skip
+    """Standard deviation over `axis`: the square root of :func:`var` (same arguments).
+
+    The gradient is 0 where the standard deviation is 0 (PyTorch's convention).
+    """
+    return _var_std(_STD, "std", x, args, axis, correction, keepdims, dim, keepdim, unbiased,
+                    False)  # fmt: skip
+
+
+def _var_method(self, *args, correction=None, keepdim=False, dim=None, unbiased=None,
+                axis=None, keepdims=False):  # fmt: skip
+    return _var_std(_VAR, "var", self, args, axis, correction, keepdims, dim, keepdim, unbiased,
+                    True)  # fmt: skip
+
+
+def _std_method(self, *args, correction=None, keepdim=False, dim=None, unbiased=None,
+                axis=None, keepdims=False):  # fmt: skip
+    return _var_std(_STD, "std", self, args, axis, correction, keepdims, dim, keepdim, unbiased,
+                    True)  # fmt: skip
+
+
+# ---- max and min --------------------------------------------------------------------------------
+
+
+def _extremum(name, prim, dim_prim, elementwise, x, args, axis, keepdims, dim, keepdim):
+    x = as_tensor_arg(x)
+    if args and (isinstance(args[0], builtins.bool) or not isinstance(args[0], builtins.int)):
+        # torch.max(x, other): the elementwise maximum
+        if len(args) > 1 or axis is not None or dim is not None or keepdims or keepdim:
+            raise TypeError(f"{name}(input, other) takes no further arguments")
+        return elementwise(x, args[0])
+    if args or dim is not None:  # torch.max(x, dim, keepdim=False): (values, indices)
+        kw = torch_positional(name, args, ("dim", "keepdim"), {"dim": dim, "keepdim": keepdim})
+        if axis is not None or keepdims:
+            raise TypeError(f"{name}(): pass dim and keepdim, or axis and keepdims")
+        dim = kw["dim"]
+        if not isinstance(dim, builtins.int):
+            raise TypeError(f"{name}(): dim must be an int, got {type(dim).__name__}")
+        _normalize(dim, x.ndim)
+        axis = dim % x.ndim if x.ndim else None
+        keep = bool(kw["keepdim"])
+        if x.ndim == 0:
+            keep = False
+        return apply(dim_prim, (x,), {"axis": axis, "keepdims": keep})
+    axis = merge_axis(axis, None)
+    _normalize(axis, x.ndim)
+    return apply(prim, (x,), {"axis": axis, "keepdims": bool(keepdims or keepdim)})
+
+
+def max(x, /, *args, axis=None, keepdims=False, dim=None, keepdim=False):  # noqa: A001
+    """Maximum over `axis` (all by default), the array API's ``max``.
+
+    With ties, the gradient is shared evenly among the maxima (as PyTorch's ``max(x)`` and
+    ``amax``).  PyTorch's other forms are chosen by their arguments:
+
+    * ``max(x, dim, keepdim=False)`` or ``max(x, dim=d)``: the namedtuple ``(values,
+      indices)`` (``MaxBackward0``; the gradient goes to the returned index);
+    * ``max(x, other)`` with a tensor `other`: the elementwise ``maximum``.
+
+    Parameters
+    ----------
+    x : Tensor
+    axis : int or tuple of int, optional
+        Axes to reduce.
+    keepdims : bool
+        Keep reduced axes with length 1.
+    """
+    return _extremum("max", _MAX, _MAX_DIM, maximum, x, args, axis, keepdims, dim, keepdim)
+
+
+def min(x, /, *args, axis=None, keepdims=False, dim=None, keepdim=False):  # noqa: A001
+    """Minimum over `axis` (all by default), the array API's ``min``; PyTorch's forms
+    ``min(x, dim)`` (``(values, indices)``) and ``min(x, other)`` as for :func:`max`."""
+    return _extremum("min", _MIN, _MIN_DIM, minimum, x, args, axis, keepdims, dim, keepdim)
+
+
+def _all_axes(x: Tensor, dim):
+    axis = merge_axis(None, dim)
+    if axis is None or axis == ():
+        return tuple(range(x.ndim))
+    _normalize(axis, x.ndim)
+    return axis
+
+
+def amax(x, /, dim=(), keepdim=False, *, axis=None, keepdims=False) -> Tensor:
+    """PyTorch's ``amax``: maximum over `dim` (all axes when empty), ties sharing the gradient
+    evenly (``AmaxBackward0``)."""
+    x = as_tensor_arg(x)
+    dim = _all_axes(x, merge_axis(axis, None if dim == () else dim))
+    return apply(_MAX, (x,), {"axis": dim, "keepdims": bool(keepdim or keepdims)})
+
+
+def amin(x, /, dim=(), keepdim=False, *, axis=None, keepdims=False) -> Tensor:
+    """PyTorch's ``amin``: minimum over `dim` (all axes when empty), ties sharing the gradient
+    evenly (``AminBackward0``)."""
+    x = as_tensor_arg(x)
+    dim = _all_axes(x, merge_axis(axis, None if dim == () else dim))
+    return apply(_MIN, (x,), {"axis": dim, "keepdims": bool(keepdim or keepdims)})
+
+
+# ---- cumulative sums and products --------------------------------------------------------------
+
+
+def _cumulative(prim, name, x, axis, dtype, include_initial):
+    x = as_tensor_arg(x)
+    if axis is None:
+        if x.ndim > 1:
+            raise TypeError(f"{name}(): axis is required for arrays of more than one dimension")
+        axis = 0
+    if not isinstance(axis, builtins.int) or isinstance(axis, builtins.bool):
+        raise TypeError(f"{name}(): axis must be an int, got {type(axis).__name__}")
+    _normalize(axis, x.ndim)
+    if x.ndim == 0 and include_initial:
+        raise ValueError(f"{name}(): include_initial needs an array of at least one dimension")
+    axis = axis % x.ndim if x.ndim else 0
+    x = _cast(x, _accumulation_dtype(x, dtype))
+    return apply(prim, (x,), {"axis": axis, "include_initial": bool(include_initial)})
+
+
+def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False, dim=None) -> Tensor:
+    """Cumulative sum along `axis` (optional for one-dimensional `x`).
+
+    Parameters
+    ----------
+    x : Tensor
+    axis, dim : int, optional
+        The axis to accumulate along.
+    dtype : DType, optional
+        Accumulate in this dtype (integers default to int64, unsigned to uint64).
+    include_initial : bool
+        Start with the empty sum (0): the result is one longer along `axis`.
+    """
+    axis = merge_axis(axis, dim)
+    return _cumulative(_CUMSUM, "cumulative_sum", x, axis, dtype, include_initial)
+
+
+def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False, dim=None) -> Tensor:
+    """Cumulative product along `axis` (arguments as :func:`cumulative_sum`; starts with 1 when
+    `include_initial`).  The gradient is exact with zeros in `x`."""
+    axis = merge_axis(axis, dim)
+    return _cumulative(_CUMPROD, "cumulative_prod", x, axis, dtype, include_initial)
+
+
+def cumsum(input, dim, *, dtype=None) -> Tensor:  # noqa: A002 - PyTorch's parameter names
+    """PyTorch's ``cumsum``: cumulative sum along `dim`."""
+    return _cumulative(_CUMSUM, "cumsum", input, dim, dtype, False)
+
+
+def cumprod(input, dim, *, dtype=None) -> Tensor:  # noqa: A002 - PyTorch's parameter names
+    """PyTorch's ``cumprod``: cumulative product along `dim` (exact gradient with zeros)."""
+    return _cumulative(_CUMPROD, "cumprod", input, dim, dtype, False)
+
+
+# ---- logsumexp, softmax, log_softmax ----------------------------------------------------------
+
+
+def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=False) -> Tensor:  # noqa: A002
+    """``log(sum(exp(input), dim))`` computed stably (shifted by the maximum).
+
+    Parameters
+    ----------
+    input : Tensor
+    dim, axis : int or tuple of int, optional
+        Axes to reduce (all by default).
+    keepdim, keepdims : bool
+        Keep reduced axes with length 1.
+    """
+    x = _default_float(as_tensor_arg(input))
+    axis = merge_axis(axis, dim)
+    if axis == ():
+        axis = None
+    _normalize(axis, x.ndim)
+    if x.ndim == 0:
+        axis = None
+    return apply(_LOGSUMEXP, (x,), {"axis": axis, "keepdims": bool(keepdim or keepdims)})
+
+
+def _softmax_like(prim, name, input, dim, dtype, axis):
+    x = as_tensor_arg(input)
+    dim = merge_axis(axis, dim)
+    if dim is None:
+        raise TypeError(f"{name}() missing required argument 'dim'")
+    if not isinstance(dim, builtins.int):
+        raise TypeError(f"{name}(): dim must be an int, got {type(dim).__name__}")
+    _normalize(dim, x.ndim)
+    x = _cast(x, to_dtype(dtype)) if dtype is not None else _default_float(x)
+    return apply(prim, (x,), {"axis": dim % x.ndim if x.ndim else None})
+
+
+def softmax(input, dim=None, dtype=None, *, axis=None) -> Tensor:  # noqa: A002
+    """``exp(x) / sum(exp(x), dim)``, computed stably (``SoftmaxBackward0``)."""
+    return _softmax_like(_SOFTMAX, "softmax", input, dim, dtype, axis)
+
+
+def log_softmax(input, dim=None, dtype=None, *, axis=None) -> Tensor:  # noqa: A002
+    """``x - logsumexp(x, dim, keepdim=True)``, computed stably (``LogSoftmaxBackward0``)."""
+    return _softmax_like(_LOG_SOFTMAX, "log_softmax", input, dim, dtype, axis)
+
+
+# ---- all, any, diff -----------------------------------------------------------------------------
+
+
+def _logical(prim, name, x, args, axis, keepdims, dim, keepdim):
+    kw = torch_positional(name, args, ("dim", "keepdim"), {"dim": dim, "keepdim": keepdim})
+    x = as_tensor_arg(x)
+    axis = merge_axis(axis, kw["dim"])
+    _normalize(axis, x.ndim)
+    return apply(prim, (x,), {"axis": axis, "keepdims": bool(keepdims or kw["keepdim"])})
+
+
+def all(x, /, *args, axis=None, keepdims=False, dim=None, keepdim=False) -> Tensor:  # noqa: A001
+    """True where every element over `axis` is nonzero (a boolean tensor; PyTorch's
+    ``all(x, dim, keepdim)`` positional form is accepted)."""
+    return _logical(_ALL, "all", x, args, axis, keepdims, dim, keepdim)
+
+
+def any(x, /, *args, axis=None, keepdims=False, dim=None, keepdim=False) -> Tensor:  # noqa: A001
+    """True where some element over `axis` is nonzero (a boolean tensor)."""
+    return _logical(_ANY, "any", x, args, axis, keepdims, dim, keepdim)
+
+
+def _edge(value, x: Tensor, axis: int, name: str) -> Tensor:
+    """`prepend`/`append` as a tensor like `x` (a scalar becomes one slice along `axis`)."""
+    scalar = isinstance(value, SCALAR_TYPES)
+    value = as_tensor_arg(value, like=x)
+    if scalar:
+        value = _cast(value, x.dtype)  # Python scalars are weak
+    if value.ndim == 0:
+        return broadcast_to(value, tuple(1 if d == axis else n for d, n in enumerate(x.shape)))
+    if value.ndim != x.ndim:
+        raise ValueError(f"diff(): {name} must have the same number of dimensions as x")
+    return value
+
+
+def diff(x, /, *args, axis=-1, n=1, prepend=None, append=None, dim=None) -> Tensor:
+    """The `n`-th forward difference along `axis`: ``x[1:] - x[:-1]``, applied `n` times.
+
+    Parameters
+    ----------
+    x : Tensor
+    axis, dim : int
+        The axis (the last by default).  PyTorch's positional ``diff(x, n, dim, prepend,
+        append)`` is accepted.
+    n : int
+        How many times to difference.
+    prepend, append : Tensor, optional
+        Values placed before / after `x` along `axis` first (scalars become one slice).
+    """
+    x = as_tensor_arg(x)
+    kw = torch_positional("diff", args, ("n", "dim", "prepend", "append"),
+                     {"n": None, "dim": dim, "prepend": prepend, "append": append})  # fmt: skip
+    if kw["n"] is not None:
+        n = kw["n"]
+    if kw["dim"] is not None:
+        axis = kw["dim"]
+    if x.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    _normalize(axis, x.ndim)
+    axis %= x.ndim
+    parts = [x]
+    if kw["prepend"] is not None:
+        parts.insert(0, _edge(kw["prepend"], x, axis, "prepend"))
+    if kw["append"] is not None:
+        parts.append(_edge(kw["append"], x, axis, "append"))
+    if len(parts) > 1:
+        x = concat(parts, axis=axis)
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    head = (slice(None),) * axis + (slice(1, None), Ellipsis)
+    tail = (slice(None),) * axis + (slice(None, -1), Ellipsis)
+    for _ in range(n):
+        if x.shape[axis] == 0:
+            break
+        if x.dtype is _dtypes.bool:
+            x = not_equal(x[head], x[tail])
+        else:
+            x = x[head] - x[tail]
+    return x
+
+
+# ---- Tensor methods (PyTorch's signatures) ------------------------------------------------------
+
+
+def _sum_method(self, *args, **kwargs):
+    return sum(self, *args, **kwargs)
+
+
+def _mean_method(self, *args, **kwargs):
+    return mean(self, *args, **kwargs)
+
+
+def _prod_method(self, *args, **kwargs):
+    return prod(self, *args, **kwargs)
+
+
+def _cumsum_method(self, dim=None, *, dtype=None, axis=None):
+    return cumsum(self, merge_axis(axis, dim), dtype=dtype)
+
+
+def _cumprod_method(self, dim=None, *, dtype=None, axis=None):
+    return cumprod(self, merge_axis(axis, dim), dtype=dtype)
+
+
+def _diff_method(self, n=1, dim=-1, prepend=None, append=None):
+    return diff(self, axis=dim, n=n, prepend=prepend, append=append)
+
+
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset({"all", "any"})
 
 TENSOR_METHODS: dict = {
     "sum": _sum_method,
     "mean": _mean_method,
+    "prod": _prod_method,
+    "std": _std_method,
+    "var": _var_method,
+    "max": max,
+    "min": min,
+    "amax": amax,
+    "amin": amin,
+    "cumsum": _cumsum_method,
+    "cumprod": _cumprod_method,
+    "logsumexp": logsumexp,
+    "softmax": softmax,
+    "log_softmax": log_softmax,
+    "all": all,
+    "any": any,
+    "diff": _diff_method,
 }

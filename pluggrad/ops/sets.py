@@ -1,11 +1,68 @@
-"""Set functions of the array API standard (unique_*)."""
+"""Set functions of the array API (``unique_all``, ``unique_counts``, ``unique_inverse``,
+``unique_values``) and PyTorch's ``unique``.
+
+The results come in the backend's namedtuple types (fields ``values``, ``indices``,
+``inverse_indices``, ``counts``), holding tensors; the unique values are sorted, and each NaN
+counts as distinct.  None of them is differentiable (PyTorch's ``unique`` has no derivative
+either: its backward raises).
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .._tensor import Tensor
+from ._args import as_tensor_arg
+from ._primitive import Primitive, apply
+
+__all__ = ["unique_all", "unique_counts", "unique_inverse", "unique_values", "unique"]
+
+_UNIQUE_ALL = Primitive("unique_all", ("x",), n_outputs=4)
+_UNIQUE_COUNTS = Primitive("unique_counts", ("x",), n_outputs=2)
+_UNIQUE_INVERSE = Primitive("unique_inverse", ("x",), n_outputs=2)
+_UNIQUE_VALUES = Primitive("unique_values", ("x",))
+
+
+def unique_all(x, /):
+    """The unique elements of `x` with, for each, the index of its first occurrence in the
+    flattened `x` and its count, and for each element of `x` the index of its value:
+    ``(values, indices, inverse_indices, counts)`` (``inverse_indices`` has `x`'s shape)."""
+    return apply(_UNIQUE_ALL, (as_tensor_arg(x),))
+
+
+def unique_counts(x, /):
+    """The unique elements of `x` and how often each occurs: ``(values, counts)``."""
+    return apply(_UNIQUE_COUNTS, (as_tensor_arg(x),))
+
+
+def unique_inverse(x, /):
+    """The unique elements of `x` and, for each element of `x`, the index of its value in
+    them: ``(values, inverse_indices)``, ``inverse_indices`` of `x`'s shape."""
+    return apply(_UNIQUE_INVERSE, (as_tensor_arg(x),))
+
+
+def unique_values(x, /) -> Tensor:
+    """The unique elements of `x` (sorted, one-dimensional)."""
+    return apply(_UNIQUE_VALUES, (as_tensor_arg(x),))
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    """PyTorch's ``unique``: the sorted unique elements, then (if asked) the inverse indices
+    and the counts, as a tensor or a tuple.  ``dim`` is not supported."""
+    if dim is not None:
+        raise NotImplementedError("unique(dim=...) is not supported")
+    x = as_tensor_arg(input)
+    if not return_inverse and not return_counts:
+        return unique_values(x)
+    values, _, inverse, counts = unique_all(x)
+    out = (values,)
+    if return_inverse:
+        out += (inverse,)
+    if return_counts:
+        out += (counts,)
+    return out
+
 
 # functions of __all__ whose results never carry gradients
-NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(__all__)
 
 # PyTorch-style Tensor methods this module provides: {method name: function}
-TENSOR_METHODS: dict = {}
+TENSOR_METHODS: dict = {"unique": unique}

@@ -1,11 +1,150 @@
-"""Sorting functions of the array API standard."""
+"""Sorting functions of the array API (``sort``, ``argsort``) and PyTorch's ``topk``.
+
+``sort(x, axis=...)`` is the standard's (the sorted values); PyTorch's form ``sort(x, dim)`` /
+``sort(x, dim=...)`` and the Tensor method ``x.sort()`` return the namedtuple ``(values,
+indices)``.  Sorting is stable here: tied elements keep their order (PyTorch's unstable CPU
+sort may order ties otherwise).  The gradient of the values goes back to the positions they
+were taken from.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import builtins
+from collections import namedtuple
+
+from .._tensor import Tensor
+from ._args import as_tensor_arg, torch_positional
+from ._primitive import Primitive, apply
+
+__all__ = ["sort", "argsort", "topk"]
+
+# PyTorch's return types (torch.return_types.sort / topk)
+SortResult = namedtuple("sort", ["values", "indices"])
+TopkResult = namedtuple("topk", ["values", "indices"])
+
+
+def _along(axis: int, ndim: int, part: slice) -> tuple:
+    return (slice(None),) * axis + (part,) + (Ellipsis,) * (axis < ndim - 1)
+
+
+def _sort_forward(backend, x, axis, descending, stable):
+    xp = backend.xp
+    if x.ndim == 0:
+        return SortResult(backend.copy(x), xp.zeros((), dtype=xp.int64))
+    indices = xp.argsort(x, axis=axis, descending=descending, stable=True)
+    return SortResult(xp.take_along_axis(x, indices, axis=axis), indices)
+
+
+def _topk_forward(backend, x, k, axis, largest):
+    xp = backend.xp
+    if x.ndim == 0:
+        return TopkResult(backend.copy(x), xp.zeros((), dtype=xp.int64))
+    indices = xp.argsort(x, axis=axis, descending=largest, stable=True)
+    indices = indices[_along(axis, x.ndim, slice(0, k))]
+    return TopkResult(xp.take_along_axis(x, indices, axis=axis), indices)
+
+
+def _argsort_forward(backend, x, axis, descending, stable):
+    xp = backend.xp
+    if x.ndim == 0:
+        return xp.zeros((), dtype=xp.int64)
+    return xp.argsort(x, axis=axis, descending=descending, stable=stable)
+
+
+_SORT = Primitive("sort", ("x",), forward=_sort_forward, n_outputs=2)
+_TOPK = Primitive("topk", ("x",), forward=_topk_forward, n_outputs=2)
+_ARGSORT = Primitive("argsort", ("x",), forward=_argsort_forward)
+
+
+def _axis_arg(name: str, axis, dim, ndim: int) -> int:
+    if dim is not None:
+        axis = dim
+    if not isinstance(axis, builtins.int) or isinstance(axis, builtins.bool):
+        raise TypeError(f"{name}(): axis must be an int, got {type(axis).__name__}")
+    bound = builtins.max(ndim, 1)
+    if not -bound <= axis < bound:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but "
+            f"got {axis})"
+        )
+    return axis % ndim if ndim else 0
+
+
+def sort(x, /, *args, axis=-1, descending=False, stable=True, dim=None):
+    """Sorted copy of `x` along `axis` (the array API's ``sort``).
+
+    PyTorch's form, ``sort(x, dim, descending)`` or ``sort(x, dim=...)``, returns the
+    namedtuple ``(values, indices)``.
+
+    Parameters
+    ----------
+    x : Tensor
+    axis, dim : int
+        The axis to sort along (the last by default).
+    descending : bool
+        Largest first (NaNs count as the largest, as in PyTorch).
+    stable : bool
+        Accepted for the standard; sorting is always stable here.
+    """
+    torch_form = bool(args) or dim is not None
+    kw = torch_positional("sort", args, ("dim", "descending"),
+                          {"dim": dim, "descending": descending})  # fmt: skip
+    dim, descending = kw["dim"], kw["descending"]
+    x = as_tensor_arg(x)
+    axis = _axis_arg("sort", axis, dim, x.ndim)
+    params = {"axis": axis, "descending": bool(descending),
+              "stable": None if torch_form else bool(stable)}  # fmt: skip
+    out = apply(_SORT, (x,), params)
+    return out if torch_form else out.values
+
+
+def argsort(x, /, *args, axis=-1, descending=False, stable=True, dim=None) -> Tensor:
+    """Indices that sort `x` along `axis` (int64; stable by default, ties keeping their order).
+
+    PyTorch's ``argsort(x, dim, descending)`` positional form is accepted.
+    """
+    kw = torch_positional("argsort", args, ("dim", "descending"),
+                          {"dim": dim, "descending": descending})  # fmt: skip
+    dim, descending = kw["dim"], kw["descending"]
+    x = as_tensor_arg(x)
+    axis = _axis_arg("argsort", axis, dim, x.ndim)
+    return apply(_ARGSORT, (x,), {"axis": axis, "descending": bool(descending),
+                                  "stable": bool(stable)})  # fmt: skip
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True, *, axis=None):  # noqa: A002
+    """PyTorch's ``topk``: the `k` largest (or smallest) elements along `dim`, as the
+    namedtuple ``(values, indices)``, always in sorted order; ties are taken in index order.
+
+    The gradient of the values goes to the positions they were taken from (``TopkBackward0``).
+    """
+    x = as_tensor_arg(input)
+    axis = _axis_arg("topk", dim if axis is None else axis, None, x.ndim)
+    k = builtins.int(k)
+    n = x.shape[axis] if x.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    return apply(_TOPK, (x,), {"k": k, "axis": axis, "largest": bool(largest)})
+
+
+def _sort_method(self, dim=-1, descending=False, stable=None, *, axis=None):
+    x = self
+    axis = _axis_arg("sort", dim if axis is None else axis, None, x.ndim)
+    params = {"axis": axis, "descending": bool(descending),
+              "stable": None if stable is None else bool(stable)}  # fmt: skip
+    return apply(_SORT, (x,), params)
+
+
+def _argsort_method(self, dim=-1, descending=False, stable=False, *, axis=None):
+    return argsort(self, axis=dim if axis is None else axis, descending=descending)
+
 
 # functions of __all__ whose results never carry gradients
-NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset({"argsort"})
 
 # PyTorch-style Tensor methods this module provides: {method name: function}
-TENSOR_METHODS: dict = {}
+TENSOR_METHODS: dict = {
+    "sort": _sort_method,
+    "argsort": _argsort_method,
+    "topk": topk,
+}

@@ -40,9 +40,9 @@ from . import (
     sets,
     sorting,
 )
-from ._helpers import Entry, sum_to
+from ._helpers import Entry, cast_grad, sum_to
 
-__all__ = ["DERIVATIVES", "NONDIFFERENTIABLE", "Entry", "sum_to"]
+__all__ = ["DERIVATIVES", "NONDIFFERENTIABLE", "Entry", "cast_grad", "sum_to"]
 
 _SECTIONS = (
     creation, elementwise, reductions, linalg, manipulation, indexing,

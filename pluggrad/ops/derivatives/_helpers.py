@@ -29,6 +29,11 @@ def is_complex(x) -> bool:
     dtype = getattr(x, "dtype", None)
     if dtype is None:
         return isinstance(x, complex)
+    return is_complex_dtype(dtype)
+
+
+def is_complex_dtype(dtype) -> bool:
+    """True if `dtype` (a NumPy, JAX, array_api_strict or pluggrad dtype) is complex."""
     kind = getattr(dtype, "kind", None)  # NumPy and JAX dtypes, pluggrad's DType: one lookup
     if kind is not None:
         return kind == "c"
@@ -39,6 +44,18 @@ def conj(ns, x):
     """Complex conjugate, skipped for real inputs (PyTorch's formulas conjugate saved inputs:
     gradients of complex functions follow its conjugate-Wirtinger convention)."""
     return ns.conj(x) if is_complex(x) else x
+
+
+def cast_grad(ns, g, dtype):
+    """`g` cast to `dtype`, keeping only the real part when a complex gradient flows into a real
+    input (PyTorch's rule: the gradient of a real input is real)."""
+    if g.dtype == dtype:
+        return g
+    if is_complex(g) and not is_complex_dtype(dtype):
+        g = ns.real(g)
+        if g.dtype == dtype:
+            return g
+    return ns.astype(g, dtype)
 
 
 def sum_to(ns, g, shape: tuple[int, ...]):

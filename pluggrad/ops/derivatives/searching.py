@@ -1,9 +1,9 @@
-"""Derivatives of searching functions."""
+"""Derivatives of searching functions: none (their results are indices and counts)."""
 
 from __future__ import annotations
 
-from ._helpers import Entry  # noqa: F401
-
 TABLE: dict = {}
 
-NONDIFFERENTIABLE: frozenset[str] = frozenset()
+NONDIFFERENTIABLE: frozenset[str] = frozenset(
+    {"argmax", "argmin", "count_nonzero", "nonzero", "argwhere", "searchsorted"}
+)

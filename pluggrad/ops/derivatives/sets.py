@@ -1,9 +1,9 @@
-"""Derivatives of sets functions."""
+"""Derivatives of set functions: none (PyTorch's ``unique`` has no derivative either)."""
 
 from __future__ import annotations
 
-from ._helpers import Entry  # noqa: F401
-
 TABLE: dict = {}
 
-NONDIFFERENTIABLE: frozenset[str] = frozenset()
+NONDIFFERENTIABLE: frozenset[str] = frozenset(
+    {"unique_all", "unique_counts", "unique_inverse", "unique_values"}
+)

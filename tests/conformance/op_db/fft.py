@@ -1,7 +1,147 @@
-"""Op-database records: fft functions."""
+"""Op-database records: fft functions.
+
+``gradcheck`` perturbs real values, so every record is a real function of real inputs: complex
+inputs are built inside the op as ``a + 1j * b``, and complex outputs are returned as their real
+and imaginary parts stacked.  This checks the whole complex Jacobian of each transform (and
+PyTorch's conjugate convention, through the ``1j * b`` path).
+"""
 
 from __future__ import annotations
 
-from ._base import OpRecord
+import pluggrad as pg
 
-RECORDS: list[OpRecord] = []
+from ._base import OpRecord, Sample, rand
+
+
+def _parts(y):
+    return pg.stack([pg.real(y), pg.imag(y)])
+
+
+def _xp_parts(xp, y):
+    return xp.stack([xp.real(y), xp.imag(y)])
+
+
+def _complex_in(name, complex_out=True):
+    """A record for a transform of a complex signal ``a + 1j * b``."""
+
+    def op(a, b, **kw):
+        y = getattr(pg.fft, name)(a + 1j * b, **kw)
+        return _parts(y) if complex_out else y
+
+    def ref(xp, a, b, **kw):
+        y = getattr(xp.fft, name)(a + 1j * b, **kw)
+        return _xp_parts(xp, y) if complex_out else y
+
+    return op, ref
+
+
+def _real_in(name):
+    """A record for a transform of a real signal."""
+
+    def op(a, **kw):
+        return _parts(getattr(pg.fft, name)(a, **kw))
+
+    def ref(xp, a, **kw):
+        y = getattr(xp.fft, name)(a, **kw)
+        return _xp_parts(xp, y) if "complex" in str(y.dtype) else y
+
+    return op, ref
+
+
+def _pair(*shape):
+    return (rand(*shape), rand(*shape))
+
+
+_C2C_1D = [
+    Sample(_pair(5)),
+    Sample(_pair(2, 4), {"axis": 0}),
+    Sample(_pair(4), {"n": 6, "norm": "ortho"}),
+    Sample(_pair(6), {"n": 4, "norm": "forward"}),
+]
+_C2C_ND = [
+    Sample(_pair(3, 4)),
+    Sample(_pair(2, 3, 4), {"axes": (0, 2), "norm": "ortho"}),
+    Sample(_pair(3, 4), {"s": (4, 3), "norm": "forward"}),
+]
+_R2C_1D = [
+    Sample((rand(6),)),
+    Sample((rand(5),), {"norm": "ortho"}),
+    Sample((rand(3, 4),), {"axis": 0, "norm": "forward"}),
+    Sample((rand(4),), {"n": 7}),
+    Sample((rand(7),), {"n": 4}),
+]
+_C2R_1D = [
+    Sample(_pair(4)),
+    Sample(_pair(4), {"n": 7}),
+    Sample(_pair(3, 4), {"axis": 0, "norm": "ortho"}),
+    Sample(_pair(5), {"n": 4, "norm": "forward"}),
+    Sample(_pair(3), {"n": 8}),
+]
+
+
+def _record(name, maker, samples, primitives):
+    op, ref = maker(name) if maker is _real_in else maker(name, complex_out=name not in _REAL_OUT)
+    return OpRecord(f"fft.{name}", op, ref, samples, primitives, functions=(f"fft.{name}",))
+
+
+_REAL_OUT = {"irfft", "irfftn", "hfft"}
+
+RECORDS: list[OpRecord] = [
+    _record("fft", _complex_in, _C2C_1D, ("fft_c2c", "concat", "getitem")),
+    _record("ifft", _complex_in, _C2C_1D, ("fft_c2c",)),
+    _record("fftn", _complex_in, _C2C_ND, ("fft_c2c",)),
+    _record("ifftn", _complex_in, _C2C_ND, ("fft_c2c",)),
+    OpRecord(
+        "fft.fft[real]",
+        *_real_in("fft"),
+        [Sample((rand(5),)), Sample((rand(2, 4),), {"n": 6, "norm": "ortho"})],
+        ("fft_r2c",),
+        functions=("fft.fft",),
+    ),
+    OpRecord(
+        "fft.ifft[real]",
+        *_real_in("ifft"),
+        [Sample((rand(5),)), Sample((rand(2, 4),), {"axis": 0, "norm": "forward"})],
+        ("fft_r2c", "conj"),
+        functions=("fft.ifft",),
+    ),
+    _record("rfft", _real_in, _R2C_1D, ("fft_r2c",)),
+    _record("ihfft", _real_in, _R2C_1D, ("fft_r2c", "conj")),
+    _record(
+        "rfftn",
+        _real_in,
+        [
+            Sample((rand(3, 4),)),
+            Sample((rand(3, 5),), {"norm": "ortho"}),
+            Sample((rand(2, 3, 4),), {"axes": (0, 1), "s": (3, 4), "norm": "forward"}),
+        ],
+        ("fft_r2c",),
+    ),
+    _record("irfft", _complex_in, _C2R_1D, ("fft_c2r",)),
+    _record("hfft", _complex_in, _C2R_1D, ("fft_c2r", "conj")),
+    _record(
+        "irfftn",
+        _complex_in,
+        [
+            Sample(_pair(3, 4)),
+            Sample(_pair(3, 3), {"s": (3, 5), "norm": "ortho"}),
+            Sample(_pair(2, 3, 4), {"axes": (0, 2), "norm": "forward"}),
+            Sample(_pair(3, 4), {"s": (2, 6)}),
+        ],
+        ("fft_c2r",),
+    ),
+    OpRecord(
+        "fft.fftshift",
+        pg.fft.fftshift,
+        lambda xp, x, axes=None: xp.fft.fftshift(x, axes=axes),
+        [Sample((rand(5),)), Sample((rand(3, 4),)), Sample((rand(3, 4),), {"axes": 0})],
+        ("roll",),
+    ),
+    OpRecord(
+        "fft.ifftshift",
+        pg.fft.ifftshift,
+        lambda xp, x, axes=None: xp.fft.ifftshift(x, axes=axes),
+        [Sample((rand(5),)), Sample((rand(3, 5),), {"axes": (0, 1)})],
+        ("roll",),
+    ),
+]
