@@ -23,9 +23,10 @@ TEST_TOOLS = ["pytest>=8", "hypothesis>=6.100", "matplotlib>=3.8", "pytest-xdist
 def tests(session: nox.Session, backend: str) -> None:
     """The test suite with one backend installed and selected (the others are not installed)."""
     session.install(BACKENDS[backend], *TEST_TOOLS)
+    # the conformance suite runs from the installed package (as a plug-in's author runs it)
     session.run(
         "pytest",
-        *(session.posargs or ["-q", "-n", "2"]),
+        *(session.posargs or ["-q", "-n", "2", "tests", "--pyargs", "pluggrad.conformance"]),
         env={"PLUGGRAD_TEST_BACKENDS": backend},
     )
 

@@ -80,12 +80,18 @@ class set_detect_anomaly:
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# the conformance suite ships inside the package but is user code as far as tracebacks go
+_CONFORMANCE_DIR = os.path.join(_PACKAGE_DIR, "conformance")
+
+
+def _is_internal(filename: str) -> bool:
+    return filename.startswith(_PACKAGE_DIR) and not filename.startswith(_CONFORMANCE_DIR)
 
 
 def forward_traceback() -> str:
     """The user's part of the current stack (pluggrad's own frames left out), recorded on a
     node created while anomaly detection is on."""
-    frames = [f for f in traceback.extract_stack() if not f.filename.startswith(_PACKAGE_DIR)]
+    frames = [f for f in traceback.extract_stack() if not _is_internal(f.filename)]
     return "".join(traceback.format_list(frames))
 
 

@@ -12,7 +12,7 @@ import pytest
 
 import pluggrad as pg
 
-from ..helpers import assert_values, values
+from .helpers import assert_values, values
 
 W1 = [1.0, 2.0, 3.0, 4.0]
 W2 = [-1.0, 0.5, 2.0, 1.0]

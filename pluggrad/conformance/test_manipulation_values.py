@@ -9,7 +9,7 @@ import pytest
 
 import pluggrad as pg
 
-from ..helpers import assert_values, values
+from .helpers import assert_values, values
 
 
 def _x(*shape, dtype=None, requires_grad=False):

@@ -1,4 +1,7 @@
-"""Test configuration: every test that takes the ``backend`` fixture runs once per backend.
+"""pytest plugin of the conformance suite: every test taking the ``backend`` fixture runs once
+per backend.
+
+Loaded by ``-p pluggrad.conformance.plugin`` (the repository's pytest configuration does so).
 
 Backends are chosen with ``--backend NAME`` (repeatable) or the environment variable
 ``PLUGGRAD_TEST_BACKENDS=numpy,jax``; nox runs one session per backend this way.  Without

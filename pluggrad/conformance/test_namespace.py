@@ -10,7 +10,7 @@ import pytest
 
 import pluggrad as pg
 
-from ..helpers import assert_values
+from .helpers import assert_values
 
 ALL_DTYPE_NAMES = [
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",

@@ -10,7 +10,7 @@ import pytest
 
 import pluggrad as pg
 
-from ..helpers import assert_values, values
+from .helpers import assert_values, values
 
 
 def t(data, **kwargs):

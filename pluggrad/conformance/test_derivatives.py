@@ -12,7 +12,7 @@ from pluggrad import ops
 from pluggrad.ops import derivatives
 from pluggrad.ops._primitive import PRIMITIVES
 
-from ..helpers import values
+from .helpers import values
 from .op_db import OP_DB, sample_id, samples
 
 PAIRS = samples()

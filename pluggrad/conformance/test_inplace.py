@@ -7,7 +7,7 @@ import pytest
 
 import pluggrad as pg
 
-from ..helpers import assert_values
+from .helpers import assert_values
 
 
 def test_inplace_on_a_leaf_that_requires_grad_raises(backend):

@@ -15,7 +15,7 @@ import pytest
 import pluggrad as pg
 from pluggrad import autograd
 
-from ..helpers import assert_values
+from .helpers import assert_values
 
 GRAD_MODE_NAMES = ("no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled")
 

@@ -11,7 +11,7 @@ import pluggrad as pg
 from pluggrad.autograd.functional import hvp, jvp, vhp, vjp
 from pluggrad.utils.checkpoint import checkpoint
 
-from ..helpers import assert_values, values
+from .helpers import assert_values, values
 
 
 def _x():

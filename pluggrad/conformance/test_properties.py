@@ -10,7 +10,7 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import pluggrad as pg
 
-from ..helpers import values
+from .helpers import values
 
 BINARY = {
     "add": lambda a, b: a + b,

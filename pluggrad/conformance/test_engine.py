@@ -19,7 +19,7 @@ import pytest
 
 import pluggrad as pg
 
-from ..helpers import assert_values, values
+from .helpers import assert_values, values
 
 FREED = "Trying to backward through the graph a second time"
 NON_LEAF_GRAD = "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed"

@@ -18,7 +18,7 @@ import pytest
 
 import pluggrad as pg
 
-from ..helpers import assert_values, values
+from .helpers import assert_values, values
 
 nan, inf = math.nan, math.inf
 

@@ -3,7 +3,7 @@
 Samples stay inside each function's domain and away from its kinks and jumps (0 for ``abs``,
 ``sign`` and ``relu``, ties for ``maximum``/``minimum``, the bounds of ``clip``, integers for the
 rounding functions), so that finite differences apply; the values PyTorch gives at those points
-are tested in ``tests/conformance/test_elementwise_values.py``.
+are tested in ``test_elementwise_values.py``.
 """
 
 from __future__ import annotations
