@@ -39,7 +39,15 @@ from ._dtypes import (
 )
 from ._info import __array_namespace_info__
 from ._tensor import Size, Tensor
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .backends import available_backends, get_backend, set_backend, use_backend
 from .ops import *  # noqa: F403
 from .ops import __all__ as _ops_all
@@ -75,6 +83,7 @@ __all__ = [
     "float", "double", "long", "int", "cfloat", "cdouble",
     "get_default_dtype", "set_default_dtype",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "inference_mode", "is_inference_mode_enabled", "is_anomaly_enabled",
     "available_backends", "get_backend", "set_backend", "use_backend",
     "is_tensor", "__array_namespace_info__", "__array_api_version__",
     "e", "pi", "inf", "nan", "newaxis", *_ops_all,

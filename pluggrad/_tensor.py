@@ -96,6 +96,8 @@ class Tensor:
         "_backward_hooks",
         "_retains_grad",
         "_accumulator",
+        "_post_acc_hooks",
+        "_is_inference",
         "__weakref__",
     )
 
@@ -125,6 +127,11 @@ class Tensor:
             )
         if value and not self.dtype.is_differentiable:
             raise RuntimeError(dtype_error)
+        if value and self._is_inference and not inference_enabled():
+            raise RuntimeError(
+                "Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                "allowed."
+            )
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -185,6 +192,8 @@ class Tensor:
     @property
     def _version(self) -> int:
         """How many times the tensor was modified in place."""
+        if self._is_inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._vc[0]
 
     def retain_grad(self) -> None:
@@ -208,6 +217,37 @@ class Tensor:
             return self._grad_fn._add_tensor_pre_hook(self._output_nr, hook)
         self._backward_hooks, handle = add_hook(self._backward_hooks, hook)
         return handle
+
+    def register_post_accumulate_grad_hook(self, hook) -> RemovableHandle:
+        """Register ``hook(tensor)``, called after backward accumulated into this leaf's ``.grad``.
+
+        It runs once per accumulation (``backward``, not ``autograd.grad``), after the
+        tensor's ``register_hook`` hooks and the accumulation; only leaves that require grad
+        accept such hooks.  The hook may update the tensor (under ``no_grad``) and reset its
+        ``.grad``: the optimizer-step-in-backward pattern.
+
+        Parameters
+        ----------
+        hook : callable
+            ``hook(tensor) -> None``; it receives the tensor itself (read ``tensor.grad``).
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        self._post_acc_hooks, handle = add_hook(self._post_acc_hooks, hook)
+        return handle
+
+    def is_inference(self) -> bool:
+        """True if the tensor was made in :class:`~pluggrad.inference_mode`."""
+        return self._is_inference
 
     def _gradient_edge(self):
         """``(node, input_nr)`` that a gradient for this tensor flows to."""
@@ -235,7 +275,9 @@ class Tensor:
         retain_graph : bool, optional
             Keep the graph for another backward; defaults to `create_graph`.
         create_graph : bool
-            Record the backward pass itself, for derivatives of higher order.
+            Record the backward pass itself, for derivatives of higher order.  The leaves'
+            ``.grad`` then reference the leaves (PyTorch's warned-about cycle); set them to
+            None after use to free the graph at once (see :func:`pluggrad.autograd.backward`).
         inputs : Tensor or sequence of Tensor, optional
             Accumulate only into these tensors' ``.grad``.
         """
@@ -309,6 +351,7 @@ class Tensor:
         """A new leaf tensor sharing this one's data that does not require grad."""
         t = _make(self._data, self._backend)
         t._vc = self._vc
+        t._is_inference = self._is_inference
         if self._requires_grad:
             from .autograd.explain import remember_origin
 
@@ -440,6 +483,8 @@ def _init(t: Tensor, data, backend, requires_grad=False, grad_fn=None, output_nr
     t._backward_hooks = None
     t._retains_grad = False
     t._accumulator = None
+    t._post_acc_hooks = None
+    t._is_inference = inference_enabled()
 
 
 _new = object.__new__
@@ -453,5 +498,6 @@ def _make(data, backend, requires_grad=False, grad_fn=None, output_nr=0) -> Tens
 
 
 # Imported last: pluggrad.autograd imports this module, so Tensor must exist first.
+from .autograd.grad_mode import inference_enabled  # noqa: E402
 from .autograd.graph import AccumulateGrad  # noqa: E402
 from .autograd.hooks import add_hook  # noqa: E402

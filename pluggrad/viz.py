@@ -67,8 +67,9 @@ def to_dot(output: Tensor | tuple, params: dict | None = None, *, name: str = "a
             title = names.get(id(leaf), "")
             text = (title + "\\n" if title else "") + _shape(leaf)
             lines.append(f'  {node_id(node)} [label={_quote(text)}, fillcolor="#b7e4a7"];')
-        else:
-            lines.append(f'  {node_id(node)} [label={_quote(node.name())}, fillcolor="#e8e8e8"];')
+        else:  # torch's C++ node names drop their namespace, as torchviz shows them
+            label = node.name().rpartition("::")[2]
+            lines.append(f'  {node_id(node)} [label={_quote(label)}, fillcolor="#e8e8e8"];')
         for next_node, _ in node.next_functions:
             if next_node is not None:
                 lines.append(f"  {node_id(next_node)} -> {node_id(node)};")

@@ -3,12 +3,19 @@
 
 from __future__ import annotations
 
-from . import functional, grad_mode
+from . import functional, grad_mode, graph
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .explain import explain_missing_grad
 from .function import Function, FunctionCtx
 from .functional import backward, grad
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import AccumulateGrad, Node
 from .variable import Variable
@@ -16,6 +23,7 @@ from .variable import Variable
 __all__ = [
     "Variable", "Function", "FunctionCtx", "backward", "grad", "grad_mode",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "Node", "AccumulateGrad",
+    "inference_mode", "is_inference_mode_enabled", "graph",
     "gradcheck", "gradgradcheck", "GradcheckError", "functional",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "explain_missing_grad",
 ]  # fmt: skip

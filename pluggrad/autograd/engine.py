@@ -14,8 +14,12 @@ Without ``create_graph`` gradients are raw backend arrays and formulas run on th
 Tensor and no graph is built.  With ``create_graph`` they are Tensors and grad mode is on, so
 the backward pass is recorded.
 
-Writes to ``.grad`` are collected and applied when the whole pass has succeeded, so a backward
-that fails (freed graph, a hook that raises) leaves every ``.grad`` as it was.
+Hooks run in PyTorch's order.  For a node: the hooks of its output tensors
+(``Tensor.register_hook``), then ``retain_grad()`` storing their ``.grad``, then the node's
+pre-hooks, the node itself and its hooks.  For a leaf's ``AccumulateGrad``: the tensor's hooks,
+the node's pre-hooks, the accumulation into ``.grad``, the tensor's post-accumulate-grad hooks,
+then the node's hooks.  ``.grad`` is written when the node runs, as in PyTorch, so hooks see
+the gradients accumulated so far (and a backward that fails midway keeps what was written).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from collections.abc import Sequence
 from .._tensor import Tensor, _make
 from .anomaly_mode import STATE as ANOMALY
 from .anomaly_mode import check_gradients
-from .grad_mode import set_grad_enabled
+from .grad_mode import INFERENCE_USED, set_grad_enabled
 from .graph import AccumulateGrad, Node
 
 
@@ -89,7 +93,6 @@ def run_backward(
     for (node, input_nr), grad in zip(roots, root_grads):
         _add_to_buffer(buffers, node, input_nr, grad)
 
-    pending: list[tuple] = []  # .grad writes, applied once the whole pass has succeeded
     # The ready queue is a heap of (priority key, node); keys are unique (see Node), so nodes
     # themselves are never compared.
     ready: list = []
@@ -102,20 +105,23 @@ def run_backward(
         while ready:
             node = pop(ready)[1]
             grads = buffers.pop(node, None) or [None] * node.num_outputs
-            if node._tensor_pre_hooks or type(node) is AccumulateGrad:
+            is_leaf = type(node) is AccumulateGrad
+            if node._tensor_pre_hooks or is_leaf:
                 grads = _call_tensor_hooks(node, grads, create_graph)
             if node._retained is not None:
-                _retain_grads(node, grads, pending)
+                _retain_grads(node, grads)
             if captures:
                 for capture in capture_at.get(node, ()):
                     capture.grad = grads[capture.output_nr]
-            if type(node) is AccumulateGrad:
+            if is_leaf:
                 wanted_leaf = restrict_to is None or node in accumulate_into
-                if accumulate and wanted_leaf and grads[0] is not None:
-                    pending.append((_accumulate_leaf, node.variable, grads[0], create_graph))
+                if accumulate and wanted_leaf:
+                    _run_accumulate_grad(node, grads, create_graph)
                 continue
             if runs is not None and node not in runs:
                 continue
+            if INFERENCE_USED[0]:
+                _check_no_inference_saved(node)
             outputs = _run_node(node, grads, create_graph)
             if not retain_graph:
                 node.release()
@@ -132,9 +138,6 @@ def run_backward(
                 dependencies[next_node] = remaining
                 if remaining == 0:
                     push(ready, (next_node._key, next_node))
-
-        for action, *args in pending:
-            action(*args)
 
 
 def _count_dependencies(root_nodes, want_parents: bool):
@@ -191,6 +194,38 @@ def _run_node(node: Node, grads: list, create_graph: bool) -> tuple:
     return outputs
 
 
+def _run_accumulate_grad(node: AccumulateGrad, grads: list, create_graph: bool) -> None:
+    """Run a leaf's AccumulateGrad node: pre-hooks, accumulation, post-accumulate-grad hooks of
+    the tensor, then the node's hooks (which receive ``()`` as the gradients it produced)."""
+    if node._pre_hooks:
+        grads = list(_call_node_hooks(node, node._pre_hooks, grads, create_graph, (grads,)))
+    if grads[0] is None:
+        return
+    variable = node.variable
+    _accumulate_leaf(variable, grads[0], create_graph)
+    if variable._post_acc_hooks:
+        for hook in list(variable._post_acc_hooks.values()):
+            result = hook(variable)
+            if result is not None:
+                raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    if node._post_hooks:
+        _call_node_hooks(node, node._post_hooks, (), create_graph, ((), grads))
+
+
+INFERENCE_SAVED_MESSAGE = (
+    "Inference tensors cannot be saved for backward. To work around you can make a clone to "
+    "get a normal tensor and use it in autograd."
+)
+
+
+def _check_no_inference_saved(node: Node) -> None:
+    """Raise PyTorch's error if an operation saved an inference tensor for its backward."""
+    for entry in getattr(node, "_saved_tensors", None) or ():
+        saved = entry[1]
+        if isinstance(saved, Tensor) and saved._is_inference:
+            raise RuntimeError(INFERENCE_SAVED_MESSAGE)
+
+
 def _wrap(grad, backend, create_graph: bool):
     if grad is None or create_graph:
         return grad
@@ -214,8 +249,8 @@ def _call_node_hooks(node: Node, hooks: dict, values, create_graph: bool, hook_a
             result = tuple(result)
             if len(result) != len(current):
                 raise RuntimeError(
-                    f"hook returned an incorrect number of values (got {len(result)}, "
-                    f"but expected {len(current)})"
+                    f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
+                    f"(got {len(result)}, but expected {len(current)})"
                 )
             current = result
     return tuple(_unwrap(v, create_graph) for v in current)
@@ -247,19 +282,22 @@ def _call_tensor_hooks(node: Node, grads: list, create_graph: bool) -> list:
     return grads
 
 
+def _hook_name(hook) -> str:
+    return getattr(hook, "__name__", repr(hook))
+
+
 def _check_hook_result(result, grad: Tensor, hook) -> None:
     if not isinstance(result, Tensor):
-        raise TypeError(f"hook should return a Tensor or None, got {type(result).__name__}")
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
     if tuple(result.shape) != tuple(grad.shape):
-        name = getattr(hook, "__name__", repr(hook))
-        raise RuntimeError(f"hook '{name}' has changed the size of value")
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
 
 
-def _retain_grads(node: Node, grads: list, pending: list) -> None:
+def _retain_grads(node: Node, grads: list) -> None:
     for output_nr, ref in node._retained.items():
         tensor = ref()
         if tensor is not None and grads[output_nr] is not None:
-            pending.append((_retain_grad, tensor, grads[output_nr]))
+            _retain_grad(tensor, grads[output_nr])
 
 
 def _accumulate_leaf(tensor: Tensor, grad, create_graph: bool) -> None:

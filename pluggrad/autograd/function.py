@@ -9,11 +9,13 @@ is itself differentiable.
 
 from __future__ import annotations
 
-from .._tensor import Tensor, _make
-from .grad_mode import grad_enabled, no_grad, set_grad_enabled
-from .graph import FREED_MESSAGE, Node
+import functools
 
-__all__ = ["Function", "FunctionCtx"]
+from .._tensor import Tensor, _make
+from .grad_mode import grad_enabled, inference_enabled, no_grad, set_grad_enabled
+from .graph import FREED_MESSAGE, Node, modified_by_inplace_error, rebase_history
+
+__all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
 
 class FunctionCtx:
@@ -27,11 +29,25 @@ class FunctionCtx:
                     "save_for_backward can only save variables, but argument "
                     f"{tensors.index(t)} is of type {type(t).__name__}"
                 )
+            if t is not None and t._is_inference and not inference_enabled():
+                raise RuntimeError(
+                    "Inference tensors cannot be saved for backward. To work around you can "
+                    "make a clone to get a normal tensor and use it in autograd."
+                )
         self._to_save = tensors
 
     def mark_non_differentiable(self, *tensors) -> None:
         """Declare outputs that have no gradient (e.g. indices)."""
         self._non_differentiable = {id(t) for t in tensors}
+
+    def mark_dirty(self, *tensors) -> None:
+        """Declare inputs that ``forward`` modified in place (and returns as outputs).
+
+        ``apply`` then makes each of them an output of this Function: its version counter goes
+        up and its ``grad_fn`` becomes this node, as for PyTorch's in-place operations.  A leaf
+        that requires grad cannot be modified this way.
+        """
+        self._dirty = {id(t) for t in tensors}
 
     def set_materialize_grads(self, value: bool) -> None:
         """Whether ``backward`` receives zeros (True, the default) or None for unused outputs."""
@@ -52,12 +68,7 @@ class FunctionCtx:
                 continue
             t, counter, version = entry
             if counter[0] != version:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: [tensor of shape {list(t.shape)}], which is saved by "
-                    f"{self.name()}, is at version {counter[0]}; expected version {version} "
-                    "instead."
-                )
+                raise modified_by_inplace_error(t, counter[0], version)
             out.append(t)
         return tuple(out)
 
@@ -83,11 +94,12 @@ class BackwardCFunction(Node, FunctionCtx):
             elif not create_graph:
                 g = _make(g, backend)
             grads.append(g)
+        user_fn = self._forward_cls._backward_function()
         with set_grad_enabled(create_graph):
-            result = self._forward_cls.backward(self, *grads)
+            result = user_fn(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
-        expected = len(self.next_functions)
+        expected = len(self._input_shapes)
         if len(result) > expected and all(r is None for r in result[expected:]):
             result = result[:expected]
         if len(result) != expected:
@@ -96,7 +108,8 @@ class BackwardCFunction(Node, FunctionCtx):
                 f"{expected}, got {len(result)})"
             )
         out = []
-        for i, ((next_node, _), g) in enumerate(zip(self.next_functions, result)):
+        for (next_node, _), i in zip(self.next_functions, self._tensor_positions):
+            g = result[i]
             if next_node is None or g is None:
                 out.append(None)
                 continue
@@ -117,6 +130,79 @@ class BackwardCFunction(Node, FunctionCtx):
     def release(self) -> None:
         if self.__dict__.get("_saved") is not None:
             self._saved = _RELEASED
+
+
+class DelayedError(Node):
+    """Node whose backward raises: what :func:`once_differentiable` puts after a backward that
+    ran with ``create_graph=True``, so that differentiating it again fails."""
+
+    def __init__(self, message: str, inputs: list) -> None:
+        self._init_node(tuple(t._gradient_edge() for t in inputs))
+        self._backend = inputs[0]._backend
+        self.num_outputs = len(inputs)
+        self._message = message
+
+    def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
+        raise RuntimeError(self._message)
+
+
+ONCE_DIFFERENTIABLE_ERROR = (
+    "trying to differentiate twice a function that was marked with @once_differentiable"
+)
+
+
+def once_differentiable(fn):
+    """Decorate a custom Function's ``backward`` that is not itself differentiable.
+
+    ``backward`` then runs with grad mode off.  Under ``create_graph=True`` with gradients that
+    require grad, its results are connected to a node that raises PyTorch's error
+    ("trying to differentiate twice a function that was marked with @once_differentiable") if
+    a later backward reaches it.
+
+    Examples
+    --------
+    >>> class Exp(pluggrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         y = x.exp()
+    ...         ctx.save_for_backward(y)
+    ...         return y
+    ...     @staticmethod
+    ...     @once_differentiable
+    ...     def backward(ctx, g):
+    ...         (y,) = ctx.saved_tensors
+    ...         return g * y
+    """
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with no_grad():
+            outputs = fn(ctx, *args)
+        if not grad_enabled():
+            return outputs
+        if not any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            return outputs
+        is_tuple = isinstance(outputs, tuple)
+        outs = outputs if is_tuple else (outputs,)
+        fakes = []
+        for o in outs:
+            if isinstance(o, Tensor):
+                o = o.detach()
+                o._requires_grad = True
+            fakes.append(o)
+        tensors = [o for o in fakes if isinstance(o, Tensor)]
+        if not tensors:
+            return outputs
+        node = DelayedError(ONCE_DIFFERENTIABLE_ERROR, tensors)
+        wrapped, nr = [], 0
+        for o in fakes:
+            if isinstance(o, Tensor):
+                o = _make(o._data, o._backend, True, node, nr)
+                nr += 1
+            wrapped.append(o)
+        return tuple(wrapped) if is_tuple else wrapped[0]
+
+    return wrapper
 
 
 class _FunctionMeta(type):
@@ -164,6 +250,19 @@ class Function(metaclass=_FunctionMeta):
             "autograd.Function to use it with backward mode AD."
         )
 
+    vjp = backward  # PyTorch's other name: a Function defines one of the two
+
+    @classmethod
+    def _backward_function(cls):
+        """The user's ``backward`` or ``vjp``, refusing a Function that defines both."""
+        backward_fn, vjp_fn = cls.backward, cls.vjp
+        if backward_fn is not Function.backward and vjp_fn is not Function.vjp:
+            raise RuntimeError(
+                "Implementing both 'backward' and 'vjp' for a custom Function is not allowed. "
+                "You should only implement one of them."
+            )
+        return vjp_fn if vjp_fn is not Function.vjp else backward_fn
+
     @staticmethod
     def setup_context(ctx, inputs, output):
         raise NotImplementedError("setup_context is not overridden")
@@ -184,16 +283,22 @@ class Function(metaclass=_FunctionMeta):
                 cls.setup_context(ctx, args, outputs)
             else:
                 outputs = cls.forward(ctx, *args, **kwargs)
-        if not (any(needs) and grad_enabled()):
-            return outputs
         is_tuple = isinstance(outputs, tuple)
         outs = outputs if is_tuple else (outputs,)
-        ctx._init_node(
-            tuple(a._gradient_edge() if isinstance(a, Tensor) else (None, 0) for a in args)
-        )
-        tensors = [a for a in args if isinstance(a, Tensor)] + [
-            o for o in outs if isinstance(o, Tensor)
-        ]
+        dirty = getattr(ctx, "_dirty", ())
+        for a in args:
+            if isinstance(a, Tensor) and id(a) in dirty:
+                if a._requires_grad and a._grad_fn is None and grad_enabled():
+                    raise RuntimeError(
+                        "a leaf Variable that requires grad has been used in an in-place operation."
+                    )
+                a._vc[0] += 1
+        if not (any(needs) and grad_enabled()):
+            return outputs
+        positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        ctx._init_node(tuple(args[i]._gradient_edge() for i in positions))
+        ctx._tensor_positions = positions
+        tensors = [args[i] for i in positions] + [o for o in outs if isinstance(o, Tensor)]
         ctx._backend = tensors[0]._backend
         ctx._input_shapes = tuple(tuple(a.shape) if isinstance(a, Tensor) else None for a in args)
         ctx.num_outputs = len(outs)
@@ -209,11 +314,9 @@ class Function(metaclass=_FunctionMeta):
             if id(o) in non_differentiable or not o.dtype.is_differentiable:
                 wrapped.append(o)
                 continue
-            if id(o) in input_ids:  # an input returned as is: the output is a new tensor
-                o = _make(o._data, o._backend)
-            o._requires_grad = True
-            o._grad_fn = ctx
-            o._output_nr = i
+            if id(o) in input_ids and id(o) not in dirty:
+                o = _make(o._data, o._backend)  # an input returned as is: a new tensor
+            rebase_history(o, ctx, i)
             wrapped.append(o)
         ctx._output_meta = tuple(meta)
         to_save = getattr(ctx, "_to_save", ())

@@ -111,6 +111,18 @@ def backward(
         Deprecated alias of `grad_tensors`.
     inputs : Tensor or sequence of Tensor, optional
         Accumulate only into these tensors.
+
+    Notes
+    -----
+    With ``create_graph=True`` each leaf's ``.grad`` carries the graph of its computation, and
+    that graph references the leaf: a reference cycle between the parameter and its gradient.
+    pluggrad warns as PyTorch does, but the cycle costs less than in PyTorch, where it leaks
+    until ``.grad`` is reset: every object in it is a Python object, so Python's cyclic
+    garbage collector reclaims it once the leaf is unreachable, and nothing but the leaf holds
+    the graph-carrying ``.grad``, so ``p.grad = None`` (or ``p.grad = p.grad.detach()``, which
+    keeps the values) frees that graph at once, by reference counting.  ``autograd.grad(...,
+    create_graph=True)`` makes no cycle at all and is the better tool for higher-order
+    derivatives.
     """
     if grad_variables is not None:
         warnings.warn(

@@ -13,29 +13,52 @@ import contextvars
 import functools
 import inspect
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+__all__ = [
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "inference_mode", "is_inference_mode_enabled",
+]  # fmt: skip
 
+# Whether operations record the graph: grad mode on and inference mode off.
 _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "pluggrad_grad_enabled", default=True
 )
 # The engine and the ops read the flag through this bound method: one attribute lookup less.
 grad_enabled = _grad_enabled.get
+# Grad mode as the user set it (what is_grad_enabled() answers); differs from the flag above
+# only inside inference mode, where enable_grad() turns grad mode on but nothing is recorded.
+_grad_mode: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "pluggrad_grad_mode", default=True
+)
+_inference: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "pluggrad_inference_mode", default=False
+)
+# Tensors read this when they are made: made in inference mode, they are inference tensors.
+inference_enabled = _inference.get
+# Set once inference mode was first entered: only then can a graph hold inference tensors.
+INFERENCE_USED = [False]
 
 
 def is_grad_enabled() -> bool:
-    """Return True if operations currently record the graph for autograd."""
-    return _grad_enabled.get()
+    """Return True if grad mode is enabled (operations record the graph for autograd)."""
+    return _grad_mode.get()
+
+
+def is_inference_mode_enabled() -> bool:
+    """Return True if inference mode is enabled (see :class:`inference_mode`)."""
+    return _inference.get()
 
 
 def _set_enabled(mode: bool) -> None:
-    _grad_enabled.set(bool(mode))
+    mode = bool(mode)
+    _grad_mode.set(mode)
+    _grad_enabled.set(mode and not _inference.get())
 
 
 class _GradModeContext:
     """Base of the grad-mode context managers; also usable as a function decorator."""
 
     def __enter__(self):
-        self._prev = _grad_enabled.get()
+        self._prev = _grad_mode.get()
         _set_enabled(self._mode())
         return self
 
@@ -138,7 +161,7 @@ class set_grad_enabled(_GradModeContext):
     """
 
     def __init__(self, mode: bool) -> None:
-        self.prev = _grad_enabled.get()
+        self.prev = _grad_mode.get()
         self.mode = bool(mode)
         _set_enabled(self.mode)
 
@@ -171,3 +194,56 @@ class _SetGradEnabledScope(_GradModeContext):
 
     def _mode(self) -> bool:
         return self.mode
+
+
+class inference_mode(_GradModeContext):
+    """Context manager and decorator for inference: no graph, no version counting.
+
+    Inside, grad mode is off (``is_grad_enabled()`` is False), nothing is recorded even under
+    ``enable_grad()``, and every tensor made is an *inference tensor*
+    (``t.is_inference()``).  Outside inference mode an inference tensor may be read by any
+    operation, but it cannot be modified in place, be made to require grad, or be saved for
+    backward by an operation that records the graph (backward then raises PyTorch's "Inference
+    tensors cannot be saved for backward" error).  ``inference_mode(False)`` (or
+    ``mode=False``) turns inference mode off, and grad mode on, inside it.
+
+    Parameters
+    ----------
+    mode : bool
+        True (the default) to enable inference mode, False to disable it.
+
+    Examples
+    --------
+    >>> x = pluggrad.tensor([1.0], requires_grad=True)
+    >>> with pluggrad.inference_mode():
+    ...     y = x * 2
+    >>> y.requires_grad, y.is_inference()
+    (False, True)
+    """
+
+    def __new__(cls, mode=True):
+        if callable(mode) and not isinstance(mode, bool):  # @inference_mode, no parentheses
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self._prev = (_grad_mode.get(), _inference.get())
+        if self.mode:
+            INFERENCE_USED[0] = True
+        _inference.set(self.mode)
+        _set_enabled(not self.mode)
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback) -> None:
+        grad, inference = self._prev
+        _inference.set(inference)
+        _set_enabled(grad)
+
+    def _mode(self) -> bool:
+        return not self.mode
+
+    def clone(self):
+        return self.__class__(self.mode)

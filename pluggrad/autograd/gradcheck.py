@@ -148,7 +148,7 @@ def gradcheck(
     diff = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
     if not diff:
         raise ValueError("gradcheck expects at least one input tensor to require gradient, "
-                         "but none of the them have requires_grad=True.")  # fmt: skip
+                         "but none of them have requires_grad=True.")  # fmt: skip
     for n, t in enumerate(inputs):
         if (
             isinstance(t, Tensor)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import itertools
+import re
 import weakref
 
 from .anomaly_mode import STATE as ANOMALY
@@ -26,6 +27,46 @@ FREED_MESSAGE = (
     "backward through the graph a second time or if you need to access saved tensors after "
     "calling backward."
 )
+
+
+# Nodes that PyTorch implements in C++ outside its generated derivative code: their name()
+# carries the C++ namespace, as in PyTorch (the class name, shown by repr, does not).
+_CPP_NODES = frozenset(
+    {"AccumulateGrad", "CopySlices", "CopyBackwards", "DelayedError", "GraphRoot", "Error"}
+)
+
+
+_TENSOR_TYPE_NAMES = {
+    "float32": "Float", "float64": "Double", "complex64": "ComplexFloat",
+    "complex128": "ComplexDouble", "int64": "Long", "int32": "Int", "int16": "Short",
+    "int8": "Char", "uint8": "Byte", "bool": "Bool",
+}  # fmt: skip
+
+
+def modified_by_inplace_error(
+    tensor, current: int, expected: int, producer: Node | None = None, output_nr: int = 0
+) -> RuntimeError:
+    """PyTorch's error for a tensor saved for backward and modified in place since, e.g.
+    "... [torch.FloatTensor [2]], which is output 0 of Mul, is at version 1; expected version 0
+    instead. ...".
+
+    The node named (without its ``Backward0`` suffix) is, as in PyTorch, `producer` for a saved
+    output (the node that saved it) and otherwise the
+    tensor's current ``grad_fn``; a leaf has none.
+    """
+    type_name = _TENSOR_TYPE_NAMES.get(tensor.dtype.name, tensor.dtype.name)
+    what = f"[torch.{type_name}Tensor {list(tensor.shape)}]"
+    if producer is None and isinstance(getattr(tensor, "_grad_fn", None), Node):
+        producer, output_nr = tensor._grad_fn, tensor._output_nr
+    if producer is not None:
+        name = re.sub(r"Backward\d*$", "", producer.name())
+        what += f", which is output {output_nr} of {name},"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {what} is at version {current}; expected version {expected} instead. "
+        "Hint: enable anomaly detection to find the operation that failed to compute its "
+        "gradient, with pluggrad.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
 
 
 class Node:
@@ -69,8 +110,10 @@ class Node:
 
     # -- introspection --------------------------------------------------------------------------
     def name(self) -> str:
-        """The node's name, e.g. ``"MulBackward0"``."""
-        return type(self).__name__
+        """The node's name as PyTorch gives it, e.g. ``"MulBackward0"`` or
+        ``"torch::autograd::AccumulateGrad"`` (nodes PyTorch writes by hand in C++)."""
+        name = type(self).__name__
+        return "torch::autograd::" + name if name in _CPP_NODES else name
 
     @property
     def metadata(self) -> dict:
@@ -87,6 +130,8 @@ class Node:
         """Register ``fn(grad_inputs, grad_outputs)``, called after the node ran.
 
         It may return a tuple that replaces ``grad_inputs`` (the gradients the node produced).
+        On an ``AccumulateGrad`` node ``grad_inputs`` is ``()`` and the hook runs after the
+        leaf's ``.grad`` was updated and its post-accumulate-grad hooks ran.
         """
         self._post_hooks, handle = add_hook(self._post_hooks, fn)
         return handle
@@ -95,6 +140,8 @@ class Node:
         """Register ``fn(grad_outputs)``, called before the node runs.
 
         It may return a tuple that replaces ``grad_outputs`` (the gradients the node receives).
+        Node pre-hooks run after the hooks of the output tensors (``Tensor.register_hook``)
+        and after ``retain_grad()`` stored their ``.grad``, as in PyTorch.
         """
         self._pre_hooks, handle = add_hook(self._pre_hooks, fn)
         return handle
@@ -140,6 +187,24 @@ class AccumulateGrad(Node):
         self._init_node(())
         self._backend = variable._backend
         self.variable = variable
+
+
+def rebase_history(tensor, node: Node, output_nr: int) -> None:
+    """Make `tensor` (just modified in place) output `output_nr` of `node`.
+
+    As in PyTorch, ``retain_grad()`` follows the tensor to its new ``grad_fn`` (``.grad`` is
+    the gradient of the new value), while hooks registered with ``register_hook`` stay with the
+    value they were registered on.
+    """
+    if tensor._retains_grad and tensor._grad_fn is not None:
+        retained = tensor._grad_fn._retained
+        if retained is not None:
+            retained.pop(tensor._output_nr, None)
+    tensor._grad_fn = node
+    tensor._output_nr = output_nr
+    tensor._requires_grad = True
+    if tensor._retains_grad:
+        node._retain_grad_of(output_nr, tensor)
 
 
 # ---- saved tensor hooks ------------------------------------------------------------------------

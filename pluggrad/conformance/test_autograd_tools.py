@@ -175,3 +175,13 @@ def test_to_dot_draws_the_graph(backend):
     for name in ("SumBackward0", "AddBackward0", "MulBackward0", 'label="x\\n(2,)"', "w\\n(2,)"):
         assert name in dot
     assert dot.count("->") == 6
+
+
+def test_to_dot_labels_cpp_nodes_without_their_namespace(backend):
+    # torchviz shows CopySlices, not torch::autograd::CopySlices
+    x = pg.ones(3, requires_grad=True)
+    y = x.clone()
+    y[0] = 5.0
+    dot = pg.viz.to_dot((y * x).sum())
+    assert 'label="CopySlices"' in dot
+    assert "::" not in dot

@@ -66,7 +66,7 @@ def test_copy_broadcasts_casts_and_differentiates(backend):
     src = pg.tensor([5.0, 6.0], dtype=pg.float64, requires_grad=True)
     y = x * 1
     y.copy_(src)
-    assert y.grad_fn.name() == "CopyBackwards" and y.dtype is pg.float32
+    assert y.grad_fn.name() == "torch::autograd::CopyBackwards" and y.dtype is pg.float32
     (y * 3).sum().backward()
     assert_values(x.grad, [[0, 0], [0, 0]])
     assert_values(src.grad, [6, 6], dtype=pg.float64)
@@ -106,6 +106,29 @@ def test_detached_tensors_share_inplace_writes_on_mutable_backends(backend):
 def test_unary_inplace_methods(backend):
     x = pg.tensor([0.5, 1.0], requires_grad=True)
     y = x * 1
-    y.exp_().neg_()
+    y.neg_().exp_()
     y.sum().backward()
-    assert_values(x.grad, [-1.6487213, -2.7182817], rtol=1e-5)
+    assert_values(x.grad, [-0.60653066, -0.36787944], rtol=1e-5)
+
+
+def test_modifying_a_saved_result_in_place_fails_backward(backend):
+    # exp_ saves its result, which is the tensor itself: neg_ changes it (PyTorch raises too)
+    x = pg.tensor([0.5, 1.0], requires_grad=True)
+    y = x * 1
+    y.exp_().neg_()
+    assert y._version == 2
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_retain_grad_follows_the_tensor_and_hooks_stay_with_the_old_value(backend):
+    x = pg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    seen = []
+    y.register_hook(lambda g: seen.append(g.tolist()))
+    y.mul_(3)
+    y.sum().backward()
+    assert_values(y.grad, [1, 1])  # the gradient of the new value, as in PyTorch
+    assert seen == [[3.0, 3.0]]  # the gradient of the value the hook was registered on
+    assert_values(x.grad, [6, 6])

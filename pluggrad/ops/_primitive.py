@@ -20,7 +20,7 @@ from typing import Any
 
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import grad_enabled
-from ..autograd.graph import FREED_MESSAGE, SAVED_TENSORS_HOOKS, Node
+from ..autograd.graph import FREED_MESSAGE, SAVED_TENSORS_HOOKS, Node, modified_by_inplace_error
 
 _FREED = object()
 # The differentiable namespace (pluggrad.ops) that formulas use under create_graph=True; it
@@ -175,13 +175,17 @@ class OpNode(Node):
                 tensor = version(obj)
                 values[name] = tensor if create_graph else tensor._data
                 continue
-            if counter[0] != version:
-                raise _modified_error(obj, name, self, counter[0], version)
             if name == "result":
+                if counter[0] != version:
+                    raise modified_by_inplace_error(
+                        _make(obj, backend), counter[0], version, self, len(results)
+                    )
                 results.append(
                     _make(obj, backend, True, self, len(results)) if create_graph else obj
                 )
             else:
+                if counter[0] != version:
+                    raise modified_by_inplace_error(obj, counter[0], version)
                 values[name] = obj if create_graph else obj._data
         if results:
             values["result"] = tuple(results) if self.prim.multi_output else results[0]
@@ -213,16 +217,6 @@ def _fit(ns, grad, meta, backend, create_graph):
         dtype = backend.from_native[native] if create_graph else native
         grad = cast_grad(ns, grad, dtype)
     return grad
-
-
-def _modified_error(obj, name, node, current, expected) -> RuntimeError:
-    shape = list(getattr(obj, "shape", ()))
-    return RuntimeError(
-        "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{name} of shape {shape}], which is saved by {node.name()}, is at version "
-        f"{current}; expected version {expected} instead. Hint: the backtrace further above "
-        "can be found by running the forward pass under pluggrad.autograd.detect_anomaly()."
-    )
 
 
 def mixed_backend_error(a, b) -> RuntimeError:

@@ -13,26 +13,47 @@ primitive, and then makes the tensor *become* that result:
   in PyTorch; on JAX, and for arrays that are views of others, the tensor's array is replaced
   instead.  (pluggrad does not track views: writing into a slice of a tensor does not write
   through to the tensor it was sliced from.)
+* when the operation's backward needs the tensor's old value (``y.mul_(w)`` needs ``y`` for
+  ``w``'s gradient), that value is kept aside, as PyTorch keeps the "original self", and a
+  backward that needs the tensor's *new* value (saved by ``exp_``) fails with PyTorch's error
+  once the tensor is modified again.
 
-In-place on a leaf that requires grad, with grad mode on, raises PyTorch's error.
+``x[key] = value`` (:func:`setitem`) is an in-place operation too: PyTorch's ``CopySlices``
+(``IndexPutBackward0`` for integer-array and mask keys) gives the old value the gradient with
+zeros where it was overwritten, and ``value`` the gradient of the written elements.
+
+In-place on a leaf that requires grad, with grad mode on, raises PyTorch's error; so does
+in-place on an inference tensor outside inference mode.
 """
 
 from __future__ import annotations
 
 from .. import _dtypes
-from .._tensor import Tensor
-from ..autograd.grad_mode import grad_enabled
-from ._primitive import Primitive, apply
+from .._tensor import Tensor, _make
+from ..autograd.grad_mode import grad_enabled, inference_enabled
+from ..autograd.graph import SAVED_TENSORS_HOOKS, Node, rebase_history
+from ._primitive import OpNode, Primitive, apply
 
 __all__: list[str] = []
 
 LEAF_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_OF_LEAF_ERROR = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
+INFERENCE_INPLACE_ERROR = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details."
+)
 
 
-def check_inplace_allowed(x: Tensor) -> None:
-    """Raise PyTorch's error for an in-place change of a leaf that requires grad."""
+def check_inplace_allowed(x: Tensor, message: str = LEAF_ERROR) -> None:
+    """Raise PyTorch's error for an in-place change of a leaf that requires grad (or of an
+    inference tensor outside inference mode)."""
     if x._requires_grad and x._grad_fn is None and grad_enabled():
-        raise RuntimeError(LEAF_ERROR)
+        raise RuntimeError(message)
+    if x._is_inference and not inference_enabled():
+        raise RuntimeError(INFERENCE_INPLACE_ERROR)
 
 
 def _type_name(dtype: _dtypes.DType) -> str:
@@ -66,17 +87,51 @@ def commit(x: Tensor, result: Tensor) -> Tensor:
         result = astype(result, x.dtype)
     x._vc[0] += 1
     x._data = x._backend.write_into(x._data, result._data)
-    if result._grad_fn is not None:
-        x._grad_fn = result._grad_fn
-        x._output_nr = result._output_nr
-        x._requires_grad = True
+    node = result._grad_fn
+    if node is not None:
+        if type(node).__base__ is OpNode and node._saved_tensors:
+            _share_result_counter(node, result, x)
+        rebase_history(x, node, result._output_nr)
     return x
+
+
+def _share_result_counter(node, result: Tensor, x: Tensor) -> None:
+    """A node that saved its result (``exp_``) saved what `x` now holds: check that value
+    against `x`'s version counter, so that modifying `x` again makes backward fail."""
+    counter = result._vc
+    node._saved_tensors = [
+        (name, obj, x._vc, x._vc[0]) if c is counter else (name, obj, c, v)
+        for name, obj, c, v in node._saved_tensors
+    ]
+
+
+def _original(x: Tensor) -> Tensor:
+    """A stand-in for `x` in the out-of-place computation of an in-place operation: the same
+    array and gradient edge, with its own version counter (see :func:`_keep_if_saved`)."""
+    return _make(x._data, x._backend, x._requires_grad, x._grad_fn, x._output_nr)
+
+
+def _keep_if_saved(original: Tensor, result: Tensor) -> None:
+    """If the result's node saved `original` (PyTorch's "original self"), give it its own copy
+    of the data before the tensor it stands for is overwritten."""
+    node = result._grad_fn
+    if node is None:
+        return
+    saved = getattr(node, "_saved_tensors", ())
+    if SAVED_TENSORS_HOOKS.get() or any(entry[1] is original for entry in saved):
+        original._data = original._backend.copy(original._data)
 
 
 def _inplace_method(function, name: str):
     def method(self, *args, **kwargs):
         check_inplace_allowed(self)
-        return commit(self, function(self, *args, **kwargs))
+        tracked = self._requires_grad or any(type(a) is Tensor and a._requires_grad for a in args)
+        if not (tracked and grad_enabled()):
+            return commit(self, function(self, *args, **kwargs))
+        original = _original(self)
+        result = function(original, *args, **kwargs)
+        _keep_if_saved(original, result)
+        return commit(self, result)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place version of :meth:`{name[:-1]}`; returns the tensor."
@@ -122,6 +177,191 @@ def _copy_(self, src, non_blocking: bool = False) -> Tensor:
     return commit(self, apply(_COPY_FROM, (self, src)))
 
 
+# ---- x[key] = value ------------------------------------------------------------------------------
+def _is_basic(key) -> bool:
+    """True for keys of integers, slices, ``...`` and None only (a view in PyTorch)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(p is None or p is Ellipsis or isinstance(p, slice) or type(p) is int for p in parts)
+
+
+class _SetItemBackward(Node):
+    """Backward of ``x[key] = value``: PyTorch's ``CopySlices`` (``IndexPutBackward0``)."""
+
+    __slots__ = ("_index", "_mask", "_value_meta")
+
+    def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
+        from .derivatives import cast_grad, sum_to
+
+        g = grad_outputs[0]
+        backend = self._backend
+        (old_node, _), (value_node, _) = self.next_functions
+        grad_old = grad_value = None
+        if create_graph:
+            from . import getitem as getitem_op
+            from . import where, zeros_like
+
+            if old_node is not None:
+                grad_old = where(_make(self._mask, backend), zeros_like(g), g)
+            if value_node is not None:
+                grad_value = getitem_op(g, self._index)
+            ns = _tensor_namespace()
+        else:
+            xp = backend.xp
+            if old_node is not None:
+                grad_old = xp.where(self._mask, xp.zeros_like(g), g)
+            if value_node is not None:
+                grad_value = backend.getitem(g, self._index)
+            ns = backend.formula_ns
+        if grad_value is not None:
+            shape, native = self._value_meta
+            if tuple(grad_value.shape) != shape:
+                grad_value = sum_to(ns, grad_value, shape)
+            dtype = backend.from_native[native] if create_graph else native
+            grad_value = cast_grad(ns, grad_value, dtype)
+        return (grad_old, grad_value)
+
+
+class CopySlices(_SetItemBackward):
+    """Backward of ``x[key] = value`` with a key of integers and slices."""
+
+    __slots__ = ()
+
+
+class IndexPutBackward0(_SetItemBackward):
+    """Backward of ``x[key] = value`` with integer-array or boolean-mask indices."""
+
+    __slots__ = ()
+
+
+def _tensor_namespace():
+    from . import _primitive
+
+    return _primitive.TENSOR_NS
+
+
+def _native_setitem(backend, key) -> bool:
+    """Whether ``array[key] = value`` may be used: a mutable backend and a key that the array
+    API standard's ``__setitem__`` accepts (integers, slices and ``...``)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return backend.mutable and _is_basic(key) and None not in parts
+
+
+def _written_mask(backend, key, shape: tuple, selected_shape: tuple):
+    """The boolean mask of the elements that ``x[key] = value`` writes (x of `shape`)."""
+    xp = backend.xp
+    if _native_setitem(backend, key):
+        mask = xp.zeros(shape, dtype=xp.bool)
+        mask[key] = True
+        return mask
+    return backend.scatter_add(xp.ones(selected_shape, dtype=xp.float32), key, shape) > 0
+
+
+def _assigned(backend, data, key, value, selected_shape: tuple):
+    """A new array: `data` with `value` (a native array of `data`'s dtype, broadcastable to
+    `selected_shape`) written at ``[key]``, and the boolean mask of the written elements (None
+    when it was not needed to compute the array)."""
+    xp = backend.xp
+    if _native_setitem(backend, key):  # the standard's own setitem
+        new = backend.copy(data)
+        new[key] = value
+        return new, None
+    counts = backend.scatter_add(xp.ones(selected_shape, dtype=xp.float32), key, data.shape)
+    mask = counts > 0
+    if value.ndim == 0:
+        return xp.where(mask, value, data), mask
+    value = xp.broadcast_to(value, selected_shape)
+    if int(xp.max(counts)) > 1:
+        # repeated indices: the last value written wins, as in NumPy and in PyTorch on CPU (its
+        # documentation leaves the order undefined); done through NumPy, a rare case
+        import numpy as np
+
+        from ..backends._base import _key_to_numpy
+
+        new = np.array(backend.to_numpy(data), copy=True)
+        new[_key_to_numpy(backend, key)] = backend.to_numpy(value)
+        return backend.asarray(new), mask
+    is_bool = backend.from_native[data.dtype] is _dtypes.bool
+    if is_bool:
+        value = xp.astype(value, xp.int8)
+    placed = backend.scatter_add(value, key, data.shape)
+    if is_bool:
+        placed = placed != 0
+    return xp.where(mask, placed, data), mask
+
+
+def setitem(x: Tensor, key, value) -> None:
+    """``x[key] = value``, in place, as PyTorch does it.
+
+    `key` takes what ``x[key]`` takes (integers, slices, ``...``, None, integer arrays, boolean
+    masks); `value` is a Python scalar or a tensor broadcastable to ``x[key]``, cast to
+    ``x``'s dtype.  The version counter of `x` goes up; when `x` or `value` requires grad (and
+    grad mode is on), ``x.grad_fn`` becomes ``CopySlices`` (``IndexPutBackward0`` for
+    integer-array and mask keys): the old value of `x` gets the gradient with zeros at
+    ``[key]``, and `value` the gradient at ``[key]``, summed over broadcast dimensions.
+    """
+    from ._args import as_tensor_arg
+    from .indexing import _check_key, _complete, _native_key
+
+    basic = _is_basic(key)
+    check_inplace_allowed(x, VIEW_OF_LEAF_ERROR if basic else LEAF_ERROR)
+    backend = x._backend
+    native_key = _complete(_native_key(key, x), x)
+    _check_key(x, native_key)
+    if isinstance(value, Tensor):
+        if value._backend is not backend:
+            from ._primitive import mixed_backend_error
+
+            raise mixed_backend_error(backend, value._backend)
+    else:
+        value = as_tensor_arg(value, like=x)
+    data = x._data
+    selected_shape = tuple(backend.getitem(data, native_key).shape)
+    shape = tuple(value.shape)
+    extra = len(shape) - len(selected_shape)
+    if extra > 0 and all(n == 1 for n in shape[:extra]):
+        shape = shape[extra:]  # PyTorch drops leading ones
+    _check_expand(shape, selected_shape, value.dtype)
+    value_data = value._data
+    if value_data.dtype != data.dtype:
+        value_data = backend.xp.astype(value_data, data.dtype)
+    if shape != tuple(value.shape):
+        value_data = backend.xp.reshape(value_data, shape)
+    new, mask = _assigned(backend, data, native_key, value_data, selected_shape)
+    record = grad_enabled() and (x._requires_grad or value._requires_grad)
+    record = record and backend.from_native[data.dtype].is_differentiable
+    x._vc[0] += 1
+    x._data = backend.write_into(data, new)
+    if not record:
+        return
+    node = (CopySlices if basic else IndexPutBackward0)()
+    node._init_node((x._gradient_edge(), value._gradient_edge()))
+    node._backend = backend
+    node._index = native_key
+    node._mask = (
+        mask if mask is not None else _written_mask(backend, native_key, data.shape, selected_shape)
+    )
+    node._value_meta = (tuple(value.shape), value._data.dtype)
+    rebase_history(x, node, 0)
+
+
+def _check_expand(shape: tuple, target: tuple, dtype) -> None:
+    """Raise PyTorch's error of ``expand`` unless `shape` broadcasts to `target`."""
+    if len(shape) > len(target):
+        raise RuntimeError(
+            f"expand(torch.{_type_name(dtype)}Tensor{{{list(shape)}}}, size={list(target)}): the "
+            f"number of sizes provided ({len(target)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({len(shape)})"
+        )
+    lead = len(target) - len(shape)
+    for i in reversed(range(len(shape))):
+        if shape[i] != 1 and shape[i] != target[lead + i]:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target[lead + i]}) must match the existing "
+                f"size ({shape[i]}) at non-singleton dimension {lead + i}.  Target sizes: "
+                f"{list(target)}.  Tensor sizes: {list(shape)}"
+            )
+
+
 # ---- the method table --------------------------------------------------------------------------
 # In-place versions of these Tensor methods are generated: ``x.add_(y)`` is ``x.add(y)`` done in
 # place.  Functions missing from the namespace are skipped.
@@ -159,5 +399,5 @@ def inplace_methods(methods: dict) -> dict:
             if op in methods
         }
     )
-    table.update({"fill_": _fill_, "zero_": _zero_, "copy_": _copy_})
+    table.update({"fill_": _fill_, "zero_": _zero_, "copy_": _copy_, "__setitem__": setitem})
     return table

@@ -59,7 +59,7 @@ def checkpoint(function, *args, use_reentrant: bool | None = None, preserve_rng_
     if use_reentrant:
         if kwargs:
             raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
-        return _ReentrantCheckpoint.apply(function, *args)
+        return CheckpointFunction.apply(function, *args)
     return _checkpoint_without_reentry(function, args, kwargs)
 
 
@@ -110,7 +110,7 @@ def _checkpoint_without_reentry(function, args, kwargs):
         return function(*args, **kwargs)
 
 
-class _ReentrantCheckpoint(Function):
+class CheckpointFunction(Function):
     """The block as one custom Function: its backward reruns it and backpropagates."""
 
     @staticmethod
