@@ -15,8 +15,9 @@ class Info:
     __module__ = "pluggrad"
 
     def capabilities(self) -> dict:
-        """Optional features: boolean indexing and data-dependent shapes work eagerly."""
-        return {"boolean indexing": True, "data-dependent shapes": True, "max dimensions": None}
+        """Optional features: boolean indexing and data-dependent shapes work eagerly; arrays
+        have up to 64 dimensions (NumPy's limit; the standard asks for an int here)."""
+        return {"boolean indexing": True, "data-dependent shapes": True, "max dimensions": 64}
 
     def default_device(self):
         """The device new arrays are created on by the active backend."""

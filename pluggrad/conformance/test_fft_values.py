@@ -133,7 +133,7 @@ def test_dim_spelling_and_resizing(backend):
     data = np.arange(12.0).reshape(3, 4)
     x = pg.tensor(data)
     assert_values(pg.fft.fft(x, dim=0), np.fft.fft(data, axis=0))
-    assert_values(pg.fft.rfftn(x, s=(2, 6)), np.fft.rfftn(data, s=(2, 6)))
+    assert_values(pg.fft.rfftn(x, s=(2, 6)), np.fft.rfftn(data, s=(2, 6), axes=(0, 1)))
     assert_values(pg.fft.irfftn(pg.fft.rfftn(x), s=(3, 4)), data)
     assert_values(
         pg.fft.fftn(x, dim=(1,), norm="ortho"), np.fft.fftn(data, axes=(1,), norm="ortho")
@@ -148,3 +148,27 @@ def test_errors(backend):
         pg.fft.fft(z, norm="bogus")
     with pytest.raises(RuntimeError, match=r"Invalid number of data points \(0\)"):
         pg.fft.fft(z, n=0)
+
+
+def test_sizes_without_axes_raise_no_numpy_deprecation_warning(backend):
+    """``s`` without ``axes`` means the last ``len(s)`` axes (the standard's default); the kernels
+    spell the axes out, so NumPy 2's "`axes` should not be `None`" warning never fires, forward or
+    backward."""
+    import warnings
+
+    data = np.arange(24.0).reshape(2, 3, 4)
+    x = pg.tensor(data, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        ys = [
+            pg.fft.fftn(x, s=(2, 5)),
+            pg.fft.ifftn(x, s=(4,)),
+            pg.fft.rfftn(x, s=(3, 6)),
+            pg.fft.irfftn(pg.fft.rfftn(x, axes=(1, 2)), s=(3, 4)),
+        ]
+        loss = sum(pg.sum(pg.real(y) if y.dtype.kind == "c" else y) for y in ys)
+        (g,) = pg.autograd.grad(loss, [x])
+    assert_values(ys[0], np.fft.fftn(data, s=(2, 5), axes=(1, 2)))
+    assert_values(ys[2], np.fft.rfftn(data, s=(3, 6), axes=(1, 2)))
+    assert_values(ys[3], data, atol=1e-9)
+    assert g.shape == x.shape

@@ -153,25 +153,63 @@ def _filled(fill_value, size, dtype, requires_grad, backend=None) -> Tensor:
     return _leaf(data, backend, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def _size_of(shape, size: tuple, size_kw) -> tuple:
+    """The shape of a creation function, spelled as the standard's ``zeros((2, 3))`` or
+    ``zeros(shape=(2, 3))``, PyTorch's ``zeros(2, 3)`` or its ``zeros(size=(2, 3))``."""
+    if size_kw is not None:
+        if shape is not None or size:
+            raise TypeError("the shape was given both positionally and as size=")
+        return (size_kw,)
+    if shape is None:
+        if size:
+            raise TypeError("the shape was given both positionally and as shape=")
+        return ()
+    return (shape, *size)
+
+
+def zeros(shape=None, *size, dtype=None, device=None, requires_grad: bool = False,
+          **kwargs) -> Tensor:  # fmt: skip
     """A tensor of zeros of the given shape (default dtype float32)."""
+    size = _size_of(shape, size, _pop_size(kwargs, "zeros"))
     return _filled(0.0, size, dtype or _dtypes.get_default_dtype(), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def ones(shape=None, *size, dtype=None, device=None, requires_grad: bool = False,
+         **kwargs) -> Tensor:  # fmt: skip
     """A tensor of ones of the given shape (default dtype float32)."""
+    size = _size_of(shape, size, _pop_size(kwargs, "ones"))
     return _filled(1.0, size, dtype or _dtypes.get_default_dtype(), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def empty(shape=None, *size, dtype=None, device=None, requires_grad: bool = False,
+          **kwargs) -> Tensor:  # fmt: skip
     """A tensor of the given shape; its values are unspecified (zeros on every backend here)."""
+    size = _size_of(shape, size, _pop_size(kwargs, "empty"))
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A tensor of the given shape filled with `fill_value` (dtype inferred from it)."""
-    size = (size,) if isinstance(size, int) else tuple(size)
-    return _filled(fill_value, size, dtype, requires_grad)
+def _pop_size(kwargs: dict, name: str):
+    """PyTorch's ``size=`` keyword; any other unknown keyword is an error."""
+    size = kwargs.pop("size", None)
+    if kwargs:
+        raise TypeError(f"{name}() got an unexpected keyword argument {next(iter(kwargs))!r}")
+    return size
+
+
+_NO_FILL = object()
+
+
+def full(shape=None, fill_value=_NO_FILL, *, size=None, dtype=None, device=None,
+         requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """A tensor of the given shape (the standard's ``shape``, PyTorch's ``size``) filled with
+    `fill_value` (dtype inferred from it)."""
+    if (shape is None) == (size is None):
+        raise TypeError("full() takes the shape once: positionally, as shape= or as size=")
+    if fill_value is _NO_FILL:
+        raise TypeError("full() missing required argument 'fill_value'")
+    shape = shape if size is None else size
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    return _filled(fill_value, shape, dtype, requires_grad)
 
 
 def arange(start, stop=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -186,14 +224,24 @@ def arange(start, stop=None, step=1, *, dtype=None, device=None, requires_grad=F
     return _leaf(data, backend, requires_grad)
 
 
+_COMPLEX = (_dtypes.complex64, _dtypes.complex128)
+
+
 def linspace(start, stop, /, num=None, *, steps=None, dtype=None, device=None,
              endpoint: bool = True, requires_grad: bool = False) -> Tensor:  # fmt: skip
     """`num` (PyTorch: `steps`) evenly spaced values from `start` to `stop` (float32)."""
     num = steps if num is None else num
     if num is None:
         raise TypeError("linspace() missing required argument 'steps'")
+    if dtype is None:
+        # the standard: complex `start` or `stop` makes a tensor of the default complex dtype
+        complex_ = any(isinstance(v, complex) or getattr(v, "dtype", None) in _COMPLEX
+                       for v in (start, stop))  # fmt: skip
+        dtype = _dtypes.get_default_dtype()
+        if complex_:
+            dtype = _dtypes.complex128 if dtype is _dtypes.float64 else _dtypes.complex64
     backend = get_backend()
-    native = backend.to_native[to_dtype(dtype or _dtypes.get_default_dtype())]
+    native = backend.to_native[to_dtype(dtype)]
     data = backend.xp.linspace(start, stop, int(num), dtype=native, endpoint=endpoint)
     return _leaf(data, backend, requires_grad)
 
@@ -255,15 +303,15 @@ _TRIL = Primitive("tril", ("x",))
 _TRIU = Primitive("triu", ("x",))
 
 
-def tril(x, /, *, k: int = 0, diagonal: int | None = None) -> Tensor:
+def tril(x, /, diagonal: int | None = None, *, k: int = 0) -> Tensor:
     """The lower triangle of the matrices in `x` (zeros above the `k`-th diagonal).
 
-    ``diagonal=`` is PyTorch's name for `k`.
+    ``diagonal`` (positional or keyword) is PyTorch's name for `k`.
     """
     return _triangle(_TRIL, x, k if diagonal is None else diagonal)
 
 
-def triu(x, /, *, k: int = 0, diagonal: int | None = None) -> Tensor:
+def triu(x, /, diagonal: int | None = None, *, k: int = 0) -> Tensor:
     """The upper triangle of the matrices in `x` (zeros below the `k`-th diagonal)."""
     return _triangle(_TRIU, x, k if diagonal is None else diagonal)
 

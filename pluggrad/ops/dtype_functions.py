@@ -37,7 +37,7 @@ _KIND_NAMES = {
 }
 
 
-def isdtype(dtype, kind, /) -> builtins.bool:
+def isdtype(dtype, kind) -> builtins.bool:
     """Whether `dtype` is of `kind`: a dtype, a kind name (``"real floating"``, ``"integral"``,
     ``"numeric"``, ...), or a tuple of those."""
     dtype = to_dtype(dtype)

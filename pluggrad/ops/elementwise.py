@@ -150,7 +150,7 @@ def _fmod_forward(backend, x1, x2):
 
 
 def _sign_forward(backend, x):
-    return backend.xp.sign(x)
+    return backend.kernels["sign"](x)  # a backend may override it (jax: the sign of -0.0)
 
 
 def _round_forward(backend, x, decimals=0):
@@ -260,7 +260,21 @@ def divide(x1, x2, /, *, rounding_mode=None) -> Tensor:
     return apply(_DIVIDE, (x1, x2))
 
 
-pow = _binary("pow", "Elementwise ``x1 ** x2``.")  # noqa: A001 - the array API name
+def _pow_forward(backend, x1, x2):
+    # ``z ** 2`` of a complex `z` is ``z * z``: the standard's special cases for square (those of
+    # multiply) and PyTorch's result; the backends' complex power loses signed zeros and
+    # overflows to NaN where the product gives infinities.
+    if (
+        isinstance(x2, (int, float))
+        and x2 == 2
+        and hasattr(x1, "dtype")
+        and _is_complex_array(backend, x1)
+    ):
+        return x1 * x1
+    return backend.xp.pow(x1, x2)
+
+
+pow = _binary("pow", "Elementwise ``x1 ** x2``.", forward=_pow_forward)  # noqa: A001
 negative = _unary("negative", "Elementwise ``-x``.")
 reciprocal = _unary("reciprocal", "Elementwise ``1 / x``.", floating=True)
 

@@ -338,7 +338,8 @@ def diagonal(x, /, *, offset: int = 0) -> Tensor:
 
 
 def _torch_diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """``x.diagonal(offset, dim1, dim2)``: PyTorch's diagonal over two given axes."""
+    """``torch.diagonal(x, offset, dim1, dim2)`` / ``x.diagonal(...)``: PyTorch's diagonal over
+    two given axes (the first two by default), appended as the last axis."""
     from .manipulation import permute_dims
 
     nd = self.ndim
@@ -544,11 +545,23 @@ def solve(x1, x2, /, *, left: bool = True) -> Tensor:
     return apply(_SOLVE, (x1, x2))
 
 
+def _tolerance(rtol, x: Tensor):
+    """`rtol` for a kernel: a float, or (the standard allows an array, one value per matrix of
+    the stack) the backend array of a tensor, a constant for differentiation."""
+    if isinstance(rtol, Tensor):
+        if rtol._backend is not x._backend:
+            from ._primitive import mixed_backend_error
+
+            raise mixed_backend_error(x._backend, rtol._backend)
+        return rtol._data
+    return rtol
+
+
 def pinv(x, /, *, rtol=None, hermitian: bool = False) -> Tensor:
     """Moore-Penrose pseudo-inverse (singular values below ``rtol * largest`` count as zero;
     by default ``rtol = max(M, N) * eps``).  ``hermitian`` is accepted for PyTorch."""
     x = _matrices(x, "linalg.pinv")
-    return apply(_PINV, (x,), {"rtol": rtol})
+    return apply(_PINV, (x,), {"rtol": _tolerance(rtol, x)})
 
 
 def pinverse(input, rcond: float = 1e-15) -> Tensor:  # noqa: A002
@@ -559,7 +572,7 @@ def pinverse(input, rcond: float = 1e-15) -> Tensor:  # noqa: A002
 def matrix_rank(x, /, *, rtol=None, hermitian: bool = False) -> Tensor:
     """Number of singular values above ``rtol * largest`` (int64; not differentiable)."""
     x = _matrices(x, "linalg.matrix_rank")
-    return apply(_MATRIX_RANK, (x,), {"rtol": rtol})
+    return apply(_MATRIX_RANK, (x,), {"rtol": _tolerance(rtol, x)})
 
 
 def matrix_power(x, n, /) -> Tensor:

@@ -30,7 +30,7 @@ __all__ = [
     # PyTorch's spellings
     "cat", "concatenate", "hstack", "vstack", "permute", "movedim", "unsqueeze", "transpose",
     "swapaxes", "swapdims", "t", "flatten", "broadcast_tensors", "repeat_interleave", "narrow",
-    "chunk", "split", "unbind", "masked_fill",
+    "chunk", "split", "unbind", "masked_fill", "diagonal",
 ]  # fmt: skip
 
 _ARRAY_INPUTS = tuple(f"x{i}" for i in range(MAX_ARRAY_INPUTS))
@@ -181,9 +181,21 @@ def reshape(x, /, shape=None, *more, copy: bool | None = None) -> Tensor:
     return apply(_RESHAPE, (x,), params)
 
 
-def expand_dims(x, /, *, axis: int = 0) -> Tensor:
-    """Insert an axis of length one at position `axis` (in ``[-x.ndim - 1, x.ndim]``)."""
+def expand_dims(x, /, axis: int | tuple[int, ...] = 0) -> Tensor:
+    """Insert an axis of length one at position `axis` (in ``[-x.ndim - 1, x.ndim]``); a tuple
+    of axes names positions in the result (``[-x.ndim - len(axis), x.ndim + len(axis))``)."""
     x = as_tensor_arg(x)
+    if isinstance(axis, tuple):
+        n = x.ndim + len(axis)
+        axes = [operator.index(a) for a in axis]
+        if any(not -n <= a < n for a in axes):
+            raise IndexError(f"axis {axis} out of range for a result of {n} dimensions")
+        axes = sorted(a % n for a in axes)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"repeated axis in {axis}")
+        for a in axes:
+            x = apply(_EXPAND_DIMS, (x,), {"axis": a})
+        return x
     n = x.ndim + 1
     axis = operator.index(axis)
     if not -n <= axis < n:
@@ -191,6 +203,14 @@ def expand_dims(x, /, *, axis: int = 0) -> Tensor:
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {axis})"
         )
     return apply(_EXPAND_DIMS, (x,), {"axis": axis % n})
+
+
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
+    """``torch.diagonal``: the `offset`-th diagonal over axes `dim1` and `dim2`, appended as the
+    last axis (the standard's ``linalg.diagonal`` takes the last two axes)."""
+    from .linalg import _torch_diagonal
+
+    return _torch_diagonal(as_tensor_arg(input), offset, dim1, dim2)
 
 
 def unsqueeze(input, dim: int) -> Tensor:  # noqa: A002 - PyTorch's parameter names
@@ -732,11 +752,19 @@ def where(condition, x1, x2, /) -> Tensor:
     """Elements of `x1` where `condition` is true, else of `x2`."""
     condition = as_tensor_arg(condition)
     x1, x2 = binary_operands(x1, x2)
+    # a Python scalar is weak: it takes the other operand's dtype (``where(c, float32, 0)`` is
+    # float32, as in the standard and PyTorch)
     if not isinstance(x1, Tensor):
-        x1 = as_tensor_arg(x1, like=x2)
+        x1 = _scalar_like(x1, x2)
     if not isinstance(x2, Tensor):
-        x2 = as_tensor_arg(x2, like=x1)
+        x2 = _scalar_like(x2, x1)
     return apply(_WHERE, (condition, x1, x2))
+
+
+def _scalar_like(value, other: Tensor) -> Tensor:
+    from .creation import tensor
+
+    return tensor(value, dtype=other.dtype, backend=other._backend)
 
 
 def masked_fill(input, mask, value) -> Tensor:  # noqa: A002

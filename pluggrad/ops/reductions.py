@@ -154,6 +154,8 @@ def _reduce(prim, x, axis, dim, keepdims, keepdim, dtype=None):
     x = as_tensor_arg(x)
     axis = merge_axis(axis, dim)
     _normalize(axis, x.ndim)
+    if x.ndim == 0:
+        axis = None  # a 0-d tensor reduces over "dim 0" or "dim -1" as a whole (PyTorch)
     params = {"axis": axis, "keepdims": bool(keepdims or keepdim)}
     if prim is _SUM or prim is _PROD:
         dtype = _accumulation_dtype(x, dtype)
@@ -242,6 +244,8 @@ def _var_std(prim, name, x, args, axis, correction, keepdims, dim, keepdim, unbi
     _require_float(name, x)
     axis = merge_axis(axis, dim)
     _normalize(axis, x.ndim)
+    if x.ndim == 0:
+        axis = None  # see _reduce
     params = {"axis": axis, "correction": correction, "keepdims": bool(keepdims or keepdim)}
     return apply(prim, (x,), params)
 
@@ -315,6 +319,8 @@ def _extremum(name, prim, dim_prim, elementwise, x, args, axis, keepdims, dim, k
         return apply(dim_prim, (x,), {"axis": axis, "keepdims": keep})
     axis = merge_axis(axis, None)
     _normalize(axis, x.ndim)
+    if x.ndim == 0:
+        axis = None  # see _reduce
     return apply(prim, (x,), {"axis": axis, "keepdims": bool(keepdims or keepdim)})
 
 
@@ -358,6 +364,8 @@ def amax(x, /, dim=(), keepdim=False, *, axis=None, keepdims=False) -> Tensor:
     evenly (``AmaxBackward0``)."""
     x = as_tensor_arg(x)
     dim = _all_axes(x, merge_axis(axis, None if dim == () else dim))
+    if x.ndim == 0:
+        dim = None  # see _reduce
     return apply(_MAX, (x,), {"axis": dim, "keepdims": bool(keepdim or keepdims)})
 
 
@@ -366,6 +374,8 @@ def amin(x, /, dim=(), keepdim=False, *, axis=None, keepdims=False) -> Tensor:
     evenly (``AminBackward0``)."""
     x = as_tensor_arg(x)
     dim = _all_axes(x, merge_axis(axis, None if dim == () else dim))
+    if x.ndim == 0:
+        dim = None  # see _reduce
     return apply(_MIN, (x,), {"axis": dim, "keepdims": bool(keepdim or keepdims)})
 
 
@@ -476,6 +486,8 @@ def _logical(prim, name, x, args, axis, keepdims, dim, keepdim):
     x = as_tensor_arg(x)
     axis = merge_axis(axis, kw["dim"])
     _normalize(axis, x.ndim)
+    if x.ndim == 0:
+        axis = None  # see _reduce
     return apply(prim, (x,), {"axis": axis, "keepdims": bool(keepdims or kw["keepdim"])})
 
 

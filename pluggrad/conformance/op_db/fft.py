@@ -21,6 +21,14 @@ def _xp_parts(xp, y):
     return xp.stack([xp.real(y), xp.imag(y)])
 
 
+def _explicit_axes(x, kw):
+    """`kw` with ``axes`` spelled out when only ``s`` is given: the standard's default (the last
+    ``len(s)`` axes), which NumPy 2 asks its callers to pass explicitly."""
+    if kw.get("s") is not None and kw.get("axes") is None:
+        kw = {**kw, "axes": tuple(range(x.ndim - len(kw["s"]), x.ndim))}
+    return kw
+
+
 def _complex_in(name, complex_out=True):
     """A record for a transform of a complex signal ``a + 1j * b``."""
 
@@ -29,7 +37,7 @@ def _complex_in(name, complex_out=True):
         return _parts(y) if complex_out else y
 
     def ref(xp, a, b, **kw):
-        y = getattr(xp.fft, name)(a + 1j * b, **kw)
+        y = getattr(xp.fft, name)(a + 1j * b, **_explicit_axes(a, kw))
         return _xp_parts(xp, y) if complex_out else y
 
     return op, ref
@@ -42,7 +50,7 @@ def _real_in(name):
         return _parts(getattr(pg.fft, name)(a, **kw))
 
     def ref(xp, a, **kw):
-        y = getattr(xp.fft, name)(a, **kw)
+        y = getattr(xp.fft, name)(a, **_explicit_axes(a, kw))
         return _xp_parts(xp, y) if "complex" in str(y.dtype) else y
 
     return op, ref

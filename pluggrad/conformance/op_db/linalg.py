@@ -261,6 +261,20 @@ RECORDS: list[OpRecord] = [
         ("diagonal",),
     ),
     OpRecord(
+        "diagonal",
+        pg.diagonal,
+        lambda xp, x, offset=0, dim1=0, dim2=1: xp.linalg.diagonal(
+            xp.moveaxis(x, (dim1, dim2), (-2, -1)), offset=offset
+        ),
+        [
+            Sample((rand(3, 4),)),
+            Sample((rand(3, 4),), {"offset": -1}),
+            Sample((rand(2, 3, 4),), {"offset": 1, "dim1": 2, "dim2": 0}),
+            Sample((rand(2, 3, 4),), {"dim1": -1, "dim2": 1}),
+        ],
+        ("diagonal",),
+    ),
+    OpRecord(
         "linalg.cross",
         pg.linalg.cross,
         lambda xp, a, b, axis=-1: xp.linalg.cross(a, b, axis=axis),
