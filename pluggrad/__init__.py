@@ -19,6 +19,7 @@ from . import (
     utils,
     viz,
 )
+from ._compile import compile  # noqa: A004
 from ._dtypes import (
     DType,
     bool,  # noqa: A004
@@ -85,6 +86,6 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "inference_mode", "is_inference_mode_enabled", "is_anomaly_enabled",
     "available_backends", "get_backend", "set_backend", "use_backend",
-    "is_tensor", "__array_namespace_info__", "__array_api_version__",
+    "is_tensor", "compile", "__array_namespace_info__", "__array_api_version__",
     "e", "pi", "inf", "nan", "newaxis", *_ops_all,
 ]  # fmt: skip
