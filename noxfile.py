@@ -5,6 +5,7 @@ nox -s tests             # the test matrix (numpy, jax, array_api_strict)
 nox -s "tests(backend='jax')"
 nox -s lint demo
 nox -s bench -- --quick  # the benchmark suite (not in the default run)
+nox -s docs              # the documentation site, mkdocs build --strict (not in the default run)
 """
 
 from __future__ import annotations
@@ -51,3 +52,15 @@ def bench(session: nox.Session) -> None:
     """The benchmark suite (benchmarks/README.md); arguments pass on: nox -s bench -- --quick"""
     session.install(".[jax]", "torch==2.13.0", "autograd", "matplotlib")
     session.run("python", "-m", "benchmarks.run", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site: mkdocs build --strict, running every example (site/).
+
+    Not in the default run: it installs MkDocs and its plug-ins from PyPI. ``.[docs]`` includes
+    the test extra, so JAX and array-api-strict are installed and the pages that compute values
+    on every backend show all three. Arguments pass on: nox -s docs -- --site-dir /tmp/site
+    """
+    session.install(".[docs]")
+    session.run("mkdocs", "build", "--strict", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
