@@ -72,6 +72,7 @@ class Primitive:
     __slots__ = (
         "name", "inputs", "node", "formulas", "elementwise", "forward", "differentiable",
         "n_outputs", "multi_output", "_node_classes", "_plans", "_fixed_node_class",
+        "_input_names",
     )  # fmt: skip
 
     def __init__(
@@ -94,6 +95,7 @@ class Primitive:
             raise LookupError(f"primitive {name!r} has no entry in the derivative table")
         self.name = name
         self.inputs = tuple(inputs)
+        self._input_names = frozenset(self.inputs)
         self.node = node
         unknown = set(formulas) - set(self.inputs)
         if unknown:
@@ -155,12 +157,13 @@ class OpNode(Node):
                 for grad, meta in zip(grad_outputs, self._out_meta)
             )
         grads = []
+        lookup = values.__getitem__
         edges = zip(self.next_functions, self.prim.formulas, self._meta)
         for (next_node, _), formula, meta in edges:
             if next_node is None or formula is None:
                 grads.append(None)
                 continue
-            grad = formula.fn(ns, g, *[values[n] for n in formula.argnames])
+            grad = formula.fn(ns, g, *map(lookup, formula.argnames))
             if meta is not None:
                 grad = _fit(ns, grad, meta, backend, create_graph)
             grads.append(grad)
@@ -196,7 +199,10 @@ class OpNode(Node):
         return values
 
     def release(self) -> None:
-        if self._saved_tensors or any(n in self.prim.inputs for n in self._saved):
+        # Like PyTorch, a node that saved no input or output (AddBackward0, or MulBackward0 of
+        # a tensor by a Python scalar... which saves the scalar) stays usable after release.
+        saved = self._saved
+        if self._saved_tensors or (saved is not _FREED and self.prim._input_names & saved.keys()):
             self._saved = _FREED
             self._saved_tensors = ()
 
@@ -234,7 +240,7 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
     """
     backend = None
     arrays = []
-    needs_grad = False
+    requires = []  # which arguments require grad: the key of the primitive's save plan
     for a in args:
         if type(a) is Tensor:
             if backend is None:
@@ -242,27 +248,31 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
             elif a._backend is not backend:
                 raise mixed_backend_error(backend, a._backend)
             arrays.append(a._data)
-            needs_grad = needs_grad or a._requires_grad
+            requires.append(a._requires_grad)
         else:
             arrays.append(a)
+            requires.append(False)
     if prim.forward is not None:
         out = prim.forward(backend, *arrays, **params) if params else prim.forward(backend, *arrays)
     else:
         kernel = backend.kernels[prim.name]
         out = kernel(*arrays, **params) if params else kernel(*arrays)
-    record_graph = needs_grad and prim.differentiable and grad_enabled()
-    if needs_grad and not record_graph and prim.differentiable:
-        return _untracked(prim, out, backend)
+    if True in requires and prim.differentiable:
+        if not grad_enabled():
+            return _untracked(prim, out, backend)
+        record_graph = True
+    else:
+        record_graph = False
     if prim.multi_output:
         outs = [o if type(o) is backend.array_type else backend.normalize(o) for o in out]
-        tensors = record(prim, outs, backend, args, params) if record_graph else None
+        tensors = record(prim, outs, backend, args, params, requires) if record_graph else None
         if tensors is None:
             tensors = [_make(o, backend) for o in outs]
         return type(out)(*tensors) if hasattr(out, "_fields") else tuple(tensors)
     if type(out) is not backend.array_type:
         out = backend.normalize(out)
     if record_graph:
-        result = record(prim, [out], backend, args, params)
+        result = record(prim, [out], backend, args, params, requires)
         if result is not None:
             return result[0]
     return _make(out, backend)
@@ -317,61 +327,73 @@ class _SavePlan:
         self.saves = tuple(saves)
 
 
-def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | None):
+def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | None, requires: list):
     """Tensors for `outs` whose ``grad_fn`` differentiates `prim` w.r.t. `args`.
 
-    Returns None when no output is differentiable (integer or boolean results).
+    `requires` says which of `args` require grad.  Returns None when no output is
+    differentiable (integer or boolean results).  This runs once per recorded operation: it
+    avoids comprehensions and calls where a plain loop does.
     """
     natives = backend.differentiable_natives
-    if len(outs) == 1:
+    single = not prim.multi_output
+    if single:
         if outs[0].dtype not in natives:
             return None
-        differentiable = (True,)
     else:
         differentiable = [o.dtype in natives for o in outs]
         if not any(differentiable):
             return None
-    requires = tuple([type(a) is Tensor and a._requires_grad for a in args])
-    plan = prim._plans.get(requires)
+    key = tuple(requires)
+    plan = prim._plans.get(key)
     if plan is None:
-        plan = prim._plans[requires] = _SavePlan(prim, requires)
+        plan = prim._plans[key] = _SavePlan(prim, key)
     node = (prim._fixed_node_class or prim.node_class(args, params, len(outs)))()
 
-    next_functions = [(None, 0)] * len(args)
-    meta = [None] * len(args)
-    out_shape, out_dtype = outs[0].shape, outs[0].dtype
+    n_args = len(args)
+    next_functions = [_NO_EDGE] * n_args
+    meta = [None] * n_args
+    out = outs[0]
+    out_shape, out_dtype = out.shape, out.dtype
+    elementwise = prim.elementwise
     for i in plan.grad_inputs:
         a = args[i]
         grad_fn = a._grad_fn
         next_functions[i] = (grad_fn, a._output_nr) if grad_fn is not None else a._gradient_edge()
         data = a._data
         dtype = data.dtype
-        if (prim.elementwise and data.shape != out_shape) or dtype != out_dtype:
-            meta[i] = (data.shape, dtype if dtype != out_dtype else None)
+        if dtype != out_dtype:
+            meta[i] = (data.shape, dtype)
+        elif elementwise and data.shape != out_shape:
+            meta[i] = (data.shape, None)
     node._init_node(tuple(next_functions))
     node._backend = backend
     node._meta = meta
-    node._out_meta = [(o.shape, o.dtype) for o in outs] if prim.multi_output else None
-    results = [
-        _make(o, backend, True, node, i) if diff else _make(o, backend)
-        for i, (o, diff) in enumerate(zip(outs, differentiable))
-    ]
+    if single:
+        node._out_meta = None
+        results = [_make(out, backend, True, node, 0)]
+    else:
+        node._out_meta = [(o.shape, o.dtype) for o in outs]
+        results = [
+            _make(o, backend, True, node, i) if diff else _make(o, backend)
+            for i, (o, diff) in enumerate(zip(outs, differentiable))
+        ]
 
     saved = {}
     saved_tensors = []  # (name, tensor or result array, version counter, version at save)
     for kind, name, index in plan.saves:
-        if kind == _RESULT:
-            saved_tensors.extend(("result", o, r._vc, 0) for o, r in zip(outs, results))
-        elif kind == _INPUT:
+        if kind == _INPUT:
             a = args[index]
             if type(a) is Tensor:
                 saved_tensors.append((name, a, a._vc, a._vc[0]))
             else:
                 saved[name] = a
-        elif kind == _SHAPE:
-            saved[name] = tuple(args[index]._data.shape)
         elif kind == _DTYPE:
             saved[name] = args[index]._data.dtype
+        elif kind == _RESULT:
+            for o, r in zip(outs, results):
+                saved_tensors.append(("result", o, r._vc, 0))
+        elif kind == _SHAPE:
+            saved[name] = tuple(args[index]._data.shape)
         else:
             saved[name] = params[name]
     node._saved = saved
@@ -380,6 +402,9 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
         saved_tensors = _pack_saved(hooks[-1], saved_tensors, results)
     node._saved_tensors = saved_tensors
     return results
+
+
+_NO_EDGE = (None, 0)
 
 
 def _pack_saved(hooks: tuple, saved_tensors: list, results: list) -> list:
