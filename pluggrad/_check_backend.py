@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 OUTCOMES = ("passed", "failed", "skipped", "errors")
-INSTALL_HINT = 'pip install "pluggrad[test]"'
+INSTALL_HINT = 'pip install "pluggrad[conformance]"'
 QUICK_DESELECT = "not test_gradients_match_jax_vjp"  # the jax.vjp oracle: the slowest module part
 FAILURE_LINES = 30  # last lines of each failure's report shown in the summary
 

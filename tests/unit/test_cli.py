@@ -164,7 +164,7 @@ def test_check_backend_names_the_test_extra_when_pytest_is_missing(monkeypatch):
     monkeypatch.setattr(_check_backend, "missing_test_tools", lambda: ["hypothesis"])
     out = io.StringIO()
     assert _check_backend.check_backend("numpy", out=out) == 2
-    assert 'pip install "pluggrad[test]"' in out.getvalue()
+    assert 'pip install "pluggrad[conformance]"' in out.getvalue()
     assert "hypothesis" in out.getvalue()
 
 
