@@ -32,12 +32,18 @@ def is_complex(x) -> bool:
     return is_complex_dtype(dtype)
 
 
+_COMPLEX_DTYPES: dict = {}  # dtype -> is it complex; formulas ask for every gradient
+
+
 def is_complex_dtype(dtype) -> bool:
     """True if `dtype` (a NumPy, JAX, array_api_strict or pluggrad dtype) is complex."""
-    kind = getattr(dtype, "kind", None)  # NumPy and JAX dtypes, pluggrad's DType: one lookup
-    if kind is not None:
-        return kind == "c"
-    return "complex" in str(dtype)  # array_api_strict's dtypes
+    try:
+        return _COMPLEX_DTYPES[dtype]
+    except KeyError:
+        kind = getattr(dtype, "kind", None)  # NumPy and JAX dtypes, pluggrad's DType
+        result = kind == "c" if kind is not None else "complex" in str(dtype)  # array_api_strict
+        _COMPLEX_DTYPES[dtype] = result
+        return result
 
 
 def conj(ns, x):

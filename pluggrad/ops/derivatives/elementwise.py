@@ -18,8 +18,11 @@ _LN10 = math.log(10.0)
 
 def _cj(ns, v):
     """Conjugate of an array or a Python scalar (a no-op for real values)."""
-    if is_scalar(v):
-        return v.conjugate() if isinstance(v, complex) else v
+    kind = type(v)
+    if kind is float or kind is int or kind is bool:
+        return v
+    if kind is complex:
+        return v.conjugate()
     return conj(ns, v)
 
 
