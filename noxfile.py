@@ -52,6 +52,8 @@ def bench(session: nox.Session) -> None:
     """The benchmark suite (benchmarks/README.md); arguments pass on: nox -s bench -- --quick"""
     session.install(".[jax]", "torch==2.13.0", "autograd", "matplotlib")
     session.run("python", "-m", "benchmarks.run", *session.posargs)
+    quick = ["--quick"] if "--quick" in session.posargs else []
+    session.run("python", "-m", "benchmarks.scaling", *quick)
 
 
 @nox.session
