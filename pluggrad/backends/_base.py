@@ -42,6 +42,9 @@ class Backend:
     mutable: bool = True
     xp: Any = None
     array_type: type = object
+    #: ``run_formula(formula, g, args)``: how first-order derivative formulas are evaluated
+    #: (JAX compiles them); None: ``formula.fn(formula_ns, g, *args)``, called directly.
+    run_formula: Any = None
 
     def __init__(self) -> None:
         self.to_native: dict[DType, Any] = {}

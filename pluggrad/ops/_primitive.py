@@ -158,12 +158,16 @@ class OpNode(Node):
             )
         grads = []
         lookup = values.__getitem__
+        run = None if create_graph else backend.run_formula
         edges = zip(self.next_functions, self.prim.formulas, self._meta)
         for (next_node, _), formula, meta in edges:
             if next_node is None or formula is None:
                 grads.append(None)
                 continue
-            grad = formula.fn(ns, g, *map(lookup, formula.argnames))
+            if run is None:
+                grad = formula.fn(ns, g, *map(lookup, formula.argnames))
+            else:
+                grad = run(formula, g, list(map(lookup, formula.argnames)))
             if meta is not None:
                 grad = _fit(ns, grad, meta, backend, create_graph)
             grads.append(grad)
