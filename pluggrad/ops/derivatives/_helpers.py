@@ -32,17 +32,20 @@ def is_complex(x) -> bool:
     return is_complex_dtype(dtype)
 
 
-_COMPLEX_DTYPES: dict = {}  # dtype -> is it complex; formulas ask for every gradient
+# (dtype type, dtype) -> is it complex; formulas ask for every gradient.  The type is part of
+# the key so that dtypes of different libraries are never compared (array_api_strict's warn).
+_COMPLEX_DTYPES: dict = {}
 
 
 def is_complex_dtype(dtype) -> bool:
     """True if `dtype` (a NumPy, JAX, array_api_strict or pluggrad dtype) is complex."""
+    key = (type(dtype), dtype)
     try:
-        return _COMPLEX_DTYPES[dtype]
+        return _COMPLEX_DTYPES[key]
     except KeyError:
         kind = getattr(dtype, "kind", None)  # NumPy and JAX dtypes, pluggrad's DType
         result = kind == "c" if kind is not None else "complex" in str(dtype)  # array_api_strict
-        _COMPLEX_DTYPES[dtype] = result
+        _COMPLEX_DTYPES[key] = result
         return result
 
 
