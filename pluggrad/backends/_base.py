@@ -95,6 +95,15 @@ class Backend:
         """``array[key]`` with NumPy's indexing rules (the standard allows only a subset)."""
         return array[key]
 
+    def zeros_where(self, cond: Any, value: Any) -> Any:
+        """``where(cond, 0, value)``: `value` with (positive) zeros where `cond` holds.
+
+        The masked derivatives (relu, clamp, maximum, ...) and relu's forward use it; backends
+        may override it with a faster exact kernel.
+        """
+        xp = self.xp
+        return xp.where(cond, xp.zeros_like(value), value)
+
     def scatter_add(self, values: Any, key: Any, shape: tuple[int, ...]) -> Any:
         """Return zeros of `shape` (dtype of `values`) with `values` added at ``[key]``.
 
@@ -150,6 +159,7 @@ class Backend:
         names["scatter_add"] = self.scatter_add
         names["getitem"] = self.getitem
         names["put_along_axis_add"] = self.put_along_axis_add
+        names["zeros_where"] = self.zeros_where
         # the standard's extensions, as ``ns.linalg.solve`` / ``ns.fft.ifft`` (pluggrad.ops has
         # them as its submodules linalg and fft); array_api_strict hides them from dir()
         for extension in ("linalg", "fft"):

@@ -122,8 +122,7 @@ def _sigmoid_forward(backend, x):
 
 
 def _relu_forward(backend, x):
-    xp = backend.xp
-    return xp.where(x < 0, xp.zeros_like(x), x)  # keeps NaN and -0.0, as PyTorch
+    return backend.zeros_where(x < 0, x)  # keeps NaN and -0.0, as PyTorch
 
 
 def _rsqrt_forward(backend, x):

@@ -102,7 +102,13 @@ def reduced_count(x_shape, axis) -> int:
 
 
 def zeros_where(ns, cond, value):
-    """``value`` with zeros where `cond` holds (PyTorch's masked derivative convention)."""
+    """``value`` with zeros where `cond` holds (PyTorch's masked derivative convention).
+
+    On raw arrays this is the backend's kernel (NumPy's avoids ``where``'s per-element branch).
+    """
+    kernel = getattr(ns, "zeros_where", None)
+    if kernel is not None:
+        return kernel(cond, value)
     return ns.where(cond, ns.zeros_like(value), value)
 
 

@@ -39,7 +39,7 @@ def _zero(ns, g):
 
 def _mask(ns, keep, g):
     """`g` where `keep` holds, else 0."""
-    return ns.where(keep, g, ns.zeros_like(g))
+    return zeros_where(ns, ns.logical_not(keep), g)
 
 
 def _scalar_log(x):
