@@ -122,7 +122,10 @@ def run_backward(
                 continue
             if INFERENCE_USED[0]:
                 _check_no_inference_saved(node)
-            outputs = _run_node(node, grads, create_graph)
+            if node._pre_hooks or node._post_hooks or ANOMALY[0] or grads[0] is None:
+                outputs = _run_node(node, grads, create_graph)
+            else:  # the common case, inlined: no hooks, no anomaly checks, a gradient to pass
+                outputs = node.apply(grads, create_graph)
             if not retain_graph:
                 node.release()
             for (next_node, input_nr), grad in zip(node.next_functions, outputs):

@@ -45,12 +45,15 @@ class FormulaRunner:
     values, unhashable non-array arguments): then it stays eager.  Arrays and Python numbers
     are traced (numbers as weak-typed scalars, so a changing scalar does not recompile);
     other arguments (dtypes, shapes, axes) are static.  A formula that fails to trace with
-    numbers traced is retried with them static.
+    numbers traced is retried with them static; a call whose static arguments cannot be hashed
+    (indexing keys with slices) runs eagerly; a formula traced more than `max_traces` times
+    (many shapes or static values) goes back to eager evaluation.
     """
 
-    def __init__(self, ns, warmup: int = 8):
+    def __init__(self, ns, warmup: int = 8, max_traces: int = 16):
         self.ns = ns
         self.warmup = warmup
+        self.max_traces = max_traces
         self._calls: dict = {}  # formula -> eager calls so far
         self._computes: set = set()  # formulas that returned something other than `g`
         self._compiled: dict = {}  # (formula, static mask) -> jitted function, or None: eager
@@ -60,9 +63,12 @@ class FormulaRunner:
         compiled = self._compiled.get((formula, mask), _UNSEEN)
         if compiled is _UNSEEN:
             return self._first_calls(formula, g, args, mask)
-        if compiled is None:
-            return formula.fn(self.ns, g, *args)
-        return compiled(g, *args)
+        if compiled is not None:
+            try:
+                return compiled(g, *args)
+            except Exception:  # e.g. an unhashable static argument (a key with slices): the
+                pass  # eager call below computes it (or raises a real error again)
+        return formula.fn(self.ns, g, *args)
 
     def _first_calls(self, formula, g, args: list, mask: tuple):
         calls = self._calls.get(formula, 0)
@@ -72,23 +78,30 @@ class FormulaRunner:
             if result is not g:
                 self._computes.add(formula)
             return result
+        key = (formula, mask)
         if formula in self._computes:
             all_static = tuple([not isinstance(a, jax.Array) for a in args])
             for static in dict.fromkeys((mask, all_static)):
-                compiled = self._jit(formula, static)
+                compiled = self._jit(formula, static, key)
                 try:
                     result = compiled(g, *args)
                 except Exception:  # untraceable, or a real error (which eager raises again)
                     continue
-                self._compiled[formula, mask] = compiled
+                self._compiled.setdefault(key, compiled)
                 return result
-        self._compiled[formula, mask] = None  # stays eager
+        self._compiled[key] = None  # stays eager
         return formula.fn(self.ns, g, *args)
 
-    def _jit(self, formula, static: tuple):
-        ns, fn = self.ns, formula.fn
+    def _jit(self, formula, static: tuple, key: tuple):
+        """`formula` under ``jax.jit``; after `max_traces` traces (shapes, static values) the
+        formula goes back to eager evaluation: compiling each new variant would cost more."""
+        ns, fn, compiled, limit = self.ns, formula.fn, self._compiled, self.max_traces
+        traces = [0]
 
         def program(g, *args):
+            traces[0] += 1  # runs when JAX traces, not when the compiled program runs
+            if traces[0] > limit:
+                compiled[key] = None
             return fn(ns, g, *args)
 
         return jax.jit(program, static_argnums=tuple(i + 1 for i, s in enumerate(static) if s))

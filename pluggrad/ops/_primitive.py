@@ -148,7 +148,10 @@ class OpNode(Node):
             raise RuntimeError(FREED_MESSAGE)
         backend = self._backend
         ns = TENSOR_NS if create_graph else backend.formula_ns
-        values = self._unpack(saved, backend, create_graph)
+        if create_graph or self._saved_tensors:
+            values = self._unpack(saved, backend, create_graph)
+        else:  # nothing to unpack: the formulas only read the saved values
+            values = saved
         if not self.prim.multi_output:
             g = grad_outputs[0]
         else:  # formulas of multi-output primitives get every output's gradient, zeros if unused

@@ -101,3 +101,26 @@ def test_backward_on_the_jax_backend_matches_numpy_after_the_formulas_compiled()
             return np.asarray(x.grad)
 
     np.testing.assert_allclose(grad_on("jax"), grad_on("numpy"), rtol=1e-13, atol=1e-15)
+
+
+def test_an_unhashable_static_argument_after_compilation_runs_eagerly(runner):
+    def take(ns, g, key):
+        return g * 2 if key is None else g[key] * 2
+
+    formula = Formula(take)
+    g = _array([1.0, 2.0, 3.0])
+    for _ in range(4):  # compiled with a hashable static key (None)
+        np.testing.assert_array_equal(np.asarray(runner(formula, g, [None])), [2.0, 4.0, 6.0])
+    assert runner._compiled[formula, (True,)] is not None
+    # slices are unhashable before Python 3.12: JAX cannot use them as static arguments
+    result = runner(formula, g, [(slice(0, 2),)])
+    np.testing.assert_array_equal(np.asarray(result), [2.0, 4.0])
+
+
+def test_a_formula_traced_for_too_many_shapes_goes_back_to_eager(runner):
+    runner.max_traces = 3
+    formula = Formula(lambda ns, g, x: g * x + 1)
+    for n in range(1, 9):
+        g = _array(np.ones(n))
+        np.testing.assert_array_equal(np.asarray(runner(formula, g, [g])), np.full(n, 2.0))
+    assert runner._compiled[formula, (False,)] is None
