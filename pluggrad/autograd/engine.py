@@ -135,8 +135,13 @@ def run_backward(
                     buffer = buffers.get(next_node)
                     if buffer is None:
                         buffer = buffers[next_node] = [None] * next_node.num_outputs
-                    current = buffer[input_nr]
-                    buffer[input_nr] = grad if current is None else current + grad
+                    if buffer[input_nr] is None:
+                        buffer[input_nr] = grad
+                    elif create_graph:
+                        buffer[input_nr] = buffer[input_nr] + grad
+                    else:  # the buffer's array may be reused (NumPy: when nothing else holds it;
+                        # so no local name here refers to it)
+                        buffer[input_nr] = node._backend.add_gradients(buffer, input_nr, grad)
                 remaining = dependencies[next_node] - 1
                 dependencies[next_node] = remaining
                 if remaining == 0:

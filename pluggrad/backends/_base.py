@@ -142,6 +142,14 @@ class Backend:
         """``total + grad`` for gradient accumulation; may reuse `total`'s memory."""
         return total + grad
 
+    def add_gradients(self, buffer: list, index: int, grad: Any) -> Any:
+        """``buffer[index] + grad``: two gradients flowing into the same input during backward.
+
+        ``buffer[index]`` belongs to the engine's input buffer of a node; a backend may add into
+        it in place when nothing else can see it (see the NumPy backend).
+        """
+        return buffer[index] + grad
+
     def copy(self, array: Any) -> Any:
         """An independent copy of `array` (a no-op for immutable arrays)."""
         if not self.mutable:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import array_api_compat.numpy as xp
 import numpy as np
 
 from ._base import Backend, along_axis_key
+
+# references to a buffer's array when only the buffer holds it: the list slot, the local name
+# in add_gradients and getrefcount's argument (PyPy has no reference counts: never in place)
+_BUFFER_ONLY = 3
+_getrefcount = getattr(sys, "getrefcount", lambda obj: _BUFFER_ONLY + 1)
 
 # the integer type of each real floating type's size, for bit masks
 _SAME_SIZE_INT = {np.dtype(f"float{n}"): np.dtype(f"int{n}") for n in (16, 32, 64)}
@@ -70,6 +76,29 @@ class NumpyBackend(Backend):
             np.add(total, grad, out=total)
             return total
         return total + grad
+
+    def add_gradients(self, buffer, index, grad):
+        """Add in place when the buffer's array is referenced by the buffer alone (CPython's
+        reference count) and owns its memory; otherwise allocate, as ``+`` does.
+
+        Gradients often alias: ``add``'s backward hands the same array to both inputs, a
+        retained ``.grad`` or a hook may keep one, a formula may return a view.  Any of these
+        raises the count or sets ``base``, so only an array nobody else can observe is reused.
+        A fan-out of large inputs (W4's ``x`` feeds four operations) then sums without a new
+        array per contribution.
+        """
+        current = buffer[index]
+        if (
+            type(current) is np.ndarray
+            and _getrefcount(current) <= _BUFFER_ONLY
+            and current.base is None
+            and current.flags.writeable
+            and current.shape == np.broadcast_shapes(current.shape, grad.shape)
+            and current.dtype == np.result_type(current, grad)
+        ):
+            np.add(current, grad, out=current)
+            return current
+        return current + grad
 
     def scatter_add(self, values, key, shape):
         out = np.zeros(shape, dtype=values.dtype)

@@ -902,3 +902,17 @@ def test_grad_of_x_squared_is_2x(backend):
     y.backward()
     assert repr(x.grad) == "tensor([10.])"
     assert math.isclose(x.grad.item(), 10.0)
+
+
+def test_gradients_summed_in_a_buffer_never_change_an_alias_held_elsewhere(backend):
+    # add's backward hands the same array (made by the * 1.0 node's backward) to both inputs:
+    # y's buffer and x's. y's buffer then receives a second gradient (from y * 5, whose node
+    # runs later because it was made earlier); summing it in place would change x's too
+    # (NumPy reuses a buffer's array only when nothing else refers to it).
+    x = pg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    t = (y * 5.0).sum()
+    s = ((y + x) * 1.0).sum()
+    out = s + t
+    out.backward()
+    assert values(x.grad).tolist() == [7.0, 7.0]

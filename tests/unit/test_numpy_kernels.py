@@ -1,4 +1,5 @@
-"""The NumPy backend's ``zeros_where``: bit for bit what ``numpy.where(cond, 0, value)`` gives."""
+"""The NumPy backend's own kernels: ``zeros_where`` (bit for bit ``numpy.where(cond, 0, value)``)
+and ``add_gradients`` (in place only when nobody else can see it)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,25 @@ def test_other_dtypes_fall_back_to_where():
     np.testing.assert_array_equal(BACKEND.zeros_where(cond, value), _expected(cond, value))
     ints = np.array([3, -4])
     np.testing.assert_array_equal(BACKEND.zeros_where(cond, ints), [0, -4])
+
+
+def test_add_gradients_reuses_only_an_array_nobody_else_holds():
+    buffer = [np.ones(3)]
+    first = id(buffer[0])
+    result = BACKEND.add_gradients(buffer, 0, np.full(3, 2.0))
+    assert id(result) == first and result.tolist() == [3.0, 3.0, 3.0]
+
+    held = np.ones(3)
+    buffer = [held]
+    result = BACKEND.add_gradients(buffer, 0, np.full(3, 2.0))
+    assert result is not held and held.tolist() == [1.0, 1.0, 1.0]
+
+    base = np.ones(6)
+    buffer = [base[:3]]  # a view: its memory is base's
+    BACKEND.add_gradients(buffer, 0, np.full(3, 2.0))
+    assert base.tolist() == [1.0] * 6
+
+    buffer = [np.ones(1)]  # broadcasting to a larger shape needs a new array
+    assert BACKEND.add_gradients(buffer, 0, np.ones(3)).shape == (3,)
+    buffer = [np.ones(3, dtype=np.float32)]  # so does promotion
+    assert BACKEND.add_gradients(buffer, 0, np.ones(3)).dtype == np.float64
