@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from .._tensor import Tensor, _make
 from .anomaly_mode import STATE as ANOMALY
 from .anomaly_mode import check_gradients
-from .grad_mode import INFERENCE_USED, set_grad_enabled
+from .grad_mode import INFERENCE_SAVED_MESSAGE, INFERENCE_USED, set_grad_enabled
 from .graph import AccumulateGrad, Node
 
 
@@ -218,12 +218,6 @@ def _run_accumulate_grad(node: AccumulateGrad, grads: list, create_graph: bool) 
                 raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
     if node._post_hooks:
         _call_node_hooks(node, node._post_hooks, (), create_graph, ((), grads))
-
-
-INFERENCE_SAVED_MESSAGE = (
-    "Inference tensors cannot be saved for backward. To work around you can make a clone to "
-    "get a normal tensor and use it in autograd."
-)
 
 
 def _check_no_inference_saved(node: Node) -> None:

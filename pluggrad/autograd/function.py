@@ -12,7 +12,13 @@ from __future__ import annotations
 import functools
 
 from .._tensor import Tensor, _make
-from .grad_mode import grad_enabled, inference_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    INFERENCE_SAVED_MESSAGE,
+    grad_enabled,
+    inference_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .graph import FREED_MESSAGE, Node, modified_by_inplace_error, rebase_history
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -30,10 +36,7 @@ class FunctionCtx:
                     f"{tensors.index(t)} is of type {type(t).__name__}"
                 )
             if t is not None and t._is_inference and not inference_enabled():
-                raise RuntimeError(
-                    "Inference tensors cannot be saved for backward. To work around you can "
-                    "make a clone to get a normal tensor and use it in autograd."
-                )
+                raise RuntimeError(INFERENCE_SAVED_MESSAGE)
         self._to_save = tensors
 
     def mark_non_differentiable(self, *tensors) -> None:

@@ -36,6 +36,12 @@ _inference: contextvars.ContextVar[bool] = contextvars.ContextVar(
 inference_enabled = _inference.get
 # Set once inference mode was first entered: only then can a graph hold inference tensors.
 INFERENCE_USED = [False]
+# PyTorch's error when an inference tensor would be saved for backward (by a recorded operation
+# or a custom Function's save_for_backward)
+INFERENCE_SAVED_MESSAGE = (
+    "Inference tensors cannot be saved for backward. To work around you can make a clone to "
+    "get a normal tensor and use it in autograd."
+)
 
 
 def is_grad_enabled() -> bool:

@@ -51,8 +51,8 @@ def modified_by_inplace_error(
     instead. ...".
 
     The node named (without its ``Backward0`` suffix) is, as in PyTorch, `producer` for a saved
-    output (the node that saved it) and otherwise the
-    tensor's current ``grad_fn``; a leaf has none.
+    output (the node that saved it) and otherwise the tensor's current ``grad_fn``; a leaf has
+    none.
     """
     type_name = _TENSOR_TYPE_NAMES.get(tensor.dtype.name, tensor.dtype.name)
     what = f"[torch.{type_name}Tensor {list(tensor.shape)}]"

@@ -92,12 +92,8 @@ class NumpyBackend(Backend):
             type(current) is np.ndarray
             and _getrefcount(current) <= _BUFFER_ONLY
             and current.base is None
-            and current.flags.writeable
-            and current.shape == np.broadcast_shapes(current.shape, grad.shape)
-            and current.dtype == np.result_type(current, grad)
         ):
-            np.add(current, grad, out=current)
-            return current
+            return self.accumulate(current, grad)  # in place when shape and dtype allow
         return current + grad
 
     def scatter_add(self, values, key, shape):

@@ -190,28 +190,17 @@ class _SetItemBackward(Node):
     __slots__ = ("_index", "_mask", "_value_meta")
 
     def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
-        from .derivatives import cast_grad, sum_to
+        from .derivatives._helpers import cast_grad, sum_to, zeros_where
 
         g = grad_outputs[0]
         backend = self._backend
         (old_node, _), (value_node, _) = self.next_functions
-        grad_old = grad_value = None
         if create_graph:
-            from . import getitem as getitem_op
-            from . import where, zeros_like
-
-            if old_node is not None:
-                grad_old = where(_make(self._mask, backend), zeros_like(g), g)
-            if value_node is not None:
-                grad_value = getitem_op(g, self._index)
-            ns = _tensor_namespace()
+            ns, mask = _tensor_namespace(), _make(self._mask, backend)
         else:
-            xp = backend.xp
-            if old_node is not None:
-                grad_old = xp.where(self._mask, xp.zeros_like(g), g)
-            if value_node is not None:
-                grad_value = backend.getitem(g, self._index)
-            ns = backend.formula_ns
+            ns, mask = backend.formula_ns, self._mask
+        grad_old = None if old_node is None else zeros_where(ns, mask, g)
+        grad_value = None if value_node is None else ns.getitem(g, self._index)
         if grad_value is not None:
             shape, native = self._value_meta
             if tuple(grad_value.shape) != shape:

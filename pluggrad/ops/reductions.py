@@ -58,6 +58,13 @@ def _normalize(axis, ndim) -> tuple:
     return tuple(a % ndim if ndim else 0 for a in axes)
 
 
+def _checked_axis(axis, ndim: int):
+    """`axis` of a reduction, checked against `ndim` dimensions; None for a 0-d tensor, which
+    reduces over "dim 0" or "dim -1" as a whole (PyTorch)."""
+    _normalize(axis, ndim)
+    return None if ndim == 0 else axis
+
+
 def _max_dim_forward(backend, x, axis, keepdims):
     xp = backend.xp
     return MaxResult(
@@ -153,9 +160,7 @@ def _require_float(function: str, x: Tensor) -> None:
 def _reduce(prim, x, axis, dim, keepdims, keepdim, dtype=None):
     x = as_tensor_arg(x)
     axis = merge_axis(axis, dim)
-    _normalize(axis, x.ndim)
-    if x.ndim == 0:
-        axis = None  # a 0-d tensor reduces over "dim 0" or "dim -1" as a whole (PyTorch)
+    axis = _checked_axis(axis, x.ndim)
     params = {"axis": axis, "keepdims": bool(keepdims or keepdim)}
     if prim is _SUM or prim is _PROD:
         dtype = _accumulation_dtype(x, dtype)
@@ -243,9 +248,7 @@ def _var_std(prim, name, x, args, axis, correction, keepdims, dim, keepdim, unbi
         correction = 1 if torch else 0
     _require_float(name, x)
     axis = merge_axis(axis, dim)
-    _normalize(axis, x.ndim)
-    if x.ndim == 0:
-        axis = None  # see _reduce
+    axis = _checked_axis(axis, x.ndim)
     params = {"axis": axis, "correction": correction, "keepdims": bool(keepdims or keepdim)}
     return apply(prim, (x,), params)
 
@@ -318,9 +321,7 @@ def _extremum(name, prim, dim_prim, elementwise, x, args, axis, keepdims, dim, k
             keep = False
         return apply(dim_prim, (x,), {"axis": axis, "keepdims": keep})
     axis = merge_axis(axis, None)
-    _normalize(axis, x.ndim)
-    if x.ndim == 0:
-        axis = None  # see _reduce
+    axis = _checked_axis(axis, x.ndim)
     return apply(prim, (x,), {"axis": axis, "keepdims": bool(keepdims or keepdim)})
 
 
@@ -354,9 +355,8 @@ def min(x, /, *args, axis=None, keepdims=False, dim=None, keepdim=False):  # noq
 def _all_axes(x: Tensor, dim):
     axis = merge_axis(None, dim)
     if axis is None or axis == ():
-        return tuple(range(x.ndim))
-    _normalize(axis, x.ndim)
-    return axis
+        return None if x.ndim == 0 else tuple(range(x.ndim))
+    return _checked_axis(axis, x.ndim)
 
 
 def amax(x, /, dim=(), keepdim=False, *, axis=None, keepdims=False) -> Tensor:
@@ -364,8 +364,6 @@ def amax(x, /, dim=(), keepdim=False, *, axis=None, keepdims=False) -> Tensor:
     evenly (``AmaxBackward0``)."""
     x = as_tensor_arg(x)
     dim = _all_axes(x, merge_axis(axis, None if dim == () else dim))
-    if x.ndim == 0:
-        dim = None  # see _reduce
     return apply(_MAX, (x,), {"axis": dim, "keepdims": bool(keepdim or keepdims)})
 
 
@@ -374,8 +372,6 @@ def amin(x, /, dim=(), keepdim=False, *, axis=None, keepdims=False) -> Tensor:
     evenly (``AminBackward0``)."""
     x = as_tensor_arg(x)
     dim = _all_axes(x, merge_axis(axis, None if dim == () else dim))
-    if x.ndim == 0:
-        dim = None  # see _reduce
     return apply(_MIN, (x,), {"axis": dim, "keepdims": bool(keepdim or keepdims)})
 
 
@@ -485,9 +481,7 @@ def _logical(prim, name, x, args, axis, keepdims, dim, keepdim):
     kw = torch_positional(name, args, ("dim", "keepdim"), {"dim": dim, "keepdim": keepdim})
     x = as_tensor_arg(x)
     axis = merge_axis(axis, kw["dim"])
-    _normalize(axis, x.ndim)
-    if x.ndim == 0:
-        axis = None  # see _reduce
+    axis = _checked_axis(axis, x.ndim)
     return apply(prim, (x,), {"axis": axis, "keepdims": bool(keepdims or kw["keepdim"])})
 
 
