@@ -43,9 +43,12 @@ class NumpyBackend(Backend):
         bits = _SAME_SIZE_INT.get(getattr(value, "dtype", None))
         if bits is None or not isinstance(value, np.ndarray):
             return super().zeros_where(cond, value)
-        keep = np.logical_not(cond).view(np.int8)  # 1 where kept, 0 where zeroed
-        mask = np.negative(keep, dtype=bits)  # all ones where kept
-        return np.bitwise_and(value.view(bits), mask).view(value.dtype)
+        mask = np.asarray(cond, dtype=bits)  # 1 where zeroed, 0 where kept (a new array)
+        mask -= 1  # all ones where kept, 0 where zeroed
+        if mask.shape != value.shape:  # one of them broadcasts
+            return np.bitwise_and(value.view(bits), mask).view(value.dtype)
+        np.bitwise_and(value.view(bits), mask, out=mask)  # the result, in the mask's memory
+        return mask.view(value.dtype)
 
     def asarray(self, obj, dtype=None):
         return np.asarray(obj, dtype=None if dtype is None else self.to_native[dtype])

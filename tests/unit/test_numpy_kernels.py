@@ -48,6 +48,12 @@ def test_random_masks_broadcasting_and_strides(value, data):
     _same_bits(BACKEND.zeros_where(cond_t, strided), _expected(cond_t, strided))
 
 
+def test_a_value_broadcast_against_a_larger_condition():
+    value = np.array(SPECIALS, dtype=np.float32)
+    cond = np.array([[True], [False]]) & (np.arange(value.size) % 3 == 0)
+    _same_bits(BACKEND.zeros_where(cond, value), _expected(cond, value))
+
+
 def test_other_dtypes_fall_back_to_where():
     value = np.array([1 + 2j, -0.0 - 1j], dtype=np.complex128)
     cond = np.array([True, False])

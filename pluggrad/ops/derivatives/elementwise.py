@@ -159,7 +159,9 @@ TABLE = {
     "divide": Entry(
         {"tt": "DivBackward0", "ts": "DivBackward0", "st": "MulBackward0"},
         x1=lambda ns, g, x2, x1_dtype: _r2c(ns, g / _cj(ns, x2), x1_dtype),
-        x2=lambda ns, g, x1, x2, x2_dtype: _r2c(ns, -g * _cj(ns, x1) / _cj(ns, x2 * x2), x2_dtype),
+        # PyTorch's order, -(g * conj(x1 / x2 / x2)): each step writes into the previous
+        # temporary (NumPy reuses a large temporary in place), one new array instead of three
+        x2=lambda ns, g, x1, x2, x2_dtype: _r2c(ns, -(g * _cj(ns, x1 / x2 / x2)), x2_dtype),
     ),
     "div_rounding": Entry("DivBackward2", x1=_zero, x2=_zero),
     "pow": Entry(
