@@ -29,7 +29,10 @@ def is_complex(x) -> bool:
     dtype = getattr(x, "dtype", None)
     if dtype is None:
         return isinstance(x, complex)
-    return is_complex_dtype(dtype)
+    try:  # the cache lookup of is_complex_dtype, inlined: formulas ask for every gradient
+        return _COMPLEX_DTYPES[(type(dtype), dtype)]
+    except KeyError:
+        return is_complex_dtype(dtype)
 
 
 # (dtype type, dtype) -> is it complex; formulas ask for every gradient.  The type is part of

@@ -1,8 +1,9 @@
 """Derivatives of elementwise functions (PyTorch's ``derivatives.yaml`` rows, same node names).
 
-Complex inputs follow PyTorch's convention: formulas conjugate what PyTorch conjugates, and a
+Complex inputs follow PyTorch's convention: formulas conjugate what PyTorch conjugates.  A
 real input of a complex result gets the real part of its gradient (PyTorch's
-``handle_r_to_c``).
+``handle_r_to_c``): the node casts every gradient to its input's dtype (``_fit`` in
+``ops/_primitive.py``), so formulas do not repeat it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import cmath
 import math
 
-from ._helpers import Entry, conj, is_complex, is_scalar, zeros_where
+from ._helpers import Entry, is_complex, is_scalar, zeros_where
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -23,14 +24,7 @@ def _cj(ns, v):
         return v
     if kind is complex:
         return v.conjugate()
-    return conj(ns, v)
-
-
-def _r2c(ns, grad, dtype):
-    """PyTorch's ``handle_r_to_c``: the real part of a complex gradient of a real input."""
-    if is_complex(grad) and "complex" not in str(dtype):
-        return ns.real(grad)
-    return grad
+    return ns.conj(v) if is_complex(v) else v
 
 
 def _zero(ns, g):
@@ -50,24 +44,22 @@ def _scalar_log(x):
 
 
 # ---- pow ----------------------------------------------------------------------------------------
-def _pow_grad_base(ns, g, x1, x2, x1_dtype):
+def _pow_grad_base(ns, g, x1, x2):
     if is_scalar(x2):
         if x2 == 0:
             return ns.zeros_like(g)
-        return _r2c(ns, g * _cj(ns, x2 * x1 ** (x2 - 1)), x1_dtype)
-    return _r2c(ns, zeros_where(ns, x2 == 0, g * _cj(ns, x2 * x1 ** (x2 - 1))), x1_dtype)
+        return g * _cj(ns, x2 * x1 ** (x2 - 1))
+    return zeros_where(ns, x2 == 0, g * _cj(ns, x2 * x1 ** (x2 - 1)))
 
 
-def _pow_grad_exponent(ns, g, x1, x2, result, x2_dtype):
+def _pow_grad_exponent(ns, g, x1, x2, result):
     # d(a**y)/dy = a**y * log(a); PyTorch defines it as 0 where a == 0 and real(y) >= 0
     nonnegative = (ns.real(x2) if is_complex(x2) else x2) >= 0
     if is_scalar(x1):
         if x1 == 0:
             return zeros_where(ns, nonnegative, g * (result * -math.inf))
-        return _r2c(ns, g * _cj(ns, result * _scalar_log(x1)), x2_dtype)
-    return _r2c(
-        ns, g * _cj(ns, zeros_where(ns, (x1 == 0) & nonnegative, result * ns.log(x1))), x2_dtype
-    )
+        return g * _cj(ns, result * _scalar_log(x1))
+    return g * _cj(ns, zeros_where(ns, (x1 == 0) & nonnegative, result * ns.log(x1)))
 
 
 # ---- binary functions with kinks or special points ----------------------------------------------
@@ -143,25 +135,25 @@ TABLE = {
     # ---- arithmetic ----------------------------------------------------------------------------
     "add": Entry(
         "AddBackward0",
-        x1=lambda ns, g, x1_dtype: _r2c(ns, g, x1_dtype),
-        x2=lambda ns, g, x2_dtype: _r2c(ns, g, x2_dtype),
+        x1=lambda ns, g: g,
+        x2=lambda ns, g: g,
     ),
     "subtract": Entry(
         {"tt": "SubBackward0", "ts": "SubBackward0", "st": "RsubBackward1"},
-        x1=lambda ns, g, x1_dtype: _r2c(ns, g, x1_dtype),
-        x2=lambda ns, g, x2_dtype: _r2c(ns, -g, x2_dtype),
+        x1=lambda ns, g: g,
+        x2=lambda ns, g: -g,
     ),
     "multiply": Entry(
         "MulBackward0",
-        x1=lambda ns, g, x2, x1_dtype: _r2c(ns, g * _cj(ns, x2), x1_dtype),
-        x2=lambda ns, g, x1, x2_dtype: _r2c(ns, g * _cj(ns, x1), x2_dtype),
+        x1=lambda ns, g, x2: g * _cj(ns, x2),
+        x2=lambda ns, g, x1: g * _cj(ns, x1),
     ),
     "divide": Entry(
         {"tt": "DivBackward0", "ts": "DivBackward0", "st": "MulBackward0"},
-        x1=lambda ns, g, x2, x1_dtype: _r2c(ns, g / _cj(ns, x2), x1_dtype),
+        x1=lambda ns, g, x2: g / _cj(ns, x2),
         # PyTorch's order, -(g * conj(x1 / x2 / x2)): each step writes into the previous
         # temporary (NumPy reuses a large temporary in place), one new array instead of three
-        x2=lambda ns, g, x1, x2, x2_dtype: _r2c(ns, -(g * _cj(ns, x1 / x2 / x2)), x2_dtype),
+        x2=lambda ns, g, x1, x2: -(g * _cj(ns, x1 / x2 / x2)),
     ),
     "div_rounding": Entry("DivBackward2", x1=_zero, x2=_zero),
     "pow": Entry(
