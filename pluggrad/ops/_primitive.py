@@ -72,7 +72,6 @@ class Primitive:
     __slots__ = (
         "name", "inputs", "node", "formulas", "elementwise", "forward", "differentiable",
         "n_outputs", "multi_output", "_node_classes", "_plans", "_fixed_node_class",
-        "_input_names",
     )  # fmt: skip
 
     def __init__(
@@ -95,7 +94,6 @@ class Primitive:
             raise LookupError(f"primitive {name!r} has no entry in the derivative table")
         self.name = name
         self.inputs = tuple(inputs)
-        self._input_names = frozenset(self.inputs)
         self.node = node
         unknown = set(formulas) - set(self.inputs)
         if unknown:
@@ -138,7 +136,8 @@ class Primitive:
 class OpNode(Node):
     """Backward node of a primitive: holds what the formulas need and runs them."""
 
-    __slots__ = ("_saved", "_saved_tensors", "_meta", "_out_meta")
+    # _plan: the primitive's _SavePlan for this call (which inputs get a gradient, what is saved)
+    __slots__ = ("_saved", "_saved_tensors", "_meta", "_out_meta", "_plan")
 
     prim: Primitive  # set on each generated subclass
 
@@ -159,21 +158,19 @@ class OpNode(Node):
                 _zeros(ns, backend, meta, create_graph) if grad is None else grad
                 for grad, meta in zip(grad_outputs, self._out_meta)
             )
-        grads = []
+        metas = self._meta
+        grads = [None] * len(metas)
         lookup = values.__getitem__
         run = None if create_graph else backend.run_formula
-        edges = zip(self.next_functions, self.prim.formulas, self._meta)
-        for (next_node, _), formula, meta in edges:
-            if next_node is None or formula is None:
-                grads.append(None)
-                continue
+        for i, formula in self._plan.grad_formulas:
             if run is None:
                 grad = formula.fn(ns, g, *map(lookup, formula.argnames))
             else:
                 grad = run(formula, g, list(map(lookup, formula.argnames)))
+            meta = metas[i]
             if meta is not None:
                 grad = _fit(ns, grad, meta, backend, create_graph)
-            grads.append(grad)
+            grads[i] = grad
         return tuple(grads)
 
     def _unpack(self, saved: dict, backend, create_graph: bool) -> dict:
@@ -208,8 +205,7 @@ class OpNode(Node):
     def release(self) -> None:
         # Like PyTorch, a node that saved no input or output (AddBackward0, or MulBackward0 of
         # a tensor by a Python scalar... which saves the scalar) stays usable after release.
-        saved = self._saved
-        if self._saved_tensors or (saved is not _FREED and self.prim._input_names & saved.keys()):
+        if self._saved_tensors or (self._plan.saves_inputs and self._saved is not _FREED):
             self._saved = _FREED
             self._saved_tensors = ()
 
@@ -311,12 +307,13 @@ class _SavePlan:
     that recording an operation does no name parsing.
     """
 
-    __slots__ = ("grad_inputs", "saves")
+    __slots__ = ("grad_inputs", "grad_formulas", "saves", "saves_inputs")
 
     def __init__(self, prim: Primitive, requires: tuple):
         self.grad_inputs = tuple(
             i for i, (r, f) in enumerate(zip(requires, prim.formulas)) if r and f is not None
         )
+        self.grad_formulas = tuple((i, prim.formulas[i]) for i in self.grad_inputs)
         needed = sorted({n for i in self.grad_inputs for n in prim.formulas[i].argnames})
         saves = []
         for name in needed:
@@ -332,6 +329,8 @@ class _SavePlan:
             else:
                 saves.append((_PARAM, name, None))
         self.saves = tuple(saves)
+        # an input is saved (a Tensor, or a Python scalar kept in the node's dict): release frees
+        self.saves_inputs = any(kind == _INPUT for kind, _, _ in saves)
 
 
 def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | None, requires: list):
@@ -377,6 +376,7 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
     node._init_node(tuple(next_functions))
     node._backend = backend
     node._meta = meta
+    node._plan = plan
     if single:
         node._out_meta = None
         results = [_make(out, backend, True, node, 0)]
