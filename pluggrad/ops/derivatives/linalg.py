@@ -90,6 +90,11 @@ def _matmul_grad(ns, g, x1, x2, wrt: int):
     """Gradient of ``matmul(x1, x2)`` w.r.t. input `wrt`, with NumPy's 1-D and batch rules."""
     if x1.ndim == 1 and x2.ndim == 1:
         return g * conj(ns, x2 if wrt == 0 else x1)
+    if x1.ndim == 2 and x2.ndim == 1:  # PyTorch's MvBackward0: ger(g, conj(v)) and mH(A) @ g,
+        # two operations where the batched rule below takes five (under create_graph, nodes)
+        if wrt == 0:
+            return ns.expand_dims(g, axis=-1) * conj(ns, x2)
+        return ns.matmul(_mH(ns, x1), g)
     a, b = x1, x2
     if a.ndim == 1:
         a = ns.expand_dims(a, axis=0)
