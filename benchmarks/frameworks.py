@@ -61,6 +61,7 @@ FRAMEWORKS: dict[str, Framework] = {
         Framework("jax-jit", "functional", "jax", ("jax",), dict(_JAX_ENV)),
         Framework("hips-autograd", "functional", "autograd", ("autograd",)),
         Framework("numpy-hand", "numpy_hand", None, ("numpy",)),
+        Framework("numpy-tape", "numpy_hand", "tape", ("numpy",)),
     ]
 }
 

@@ -15,6 +15,10 @@ from .frameworks import BASELINES, FRAMEWORKS
 
 TORCH, HAND = BASELINES
 MEMORY_ROW = "W4 memory"
+#: the floor of an eager tape on NumPy (the same operations, written out), and whose cells also
+#: give their ratio to it
+TAPE, TAPE_COMPARED = "numpy-tape", ("pluggrad-numpy",)
+_LABELS = {TORCH: "torch", HAND: "hand", TAPE: "tape"}
 
 
 def format_time(seconds: float) -> str:
@@ -116,11 +120,13 @@ def _cell(summary: dict, framework: str, row: str) -> str:
     else:
         text = f"**{format_time(cell['median_s'])}**"
         baselines = BASELINES
+    if framework in TAPE_COMPARED:
+        baselines += (TAPE,)
     parts = [text]
     for baseline in baselines:
         ratio = ratios(summary, row, baseline).get(framework)
         if ratio is not None and framework != baseline:
-            parts.append(f"×{_ratio(ratio)} {'torch' if baseline == TORCH else 'hand'}")
+            parts.append(f"×{_ratio(ratio)} {_LABELS[baseline]}")
     if "per_op_us" in cell:
         parts.append(f"{cell['per_op_us']:.3g} µs/op")
     return "<br>".join(parts)
@@ -168,7 +174,9 @@ def markdown(data: dict) -> str:
         "",
         "Cells: the median time of one forward and backward step, over all repeats of all "
         "rounds; `×r torch`, `×r hand`: that time divided by torch's and numpy-hand's (below 1 "
-        "is faster). W1 also gives the time per op (step / ops of the forward pass). "
+        "is faster); pluggrad-numpy also gives `×r tape`, its ratio to numpy-tape (the same "
+        "operations an eager tape runs, written out in NumPy). W1 also gives the time per op "
+        "(step / ops of the forward pass). "
         f"{MEMORY_ROW}: growth of the resident-set high-water mark over the first step after the "
         "inputs are allocated (the second step's in parentheses), and its ratio to numpy-hand's.",
         "",

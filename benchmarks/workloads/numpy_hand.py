@@ -83,11 +83,48 @@ def w4(x: np.ndarray, block: int = 1 << 16) -> list[np.ndarray]:
     return [grad]
 
 
+def w3_tape(x: np.ndarray, w: np.ndarray, v: np.ndarray) -> list[np.ndarray]:
+    """``H v`` as a tape computes it: the gradient ``g`` with its own operations, then the
+    gradient of ``<g, v>`` back through them (four matrix-vector products, not three)."""
+    t = np.tanh(w @ x)
+    # first backward, as recorded operations: pow, tanh, matmul
+    gt = 2 * t
+    s = 1 - t * t
+    gz = gt * s
+    _g = w.T @ gz  # the gradient itself (what autograd.grad returns; <g, v> reads it)
+    # second backward: through matmul, the products, tanh and pow
+    u = w @ v
+    dt = 2 * (u * s) + -2 * t * (u * gt)
+    return [w.T @ (dt * s)]
+
+
+def w4_tape(x: np.ndarray) -> list[np.ndarray]:
+    """W4 as a tape computes it: one full-size array per operation, forward values kept for
+    backward, no fusion, no blocking, no in-place update (NumPy still reuses temporaries)."""
+    s = np.sin(x)
+    a = s * x
+    e = np.exp(a)
+    d = 1 + x * x
+    (e / d).sum()
+    g = np.ones_like(x)
+    ge = g / d  # divide, numerator
+    gd = -(g * (e / d / d))  # divide, denominator
+    ga = ge * e  # exp
+    gs, gx_mul = ga * x, ga * s  # sin(x) * x
+    gx_sin = gs * np.cos(x)  # sin
+    gx_sq1, gx_sq2 = gd * x, gd * x  # x * x
+    return [gx_mul + gx_sin + gx_sq1 + gx_sq2]
+
+
 _STEPS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4}
+# W1 and W2 by hand are already one whole-array operation at a time
+_TAPE_STEPS = {**_STEPS, "W3": w3_tape, "W4": w4_tape}
 
 
 def build(workload: problems.Workload, inputs: problems.Inputs, variant: str | None) -> Built:
-    """The hand-written step of `workload` on `inputs` (`variant` is unused)."""
-    function = _STEPS[workload.name]
+    """The hand-written step of `workload` on `inputs`; ``variant="tape"``: the operations an
+    eager tape runs (the floor for pluggrad-numpy and torch), else the fastest by hand."""
+    function = (_TAPE_STEPS if variant == "tape" else _STEPS)[workload.name]
     arrays = (*inputs.wrt, *inputs.consts)
-    return Built(lambda: function(*arrays))
+    notes = ("W1, W2: the same code as numpy-hand",) if variant == "tape" else ()
+    return Built(lambda: function(*arrays), notes=notes if workload.name in ("W1", "W2") else ())
