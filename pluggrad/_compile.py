@@ -43,6 +43,7 @@ from ._tensor import Tensor, _make
 from .autograd.grad_mode import grad_enabled, set_grad_enabled
 from .autograd.graph import FREED_MESSAGE, Node
 from .backends import get_backend
+from .ops._args import is_array_like
 
 __all__ = ["compile"]
 
@@ -356,7 +357,7 @@ class _Entry:
                         plan.diff_outputs.append(len(out_arrays))
                     plan.outputs.append((_ARRAY, len(out_arrays)))
                     out_arrays.append(leaf._data)
-            elif _is_array(leaf):
+            elif is_array_like(leaf):  # not a Tensor (the branch above)
                 raise TypeError(
                     "pluggrad.compile: the compiled function returned a raw array; return "
                     "pluggrad Tensors (or numbers) instead"
@@ -551,10 +552,6 @@ def fold_transposes(closed):
                 changed = True
         eqns.append(eqn)
     return closed.replace(jaxpr=jaxpr.replace(eqns=eqns)) if changed else closed
-
-
-def _is_array(obj) -> bool:
-    return hasattr(obj, "shape") and hasattr(obj, "dtype") and not isinstance(obj, Tensor)
 
 
 @functools.cache

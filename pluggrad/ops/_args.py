@@ -9,6 +9,11 @@ from ..backends import get_backend
 SCALAR_TYPES = (bool, int, float, complex)
 
 
+def is_array_like(obj) -> bool:
+    """True for an array of some library (it has ``shape`` and ``dtype``), Tensors included."""
+    return hasattr(obj, "shape") and hasattr(obj, "dtype")
+
+
 def merge_axis(axis, dim):
     """The axis of a reduction given as the standard's `axis` or PyTorch's `dim` (not both);
     a list becomes a tuple."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import _dtypes
 from .._tensor import Tensor
-from ._args import as_tensor_arg
+from ._args import as_tensor_arg, is_array_like
 from ._primitive import Primitive, apply
 
 # scatter_add (the backward of __getitem__) and put_along_axis_add (the backward of take and
@@ -77,7 +77,7 @@ def _native_key(key, x: Tensor):
         return key
     if isinstance(key, int):
         return key
-    if hasattr(key, "shape") and hasattr(key, "dtype"):  # an array of some library
+    if is_array_like(key):
         if len(key.shape) == 0 and getattr(key.dtype, "kind", "") in "iu":
             return int(key)
         return as_tensor_arg(key, like=x)._data
@@ -95,15 +95,11 @@ def getitem(x, key) -> Tensor:
     return apply(_GETITEM, (x,), {"key": key})
 
 
-def _is_array(part) -> bool:
-    return hasattr(part, "shape") and hasattr(part, "dtype")
-
-
 def _consumed(part, x: Tensor) -> int:
     """How many axes of `x` one part of a key indexes."""
     if part is None or part is Ellipsis or isinstance(part, bool):
         return 0
-    if _is_array(part) and x._backend.from_native.get(part.dtype) is _dtypes.bool:
+    if is_array_like(part) and x._backend.from_native.get(part.dtype) is _dtypes.bool:
         return part.ndim
     return 1
 
@@ -165,7 +161,7 @@ def _check_key(x: Tensor, key) -> None:
             size = x.shape[dim]
             if not -size <= p < size:
                 raise _out_of_bounds(p, dim, size)
-        elif _is_array(p):
+        elif is_array_like(p):
             dtype = backend.from_native.get(p.dtype)
             if dtype is _dtypes.bool:
                 if tuple(p.shape) != tuple(x.shape[dim : dim + p.ndim]):

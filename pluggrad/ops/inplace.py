@@ -235,6 +235,12 @@ def _native_setitem(backend, key) -> bool:
     return backend.mutable and _is_basic(key) and None not in parts
 
 
+def _write_counts(backend, key, shape: tuple, selected_shape: tuple):
+    """How many times ``x[key] = value`` writes each element of x (of `shape`), as floats."""
+    xp = backend.xp
+    return backend.scatter_add(xp.ones(selected_shape, dtype=xp.float32), key, shape)
+
+
 def _written_mask(backend, key, shape: tuple, selected_shape: tuple):
     """The boolean mask of the elements that ``x[key] = value`` writes (x of `shape`)."""
     xp = backend.xp
@@ -242,7 +248,7 @@ def _written_mask(backend, key, shape: tuple, selected_shape: tuple):
         mask = xp.zeros(shape, dtype=xp.bool)
         mask[key] = True
         return mask
-    return backend.scatter_add(xp.ones(selected_shape, dtype=xp.float32), key, shape) > 0
+    return _write_counts(backend, key, shape, selected_shape) > 0
 
 
 def _assigned(backend, data, key, value, selected_shape: tuple):
@@ -254,7 +260,7 @@ def _assigned(backend, data, key, value, selected_shape: tuple):
         new = backend.copy(data)
         new[key] = value
         return new, None
-    counts = backend.scatter_add(xp.ones(selected_shape, dtype=xp.float32), key, data.shape)
+    counts = _write_counts(backend, key, data.shape, selected_shape)
     mask = counts > 0
     if value.ndim == 0:
         return xp.where(mask, value, data), mask
