@@ -170,7 +170,13 @@ def markdown(data: dict) -> str:
         f"- {settings['threads']} thread(s) for BLAS, XLA and torch; {settings['rounds']} "
         f"round(s) x {settings['repeats']} repeat(s) of at least {settings['min_time']} s, "
         f"after {settings['warmup']} warm-up step(s); one process per framework, workload and "
-        "round",
+        "round"
+        + (
+            "; every worker with freed memory kept (`--keep-freed-memory`: glibc's "
+            "MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ at 4 GiB)"
+            if settings.get("keep_freed_memory")
+            else ""
+        ),
         "",
         "Cells: the median time of one forward and backward step, over all repeats of all "
         "rounds; `×r torch`, `×r hand`: that time divided by torch's and numpy-hand's (below 1 "

@@ -33,12 +33,26 @@ DEFAULTS = {"rounds": 3, "repeats": 10, "min_time": 0.2, "warmup": 3}
 QUICK = {"rounds": 1, "repeats": 3, "min_time": 0.02, "warmup": 1}
 
 
-def worker_env(framework: Framework, threads: int) -> dict[str, str]:
-    """The environment of a worker: ours, the thread limits, the framework's variables."""
+#: glibc's malloc settings that keep freed memory in the process: large blocks (a 4M-element
+#: float32 array is 16 MB) come from the heap instead of fresh mmap'd pages, and the heap is not
+#: trimmed, so a step reuses the previous step's pages instead of page-faulting new ones.
+#: By default glibc adapts its mmap threshold to the sizes freed so far, which makes W4's time
+#: depend on each process's allocation history (XLA's program: 18.5 or 23 to 24 ms per process).
+KEEP_FREED_MEMORY_ENV = {
+    "MALLOC_MMAP_THRESHOLD_": str(1 << 32),
+    "MALLOC_TRIM_THRESHOLD_": str(1 << 32),
+}
+
+
+def worker_env(framework: Framework, threads: int, keep_freed_memory: bool = False) -> dict:
+    """The environment of a worker: ours, the thread limits, the framework's variables, and
+    with `keep_freed_memory` the same malloc settings for every framework."""
     env = dict(os.environ)
     limits = thread_env(threads)
     limits["XLA_FLAGS"] = f"{env.get('XLA_FLAGS', '')} {limits['XLA_FLAGS']}".strip()
     env.update(limits)
+    if keep_freed_memory:
+        env.update(KEEP_FREED_MEMORY_ENV)
     env.update(framework.env)
     return env
 
@@ -57,7 +71,7 @@ def run_worker(framework: Framework, workload: str, mode: str, args) -> dict:
             proc = subprocess.run(
                 command,
                 cwd=ROOT,
-                env=worker_env(framework, args.threads),
+                env=worker_env(framework, args.threads, args.keep_freed_memory),
                 capture_output=True,
                 text=True,
                 timeout=args.timeout,
@@ -212,6 +226,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per worker")
     parser.add_argument("--output-dir", type=Path, default=RESULTS)
     parser.add_argument("--no-plot", action="store_true", help="skip ratios.png")
+    parser.add_argument(
+        "--keep-freed-memory",
+        action="store_true",
+        help="run every worker with glibc's MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ "
+        "at 4 GiB (freed memory is reused, not returned to the system)",
+    )
     args = parser.parse_args(argv)
     for key, value in (QUICK if args.quick else DEFAULTS).items():
         if getattr(args, key) is None:
@@ -230,7 +250,16 @@ def main(argv: list[str] | None = None) -> None:
         "machine": info,
         "settings": {
             key: getattr(args, key)
-            for key in ("rounds", "repeats", "min_time", "warmup", "threads", "seed", "quick")
+            for key in (
+                "rounds",
+                "repeats",
+                "min_time",
+                "warmup",
+                "threads",
+                "seed",
+                "quick",
+                "keep_freed_memory",
+            )  # fmt: skip
         },
         "workloads": {
             name: {"title": problems.WORKLOADS[name].title, "ops": problems.WORKLOADS[name].ops}
