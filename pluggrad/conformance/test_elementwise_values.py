@@ -324,6 +324,14 @@ def test_divide_rounding_modes(backend):
         pg.divide(a, b, rounding_mode="round")
 
 
+def test_divide_gradient_where_the_denominator_squared_overflows(backend):
+    # PyTorch's order, -g * (a / b / b): b * b would overflow to inf and give 0
+    a, b = t([1e300, 3.0]), t([1e160, 2.0])
+    ga, gb = grads(a / b, a, b)
+    assert_same(ga, [1e-160, 0.5])
+    assert_same(gb, [-1e-20, -0.75])
+
+
 def test_sigmoid_extremes(backend):
     x = t([-100.0, 0.0, 100.0], dtype=pg.float32)
     y = pg.sigmoid(x)
