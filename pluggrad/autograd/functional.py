@@ -51,9 +51,8 @@ def _root_gradients(outputs: tuple, grad_outputs, create_graph: bool):
                         "grad can be implicitly created only for real scalar outputs but got "
                         f"{out.dtype}"
                     )
-            from ..ops.creation import ones_like
-
-            grad = ones_like(out)
+            backend = out._backend  # ones of out's shape and dtype, made directly: this runs
+            grad = _make(backend.xp.ones_like(out._data), backend)  # on every grad() call
         elif not isinstance(grad, Tensor):
             raise TypeError(
                 f"gradients can be either Tensors or None, but got {type(grad).__name__}"
