@@ -128,7 +128,14 @@ def run_backward(
                 outputs = node.apply(grads, create_graph)
             if not retain_graph:
                 node.release()
-            for (next_node, input_nr), grad in zip(node.next_functions, outputs):
+            if type(outputs) is not list:  # OpNode returns a list; other nodes a tuple
+                outputs = list(outputs)
+            # each gradient leaves `outputs` as it goes into a buffer, so that the buffer holds
+            # the only reference and a second gradient for the same input (x * x) can be summed
+            # into it in place
+            for k, (next_node, input_nr) in enumerate(node.next_functions):
+                grad = outputs[k]
+                outputs[k] = None
                 if next_node is None or wanted is not None and next_node not in wanted:
                     continue
                 if grad is not None:
@@ -146,6 +153,7 @@ def run_backward(
                 dependencies[next_node] = remaining
                 if remaining == 0:
                     push(ready, (next_node._key, next_node))
+            grad = None  # not kept alive while the next node runs
 
 
 def _count_dependencies(root_nodes, want_parents: bool):
@@ -195,7 +203,8 @@ def _run_node(node: Node, grads: list, create_graph: bool) -> tuple:
     if grads[0] is None and all(g is None for g in grads):
         return (None,) * len(node.next_functions)
     outputs = node.apply(grads, create_graph)
-    if node._post_hooks:
+    if node._post_hooks:  # hooks see a tuple, as in PyTorch
+        outputs = tuple(outputs)
         outputs = _call_node_hooks(node, node._post_hooks, outputs, create_graph, (outputs, grads))
     if ANOMALY[0] and ANOMALY[1]:
         check_gradients(node, outputs, node._backend, create_graph)

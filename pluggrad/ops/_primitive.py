@@ -141,7 +141,7 @@ class OpNode(Node):
 
     prim: Primitive  # set on each generated subclass
 
-    def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
+    def apply(self, grad_outputs: list, create_graph: bool) -> list:
         saved = self._saved
         if saved is _FREED:
             raise RuntimeError(FREED_MESSAGE)
@@ -171,7 +171,7 @@ class OpNode(Node):
             if meta is not None:
                 grad = _fit(ns, grad, meta, backend, create_graph)
             grads[i] = grad
-        return tuple(grads)
+        return grads  # a list: the engine drops each gradient from it as it stores it
 
     def _unpack(self, saved: dict, backend, create_graph: bool) -> dict:
         """The saved values by name, as raw arrays or (under create_graph) as Tensors."""
