@@ -153,9 +153,11 @@ TABLE = {
     "divide": Entry(
         {"tt": "DivBackward0", "ts": "DivBackward0", "st": "MulBackward0"},
         x1=lambda ns, g, x2: g / _cj(ns, x2),
-        # PyTorch's order, -(g * conj(x1 / x2 / x2)): each step writes into the previous
-        # temporary (NumPy reuses a large temporary in place), one new array instead of three
-        x2=lambda ns, g, x1, x2: -(g * _cj(ns, x1 / x2 / x2)),
+        # -g * conj(x1 / x2 / x2) as PyTorch has it (x2 * x2 would overflow where the result
+        # does not), written so that XLA does not fold (x1 / x2) / x2 back into x1 / (x2 * x2),
+        # and so that each step writes into the previous temporary (NumPy reuses a large
+        # temporary in place): one new array instead of three
+        x2=lambda ns, g, x1, x2: -(g * _cj(ns, x1 / x2)) / _cj(ns, x2),
     ),
     "div_rounding": Entry("DivBackward2", x1=_zero, x2=_zero),
     "pow": Entry(
