@@ -11,7 +11,7 @@ from __future__ import annotations
 import cmath
 import math
 
-from ._helpers import Entry, is_complex, is_scalar, zeros_where
+from ._helpers import Entry, conj, is_complex, is_scalar, zeros_where
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -24,7 +24,7 @@ def _cj(ns, v):
         return v
     if kind is complex:
         return v.conjugate()
-    return ns.conj(v) if is_complex(v) else v
+    return conj(ns, v)
 
 
 def _zero(ns, g):
