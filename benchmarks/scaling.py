@@ -22,7 +22,6 @@ import argparse
 import gc
 import json
 import math
-import os
 import resource
 import statistics
 import sys
@@ -32,17 +31,17 @@ from pathlib import Path
 
 import numpy as np
 
+from .worker import status_kb
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _rss_mb() -> float:
     """The current resident set size in MB (Linux's /proc; the peak elsewhere)."""
-    try:
-        with open(f"/proc/{os.getpid()}/statm") as f:
-            pages = int(f.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+    kb = status_kb("VmRSS")
+    if kb is None:
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 2**10
 
 
 def chain_times(pg, links: int, repeats: int) -> tuple[float, float]:

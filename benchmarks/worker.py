@@ -36,7 +36,7 @@ from .frameworks import FRAMEWORKS, Framework, missing_modules
 _MB = 1024.0  # kB per MB
 
 
-def _status_kb(field: str) -> int | None:
+def status_kb(field: str) -> int | None:
     """A ``Vm...`` field of ``/proc/self/status`` in kB, or None off Linux."""
     try:
         with open("/proc/self/status") as status:
@@ -50,7 +50,7 @@ def _status_kb(field: str) -> int | None:
 
 def _high_water_kb() -> int:
     """The resident-set high-water mark of this process, in kB."""
-    hwm = _status_kb("VmHWM")
+    hwm = status_kb("VmHWM")
     return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
@@ -61,7 +61,7 @@ def _reset_high_water() -> bool:
             clear_refs.write("5")
     except OSError:
         return False
-    return _status_kb("VmHWM") is not None
+    return status_kb("VmHWM") is not None
 
 
 def _step_growth_kb(step: Callable[[], Any]) -> tuple[Any, int, int, bool]:

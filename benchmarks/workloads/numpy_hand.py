@@ -126,5 +126,6 @@ def build(workload: problems.Workload, inputs: problems.Inputs, variant: str | N
     eager tape runs (the floor for pluggrad-numpy and torch), else the fastest by hand."""
     function = (_TAPE_STEPS if variant == "tape" else _STEPS)[workload.name]
     arrays = (*inputs.wrt, *inputs.consts)
-    notes = ("W1, W2: the same code as numpy-hand",) if variant == "tape" else ()
-    return Built(lambda: function(*arrays), notes=notes if workload.name in ("W1", "W2") else ())
+    same_as_hand = variant == "tape" and workload.name in ("W1", "W2")
+    notes = ("W1, W2: the same code as numpy-hand",) if same_as_hand else ()
+    return Built(lambda: function(*arrays), notes=notes)
