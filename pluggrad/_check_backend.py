@@ -55,7 +55,7 @@ class ModuleCounts:
     errors: int = 0
 
 
-@dataclass
+@dataclass(eq=False)  # pytest keeps plugins in sets: identity hashing
 class ProgressReporter:
     """A pytest plugin: counts outcomes, draws a progress line, keeps the failures' reports.
 
