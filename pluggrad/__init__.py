@@ -20,6 +20,7 @@ from . import (
     viz,
 )
 from ._compile import compile  # noqa: A004
+from ._core.tensor import Size, Tensor
 from ._dtypes import (
     DType,
     bool,  # noqa: A004
@@ -39,7 +40,6 @@ from ._dtypes import (
     uint64,
 )
 from ._info import __array_namespace_info__
-from ._tensor import Size, Tensor
 from .autograd import (
     enable_grad,
     inference_mode,

@@ -39,9 +39,9 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _dtypes
-from ._tensor import Tensor, _make
-from .autograd.grad_mode import grad_enabled, set_grad_enabled
-from .autograd.graph import FREED_MESSAGE, Node
+from ._core.grad_mode import grad_enabled, set_grad_enabled
+from ._core.graph import FREED_MESSAGE, Node
+from ._core.tensor import Tensor, _make
 from .backends import get_backend
 from .ops._args import is_array_like
 

@@ -1,15 +1,20 @@
 """Python operators and PyTorch-style methods of :class:`~pluggrad.Tensor`.
 
-Operators are defined here; the named methods (``x.sum()``, ``x.sigmoid()``...) come from the
-``TENSOR_METHODS`` table of each topic module of :mod:`pluggrad.ops`.  Keeping them out of
-``_tensor.py`` keeps that file about the tensor's state and autograd attributes.
+The Tensor's class (:mod:`pluggrad._core.tensor`) holds the tensor's state and autograd
+attributes only: it sits in the lower layer, under the operations.  Everything that needs the
+layers above is attached here: the legacy constructor, operators, the named methods (``x.sum()``,
+``x.sigmoid()``... from the ``TENSOR_METHODS`` table of each topic module of :mod:`pluggrad.ops`),
+``backward`` and ``repr``.
 """
 
 from __future__ import annotations
 
 from . import _dtypes
 from . import ops as _ops
-from ._tensor import Tensor
+from ._core.tensor import Tensor
+from ._tensor_str import tensor_repr
+from .autograd.gradients import tensor_backward
+from .ops.creation import legacy_init
 from .ops.inplace import inplace_methods
 
 
@@ -78,6 +83,13 @@ OPERATORS = {
     "__getitem__": _ops.getitem,
 }
 
+# the methods that need the layers above the Tensor's own module
+LIFECYCLE = {
+    "__init__": legacy_init,
+    "__repr__": tensor_repr,
+    "backward": tensor_backward,
+}
+
 CONVERSIONS = {
     "to": _to,
     "float": lambda self: _ops.astype(self, _dtypes.float32, copy=False),
@@ -86,7 +98,7 @@ CONVERSIONS = {
 
 
 def _collect() -> dict:
-    methods = {**OPERATORS, **CONVERSIONS}
+    methods = {**LIFECYCLE, **OPERATORS, **CONVERSIONS}
     for topic in _ops.TOPICS:
         twice = set(methods) & set(topic.TENSOR_METHODS)
         if twice:

@@ -12,8 +12,8 @@ Examples
 
 from __future__ import annotations
 
-from ._tensor import Tensor
-from .autograd.graph import AccumulateGrad
+from ._core.graph import AccumulateGrad
+from ._core.tensor import Tensor
 
 __all__ = ["to_dot", "render"]
 

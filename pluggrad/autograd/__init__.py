@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from . import functional, grad_mode, graph
+from . import anomaly_mode, functional, grad_mode, graph
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .explain import explain_missing_grad
 from .function import Function, FunctionCtx
-from .functional import backward, grad
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -17,6 +16,7 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .gradients import backward, grad
 from .graph import AccumulateGrad, Node
 from .variable import Variable
 
@@ -26,4 +26,5 @@ __all__ = [
     "inference_mode", "is_inference_mode_enabled", "graph",
     "gradcheck", "gradgradcheck", "GradcheckError", "functional",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "explain_missing_grad",
+    "anomaly_mode",
 ]  # fmt: skip

@@ -10,28 +10,10 @@ remembers the two cases that leave no trace on the tensor itself (made under ``n
 
 from __future__ import annotations
 
-import weakref
-
-from .._tensor import Tensor
-from .graph import AccumulateGrad
+from .._core.graph import AccumulateGrad, origin_of
+from .._core.tensor import Tensor
 
 __all__ = ["explain_missing_grad"]
-
-# id(tensor) -> (weak reference to it, how it lost its graph)
-_ORIGINS: dict[int, tuple[weakref.ref, str]] = {}
-
-
-def remember_origin(tensor: Tensor, origin: str) -> None:
-    """Note that `tensor` was made without a graph although it could have had one."""
-    key = id(tensor)
-    _ORIGINS[key] = (weakref.ref(tensor, lambda _, key=key: _ORIGINS.pop(key, None)), origin)
-
-
-def _origin(tensor: Tensor) -> str | None:
-    entry = _ORIGINS.get(id(tensor))
-    if entry is not None and entry[0]() is tensor:
-        return entry[1]
-    return None
 
 
 def _reaches(output: Tensor, tensor: Tensor) -> bool:
@@ -70,7 +52,7 @@ def explain_missing_grad(tensor: Tensor, output: Tensor | None = None) -> str:
     """
     if tensor._grad is not None:
         return "The tensor has a gradient: .grad is set."
-    origin = _origin(tensor)
+    origin = origin_of(tensor)
     if not tensor._requires_grad:
         if origin == "no_grad":
             return (

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import functools
 
-from .._tensor import Tensor, _make
-from .grad_mode import (
+from .._core.grad_mode import (
     INFERENCE_SAVED_MESSAGE,
     grad_enabled,
     inference_enabled,
     no_grad,
     set_grad_enabled,
 )
-from .graph import FREED_MESSAGE, Node, modified_by_inplace_error, rebase_history
+from .._core.graph import FREED_MESSAGE, Node, modified_by_inplace_error, rebase_history
+from .._core.tensor import Tensor, _make
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 

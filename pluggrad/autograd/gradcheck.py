@@ -16,9 +16,10 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor
-from .functional import grad as autograd_grad
-from .grad_mode import no_grad
+from .._core.grad_mode import no_grad
+from .._core.tensor import Tensor
+from ..ops.creation import tensor
+from .gradients import grad as autograd_grad
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -52,7 +53,6 @@ def _numpy(t: Tensor) -> np.ndarray:
 
 
 def _rebuilt(t: Tensor, array: np.ndarray) -> Tensor:
-    from ..ops.creation import tensor
 
     return tensor(array, dtype=t.dtype, backend=t._backend, requires_grad=t._requires_grad)
 
@@ -83,7 +83,6 @@ def _numerical_jacobians(func, inputs: tuple, eps: float) -> dict:
 
 
 def _analytical_jacobians(func, inputs: tuple) -> dict:
-    from ..ops.creation import tensor
 
     diff_inputs = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
     positions = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._requires_grad]
@@ -203,7 +202,6 @@ def gradgradcheck(
     grad_outputs : tuple of Tensor, optional
         The vectors of the first vector-Jacobian product; random (seeded) when omitted.
     """
-    from ..ops.creation import tensor
 
     _reject_unsupported(options)
     inputs = _as_tuple(inputs)

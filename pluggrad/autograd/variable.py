@@ -6,7 +6,7 @@ data (requiring grad if asked) and ``isinstance(t, Variable)`` is true for every
 
 from __future__ import annotations
 
-from .._tensor import Tensor
+from .._core.tensor import Tensor
 
 
 class _VariableMeta(type):

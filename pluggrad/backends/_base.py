@@ -3,13 +3,18 @@
 A backend owns ``xp``, an array API namespace, and the few things the standard does not provide:
 conversion from and to NumPy, a scatter-add kernel (the backward of indexing), and a mapping
 between pluggrad's :class:`~pluggrad._dtypes.DType` objects and the library's own dtypes.  The
-engine and the ops never import an array library; they reach arrays only through a backend.
+engine, the ops and the derivative formulas never import an array library; they reach arrays
+only through a backend: its kernels, ``formula_ns`` (raw arrays) and ``tensor_ns`` (the
+differentiable operations, bound to this backend).  ``compile`` is the hook behind
+:func:`pluggrad.compile`.
 """
 
 from __future__ import annotations
 
+import functools
 import types
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -25,8 +30,6 @@ class Backend:
         Registry name, e.g. ``"numpy"``.
     library : str
         Name of the importable array library (shown by ``python -m pluggrad info``).
-    extra : str
-        The pip extra that installs the library (``pip install "pluggrad[extra]"``).
     mutable : bool
         Whether arrays may be written in place.  JAX arrays are immutable, so in-place
         tensor updates replace the tensor's array instead.
@@ -38,13 +41,14 @@ class Backend:
 
     name: str = ""
     library: str = ""
-    extra: str = ""
     mutable: bool = True
     xp: Any = None
     array_type: type = object
     #: ``run_formula(formula, g, args)``: how first-order derivative formulas are evaluated
     #: (JAX compiles them); None: ``formula.fn(formula_ns, g, *args)``, called directly.
     run_formula: Any = None
+    # builds ``tensor_ns``; provided by the operations layer (see provide_tensor_namespace)
+    _tensor_namespace_factory: ClassVar[Callable[[Backend], Any] | None] = None
 
     def __init__(self) -> None:
         self.to_native: dict[DType, Any] = {}
@@ -65,10 +69,6 @@ class Backend:
     def native_dtype(self, dtype: DType) -> Any:
         """The library's dtype for `dtype`, or None if the library lacks it."""
         return getattr(self.xp, dtype.name, None)
-
-    def dtype_of(self, array: Any) -> DType:
-        """The pluggrad dtype of a native array."""
-        return self.from_native[array.dtype]
 
     # -- conversion -----------------------------------------------------------------------------
     def asarray(self, obj: Any, dtype: DType | None = None) -> Any:
@@ -156,6 +156,42 @@ class Backend:
             return array
         return self.xp.asarray(array, copy=True)
 
+    # -- namespaces and compilation -------------------------------------------------------------
+    @classmethod
+    def provide_tensor_namespace(cls, factory: Callable[[Backend], Any]) -> None:
+        """Register how ``tensor_ns`` is built (``factory(backend) -> namespace``).
+
+        The differentiable operations live above this layer (:mod:`pluggrad.ops`), which
+        registers its factory once when it is imported, as a library registers kernels with a
+        dispatcher.
+        """
+        cls._tensor_namespace_factory = staticmethod(factory)
+
+    @functools.cached_property
+    def tensor_ns(self) -> Any:
+        """The differentiable namespace of this backend: pluggrad's operations on Tensors, its
+        creation functions making tensors on this backend.
+
+        Derivative formulas run against it under ``create_graph=True`` (and the engine's
+        accumulation of a differentiable gradient), so that the backward pass is recorded and
+        whatever a formula creates lives on the node's backend.  Made once per backend, the
+        way array-api-compat binds one namespace per library.
+        """
+        factory = Backend._tensor_namespace_factory
+        if factory is None:
+            raise RuntimeError("pluggrad.ops is not loaded: no differentiable namespace")
+        return factory(self)
+
+    def compile(self, fn: Callable, **options: Any) -> Callable:
+        """`fn` (a function of Tensors, autograd included) compiled for this backend.
+
+        The hook behind :func:`pluggrad.compile`, which calls it once per function and backend
+        with the keyword options the user gave.  The returned callable must behave as `fn`
+        does, side effects on its arguments included (see ``pluggrad.compile``), and may carry
+        a ``traces`` count.  This default runs `fn` eagerly: the result is `fn` itself.
+        """
+        return fn
+
     # -- helpers --------------------------------------------------------------------------------
     def _make_formula_namespace(self) -> types.SimpleNamespace:
         """The namespace backward formulas use when they run on raw arrays.
@@ -173,6 +209,7 @@ class Backend:
         for extension in ("linalg", "fft"):
             if getattr(self.xp, extension, None) is not None:
                 names[extension] = getattr(self.xp, extension)
+        names["differentiable"] = False  # tensor_ns says True
         return types.SimpleNamespace(**names)
 
     def __repr__(self) -> str:

@@ -24,7 +24,6 @@ class ArrayApiStrictBackend(Backend):
 
     name = "array_api_strict"
     library = "array_api_strict"
-    extra = "strict"
     mutable = True
     xp = xp
     array_type = type(xp.asarray(0))

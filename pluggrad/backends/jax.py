@@ -123,7 +123,6 @@ class JaxBackend(Backend):
 
     name = "jax"
     library = "jax"
-    extra = "jax"
     mutable = False
     xp = jnp
     array_type = type(jnp.zeros(()))

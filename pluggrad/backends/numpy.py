@@ -24,7 +24,6 @@ class NumpyBackend(Backend):
 
     name = "numpy"
     library = "numpy"
-    extra = ""
     mutable = True
     xp = xp
     array_type = np.ndarray

@@ -17,7 +17,7 @@ import pytest
 
 import pluggrad
 from pluggrad import _dtypes
-from pluggrad.autograd import grad_mode
+from pluggrad._core import grad_mode
 
 BUILTIN_BACKENDS = ("numpy", "jax", "array_api_strict")
 

@@ -9,8 +9,8 @@ import pytest
 
 import pluggrad as pg
 from pluggrad import ops
+from pluggrad._core.primitive import PRIMITIVES
 from pluggrad.ops import derivatives
-from pluggrad.ops._primitive import PRIMITIVES
 
 from .helpers import values
 from .op_db import OP_DB, sample_id, samples

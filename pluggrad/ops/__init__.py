@@ -5,17 +5,18 @@ functions whose results never carry gradients in ``NONDIFFERENTIABLE_FUNCTIONS``
 function must have a record in the conformance op database), and the PyTorch-style Tensor
 methods it provides in ``TENSOR_METHODS``.
 
-This module is also the namespace that derivative formulas run against under
-``create_graph=True`` (see :mod:`pluggrad.ops._primitive`), so every name a formula uses must
-exist both here and in each backend's array namespace.
+This package also builds, for each backend, the namespace that derivative formulas run against
+under ``create_graph=True`` (``backend.tensor_ns``, see :func:`tensor_namespace`), so every name
+a formula uses must exist both here and in each backend's array namespace.
 """
 
 from __future__ import annotations
 
-import sys
+import functools
+import types
 
+from ..backends import Backend, use_backend
 from . import (
-    _primitive,
     creation,
     dtype_functions,
     elementwise,
@@ -33,9 +34,10 @@ from .derivatives import sum_to
 from .dtype_functions import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .indexing import *  # noqa: F403
-from .indexing import put_along_axis_add, scatter_add  # noqa: F401  (for derivative formulas)
+from .indexing import put_along_axis_add, scatter_add
 from .linalg import *  # noqa: F403
 from .manipulation import *  # noqa: F403
+from .manipulation import accumulation_copy
 from .reductions import *  # noqa: F403
 from .searching import *  # noqa: F403
 from .sets import *  # noqa: F403
@@ -48,4 +50,47 @@ TOPICS = (
 
 __all__ = [name for topic in TOPICS for name in topic.__all__] + ["sum_to"]
 
-_primitive.TENSOR_NS = sys.modules[__name__]
+# what formulas (and the engine) call beyond the public functions
+_FORMULA_EXTRAS = {
+    "scatter_add": scatter_add,
+    "put_along_axis_add": put_along_axis_add,
+    "accumulation_copy": accumulation_copy,
+}
+
+
+def _bound(function, backend: Backend):
+    """`function` (a creation function) making its tensors on `backend`."""
+
+    @functools.wraps(function)
+    def on_backend(*args, **kwargs):
+        with use_backend(backend):
+            return function(*args, **kwargs)
+
+    return on_backend
+
+
+def tensor_namespace(backend: Backend) -> types.SimpleNamespace:
+    """The differentiable namespace bound to `backend` (``backend.tensor_ns``).
+
+    Every public operation, with the creation functions that take no tensor (``zeros``,
+    ``eye``, ``fftfreq``...) making their tensors on `backend`; the standard's extensions as
+    ``ns.linalg`` and ``ns.fft``; and ``differentiable = True`` (``backend.formula_ns``, the raw
+    one, says False), for the few formulas that take an exact path at higher orders.
+    """
+    names = {name: globals()[name] for name in __all__}
+    names.update(_FORMULA_EXTRAS)
+    for name in creation.BACKEND_CREATORS:
+        names[name] = _bound(names[name], backend)
+    extensions = {
+        "linalg": dict(linalg.EXTENSION),
+        "fft": {name: getattr(fft, name) for name in fft.PUBLIC},
+    }
+    for name in fft.BACKEND_CREATORS:
+        extensions["fft"][name] = _bound(extensions["fft"][name], backend)
+    for extension, members in extensions.items():
+        names[extension] = types.SimpleNamespace(**members)
+    names["differentiable"] = True
+    return types.SimpleNamespace(**names)
+
+
+Backend.provide_tensor_namespace(tensor_namespace)

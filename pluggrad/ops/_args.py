@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import _dtypes
-from .._tensor import Tensor
+from .._core.tensor import Tensor
 from ..backends import get_backend
 
 SCALAR_TYPES = (bool, int, float, complex)

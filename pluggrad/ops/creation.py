@@ -15,16 +15,23 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import _dtypes
+from .._core.primitive import apply
+from .._core.tensor import REQUIRES_GRAD_FACTORY_DTYPE_ERROR, Size, Tensor, _make
+from .._core.tensor import _init as init_tensor
 from .._dtypes import DType, to_dtype
-from .._tensor import REQUIRES_GRAD_FACTORY_DTYPE_ERROR, Size, Tensor, _make
 from ..backends import Backend, get_backend
-from ._primitive import Primitive, apply
+from ._define import primitive
 
 __all__ = [
     "tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange",
     "linspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like", "meshgrid", "tril",
     "triu",
 ]  # fmt: skip
+# functions that take no tensor: bound to a backend in its differentiable namespace
+BACKEND_CREATORS = (
+    "tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange",
+    "linspace", "eye",
+)  # fmt: skip
 
 
 def _leaf(data, backend: Backend, requires_grad: bool) -> Tensor:
@@ -280,6 +287,37 @@ def full_like(x, /, fill_value, *, dtype=None, device=None, requires_grad=False)
     return _like(x, fill_value, dtype, requires_grad)
 
 
+def legacy_init(self: Tensor, *args, device=None) -> None:
+    """``Tensor(*args, device=None)``, PyTorch's legacy constructor (see :class:`Tensor`).
+
+    The tensor is made on the active backend, on `device` when one is given.
+
+    Raises
+    ------
+    RuntimeError
+        If `device` is not a device of the active backend.
+    """
+    backend = get_backend()
+    data = legacy_tensor_data(backend, args)
+    if device is not None:
+        data = on_device(data, backend, device)
+    init_tensor(self, data, backend)
+
+
+def on_device(array, backend: Backend, device):
+    """`array` on `device` (a device of `backend`, or ``"cpu"`` where the backend's arrays are
+    on the host), moved if needed."""
+    current = backend.device_of(array)
+    if device == current or str(device) == str(current) or str(device) == "cpu" == current:
+        return array
+    try:
+        return backend.xp.asarray(array, device=device)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise RuntimeError(
+            f"device {device!r} is not a device of the {backend.name} backend ({exc})"
+        ) from exc
+
+
 def legacy_tensor_data(backend: Backend, args: tuple):
     """Data for PyTorch's legacy ``Tensor(...)`` constructor: always the default float dtype.
 
@@ -299,8 +337,8 @@ def legacy_tensor_data(backend: Backend, args: tuple):
     return _native_array(args[0], dtype, backend)
 
 
-_TRIL = Primitive("tril", ("x",))
-_TRIU = Primitive("triu", ("x",))
+_TRIL = primitive("tril", ("x",))
+_TRIU = primitive("triu", ("x",))
 
 
 def tril(x, /, diagonal: int | None = None, *, k: int = 0) -> Tensor:

@@ -17,8 +17,8 @@ import dataclasses
 import numpy as np
 
 from .. import _dtypes
+from .._core.tensor import Tensor
 from .._dtypes import DType, to_dtype
-from .._tensor import Tensor
 
 __all__ = ["can_cast", "finfo", "iinfo", "isdtype", "result_type"]
 

@@ -12,9 +12,10 @@ boolean tensors to the default floating dtype first, as PyTorch does.
 from __future__ import annotations
 
 from .. import _dtypes
-from .._tensor import Tensor
+from .._core.primitive import apply
+from .._core.tensor import Tensor
 from ._args import SCALAR_TYPES, as_tensor_arg, binary_operands
-from ._primitive import Primitive, apply
+from ._define import primitive
 
 __all__ = [
     # the standard
@@ -71,7 +72,7 @@ def _floating_pair(x1, x2) -> tuple:
 
 
 def _unary(name: str, doc: str, *, floating: bool = False, forward=None, node_name=None):
-    prim = Primitive(node_name or name, ("x",), elementwise=True, forward=forward)
+    prim = primitive(node_name or name, ("x",), elementwise=True, forward=forward)
 
     def function(x, /) -> Tensor:
         x = _tensor(x)
@@ -86,7 +87,7 @@ def _unary(name: str, doc: str, *, floating: bool = False, forward=None, node_na
 
 
 def _binary(name: str, doc: str, *, floating: bool = False, forward=None):
-    prim = Primitive(name, ("x1", "x2"), elementwise=True, forward=forward)
+    prim = primitive(name, ("x1", "x2"), elementwise=True, forward=forward)
 
     def function(x1, x2, /) -> Tensor:
         if floating:
@@ -197,10 +198,10 @@ def _clamp_max_forward(backend, x, max):  # noqa: A002
 
 
 # ---- arithmetic --------------------------------------------------------------------------------
-_ADD = Primitive("add", ("x1", "x2"), elementwise=True)
-_SUBTRACT = Primitive("subtract", ("x1", "x2"), elementwise=True)
-_DIVIDE = Primitive("divide", ("x1", "x2"), elementwise=True)
-_DIV_ROUNDING = Primitive(
+_ADD = primitive("add", ("x1", "x2"), elementwise=True)
+_SUBTRACT = primitive("subtract", ("x1", "x2"), elementwise=True)
+_DIVIDE = primitive("divide", ("x1", "x2"), elementwise=True)
+_DIV_ROUNDING = primitive(
     "div_rounding", ("x1", "x2"), elementwise=True, forward=_div_rounding_forward
 )
 
@@ -342,9 +343,9 @@ abs = _unary("abs", "Elementwise absolute value (gradient 0 at 0, as PyTorch).")
 ceil = _unary("ceil", "Elementwise smallest integer-valued number not less than `x`.")
 floor = _unary("floor", "Elementwise largest integer-valued number not greater than `x`.")
 trunc = _unary("trunc", "Elementwise rounding toward zero.")
-_ROUND = Primitive("round", ("x",), elementwise=True, forward=_round_forward)
-_SIGN = Primitive("sign", ("x",), elementwise=True, forward=_sign_forward)
-_SGN = Primitive("sgn", ("x",), elementwise=True, forward=_sign_forward)
+_ROUND = primitive("round", ("x",), elementwise=True, forward=_round_forward)
+_SIGN = primitive("sign", ("x",), elementwise=True, forward=_sign_forward)
+_SGN = primitive("sgn", ("x",), elementwise=True, forward=_sign_forward)
 
 
 def round(x, /, *, decimals: int = 0) -> Tensor:  # noqa: A001 - the array API name
@@ -383,9 +384,9 @@ signbit = _unary("signbit", "Elementwise test of the sign bit (true for -0.0; no
 # ---- extrema and clipping ----------------------------------------------------------------------
 maximum = _binary("maximum", "Elementwise maximum (NaN propagates; ties split the gradient).")
 minimum = _binary("minimum", "Elementwise minimum (NaN propagates; ties split the gradient).")
-_CLIP = Primitive("clip", ("x", "min", "max"), elementwise=True, forward=_clip_forward)
-_CLAMP_MIN = Primitive("clamp_min", ("x", "min"), elementwise=True, forward=_clamp_min_forward)
-_CLAMP_MAX = Primitive("clamp_max", ("x", "max"), elementwise=True, forward=_clamp_max_forward)
+_CLIP = primitive("clip", ("x", "min", "max"), elementwise=True, forward=_clip_forward)
+_CLAMP_MIN = primitive("clamp_min", ("x", "min"), elementwise=True, forward=_clamp_min_forward)
+_CLAMP_MAX = primitive("clamp_max", ("x", "max"), elementwise=True, forward=_clamp_max_forward)
 
 
 def _bounds(x, *bounds) -> tuple:
@@ -440,9 +441,9 @@ def clamp_max(x, /, max) -> Tensor:  # noqa: A002
 
 
 # ---- complex numbers ----------------------------------------------------------------------------
-_REAL = Primitive("real", ("x",), elementwise=True)
-_IMAG = Primitive("imag", ("x",), elementwise=True)
-_CONJ = Primitive("conj", ("x",), elementwise=True)
+_REAL = primitive("real", ("x",), elementwise=True)
+_IMAG = primitive("imag", ("x",), elementwise=True)
+_CONJ = primitive("conj", ("x",), elementwise=True)
 
 
 def real(x, /) -> Tensor:

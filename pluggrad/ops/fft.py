@@ -17,9 +17,10 @@ from __future__ import annotations
 import operator
 
 from .. import _dtypes
-from .._tensor import Tensor
+from .._core.primitive import apply
+from .._core.tensor import Tensor
 from ._args import as_tensor_arg
-from ._primitive import Primitive, apply
+from ._define import primitive
 
 # Not exported into the main namespace: these functions live in pluggrad.fft.
 __all__: list[str] = []
@@ -28,6 +29,8 @@ PUBLIC = [
     "fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft", "ihfft",
     "fftfreq", "rfftfreq", "fftshift", "ifftshift",
 ]  # fmt: skip
+# functions that take no tensor: bound to a backend in its differentiable namespace
+BACKEND_CREATORS = ("fftfreq", "rfftfreq")
 
 _NORMS = ("backward", "ortho", "forward")
 
@@ -50,9 +53,9 @@ def _c2r_kernel(backend, x, axes, norm, last_dim_size):
     return backend.xp.fft.irfftn(x, s=s, axes=axes, norm=norm)
 
 
-_C2C = Primitive("fft_c2c", ("x",), forward=_c2c_kernel)
-_R2C = Primitive("fft_r2c", ("x",), forward=_r2c_kernel)
-_C2R = Primitive("fft_c2r", ("x",), forward=_c2r_kernel)
+_C2C = primitive("fft_c2c", ("x",), forward=_c2c_kernel)
+_R2C = primitive("fft_r2c", ("x",), forward=_r2c_kernel)
+_C2R = primitive("fft_c2r", ("x",), forward=_c2r_kernel)
 
 # ---- arguments ----------------------------------------------------------------------------------
 

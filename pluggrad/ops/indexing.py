@@ -8,9 +8,10 @@ Integer indices out of range raise IndexError on every backend (JAX would clamp 
 from __future__ import annotations
 
 from .. import _dtypes
-from .._tensor import Tensor
+from .._core.primitive import apply
+from .._core.tensor import Tensor
 from ._args import as_tensor_arg, is_array_like
-from ._primitive import Primitive, apply
+from ._define import primitive
 
 # scatter_add (the backward of __getitem__) and put_along_axis_add (the backward of take and
 # take_along_axis) are not exported: derivative formulas reach them as pluggrad.ops.<name>, and
@@ -41,15 +42,15 @@ def _gather_forward(backend, x, indices, axis):
     return backend.xp.take_along_axis(x, indices, axis=axis)
 
 
-_GETITEM = Primitive("getitem", ("x",), forward=lambda backend, x, key: backend.getitem(x, key))
-_SCATTER_ADD = Primitive(
+_GETITEM = primitive("getitem", ("x",), forward=lambda backend, x, key: backend.getitem(x, key))
+_SCATTER_ADD = primitive(
     "scatter_add",
     ("values",),
     forward=lambda backend, values, key, shape: backend.scatter_add(values, key, shape),
 )
-_TAKE = Primitive("take", ("x", "indices"), forward=_take_forward)
-_TAKE_ALONG_AXIS = Primitive("take_along_axis", ("x", "indices"), forward=_gather_forward)
-_PUT_ALONG_AXIS_ADD = Primitive(
+_TAKE = primitive("take", ("x", "indices"), forward=_take_forward)
+_TAKE_ALONG_AXIS = primitive("take_along_axis", ("x", "indices"), forward=_gather_forward)
+_PUT_ALONG_AXIS_ADD = primitive(
     "put_along_axis_add",
     ("values", "indices"),
     forward=lambda backend, values, indices, axis, shape: backend.put_along_axis_add(
@@ -65,7 +66,7 @@ def _native_key(key, x: Tensor):
         return tuple(_native_key(k, x) for k in key)
     if isinstance(key, Tensor):
         if key._backend is not x._backend:
-            from ._primitive import mixed_backend_error
+            from .._core.primitive import mixed_backend_error
 
             raise mixed_backend_error(x._backend, key._backend)
         if key.ndim == 0 and key.dtype.kind in "iu":
@@ -180,7 +181,7 @@ def _check_key(x: Tensor, key) -> None:
 def _index_tensor(indices, x: Tensor, what: str) -> Tensor:
     indices = as_tensor_arg(indices, like=x)
     if indices._backend is not x._backend:
-        from ._primitive import mixed_backend_error
+        from .._core.primitive import mixed_backend_error
 
         raise mixed_backend_error(x._backend, indices._backend)
     if indices.dtype.kind not in "iu":

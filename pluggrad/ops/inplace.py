@@ -29,10 +29,12 @@ in-place on an inference tensor outside inference mode.
 from __future__ import annotations
 
 from .. import _dtypes
-from .._tensor import Tensor, _make
-from ..autograd.grad_mode import grad_enabled, inference_enabled
-from ..autograd.graph import SAVED_TENSORS_HOOKS, Node, rebase_history
-from ._primitive import OpNode, Primitive, apply
+from .._core.grad_mode import grad_enabled, inference_enabled
+from .._core.graph import SAVED_TENSORS_HOOKS, Node, rebase_history
+from .._core.primitive import OpNode, apply
+from .._core.tensor import Tensor, _make
+from ._define import primitive
+from .derivatives._helpers import cast_grad, sum_to, zeros_where
 
 __all__: list[str] = []
 
@@ -139,12 +141,12 @@ def _inplace_method(function, name: str):
 
 
 # ---- fill, zero, copy ----------------------------------------------------------------------------
-_FILL = Primitive(
+_FILL = primitive(
     "fill",
     ("x",),
     forward=lambda backend, x, value: backend.xp.full(x.shape, value, dtype=x.dtype),
 )
-_COPY_FROM = Primitive(
+_COPY_FROM = primitive(
     "copy_from",
     ("x", "src"),
     elementwise=True,
@@ -190,13 +192,11 @@ class _SetItemBackward(Node):
     __slots__ = ("_index", "_mask", "_value_meta")
 
     def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
-        from .derivatives._helpers import cast_grad, sum_to, zeros_where
-
         g = grad_outputs[0]
         backend = self._backend
         (old_node, _), (value_node, _) = self.next_functions
         if create_graph:
-            ns, mask = _tensor_namespace(), _make(self._mask, backend)
+            ns, mask = backend.tensor_ns, _make(self._mask, backend)
         else:
             ns, mask = backend.formula_ns, self._mask
         grad_old = None if old_node is None else zeros_where(ns, mask, g)
@@ -220,12 +220,6 @@ class IndexPutBackward0(_SetItemBackward):
     """Backward of ``x[key] = value`` with integer-array or boolean-mask indices."""
 
     __slots__ = ()
-
-
-def _tensor_namespace():
-    from . import _primitive
-
-    return _primitive.TENSOR_NS
 
 
 def _native_setitem(backend, key) -> bool:
@@ -304,7 +298,7 @@ def setitem(x: Tensor, key, value) -> None:
     _check_key(x, native_key)
     if isinstance(value, Tensor):
         if value._backend is not backend:
-            from ._primitive import mixed_backend_error
+            from .._core.primitive import mixed_backend_error
 
             raise mixed_backend_error(backend, value._backend)
     else:

@@ -17,9 +17,10 @@ import math
 import operator
 
 from .. import _dtypes
-from .._tensor import Tensor
+from .._core.primitive import apply
+from .._core.tensor import Tensor
 from ._args import as_tensor_arg
-from ._primitive import Primitive, apply
+from ._define import primitive
 
 __all__ = [
     "matmul", "matrix_transpose", "tensordot", "vecdot",
@@ -56,35 +57,35 @@ def _embed_raw(xp, v):
     return xp.expand_dims(v, axis=-1) * xp.eye(n, dtype=v.dtype)
 
 
-_MATMUL = Primitive("matmul", ("x1", "x2"))
-_BMM = Primitive("bmm", ("x1", "x2"), forward=lambda backend, x1, x2: backend.xp.matmul(x1, x2))
-_DOT = Primitive("dot", ("x1", "x2"), forward=lambda backend, x1, x2: backend.xp.matmul(x1, x2))
-_MATRIX_TRANSPOSE = Primitive("matrix_transpose", ("x",))
-_TRACE = Primitive("trace", ("x",), forward=_linalg_kernel("trace"))
-_DIAGONAL = Primitive("diagonal", ("x",), forward=_linalg_kernel("diagonal"))
-_CROSS = Primitive("cross", ("x1", "x2"), elementwise=True, forward=_linalg_kernel("cross"))
-_VECTOR_NORM = Primitive("vector_norm", ("x",), forward=_linalg_kernel("vector_norm"))
-_DET = Primitive("det", ("x",), forward=_linalg_kernel("det"))
-_SLOGDET = Primitive("slogdet", ("x",), forward=_linalg_kernel("slogdet"), n_outputs=2)
-_INV = Primitive("inv", ("x",), forward=_linalg_kernel("inv"))
-_SOLVE = Primitive("solve", ("x1", "x2"), forward=_linalg_kernel("solve"))
-_PINV = Primitive("pinv", ("x",), forward=_linalg_kernel("pinv"))
-_MATRIX_RANK = Primitive("matrix_rank", ("x",), forward=_linalg_kernel("matrix_rank"))
-_CHOLESKY = Primitive(
+_MATMUL = primitive("matmul", ("x1", "x2"))
+_BMM = primitive("bmm", ("x1", "x2"), forward=lambda backend, x1, x2: backend.xp.matmul(x1, x2))
+_DOT = primitive("dot", ("x1", "x2"), forward=lambda backend, x1, x2: backend.xp.matmul(x1, x2))
+_MATRIX_TRANSPOSE = primitive("matrix_transpose", ("x",))
+_TRACE = primitive("trace", ("x",), forward=_linalg_kernel("trace"))
+_DIAGONAL = primitive("diagonal", ("x",), forward=_linalg_kernel("diagonal"))
+_CROSS = primitive("cross", ("x1", "x2"), elementwise=True, forward=_linalg_kernel("cross"))
+_VECTOR_NORM = primitive("vector_norm", ("x",), forward=_linalg_kernel("vector_norm"))
+_DET = primitive("det", ("x",), forward=_linalg_kernel("det"))
+_SLOGDET = primitive("slogdet", ("x",), forward=_linalg_kernel("slogdet"), n_outputs=2)
+_INV = primitive("inv", ("x",), forward=_linalg_kernel("inv"))
+_SOLVE = primitive("solve", ("x1", "x2"), forward=_linalg_kernel("solve"))
+_PINV = primitive("pinv", ("x",), forward=_linalg_kernel("pinv"))
+_MATRIX_RANK = primitive("matrix_rank", ("x",), forward=_linalg_kernel("matrix_rank"))
+_CHOLESKY = primitive(
     "cholesky",
     ("x",),
     forward=lambda backend, x, upper: backend.xp.linalg.cholesky(
         _lower_hermitian(backend, x), upper=upper
     ),
 )
-_EIGH = Primitive(
+_EIGH = primitive(
     "eigh",
     ("x",),
     forward=lambda backend, x: backend.xp.linalg.eigh(_lower_hermitian(backend, x)),
     n_outputs=2,
 )
-_SVD = Primitive("svd", ("x",), forward=_linalg_kernel("svd"), n_outputs=3)
-_QR = Primitive("qr", ("x",), forward=_linalg_kernel("qr"), n_outputs=2)
+_SVD = primitive("svd", ("x",), forward=_linalg_kernel("svd"), n_outputs=3)
+_QR = primitive("qr", ("x",), forward=_linalg_kernel("qr"), n_outputs=2)
 
 
 # ---- argument checks ----------------------------------------------------------------------------
@@ -550,7 +551,7 @@ def _tolerance(rtol, x: Tensor):
     the stack) the backend array of a tensor, a constant for differentiation."""
     if isinstance(rtol, Tensor):
         if rtol._backend is not x._backend:
-            from ._primitive import mixed_backend_error
+            from .._core.primitive import mixed_backend_error
 
             raise mixed_backend_error(x._backend, rtol._backend)
         return rtol._data
@@ -668,3 +669,14 @@ TENSOR_METHODS: dict = {
     "pinverse": pinverse,
     "matrix_power": matrix_power,
 }
+
+
+# ``pluggrad.linalg``: the standard's linalg extension (and torch.linalg.norm), by public name
+EXTENSION = {
+    "cholesky": cholesky, "cross": cross, "det": det, "diagonal": diagonal, "eigh": eigh,
+    "eigvalsh": eigvalsh, "inv": inv, "matmul": matmul, "matrix_norm": matrix_norm,
+    "matrix_power": matrix_power, "matrix_rank": matrix_rank,
+    "matrix_transpose": matrix_transpose, "norm": linalg_norm, "outer": outer, "pinv": pinv,
+    "qr": qr, "slogdet": slogdet, "solve": solve, "svd": svd, "svdvals": svdvals,
+    "tensordot": tensordot, "trace": trace, "vecdot": vecdot, "vector_norm": vector_norm,
+}  # fmt: skip

@@ -16,10 +16,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._core.primitive import apply
+from .._core.tensor import Tensor
 from .._dtypes import to_dtype
-from .._tensor import Tensor
 from ._args import SCALAR_TYPES, as_tensor_arg, binary_operands
-from ._primitive import Primitive, apply
+from ._define import primitive
 from .derivatives.manipulation import MAX_ARRAY_INPUTS
 
 __all__ = [
@@ -77,36 +78,36 @@ def _masked_fill_forward(backend, x, mask, value):
     return xp.where(mask, value, x)
 
 
-_RESHAPE = Primitive("reshape", ("x",), forward=_reshape_forward)
-_EXPAND_DIMS = Primitive("expand_dims", ("x",))
-_SQUEEZE = Primitive("squeeze", ("x",), forward=_squeeze_forward)
-_BROADCAST_TO = Primitive("broadcast_to", ("x",))
-_PERMUTE_DIMS = Primitive("permute_dims", ("x",))
-_TRANSPOSE = Primitive("transpose", ("x",), forward=_permute)
-_T = Primitive("t", ("x",), forward=_permute)
-_FLIP = Primitive("flip", ("x",))
-_ROLL = Primitive("roll", ("x",))
-_CONCAT = Primitive(
+_RESHAPE = primitive("reshape", ("x",), forward=_reshape_forward)
+_EXPAND_DIMS = primitive("expand_dims", ("x",))
+_SQUEEZE = primitive("squeeze", ("x",), forward=_squeeze_forward)
+_BROADCAST_TO = primitive("broadcast_to", ("x",))
+_PERMUTE_DIMS = primitive("permute_dims", ("x",))
+_TRANSPOSE = primitive("transpose", ("x",), forward=_permute)
+_T = primitive("t", ("x",), forward=_permute)
+_FLIP = primitive("flip", ("x",))
+_ROLL = primitive("roll", ("x",))
+_CONCAT = primitive(
     "concat",
     _ARRAY_INPUTS,
     forward=lambda backend, *arrays, axis, sizes: backend.xp.concat(list(arrays), axis=axis),
 )
-_STACK = Primitive(
+_STACK = primitive(
     "stack",
     _ARRAY_INPUTS,
     forward=lambda backend, *arrays, axis: backend.xp.stack(list(arrays), axis=axis),
 )
 # as many outputs as each call makes
-_SPLIT = Primitive("split", ("x",), forward=_split_forward, n_outputs=None)
-_UNSTACK = Primitive("unstack", ("x",), forward=_unstack_forward, n_outputs=None)
-_TILE = Primitive(
+_SPLIT = primitive("split", ("x",), forward=_split_forward, n_outputs=None)
+_UNSTACK = primitive("unstack", ("x",), forward=_unstack_forward, n_outputs=None)
+_TILE = primitive(
     "tile", ("x",), forward=lambda backend, x, repetitions: backend.xp.tile(x, repetitions)
 )
-_ASTYPE = Primitive("astype", ("x",), forward=lambda backend, x, dtype: backend.xp.astype(x, dtype))
-_CLONE = Primitive("clone", ("x",), forward=lambda backend, x: backend.copy(x))
-_COPY = Primitive("copy", ("x",), forward=lambda backend, x: backend.copy(x))
-_WHERE = Primitive("where", ("condition", "x1", "x2"), elementwise=True)
-_MASKED_FILL = Primitive("masked_fill", ("x", "mask", "value"), forward=_masked_fill_forward)
+_ASTYPE = primitive("astype", ("x",), forward=lambda backend, x, dtype: backend.xp.astype(x, dtype))
+_CLONE = primitive("clone", ("x",), forward=lambda backend, x: backend.copy(x))
+_COPY = primitive("copy", ("x",), forward=lambda backend, x: backend.copy(x))
+_WHERE = primitive("where", ("condition", "x1", "x2"), elementwise=True)
+_MASKED_FILL = primitive("masked_fill", ("x", "mask", "value"), forward=_masked_fill_forward)
 
 
 # ---- argument helpers ----------------------------------------------------------------------------
@@ -743,7 +744,7 @@ def clone(x, /) -> Tensor:
     return apply(_CLONE, (as_tensor_arg(x),))
 
 
-def _accumulation_copy(x: Tensor) -> Tensor:
+def accumulation_copy(x: Tensor) -> Tensor:
     """The copy AccumulateGrad stores as a first ``.grad`` under ``create_graph=True``."""
     return apply(_COPY, (x,))
 

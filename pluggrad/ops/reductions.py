@@ -17,10 +17,11 @@ import builtins
 from collections import namedtuple
 
 from .. import _dtypes
+from .._core.primitive import apply
+from .._core.tensor import Tensor
 from .._dtypes import to_dtype
-from .._tensor import Tensor
 from ._args import SCALAR_TYPES, as_tensor_arg, merge_axis, torch_positional
-from ._primitive import Primitive, apply
+from ._define import primitive
 from .elementwise import maximum, minimum, not_equal
 from .manipulation import astype, broadcast_to, concat
 
@@ -109,22 +110,22 @@ def _cumulative_forward(name):
     return forward
 
 
-_SUM = Primitive("sum", ("x",))
-_MEAN = Primitive("mean", ("x",))
-_PROD = Primitive("prod", ("x",))
-_VAR = Primitive("var", ("x",))
-_STD = Primitive("std", ("x",))
-_MAX = Primitive("max", ("x",))
-_MIN = Primitive("min", ("x",))
-_MAX_DIM = Primitive("max_dim", ("x",), forward=_max_dim_forward, n_outputs=2)
-_MIN_DIM = Primitive("min_dim", ("x",), forward=_min_dim_forward, n_outputs=2)
-_CUMSUM = Primitive("cumulative_sum", ("x",), forward=_cumulative_forward("cumulative_sum"))
-_CUMPROD = Primitive("cumulative_prod", ("x",), forward=_cumulative_forward("cumulative_prod"))
-_LOGSUMEXP = Primitive("logsumexp", ("x",), forward=_logsumexp_forward)
-_SOFTMAX = Primitive("softmax", ("x",), forward=_softmax_forward)
-_LOG_SOFTMAX = Primitive("log_softmax", ("x",), forward=_log_softmax_forward)
-_ALL = Primitive("all", ("x",))
-_ANY = Primitive("any", ("x",))
+_SUM = primitive("sum", ("x",))
+_MEAN = primitive("mean", ("x",))
+_PROD = primitive("prod", ("x",))
+_VAR = primitive("var", ("x",))
+_STD = primitive("std", ("x",))
+_MAX = primitive("max", ("x",))
+_MIN = primitive("min", ("x",))
+_MAX_DIM = primitive("max_dim", ("x",), forward=_max_dim_forward, n_outputs=2)
+_MIN_DIM = primitive("min_dim", ("x",), forward=_min_dim_forward, n_outputs=2)
+_CUMSUM = primitive("cumulative_sum", ("x",), forward=_cumulative_forward("cumulative_sum"))
+_CUMPROD = primitive("cumulative_prod", ("x",), forward=_cumulative_forward("cumulative_prod"))
+_LOGSUMEXP = primitive("logsumexp", ("x",), forward=_logsumexp_forward)
+_SOFTMAX = primitive("softmax", ("x",), forward=_softmax_forward)
+_LOG_SOFTMAX = primitive("log_softmax", ("x",), forward=_log_softmax_forward)
+_ALL = primitive("all", ("x",))
+_ANY = primitive("any", ("x",))
 
 
 # ---- argument handling ------------------------------------------------------------------------

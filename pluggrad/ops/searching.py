@@ -9,10 +9,11 @@ import builtins
 import numpy as np
 
 from .. import _dtypes
+from .._core.primitive import apply
+from .._core.tensor import Tensor
 from .._dtypes import to_dtype
-from .._tensor import Tensor
 from ._args import SCALAR_TYPES, as_tensor_arg, binary_operands, merge_axis, torch_positional
-from ._primitive import Primitive, apply
+from ._define import primitive
 
 __all__ = ["argmax", "argmin", "count_nonzero", "nonzero", "searchsorted", "argwhere"]
 
@@ -43,13 +44,13 @@ def _searchsorted_forward(backend, x1, x2, side, sorter):
     return xp.sum(xp.astype(below, xp.int64), axis=-1)
 
 
-_ARGMAX = Primitive("argmax", ("x",))
-_ARGMIN = Primitive("argmin", ("x",))
-_COUNT_NONZERO = Primitive("count_nonzero", ("x",))
+_ARGMAX = primitive("argmax", ("x",))
+_ARGMIN = primitive("argmin", ("x",))
+_COUNT_NONZERO = primitive("count_nonzero", ("x",))
 # one index array per dimension of x
-_NONZERO = Primitive("nonzero", ("x",), forward=_nonzero_forward, n_outputs=None)
-_ARGWHERE = Primitive("argwhere", ("x",), forward=_argwhere_forward)
-_SEARCHSORTED = Primitive("searchsorted", ("x1", "x2"), forward=_searchsorted_forward)
+_NONZERO = primitive("nonzero", ("x",), forward=_nonzero_forward, n_outputs=None)
+_ARGWHERE = primitive("argwhere", ("x",), forward=_argwhere_forward)
+_SEARCHSORTED = primitive("searchsorted", ("x1", "x2"), forward=_searchsorted_forward)
 
 
 def _check_axis(axis, ndim: int) -> None:

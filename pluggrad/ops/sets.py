@@ -9,16 +9,17 @@ either: its backward raises).
 
 from __future__ import annotations
 
-from .._tensor import Tensor
+from .._core.primitive import apply
+from .._core.tensor import Tensor
 from ._args import as_tensor_arg
-from ._primitive import Primitive, apply
+from ._define import primitive
 
 __all__ = ["unique_all", "unique_counts", "unique_inverse", "unique_values", "unique"]
 
-_UNIQUE_ALL = Primitive("unique_all", ("x",), n_outputs=4)
-_UNIQUE_COUNTS = Primitive("unique_counts", ("x",), n_outputs=2)
-_UNIQUE_INVERSE = Primitive("unique_inverse", ("x",), n_outputs=2)
-_UNIQUE_VALUES = Primitive("unique_values", ("x",))
+_UNIQUE_ALL = primitive("unique_all", ("x",), n_outputs=4)
+_UNIQUE_COUNTS = primitive("unique_counts", ("x",), n_outputs=2)
+_UNIQUE_INVERSE = primitive("unique_inverse", ("x",), n_outputs=2)
+_UNIQUE_VALUES = primitive("unique_values", ("x",))
 
 
 def unique_all(x, /):

@@ -12,9 +12,10 @@ from __future__ import annotations
 import builtins
 from collections import namedtuple
 
-from .._tensor import Tensor
+from .._core.primitive import apply
+from .._core.tensor import Tensor
 from ._args import as_tensor_arg, torch_positional
-from ._primitive import Primitive, apply
+from ._define import primitive
 
 __all__ = ["sort", "argsort", "topk"]
 
@@ -51,9 +52,9 @@ def _argsort_forward(backend, x, axis, descending, stable):
     return xp.argsort(x, axis=axis, descending=descending, stable=stable)
 
 
-_SORT = Primitive("sort", ("x",), forward=_sort_forward, n_outputs=2)
-_TOPK = Primitive("topk", ("x",), forward=_topk_forward, n_outputs=2)
-_ARGSORT = Primitive("argsort", ("x",), forward=_argsort_forward)
+_SORT = primitive("sort", ("x",), forward=_sort_forward, n_outputs=2)
+_TOPK = primitive("topk", ("x",), forward=_topk_forward, n_outputs=2)
+_ARGSORT = primitive("argsort", ("x",), forward=_argsort_forward)
 
 
 def _axis_arg(name: str, axis, dim, ndim: int) -> int:

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import warnings
 
-from .._tensor import Tensor
+from .._core.grad_mode import enable_grad, no_grad
+from .._core.graph import saved_tensors_hooks
+from .._core.tensor import Tensor
 from ..autograd.function import Function
-from ..autograd.grad_mode import enable_grad, no_grad
-from ..autograd.graph import saved_tensors_hooks
+from ..autograd.gradients import backward
 
 __all__ = ["checkpoint"]
 
@@ -124,7 +125,6 @@ class CheckpointFunction(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        from ..autograd.functional import backward
 
         args = list(ctx.others)
         detached = []

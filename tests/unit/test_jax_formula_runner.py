@@ -9,8 +9,8 @@ import pytest
 jax = pytest.importorskip("jax")
 
 import pluggrad as pg  # noqa: E402
+from pluggrad._core.primitive import Formula  # noqa: E402
 from pluggrad.backends.jax import FormulaRunner  # noqa: E402
-from pluggrad.ops._primitive import Formula  # noqa: E402
 
 
 @pytest.fixture

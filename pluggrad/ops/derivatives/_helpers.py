@@ -5,6 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from ..._core.grad_fit import cast_grad, is_complex, is_complex_dtype, sum_to
+
+__all__ = [
+    "Entry", "is_scalar", "is_complex", "is_complex_dtype", "conj", "cast_grad", "sum_to",
+    "normalize_axes", "unreduce", "reduced_count", "zeros_where", "by_axis", "inverse_permutation",
+]  # fmt: skip
+
 
 class Entry:
     """One row of the table: the node name and the formula of each differentiable input."""
@@ -24,63 +31,10 @@ def is_scalar(x) -> bool:
     return isinstance(x, (bool, int, float, complex))
 
 
-def is_complex(x) -> bool:
-    """True if `x` (an array of any backend, a Tensor, or a Python number) is complex."""
-    dtype = getattr(x, "dtype", None)
-    if dtype is None:
-        return isinstance(x, complex)
-    try:  # the cache lookup of is_complex_dtype, inlined: formulas ask for every gradient
-        return _COMPLEX_DTYPES[(type(dtype), dtype)]
-    except KeyError:
-        return is_complex_dtype(dtype)
-
-
-# (dtype type, dtype) -> is it complex; formulas ask for every gradient.  The type is part of
-# the key so that dtypes of different libraries are never compared (array_api_strict's warn).
-_COMPLEX_DTYPES: dict = {}
-
-
-def is_complex_dtype(dtype) -> bool:
-    """True if `dtype` (a NumPy, JAX, array_api_strict or pluggrad dtype) is complex."""
-    key = (type(dtype), dtype)
-    try:
-        return _COMPLEX_DTYPES[key]
-    except KeyError:
-        kind = getattr(dtype, "kind", None)  # NumPy and JAX dtypes, pluggrad's DType
-        result = kind == "c" if kind is not None else "complex" in str(dtype)  # array_api_strict
-        _COMPLEX_DTYPES[key] = result
-        return result
-
-
 def conj(ns, x):
     """Complex conjugate, skipped for real inputs (PyTorch's formulas conjugate saved inputs:
     gradients of complex functions follow its conjugate-Wirtinger convention)."""
     return ns.conj(x) if is_complex(x) else x
-
-
-def cast_grad(ns, g, dtype):
-    """`g` cast to `dtype`, keeping only the real part when a complex gradient flows into a real
-    input (PyTorch's rule: the gradient of a real input is real)."""
-    if g.dtype == dtype:
-        return g
-    if is_complex(g) and not is_complex_dtype(dtype):
-        g = ns.real(g)
-        if g.dtype == dtype:
-            return g
-    return ns.astype(g, dtype)
-
-
-def sum_to(ns, g, shape: tuple[int, ...]):
-    """Sum `g` over the axes that broadcasting added or stretched, giving an array of `shape`."""
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
-    )
-    if axes:
-        g = ns.sum(g, axis=axes, keepdims=True)
-    if lead or tuple(g.shape) != tuple(shape):
-        g = ns.reshape(g, shape)
-    return g
 
 
 def normalize_axes(axis, ndim: int) -> tuple[int, ...]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-from ..._tensor import Tensor
 from ._helpers import Entry, by_axis, conj, normalize_axes, reduced_count, unreduce, zeros_where
 
 # ---- helpers shared with the sorting section --------------------------------------------------
@@ -23,13 +22,6 @@ def along(axis: int, ndim: int, part: slice) -> tuple:
 def reversed_cumsum(ns, a, axis: int):
     """``out[i] = sum(a[j] for j >= i)`` along `axis`."""
     return ns.flip(ns.cumulative_sum(ns.flip(a, axis=axis), axis=axis), axis=axis)
-
-
-def arange_like(ns, like, n: int):
-    """``arange(n)`` (int64) on the backend of `like` (a raw array or a Tensor)."""
-    if isinstance(like, Tensor):
-        return ns.asarray(list(range(n)), backend=like._backend)
-    return ns.arange(n)
 
 
 def scatter_along(ns, values, indices, axis: int, shape: tuple):
@@ -115,7 +107,7 @@ def _cumprod_grad(ns, g, x, result, axis, include_initial):
         g, result = g[key], result[key]
     if not has_zero(ns, x):
         return reversed_cumsum(ns, g * conj(ns, result), axis) / conj(ns, x)
-    if isinstance(x, Tensor):  # create_graph: a formula exact at every order
+    if ns.differentiable:  # create_graph: a formula exact at every order
         return _cumprod_grad_masked(ns, g, x, axis)
     return _cumprod_grad_first_zero(ns, g, x, result, axis)
 
@@ -149,7 +141,7 @@ def _cumprod_grad_masked(ns, g, x, axis):
     n = x.shape[-1]
     last = ndim - 1
     left = ns.cumulative_prod(x, axis=last, include_initial=True)[..., :-1]
-    pos = arange_like(ns, x, n)
+    pos = ns.arange(n)
     row, col = ns.reshape(pos, (n, 1)), ns.reshape(pos, (1, n))
     table = ns.broadcast_to(ns.expand_dims(x, axis=last), tuple(x.shape[:-1]) + (n, n))
     partial = ns.cumulative_prod(

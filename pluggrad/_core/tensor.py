@@ -7,16 +7,14 @@ registered on it.  Arithmetic lives in :mod:`pluggrad.ops`; the methods here del
 
 from __future__ import annotations
 
+import sys
 import warnings
 import weakref
-from typing import TYPE_CHECKING
 
-from . import _dtypes
-from .backends import get_backend
-
-if TYPE_CHECKING:
-    from .autograd.graph import AccumulateGrad
-    from .autograd.hooks import RemovableHandle
+from .. import _dtypes
+from .grad_mode import inference_enabled
+from .graph import AccumulateGrad, remember_origin
+from .hooks import RemovableHandle, add_hook
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -101,11 +99,8 @@ class Tensor:
         "__weakref__",
     )
 
-    def __init__(self, *args, device=None) -> None:
-        from .ops.creation import legacy_tensor_data
-
-        backend = get_backend()
-        _init(self, legacy_tensor_data(backend, args), backend)
+    # ``Tensor(...)``, the legacy constructor, is attached by :mod:`pluggrad._tensor_methods`
+    # (it builds arrays the way the creation functions do)
 
     # ---------------------------------------------------------------------------------------
     # autograd attributes
@@ -265,26 +260,6 @@ class Tensor:
             self._accumulator = weakref.ref(acc)
         return acc
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-        """Compute the gradient of this tensor w.r.t. the graph leaves and accumulate it.
-
-        Parameters
-        ----------
-        gradient : Tensor, optional
-            The vector in the vector-Jacobian product; needed unless the tensor has one element.
-        retain_graph : bool, optional
-            Keep the graph for another backward; defaults to `create_graph`.
-        create_graph : bool
-            Record the backward pass itself, for derivatives of higher order.  The leaves'
-            ``.grad`` then reference the leaves (PyTorch's warned-about cycle); set them to
-            None after use to free the graph at once (see :func:`pluggrad.autograd.backward`).
-        inputs : Tensor or sequence of Tensor, optional
-            Accumulate only into these tensors' ``.grad``.
-        """
-        from .autograd.functional import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
     # ---------------------------------------------------------------------------------------
     # array attributes
     # ---------------------------------------------------------------------------------------
@@ -353,8 +328,6 @@ class Tensor:
         t._vc = self._vc
         t._is_inference = self._is_inference
         if self._requires_grad:
-            from .autograd.explain import remember_origin
-
             remember_origin(t, "detached")
         return t
 
@@ -423,11 +396,6 @@ class Tensor:
 
     __hash__ = object.__hash__
 
-    def __repr__(self) -> str:
-        from ._tensor_str import tensor_repr
-
-        return tensor_repr(self)
-
     def __format__(self, format_spec: str) -> str:
         if self.ndim == 0:
             return self.item().__format__(format_spec)
@@ -437,9 +405,8 @@ class Tensor:
         """The pluggrad module: the array API namespace of tensors."""
         if api_version not in (None, "2021.12", "2022.12", "2023.12", "2024.12"):
             raise ValueError(f"unsupported array API version {api_version!r}")
-        import pluggrad
-
-        return pluggrad
+        # the package whose top level is the namespace (no import: it is loaded by now)
+        return sys.modules[__name__.partition(".")[0]]
 
     def __complex__(self) -> complex:
         return complex(self.item())
@@ -495,9 +462,3 @@ def _make(data, backend, requires_grad=False, grad_fn=None, output_nr=0) -> Tens
     t = _new(Tensor)
     _init(t, data, backend, requires_grad, grad_fn, output_nr)
     return t
-
-
-# Imported last: pluggrad.autograd imports this module, so Tensor must exist first.
-from .autograd.grad_mode import inference_enabled  # noqa: E402
-from .autograd.graph import AccumulateGrad  # noqa: E402
-from .autograd.hooks import add_hook  # noqa: E402

@@ -2,30 +2,35 @@
 
 :func:`apply` runs a primitive's kernel on the backend's arrays and, when grad mode is on and
 an input requires grad, records an :class:`OpNode` that can later run the primitive's
-derivative formulas (see :mod:`pluggrad.ops.derivatives`).
+derivative formulas (the table itself is :mod:`pluggrad.ops.derivatives`, one layer up: the
+ops layer hands each primitive its entry when it defines it).
 
 A formula is written once against an array namespace ``ns`` and serves two purposes:
 
 * for a plain backward, the engine calls it with the backend's raw arrays and the backend's own
   namespace: no graph is built and no Tensor is allocated;
-* for ``create_graph=True`` it calls it with Tensors and the differentiable :mod:`pluggrad.ops`
-  namespace, so the backward pass is itself recorded and can be differentiated again.
+* for ``create_graph=True`` it calls it with Tensors and the backend's differentiable
+  namespace (``backend.tensor_ns``: pluggrad's operations, creating tensors on that backend), so
+  the backward pass is itself recorded and can be differentiated again.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
 
-from .._tensor import Tensor, _make
-from ..autograd.grad_mode import grad_enabled
-from ..autograd.graph import FREED_MESSAGE, SAVED_TENSORS_HOOKS, Node, modified_by_inplace_error
+from .grad_fit import cast_grad, sum_to
+from .grad_mode import grad_enabled
+from .graph import (
+    FREED_MESSAGE,
+    SAVED_TENSORS_HOOKS,
+    Node,
+    modified_by_inplace_error,
+    remember_origin,
+)
+from .tensor import Tensor, _make
 
 _FREED = object()
-# The differentiable namespace (pluggrad.ops) that formulas use under create_graph=True; it
-# imports this module, so it registers itself here once it is fully loaded.
-TENSOR_NS: Any = None
 
 
 PRIMITIVES: dict[str, Primitive] = {}  # every primitive, by name
@@ -47,9 +52,8 @@ class Formula:
 class Primitive:
     """An operation with a forward kernel and a derivative-table entry.
 
-    The node name and the derivative formulas come from the entry of the same name in
-    :data:`pluggrad.ops.derivatives.DERIVATIVES`; a primitive without one must be listed in
-    ``NONDIFFERENTIABLE``.
+    The ops layer makes primitives through :func:`pluggrad.ops._define.primitive`, which
+    passes the primitive's entry of the derivative table (:mod:`pluggrad.ops.derivatives`).
 
     Parameters
     ----------
@@ -58,6 +62,11 @@ class Primitive:
         is given.
     inputs : tuple of str
         Names of the array arguments (positional), e.g. ``("x1", "x2")``.
+    node : str, dict or callable, optional
+        The backward node's PyTorch name (see the derivative table's format); None for a
+        primitive whose outputs are never differentiable.
+    formulas : mapping, optional
+        Input name -> derivative formula ``fn(ns, g, *saved)``, for the differentiable inputs.
     elementwise : bool
         Inputs broadcast; gradients are summed back to each input's shape.
     forward : callable, optional
@@ -79,19 +88,13 @@ class Primitive:
         name: str,
         inputs: tuple[str, ...],
         *,
+        node: str | dict | Callable | None = None,
+        formulas: Mapping[str, Callable] | None = None,
         elementwise: bool = False,
         forward: Callable | None = None,
         n_outputs: int | None = 1,
     ):
-        from .derivatives import DERIVATIVES, NONDIFFERENTIABLE
-
-        if name in DERIVATIVES:
-            entry = DERIVATIVES[name]
-            node, formulas = entry.node, entry.formulas
-        elif name in NONDIFFERENTIABLE:
-            node, formulas = None, {}
-        else:
-            raise LookupError(f"primitive {name!r} has no entry in the derivative table")
+        formulas = formulas or {}
         self.name = name
         self.inputs = tuple(inputs)
         self.node = node
@@ -146,7 +149,7 @@ class OpNode(Node):
         if saved is _FREED:
             raise RuntimeError(FREED_MESSAGE)
         backend = self._backend
-        ns = TENSOR_NS if create_graph else backend.formula_ns
+        ns = backend.tensor_ns if create_graph else backend.formula_ns
         if create_graph or self._saved_tensors:
             values = self._unpack(saved, backend, create_graph)
         else:  # nothing to unpack: the formulas only read the saved values
@@ -217,8 +220,6 @@ def _zeros(ns, backend, meta, create_graph: bool):
 
 def _fit(ns, grad, meta, backend, create_graph):
     """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype."""
-    from .derivatives import cast_grad, sum_to
-
     shape, native = meta
     if tuple(grad.shape) != shape:
         grad = sum_to(ns, grad, shape)
@@ -284,8 +285,6 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
 def _untracked(prim: Primitive, out, backend):
     """Results of a differentiable op on tensors that require grad, made with grad mode off:
     remembered as such, so that explain_missing_grad can say why they have no graph."""
-    from ..autograd.explain import remember_origin
-
     if prim.multi_output:
         outs = [o if type(o) is backend.array_type else backend.normalize(o) for o in out]
         tensors = [_make(o, backend) for o in outs]

@@ -27,11 +27,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
-from .._tensor import Tensor, _make
-from .anomaly_mode import STATE as ANOMALY
-from .anomaly_mode import check_gradients
+from .anomaly import STATE as ANOMALY
+from .anomaly import check_gradients
 from .grad_mode import INFERENCE_SAVED_MESSAGE, INFERENCE_USED, set_grad_enabled
 from .graph import AccumulateGrad, Node
+from .tensor import Tensor, _make
 
 
 class Capture:
@@ -317,10 +317,9 @@ def _accumulate_leaf(tensor: Tensor, grad, create_graph: bool) -> None:
     Without create_graph the first gradient is stored as a copy (so ``.grad`` never aliases
     another tensor's data) and later ones are added in place, keeping the ``.grad`` object.
     With create_graph the first is stored through a recorded copy (``CopyBackwards``) and later
-    ones are added out of place, so the result stays differentiable.
+    ones are added out of place, so the result stays differentiable (the copy is an operation
+    of the backend's differentiable namespace, as in a derivative formula).
     """
-    from ..ops.manipulation import _accumulation_copy
-
     backend = tensor._backend
     old = tensor._grad
     if not create_graph:
@@ -330,7 +329,10 @@ def _accumulate_leaf(tensor: Tensor, grad, create_graph: bool) -> None:
             old._data = backend.accumulate(old._data, grad)
             old._vc[0] += 1
     elif old is None:
-        tensor._grad = _accumulation_copy(grad) if grad._requires_grad else _detached_copy(grad)
+        if grad._requires_grad:
+            tensor._grad = backend.tensor_ns.accumulation_copy(grad)
+        else:
+            tensor._grad = _detached_copy(grad)
     else:
         tensor._grad = old + grad
 
@@ -338,14 +340,14 @@ def _accumulate_leaf(tensor: Tensor, grad, create_graph: bool) -> None:
 def _retain_grad(tensor: Tensor, grad) -> None:
     """Store the gradient of a non-leaf that called ``retain_grad()``: a clone at first, then
     the out-of-place sum (a new tensor each time, as in PyTorch)."""
-    from ..ops.manipulation import clone
-
     backend = tensor._backend
     old = tensor._grad
     if not isinstance(grad, Tensor):
         grad = _make(grad, backend)
     if old is None:
-        tensor._grad = clone(grad) if grad._requires_grad else _detached_copy(grad)
+        tensor._grad = (
+            backend.tensor_ns.clone(grad) if grad._requires_grad else _detached_copy(grad)
+        )
     else:
         tensor._grad = old + grad
 

@@ -1,0 +1,47 @@
+"""Defining a primitive of the ops layer: the core's :class:`Primitive` with its entry of the
+derivative table (:mod:`pluggrad.ops.derivatives`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .._core.primitive import Primitive
+from .derivatives import DERIVATIVES, NONDIFFERENTIABLE
+
+__all__ = ["primitive"]
+
+
+def primitive(
+    name: str,
+    inputs: tuple[str, ...],
+    *,
+    elementwise: bool = False,
+    forward: Callable | None = None,
+    n_outputs: int | None = 1,
+) -> Primitive:
+    """The primitive `name`, its node name and formulas taken from the derivative table.
+
+    Parameters are :class:`~pluggrad._core.primitive.Primitive`'s.  A primitive without a
+    table entry must be listed in ``NONDIFFERENTIABLE``.
+
+    Raises
+    ------
+    LookupError
+        If `name` is in neither the table nor ``NONDIFFERENTIABLE``.
+    """
+    if name in DERIVATIVES:
+        entry = DERIVATIVES[name]
+        node, formulas = entry.node, entry.formulas
+    elif name in NONDIFFERENTIABLE:
+        node, formulas = None, {}
+    else:
+        raise LookupError(f"primitive {name!r} has no entry in the derivative table")
+    return Primitive(
+        name,
+        inputs,
+        node=node,
+        formulas=formulas,
+        elementwise=elementwise,
+        forward=forward,
+        n_outputs=n_outputs,
+    )
