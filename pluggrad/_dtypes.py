@@ -42,14 +42,18 @@ class DType:
         floating) or ``"c"`` (complex floating).
     itemsize : int
         Size of one element in bytes.
+    torch_name : str
+        PyTorch's name of the dtype in its messages and legacy tensor types: ``"Float"`` for
+        float32 (``torch.FloatTensor``), ``"Long"`` for int64, ``"ComplexDouble"``...
     """
 
-    __slots__ = ("name", "kind", "itemsize")
+    __slots__ = ("name", "kind", "itemsize", "torch_name")
 
-    def __init__(self, name: str, kind: str, itemsize: int):
+    def __init__(self, name: str, kind: str, itemsize: int, torch_name: str):
         self.name = name
         self.kind = kind
         self.itemsize = itemsize
+        self.torch_name = torch_name
 
     @property
     def is_floating_point(self) -> builtins.bool:
@@ -78,19 +82,19 @@ class DType:
         return self.name
 
 
-bool = DType("bool", "b", 1)  # noqa: A001 - the array API name
-int8 = DType("int8", "i", 1)
-int16 = DType("int16", "i", 2)
-int32 = DType("int32", "i", 4)
-int64 = DType("int64", "i", 8)
-uint8 = DType("uint8", "u", 1)
-uint16 = DType("uint16", "u", 2)
-uint32 = DType("uint32", "u", 4)
-uint64 = DType("uint64", "u", 8)
-float32 = DType("float32", "f", 4)
-float64 = DType("float64", "f", 8)
-complex64 = DType("complex64", "c", 8)
-complex128 = DType("complex128", "c", 16)
+bool = DType("bool", "b", 1, "Bool")  # noqa: A001 - the array API name
+int8 = DType("int8", "i", 1, "Char")
+int16 = DType("int16", "i", 2, "Short")
+int32 = DType("int32", "i", 4, "Int")
+int64 = DType("int64", "i", 8, "Long")
+uint8 = DType("uint8", "u", 1, "Byte")
+uint16 = DType("uint16", "u", 2, "UInt16")
+uint32 = DType("uint32", "u", 4, "UInt32")
+uint64 = DType("uint64", "u", 8, "UInt64")
+float32 = DType("float32", "f", 4, "Float")
+float64 = DType("float64", "f", 8, "Double")
+complex64 = DType("complex64", "c", 8, "ComplexFloat")
+complex128 = DType("complex128", "c", 16, "ComplexDouble")
 
 ALL_DTYPES: tuple[DType, ...] = (
     bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,

@@ -36,13 +36,6 @@ _CPP_NODES = frozenset(
 )
 
 
-_TENSOR_TYPE_NAMES = {
-    "float32": "Float", "float64": "Double", "complex64": "ComplexFloat",
-    "complex128": "ComplexDouble", "int64": "Long", "int32": "Int", "int16": "Short",
-    "int8": "Char", "uint8": "Byte", "bool": "Bool",
-}  # fmt: skip
-
-
 def modified_by_inplace_error(
     tensor, current: int, expected: int, producer: Node | None = None, output_nr: int = 0
 ) -> RuntimeError:
@@ -54,8 +47,7 @@ def modified_by_inplace_error(
     output (the node that saved it) and otherwise the tensor's current ``grad_fn``; a leaf has
     none.
     """
-    type_name = _TENSOR_TYPE_NAMES.get(tensor.dtype.name, tensor.dtype.name)
-    what = f"[torch.{type_name}Tensor {list(tensor.shape)}]"
+    what = f"[torch.{tensor.dtype.torch_name}Tensor {list(tensor.shape)}]"
     if producer is None and isinstance(getattr(tensor, "_grad_fn", None), Node):
         producer, output_nr = tensor._grad_fn, tensor._output_nr
     if producer is not None:

@@ -58,15 +58,6 @@ def check_inplace_allowed(x: Tensor, message: str = LEAF_ERROR) -> None:
         raise RuntimeError(INFERENCE_INPLACE_ERROR)
 
 
-def _type_name(dtype: _dtypes.DType) -> str:
-    """PyTorch's short name of a dtype in error messages (Float, Long, ...)."""
-    return {
-        "float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-        "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-        "complex64": "ComplexFloat", "complex128": "ComplexDouble",
-    }.get(dtype.name, dtype.name)  # fmt: skip
-
-
 def commit(x: Tensor, result: Tensor) -> Tensor:
     """Make `x` hold `result` (computed out of place) as an in-place operation does."""
     if tuple(result.shape) != tuple(x.shape):
@@ -81,8 +72,8 @@ def commit(x: Tensor, result: Tensor) -> Tensor:
             or (result.dtype.kind == "c" and x.dtype.kind == "f")
         ):
             raise RuntimeError(
-                f"result type {_type_name(result.dtype)} can't be cast to the desired output "
-                f"type {_type_name(x.dtype)}"
+                f"result type {result.dtype.torch_name} can't be cast to the desired output "
+                f"type {x.dtype.torch_name}"
             )
         from .manipulation import astype
 
@@ -337,7 +328,7 @@ def _check_expand(shape: tuple, target: tuple, dtype) -> None:
     """Raise PyTorch's error of ``expand`` unless `shape` broadcasts to `target`."""
     if len(shape) > len(target):
         raise RuntimeError(
-            f"expand(torch.{_type_name(dtype)}Tensor{{{list(shape)}}}, size={list(target)}): the "
+            f"expand(torch.{dtype.torch_name}Tensor{{{list(shape)}}}, size={list(target)}): the "
             f"number of sizes provided ({len(target)}) must be greater or equal to the number of "
             f"dimensions in the tensor ({len(shape)})"
         )

@@ -91,19 +91,13 @@ _QR = primitive("qr", ("x",), forward=_linalg_kernel("qr"), n_outputs=2)
 # ---- argument checks ----------------------------------------------------------------------------
 
 
-def _type_name(dtype) -> str:
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool", "float32": "Float", "float64": "Double", "complex64": "ComplexFloat",
-            "complex128": "ComplexDouble"}.get(dtype.name, dtype.name.capitalize())  # fmt: skip
-
-
 def _floating(x, name: str) -> Tensor:
     """`x` as a tensor, which must have a floating-point or complex dtype."""
     x = as_tensor_arg(x)
     if x.dtype.kind not in "fc":
         raise RuntimeError(
             f"{name}: Expected a floating point or complex tensor as input. Got "
-            f"{_type_name(x.dtype)}"
+            f"{x.dtype.torch_name}"
         )
     return x
 
