@@ -19,7 +19,7 @@ __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
 
 # ---- argument handling -------------------------------------------------------------------------
-def _as_tuple(value, arg_name: str, fn_name: str) -> tuple[bool, tuple]:
+def _tensor_tuple(value, arg_name: str, fn_name: str) -> tuple[bool, tuple]:
     """``(was_tuple, values)``, checking that every value is a Tensor."""
     is_tuple = isinstance(value, tuple)
     values = value if is_tuple else (value,)
@@ -34,7 +34,7 @@ def _as_tuple(value, arg_name: str, fn_name: str) -> tuple[bool, tuple]:
 
 
 def _unpack(values: tuple, is_tuple) -> object:
-    """Undo :func:`_as_tuple`: nested for a pair of flags (jacobian, hessian)."""
+    """Undo :func:`_tensor_tuple`: nested for a pair of flags (jacobian, hessian)."""
     if isinstance(is_tuple, tuple):
         outer, inner = is_tuple
         if not inner:
@@ -133,14 +133,14 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         ``vjp`` has the structure of `inputs`.
     """
     with enable_grad():
-        inputs_is_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
+        inputs_is_tuple, inputs = _tensor_tuple(inputs, "inputs", "vjp")
         inputs = _prepare_inputs(inputs, create_graph)
-        outputs_is_tuple, outputs = _as_tuple(
+        outputs_is_tuple, outputs = _tensor_tuple(
             func(*inputs), "outputs of the user-provided function", "vjp"
         )
         _check_outputs_require_grad(outputs, strict)
         if v is not None:
-            _, v = _as_tuple(v, "v", "vjp")
+            _, v = _tensor_tuple(v, "v", "vjp")
             _validate_v(v, outputs, outputs_is_tuple)
         elif len(outputs) != 1 or outputs[0].numel() != 1:
             raise RuntimeError(
@@ -165,17 +165,17 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """
 
     with enable_grad():
-        inputs_is_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
+        inputs_is_tuple, inputs = _tensor_tuple(inputs, "inputs", "jvp")
         inputs = _prepare_inputs(inputs, create_graph)
         if v is not None:
-            _, v = _as_tuple(v, "v", "jvp")
+            _, v = _tensor_tuple(v, "v", "jvp")
             _validate_v(v, inputs, inputs_is_tuple)
         elif len(inputs) != 1 or inputs[0].numel() != 1:
             raise RuntimeError(
                 "The vector v can only be None if the input to the user-provided function is a "
                 "single Tensor with a single element."
             )
-        outputs_is_tuple, outputs = _as_tuple(
+        outputs_is_tuple, outputs = _tensor_tuple(
             func(*inputs), "outputs of the user-provided function", "jvp"
         )
         _check_outputs_require_grad(outputs, strict)
@@ -207,9 +207,9 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
             'Otherwise, prefer to use "reverse-mode".'
         )
     with enable_grad():
-        inputs_is_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
+        inputs_is_tuple, inputs = _tensor_tuple(inputs, "inputs", "jacobian")
         inputs = _prepare_inputs(inputs, create_graph)
-        outputs_is_tuple, outputs = _as_tuple(
+        outputs_is_tuple, outputs = _tensor_tuple(
             func(*inputs), "outputs of the user-provided function", "jacobian"
         )
         _check_outputs_require_grad(outputs, strict)
@@ -252,11 +252,11 @@ def _stack_rows(rows: list, shape: tuple, like: Tensor) -> Tensor:
 def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
             vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode"):  # fmt: skip
     """The Hessian of a scalar function `func` at `inputs` (a Jacobian of its gradient)."""
-    inputs_is_tuple, inputs = _as_tuple(inputs, "inputs", "hessian")
+    inputs_is_tuple, inputs = _tensor_tuple(inputs, "inputs", "hessian")
 
     def gradient(*args):
         out = func(*args)
-        out_is_tuple, outs = _as_tuple(out, "outputs of the user-provided function", "hessian")
+        out_is_tuple, outs = _tensor_tuple(out, "outputs of the user-provided function", "hessian")
         if out_is_tuple or outs[0].numel() != 1:
             raise RuntimeError(
                 "The function given to hessian should return a single Tensor with a single "
@@ -276,17 +276,17 @@ def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
 def _second_order_product(name: str, func, inputs, v, create_graph: bool, strict: bool, left: bool):
     """``vhp`` (``left=True``: v^T H) and ``hvp`` (H v) of a scalar function."""
     with enable_grad():
-        inputs_is_tuple, inputs = _as_tuple(inputs, "inputs", name)
+        inputs_is_tuple, inputs = _tensor_tuple(inputs, "inputs", name)
         inputs = _prepare_inputs(inputs, create_graph)
         if v is not None:
-            _, v = _as_tuple(v, "v", name)
+            _, v = _tensor_tuple(v, "v", name)
             _validate_v(v, inputs, inputs_is_tuple)
         elif len(inputs) != 1 or inputs[0].numel() != 1:
             raise RuntimeError(
                 "The vector v can only be None if the input to the user-provided function is a "
                 "single Tensor with a single element."
             )
-        out_is_tuple, outputs = _as_tuple(
+        out_is_tuple, outputs = _tensor_tuple(
             func(*inputs), "outputs of the user-provided function", name
         )
         if out_is_tuple or outputs[0].numel() != 1:

@@ -40,12 +40,13 @@ def _reject_unsupported(options: dict) -> None:
             raise TypeError(f"gradcheck() got an unexpected keyword argument {name!r}")
 
 
-def _as_tuple(x) -> tuple:
+def _tuple_of(x) -> tuple:
+    """`x` as a tuple: a tuple as it is, a list's items, anything else alone."""
     return x if isinstance(x, tuple) else tuple(x) if isinstance(x, list) else (x,)
 
 
 def _differentiable_outputs(outputs) -> list[Tensor]:
-    return [o for o in _as_tuple(outputs) if isinstance(o, Tensor) and o.dtype.is_differentiable]
+    return [o for o in _tuple_of(outputs) if isinstance(o, Tensor) and o.dtype.is_differentiable]
 
 
 def _numpy(t: Tensor) -> np.ndarray:
@@ -143,7 +144,7 @@ def gradcheck(
         True if every Jacobian matches.
     """
     _reject_unsupported(options)
-    inputs = _as_tuple(inputs)
+    inputs = _tuple_of(inputs)
     diff = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
     if not diff:
         raise ValueError("gradcheck expects at least one input tensor to require gradient, "
@@ -204,7 +205,7 @@ def gradgradcheck(
     """
 
     _reject_unsupported(options)
-    inputs = _as_tuple(inputs)
+    inputs = _tuple_of(inputs)
     diff_positions = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._requires_grad]
     if grad_outputs is None:
         rng = np.random.default_rng(0)
@@ -218,7 +219,7 @@ def gradgradcheck(
             )  # fmt: skip
             for o in outputs
         )
-    grad_outputs = _as_tuple(grad_outputs)
+    grad_outputs = _tuple_of(grad_outputs)
     n_inputs = len(inputs)
 
     def first_derivatives(*args):

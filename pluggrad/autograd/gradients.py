@@ -19,7 +19,8 @@ CREATE_GRAPH_WARNING = (
 )
 
 
-def _as_tuple(values) -> tuple:
+def _tensors_of(values) -> tuple:
+    """Tensors given as one tensor, a sequence or None, as a tuple (empty for None)."""
     if values is None:
         return ()
     if isinstance(values, Tensor):
@@ -34,7 +35,7 @@ def _root_gradients(outputs: tuple, grad_outputs, create_graph: bool):
     """
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
-    grad_outputs = _as_tuple(grad_outputs)
+    grad_outputs = _tensors_of(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     grads = []
@@ -135,12 +136,12 @@ def backward(
             )
         grad_tensors = grad_variables
     if inputs is not None:
-        inputs = _as_tuple(inputs)
+        inputs = _tensors_of(inputs)
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         for t in inputs:
             t.retain_grad()  # as PyTorch: non-leaf inputs get their .grad; others must need it
-    outputs = _as_tuple(tensors)
+    outputs = _tensors_of(tensors)
     if retain_graph is None:
         retain_graph = create_graph
     edges, grads = _root_gradients(outputs, grad_tensors, create_graph)
@@ -197,8 +198,8 @@ def grad(
         )
     if allow_unused is None:
         allow_unused = materialize_grads
-    outputs = _as_tuple(outputs)
-    inputs = _as_tuple(inputs)
+    outputs = _tensors_of(outputs)
+    inputs = _tensors_of(inputs)
     if not inputs:
         raise RuntimeError("grad requires non-empty inputs.")
     for t in inputs:
