@@ -1,9 +1,28 @@
 """The differentiable operations, under their array API names.
 
-One module per topic of the standard; each lists its public functions in ``__all__``, the
-functions whose results never carry gradients in ``NONDIFFERENTIABLE_FUNCTIONS`` (every other
-function must have a record in the conformance op database), and the PyTorch-style Tensor
-methods it provides in ``TENSOR_METHODS``.
+One module per topic of the standard (the topics of :data:`.derivatives.TOPICS`, plus
+``dtype_functions``, whose functions make no primitive); each lists its public functions in
+``__all__``, the functions whose results never carry gradients in ``NONDIFFERENTIABLE_FUNCTIONS``
+(every other function must have a record in the conformance op database), and the PyTorch-style
+Tensor methods it provides in ``TENSOR_METHODS``.  A topic module may export functions defined
+in a private module below it (``_shape``, ``_products``...), which the other topics build on.
+
+The modules import one another in this order only (bottom first; a module imports only modules
+above it in this list, so the imports form no cycle):
+
+1. ``derivatives`` (the derivative table, one module per topic; imports no other ops module)
+2. ``_define`` (a primitive with its table entry)
+3. ``_leaf`` (leaf tensors from data: ``tensor``)
+4. ``_args`` (arguments: axes, ``axis``/``dim``, array-likes as tensors)
+5. ``_convert`` (``astype``, ``clone``, dtype promotion rules)
+6. ``_shape`` (reshaping, broadcasting, axis order, the matrix diagonal)
+7. ``dtype_functions``, ``creation``, ``elementwise``, ``indexing``, ``sets``, ``sorting``,
+   ``searching``
+8. ``manipulation`` (after ``indexing``)
+9. ``_along_axis`` (cumulative sums, ``diff``, softmax), then ``reductions``
+10. ``_products`` (matrix products), then ``linalg``
+11. ``fft``, ``inplace``
+12. this package, which gathers the topics' namespaces
 
 This package also builds, for each backend, the namespace that derivative formulas run against
 under ``create_graph=True`` (``backend.tensor_ns``, see :func:`tensor_namespace`), so every name
@@ -13,23 +32,14 @@ a formula uses must exist both here and in each backend's array namespace.
 from __future__ import annotations
 
 import functools
+import importlib
 import types
 
 from ..backends import Backend, use_backend
-from . import (
-    creation,
-    dtype_functions,
-    elementwise,
-    fft,
-    indexing,
-    linalg,
-    manipulation,
-    reductions,
-    searching,
-    sets,
-    sorting,
-)
+from . import creation, fft, linalg
+from ._convert import accumulation_copy
 from .creation import *  # noqa: F403
+from .derivatives import TOPICS as _DIFFERENTIABLE_TOPICS
 from .derivatives import sum_to
 from .dtype_functions import *  # noqa: F403
 from .elementwise import *  # noqa: F403
@@ -37,20 +47,19 @@ from .indexing import *  # noqa: F403
 from .indexing import put_along_axis_add, scatter_add
 from .linalg import *  # noqa: F403
 from .manipulation import *  # noqa: F403
-from .manipulation import accumulation_copy
 from .reductions import *  # noqa: F403
 from .searching import *  # noqa: F403
 from .sets import *  # noqa: F403
 from .sorting import *  # noqa: F403
 
-TOPICS = (
-    creation, dtype_functions, elementwise, fft, indexing, linalg, manipulation, reductions,
-    searching, sets, sorting,
-)  # fmt: skip
+# the topic modules (all the differentiable topics and dtype_functions), in alphabetical order
+TOPICS = tuple(
+    importlib.import_module(f"{__name__}.{topic}")
+    for topic in sorted((*_DIFFERENTIABLE_TOPICS, "dtype_functions"))
+)
 
 __all__ = [name for topic in TOPICS for name in topic.__all__] + ["sum_to"]
 
-# what formulas (and the engine) call beyond the public functions
 _FORMULA_EXTRAS = {
     "scatter_add": scatter_add,
     "put_along_axis_add": put_along_axis_add,

@@ -1,10 +1,14 @@
-"""Turning the arguments of public functions into tensors, as PyTorch and the standard do."""
+"""Arguments of the public functions: axes (checked and normalized with PyTorch's errors), the
+standard's spellings beside PyTorch's (``axis``/``dim``, positional ``dim, keepdim``), and
+array-likes as tensors."""
 
 from __future__ import annotations
 
-from .. import _dtypes
+import operator
+
 from .._core.tensor import Tensor
 from ..backends import get_backend
+from ._leaf import tensor
 
 SCALAR_TYPES = (bool, int, float, complex)
 
@@ -14,18 +18,90 @@ def is_array_like(obj) -> bool:
     return hasattr(obj, "shape") and hasattr(obj, "dtype")
 
 
-def merge_axis(axis, dim):
-    """The axis of a reduction given as the standard's `axis` or PyTorch's `dim` (not both);
-    a list becomes a tuple."""
-    if dim is not None:
-        if axis is not None:
-            raise TypeError("pass either axis or dim, not both")
-        axis = dim
-    if isinstance(axis, list):
-        axis = tuple(axis)
-    return axis
+def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
+    """`x` as a Tensor: tensors pass through, anything else becomes a tensor on the backend of
+    `like` (or the active backend)."""
+    if isinstance(x, Tensor):
+        return x
+    backend = like._backend if like is not None else get_backend()
+    return tensor(x, backend=backend)
 
 
+# ---- axes ----------------------------------------------------------------------------------------
+def merge_axis(axis, dim, default: int | None = None, names: tuple[str, str] = ("axis", "dim")):
+    """The axis given as the standard's `axis` or as PyTorch's `dim` (or another pair of
+    spellings, `names`), not both.
+
+    `default` is the parameters' default: an argument equal to it counts as not given, so
+    ``fft(x, dim=0)`` (``axis=-1`` by default) means axis 0.  A list becomes a tuple.
+
+    Raises
+    ------
+    TypeError
+        If both spellings are given.
+    """
+    axis_given, dim_given = _given(axis, default), _given(dim, default)
+    if axis_given and dim_given:
+        raise TypeError(f"pass either {names[0]} or {names[1]}, not both")
+    merged = dim if dim_given or axis is None else axis
+    if isinstance(merged, list):
+        merged = tuple(merged)
+    return merged
+
+
+def _given(value, default) -> bool:
+    """Whether an axis argument was given: not None and not its (integer) default."""
+    return value is not None and not (isinstance(value, int) and value == default)
+
+
+def normalize_axis(axis, ndim: int, *, wrap_scalar: bool = True) -> int:
+    """`axis` (negative counting from the end) in ``range(ndim)``.
+
+    A 0-d tensor accepts the axes 0 and -1, as in PyTorch, unless `wrap_scalar` is False (then
+    it has no axis).
+
+    Raises
+    ------
+    IndexError
+        PyTorch's "Dimension out of range (expected to be in range of [-2, 1], but got 2)".
+    """
+    axis = operator.index(axis)
+    n = max(ndim, 1) if wrap_scalar else ndim
+    if not -n <= axis < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {axis})"
+        )
+    return axis % n
+
+
+def normalize_axes(axes, ndim: int) -> tuple[int, ...]:
+    """A tuple of distinct axes in ``range(ndim)`` from an axis or a sequence of them."""
+    if not isinstance(axes, (tuple, list)):
+        axes = (axes,)
+    out = tuple(normalize_axis(a, ndim) for a in axes)
+    for a in out:
+        if out.count(a) > 1:
+            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+    return out
+
+
+def reduction_axes(axis, ndim: int) -> tuple[int, ...]:
+    """The axes in ``range(ndim)`` that a reduction over `axis` (an axis, a tuple of them, or
+    None for all) combines; a 0-d tensor's axis 0 or -1 is its whole."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(normalize_axis(a, ndim) for a in axes)
+
+
+def size_args(args) -> tuple[int, ...]:
+    """``f(2, 3)`` or ``f((2, 3))`` or ``f([2, 3])`` as a tuple."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    return tuple(operator.index(a) for a in args)
+
+
+# ---- PyTorch's positional arguments ------------------------------------------------------------
 def torch_positional(function: str, args: tuple, names: tuple, given: dict) -> dict:
     """Map PyTorch's positional arguments after the tensor (``dim, keepdim``...) to the
     keyword names in `names`, into `given` (the keyword values passed)."""
@@ -36,73 +112,3 @@ def torch_positional(function: str, args: tuple, names: tuple, given: dict) -> d
             raise TypeError(f"{function}() got multiple values for argument '{name}'")
         given[name] = value
     return given
-
-
-def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
-    """`x` as a Tensor: tensors pass through, anything else becomes a tensor on the backend of
-    `like` (or the active backend)."""
-    if isinstance(x, Tensor):
-        return x
-    from .creation import tensor
-
-    backend = like._backend if like is not None else get_backend()
-    return tensor(x, backend=backend)
-
-
-def binary_operands(x1, x2) -> tuple:
-    """Prepare the operands of a binary elementwise op.
-
-    Python scalars stay scalars (they are "weak": they do not change the tensor's dtype), except
-    that a float scalar with an integer or boolean tensor promotes the tensor to the default
-    float dtype and a complex scalar promotes a real tensor to complex, as in PyTorch.  Two
-    tensors of different kinds (bool, integer, floating, complex) follow PyTorch too: the one of
-    the lower kind takes the other's dtype (the standard leaves mixed kinds to the library).
-    Other array-likes become tensors on the other operand's backend.
-    """
-    t1, t2 = isinstance(x1, Tensor), isinstance(x2, Tensor)
-    if t1 and t2:
-        if x1.dtype is not x2.dtype:
-            return _promote_mixed_kinds(x1, x2)
-        return x1, x2
-    if not t1 and not t2:
-        x1 = as_tensor_arg(x1)
-        return binary_operands(x1, x2)
-    tensor, other = (x1, x2) if t1 else (x2, x1)
-    if isinstance(other, SCALAR_TYPES):
-        tensor = _promote_for_scalar(tensor, other)
-    else:
-        other = as_tensor_arg(other, like=tensor)
-    return (tensor, other) if t1 else (other, tensor)
-
-
-_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
-
-
-def _promote_mixed_kinds(x1: Tensor, x2: Tensor) -> tuple:
-    rank1, rank2 = _KIND_RANK[x1.dtype.kind], _KIND_RANK[x2.dtype.kind]
-    if rank1 == rank2 or (rank1, rank2) in ((2, 3), (3, 2)):
-        return x1, x2  # same kind, or real with complex: the standard's promotion table
-    from .manipulation import astype
-
-    if rank1 < rank2:
-        return astype(x1, x2.dtype), x2
-    return x1, astype(x2, x1.dtype)
-
-
-def _promote_for_scalar(tensor: Tensor, scalar) -> Tensor:
-    kind = tensor.dtype.kind
-    if isinstance(scalar, complex) and kind != "c":
-        target = (
-            _dtypes.default_complex_dtype()
-            if kind != "f"
-            else (_dtypes.complex128 if tensor.dtype is _dtypes.float64 else _dtypes.complex64)
-        )
-    elif isinstance(scalar, float) and kind in "biu":
-        target = _dtypes.get_default_dtype()
-    elif isinstance(scalar, int) and not isinstance(scalar, bool) and kind == "b":
-        target = _dtypes.int64
-    else:
-        return tensor
-    from .manipulation import astype
-
-    return astype(tensor, target)

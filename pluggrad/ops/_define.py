@@ -8,7 +8,7 @@ from collections.abc import Callable
 from .._core.primitive import Primitive
 from .derivatives import DERIVATIVES, NONDIFFERENTIABLE
 
-__all__ = ["primitive"]
+__all__ = ["primitive", "linalg_kernel"]
 
 
 def primitive(
@@ -45,3 +45,13 @@ def primitive(
         forward=forward,
         n_outputs=n_outputs,
     )
+
+
+def linalg_kernel(name: str) -> Callable:
+    """Forward kernel ``xp.linalg.<name>(*arrays, **params)`` of a primitive."""
+
+    def forward(backend, *arrays, **params):
+        return getattr(backend.xp.linalg, name)(*arrays, **params)
+
+    forward.__name__ = f"linalg_{name}"
+    return forward

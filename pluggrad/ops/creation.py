@@ -1,7 +1,9 @@
 """Creating tensors: ``tensor``, ``asarray``, ``zeros``, ``arange``, ``linspace``, ``*_like``...
 
-Creation functions make leaves on the active backend (see :mod:`pluggrad.backends`), or on the
-backend of the tensor they are given for ``*_like``.  They accept PyTorch's spellings
+Creation functions make leaves on the active backend (see :mod:`pluggrad.backends`), on the one
+their ``backend=`` names (a name or a :class:`~pluggrad.backends.Backend`: ``tensor``,
+``asarray``, ``zeros``, ``ones``, ``empty``, ``full``, ``arange``, ``linspace``, ``eye``), or for
+``*_like`` on the backend of the tensor they are given.  They accept PyTorch's spellings
 (``zeros(2, 3)``, ``requires_grad=True``) as well as the array API's (``zeros((2, 3))``).
 Python floats become the default float dtype (float32) and Python ints become int64, as in
 PyTorch.
@@ -16,11 +18,15 @@ import numpy as np
 
 from .. import _dtypes
 from .._core.primitive import apply
-from .._core.tensor import REQUIRES_GRAD_FACTORY_DTYPE_ERROR, Size, Tensor, _make
+from .._core.tensor import Size, Tensor
 from .._core.tensor import _init as init_tensor
-from .._dtypes import DType, to_dtype
+from .._dtypes import to_dtype
 from ..backends import Backend, get_backend
+from ._args import as_tensor_arg
+from ._convert import astype, clone
 from ._define import primitive
+from ._leaf import leaf, native_array, python_dtype, resolve_backend, tensor
+from ._shape import broadcast_to, reshape
 
 __all__ = [
     "tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange",
@@ -34,80 +40,6 @@ BACKEND_CREATORS = (
 )  # fmt: skip
 
 
-def _leaf(data, backend: Backend, requires_grad: bool) -> Tensor:
-    t = _make(data, backend)
-    if requires_grad:
-        t._set_requires_grad(True, REQUIRES_GRAD_FACTORY_DTYPE_ERROR)
-    return t
-
-
-def _python_dtype(array: np.ndarray) -> DType:
-    """PyTorch's dtype for data given as Python numbers: float32, int64, bool, complex64."""
-    kind = array.dtype.kind
-    if kind == "b":
-        return _dtypes.bool
-    if kind in "iu":
-        return _dtypes.int64
-    if kind == "f":
-        return _dtypes.get_default_dtype()
-    if kind == "c":
-        return _dtypes.default_complex_dtype()
-    raise TypeError(f"can't convert data of NumPy dtype {array.dtype} to a tensor")
-
-
-def _native_array(data, dtype: DType | None, backend: Backend):
-    """A native array of `backend` holding `data`; dtype inferred as PyTorch does if None."""
-    if isinstance(data, Tensor):
-        if data._backend is backend:
-            array = data._data
-            return array if dtype is None else backend.xp.astype(array, backend.to_native[dtype])
-        data = data._backend.to_numpy(data._data)
-    if isinstance(data, np.ndarray):
-        return backend.asarray(data, dtype)
-    if isinstance(data, backend.array_type):
-        return data if dtype is None else backend.xp.astype(data, backend.to_native[dtype])
-    if hasattr(data, "__dlpack__") and not isinstance(data, (list, tuple)):
-        return backend.asarray(np.from_dlpack(data), dtype)
-    array = np.asarray(data)
-    if dtype is None:
-        dtype = _python_dtype(array) if array.dtype != object else None
-        if dtype is None:
-            raise TypeError(f"can't build a tensor from {type(data).__name__}")
-    return backend.asarray(array, dtype)
-
-
-def tensor(data, dtype=None, device=None, requires_grad: bool = False, *, backend=None) -> Tensor:
-    """Make a new leaf tensor holding a copy of `data`.
-
-    Parameters
-    ----------
-    data : array_like
-        Nested sequences of Python numbers, a NumPy array, a tensor or a backend array.
-    dtype : DType, optional
-        Inferred as PyTorch does when omitted: Python floats give the default float dtype
-        (float32), Python ints give int64, bools give bool; arrays keep their dtype.
-    device : optional
-        Accepted for PyTorch compatibility; the backend decides where arrays live.
-    requires_grad : bool
-        Whether the new leaf records operations for autograd (floating/complex dtypes only).
-    backend : str or Backend, optional
-        Make the tensor on this backend instead of the active one.
-
-    Examples
-    --------
-    >>> pluggrad.tensor([1, 2, 3])
-    tensor([1, 2, 3])
-    >>> pluggrad.tensor([1.0, 2.0], requires_grad=True)
-    tensor([1., 2.], requires_grad=True)
-    """
-    backend = _backend(backend)
-    dtype = None if dtype is None else to_dtype(dtype)
-    array = _native_array(data, dtype, backend)
-    if isinstance(data, Tensor) or isinstance(data, backend.array_type):
-        array = backend.copy(array)
-    return _leaf(array, backend, requires_grad)
-
-
 def asarray(obj, /, *, dtype=None, device=None, copy=None, backend=None) -> Tensor:
     """Convert `obj` to a tensor, without copying when it already is one (array API).
 
@@ -116,13 +48,9 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None, backend=None) -> Tens
     """
     if isinstance(obj, Tensor) and (dtype is None or to_dtype(dtype) is obj.dtype):
         if copy:
-            from .manipulation import clone
-
             return clone(obj)
         return obj
-    if isinstance(obj, Tensor) and obj._backend is _backend(backend):
-        from .manipulation import astype
-
+    if isinstance(obj, Tensor) and obj._backend is resolve_backend(backend):
         return astype(obj, to_dtype(dtype))
     return tensor(obj, dtype=dtype, backend=backend)
 
@@ -130,17 +58,7 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None, backend=None) -> Tens
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor holding `array`; shares its memory on the NumPy backend."""
     backend = get_backend()
-    return _leaf(backend.asarray(array) if backend.name != "numpy" else array, backend, False)
-
-
-def _backend(backend) -> Backend:
-    if backend is None:
-        return get_backend()
-    if isinstance(backend, Backend):
-        return backend
-    from ..backends import load_backend
-
-    return load_backend(backend)
+    return leaf(backend.asarray(array) if backend.name != "numpy" else array, backend, False)
 
 
 def _shape(size) -> tuple[int, ...]:
@@ -151,13 +69,13 @@ def _shape(size) -> tuple[int, ...]:
 
 
 def _filled(fill_value, size, dtype, requires_grad, backend=None) -> Tensor:
-    backend = _backend(backend)
+    backend = resolve_backend(backend)
     if dtype is None:
-        dtype = _python_dtype(np.asarray(fill_value))
+        dtype = python_dtype(np.asarray(fill_value))
     dtype = to_dtype(dtype)
     native = backend.to_native[dtype]
     data = backend.xp.full(_shape(size), fill_value, dtype=native)
-    return _leaf(data, backend, requires_grad)
+    return leaf(data, backend, requires_grad)
 
 
 def _size_of(shape, size: tuple, size_kw) -> tuple:
@@ -175,24 +93,24 @@ def _size_of(shape, size: tuple, size_kw) -> tuple:
 
 
 def zeros(shape=None, *size, dtype=None, device=None, requires_grad: bool = False,
-          **kwargs) -> Tensor:  # fmt: skip
+          backend=None, **kwargs) -> Tensor:  # fmt: skip
     """A tensor of zeros of the given shape (default dtype float32)."""
     size = _size_of(shape, size, _pop_size(kwargs, "zeros"))
-    return _filled(0.0, size, dtype or _dtypes.get_default_dtype(), requires_grad)
+    return _filled(0.0, size, dtype or _dtypes.get_default_dtype(), requires_grad, backend)
 
 
 def ones(shape=None, *size, dtype=None, device=None, requires_grad: bool = False,
-         **kwargs) -> Tensor:  # fmt: skip
+         backend=None, **kwargs) -> Tensor:  # fmt: skip
     """A tensor of ones of the given shape (default dtype float32)."""
     size = _size_of(shape, size, _pop_size(kwargs, "ones"))
-    return _filled(1.0, size, dtype or _dtypes.get_default_dtype(), requires_grad)
+    return _filled(1.0, size, dtype or _dtypes.get_default_dtype(), requires_grad, backend)
 
 
 def empty(shape=None, *size, dtype=None, device=None, requires_grad: bool = False,
-          **kwargs) -> Tensor:  # fmt: skip
+          backend=None, **kwargs) -> Tensor:  # fmt: skip
     """A tensor of the given shape; its values are unspecified (zeros on every backend here)."""
     size = _size_of(shape, size, _pop_size(kwargs, "empty"))
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad, backend=backend)
 
 
 def _pop_size(kwargs: dict, name: str):
@@ -207,7 +125,7 @@ _NO_FILL = object()
 
 
 def full(shape=None, fill_value=_NO_FILL, *, size=None, dtype=None, device=None,
-         requires_grad: bool = False) -> Tensor:  # fmt: skip
+         requires_grad: bool = False, backend=None) -> Tensor:  # fmt: skip
     """A tensor of the given shape (the standard's ``shape``, PyTorch's ``size``) filled with
     `fill_value` (dtype inferred from it)."""
     if (shape is None) == (size is None):
@@ -216,26 +134,28 @@ def full(shape=None, fill_value=_NO_FILL, *, size=None, dtype=None, device=None,
         raise TypeError("full() missing required argument 'fill_value'")
     shape = shape if size is None else size
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return _filled(fill_value, shape, dtype, requires_grad)
+    return _filled(fill_value, shape, dtype, requires_grad, backend)
 
 
-def arange(start, stop=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def arange(start, stop=None, step=1, *, dtype=None, device=None, requires_grad=False,
+           backend=None) -> Tensor:  # fmt: skip
     """Evenly spaced values in ``[start, stop)``: int64 for integer arguments, else float32."""
     if stop is None:
         start, stop = 0, start
     if dtype is None:
         integral = all(isinstance(v, numbers.Integral) for v in (start, stop, step))
         dtype = _dtypes.int64 if integral else _dtypes.get_default_dtype()
-    backend = get_backend()
+    backend = resolve_backend(backend)
     data = backend.xp.arange(start, stop, step, dtype=backend.to_native[to_dtype(dtype)])
-    return _leaf(data, backend, requires_grad)
+    return leaf(data, backend, requires_grad)
 
 
 _COMPLEX = (_dtypes.complex64, _dtypes.complex128)
 
 
 def linspace(start, stop, /, num=None, *, steps=None, dtype=None, device=None,
-             endpoint: bool = True, requires_grad: bool = False) -> Tensor:  # fmt: skip
+             endpoint: bool = True, requires_grad: bool = False,
+             backend=None) -> Tensor:  # fmt: skip
     """`num` (PyTorch: `steps`) evenly spaced values from `start` to `stop` (float32)."""
     num = steps if num is None else num
     if num is None:
@@ -247,19 +167,19 @@ def linspace(start, stop, /, num=None, *, steps=None, dtype=None, device=None,
         dtype = _dtypes.get_default_dtype()
         if complex_:
             dtype = _dtypes.complex128 if dtype is _dtypes.float64 else _dtypes.complex64
-    backend = get_backend()
+    backend = resolve_backend(backend)
     native = backend.to_native[to_dtype(dtype)]
     data = backend.xp.linspace(start, stop, int(num), dtype=native, endpoint=endpoint)
-    return _leaf(data, backend, requires_grad)
+    return leaf(data, backend, requires_grad)
 
 
 def eye(n_rows, n_cols=None, /, *, k: int = 0, dtype=None, device=None,
-        requires_grad: bool = False) -> Tensor:  # fmt: skip
+        requires_grad: bool = False, backend=None) -> Tensor:  # fmt: skip
     """A 2-D tensor with ones on the `k`-th diagonal."""
-    backend = get_backend()
+    backend = resolve_backend(backend)
     native = backend.to_native[to_dtype(dtype or _dtypes.get_default_dtype())]
     data = backend.xp.eye(n_rows, n_cols, k=k, dtype=native)
-    return _leaf(data, backend, requires_grad)
+    return leaf(data, backend, requires_grad)
 
 
 def _like(x: Tensor, fill_value, dtype, requires_grad) -> Tensor:
@@ -334,7 +254,7 @@ def legacy_tensor_data(backend: Backend, args: tuple):
         return backend.xp.zeros(tuple(args[0]), dtype=native)
     if len(args) != 1:
         raise TypeError(f"Tensor() takes data or sizes, got {args!r}")
-    return _native_array(args[0], dtype, backend)
+    return native_array(args[0], dtype, backend)
 
 
 _TRIL = primitive("tril", ("x",))
@@ -355,8 +275,6 @@ def triu(x, /, diagonal: int | None = None, *, k: int = 0) -> Tensor:
 
 
 def _triangle(prim, x, k: int) -> Tensor:
-    from ._args import as_tensor_arg
-
     x = as_tensor_arg(x)
     if x.ndim < 2:
         raise RuntimeError(f"{prim.name}: input tensor must have at least 2 dimensions")
@@ -365,8 +283,6 @@ def _triangle(prim, x, k: int) -> Tensor:
 
 def meshgrid(*arrays, indexing: str = "xy") -> list[Tensor]:
     """Coordinate grids from 1-D tensors (``indexing="xy"`` or ``"ij"``); differentiable."""
-    from .manipulation import broadcast_to, reshape
-
     if len(arrays) == 1 and isinstance(arrays[0], (list, tuple)):
         arrays = tuple(arrays[0])
     if indexing not in ("xy", "ij"):
@@ -392,7 +308,7 @@ def from_dlpack(x, /, *, device=None, copy=None) -> Tensor:
     if isinstance(x, Tensor):
         x = x._backend.to_numpy(x._data)
     array = np.from_dlpack(x)
-    return _leaf(backend.asarray(array.copy() if copy else array), backend, False)
+    return leaf(backend.asarray(array.copy() if copy else array), backend, False)
 
 
 # creation functions make leaves (nothing to differentiate), except these, which act on arrays

@@ -14,7 +14,8 @@ from __future__ import annotations
 from .. import _dtypes
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from ._args import SCALAR_TYPES, as_tensor_arg, binary_operands
+from ._args import SCALAR_TYPES, as_tensor_arg
+from ._convert import astype, binary_operands, default_float
 from ._define import primitive
 
 __all__ = [
@@ -41,19 +42,6 @@ def _tensor(x) -> Tensor:
     return x if type(x) is Tensor else as_tensor_arg(x)
 
 
-def _astype(x: Tensor, dtype) -> Tensor:
-    from .manipulation import astype
-
-    return astype(x, dtype)
-
-
-def _floating(x: Tensor) -> Tensor:
-    """`x`, with integer and boolean tensors promoted to the default float dtype (PyTorch)."""
-    if x.dtype.kind in "biu":
-        return _astype(x, _dtypes.get_default_dtype())
-    return x
-
-
 def _floating_pair(x1, x2) -> tuple:
     """Binary operands of a floating-point-only function: integer or boolean tensors become the
     other operand's floating dtype, or the default float dtype."""
@@ -65,9 +53,9 @@ def _floating_pair(x1, x2) -> tuple:
             target = t.dtype if target is None else target
     target = target or _dtypes.get_default_dtype()
     if t1 and x1.dtype.kind in "biu":
-        x1 = _astype(x1, target)
+        x1 = astype(x1, target)
     if t2 and x2.dtype.kind in "biu":
-        x2 = _astype(x2, target)
+        x2 = astype(x2, target)
     return x1, x2
 
 
@@ -77,7 +65,7 @@ def _unary(name: str, doc: str, *, floating: bool = False, forward=None, node_na
     def function(x, /) -> Tensor:
         x = _tensor(x)
         if floating:
-            x = _floating(x)
+            x = default_float(x)
         return apply(prim, (x,))
 
     function.__name__ = function.__qualname__ = name
@@ -401,10 +389,10 @@ def _bounds(x, *bounds) -> tuple:
         else:
             b = as_tensor_arg(b, like=x)
             if b.dtype.kind in "fc" and x.dtype.kind in "biu":
-                x = _astype(x, b.dtype)
+                x = astype(x, b.dtype)
         prepared.append(b)
     prepared = [
-        _astype(b, x.dtype) if type(b) is Tensor and b.dtype is not x.dtype else b for b in prepared
+        astype(b, x.dtype) if type(b) is Tensor and b.dtype is not x.dtype else b for b in prepared
     ]
     return (x, *prepared)
 

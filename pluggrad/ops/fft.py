@@ -19,8 +19,13 @@ import operator
 from .. import _dtypes
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from ._args import as_tensor_arg
+from ._args import as_tensor_arg, merge_axis, normalize_axis
+from ._convert import astype, default_float
 from ._define import primitive
+from ._leaf import leaf, resolve_backend
+from .creation import zeros
+from .elementwise import conj
+from .manipulation import concat, roll
 
 # Not exported into the main namespace: these functions live in pluggrad.fft.
 __all__: list[str] = []
@@ -74,53 +79,36 @@ def _swap(norm: str) -> str:
     return {"backward": "forward", "forward": "backward", "ortho": "ortho"}[norm]
 
 
-def _as_float(x: Tensor) -> Tensor:
-    from .manipulation import astype
-
-    if x.dtype.kind in "biu":
-        return astype(x, _dtypes.get_default_dtype())
-    return x
-
-
 def _as_complex(x: Tensor) -> Tensor:
-    from .manipulation import astype
-
-    x = _as_float(x)
+    x = default_float(x)
     if x.dtype.kind == "c":
         return x
     return astype(x, _dtypes.complex64 if x.dtype is _dtypes.float32 else _dtypes.complex128)
 
 
 def _as_real(x: Tensor, name: str) -> Tensor:
-    x = _as_float(x)
+    x = default_float(x)
     if x.dtype.kind == "c":
         raise RuntimeError(f"{name} expects a real input tensor, but got {x.dtype.name.title()}")
     return x
 
 
 def _axis_of(axis, dim, ndim: int) -> int:
-    if dim is not None:
-        axis = dim
-    axis = operator.index(axis)
-    if not -ndim <= axis < ndim:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got "
-            f"{axis})"
-        )
-    return axis % ndim
+    """The axis of a one-dimensional transform (`axis` or `dim`, the last by default); a 0-d
+    tensor has none."""
+    return normalize_axis(merge_axis(axis, dim, default=-1), ndim, wrap_scalar=False)
 
 
 def _axes_of(x: Tensor, s, axes, dim) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
     """Normalized ``(axes, s)`` of an n-dimensional transform."""
-    if dim is not None:
-        axes = dim
+    axes = merge_axis(axes, dim, names=("axes", "dim"))
     if isinstance(axes, int):
         axes = (axes,)
     if s is not None:
         s = (s,) if isinstance(s, int) else tuple(int(n) for n in s)
     if axes is None:
         axes = tuple(range(x.ndim)) if s is None else tuple(range(x.ndim - len(s), x.ndim))
-    axes = tuple(_axis_of(a, None, x.ndim) for a in axes)
+    axes = tuple(normalize_axis(a, x.ndim, wrap_scalar=False) for a in axes)
     if len(set(axes)) != len(axes):
         raise RuntimeError("FFT dims must be unique")
     if s is not None and len(s) != len(axes):
@@ -141,13 +129,8 @@ def _resize(x: Tensor, axis: int, n: int) -> Tensor:
     if n < size:
         key = tuple(slice(0, n) if a == axis else slice(None) for a in range(x.ndim))
         return x[key]
-    from ..backends import use_backend
-    from .creation import zeros
-    from .manipulation import concat
-
     shape = tuple(n - size if a == axis else m for a, m in enumerate(x.shape))
-    with use_backend(x._backend):
-        padding = zeros(shape, dtype=x.dtype)
+    padding = zeros(shape, dtype=x.dtype, backend=x._backend)
     return concat([x, padding], axis=axis)
 
 
@@ -159,7 +142,7 @@ def fft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", d
 
     `norm`: ``"backward"`` (no scaling), ``"ortho"`` (``1/sqrt(n)``) or ``"forward"`` (``1/n``).
     """
-    x = _as_float(as_tensor_arg(x))
+    x = default_float(as_tensor_arg(x))
     axis = _axis_of(axis, dim, x.ndim)
     if n is not None:
         x = _resize(x, axis, n)
@@ -171,9 +154,7 @@ def fft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", d
 
 def ifft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None) -> Tensor:
     """Inverse discrete Fourier transform along `axis` (``norm="backward"`` scales by 1/n)."""
-    from .elementwise import conj
-
-    x = _as_float(as_tensor_arg(x))
+    x = default_float(as_tensor_arg(x))
     axis = _axis_of(axis, dim, x.ndim)
     if n is not None:
         x = _resize(x, axis, n)
@@ -210,8 +191,6 @@ def irfft(
 def hfft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None) -> Tensor:
     """Transform of a Hermitian-symmetric signal given by its first half: a real spectrum of
     length `n` (default ``2 * (m - 1)``)."""
-    from .elementwise import conj
-
     x = _as_complex(as_tensor_arg(x))
     axis = _axis_of(axis, dim, x.ndim)
     n = 2 * (x.shape[axis] - 1) if n is None else int(n)
@@ -225,8 +204,6 @@ def ihfft(
     x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None
 ) -> Tensor:
     """Inverse of :func:`hfft`: the first half of the Hermitian spectrum of a real signal."""
-    from .elementwise import conj
-
     x = _as_real(as_tensor_arg(x), "ihfft")
     axis = _axis_of(axis, dim, x.ndim)
     if n is not None:
@@ -288,15 +265,13 @@ def irfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tens
 
 
 def _frequencies(name: str, n, d, dtype, requires_grad: bool, backend) -> Tensor:
-    from .creation import _backend, _leaf
-
-    backend = _backend(backend)
+    backend = resolve_backend(backend)
     dtype = _dtypes.to_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
     if dtype.kind != "f":
         raise ValueError(f"{name}: dtype must be a real floating-point dtype, got {dtype}")
     kernel = getattr(backend.xp.fft, name)
     data = kernel(operator.index(n), d=float(d), dtype=backend.to_native[dtype])
-    return _leaf(backend.normalize(data), backend, requires_grad)
+    return leaf(backend.normalize(data), backend, requires_grad)
 
 
 def fftfreq(n: int, /, *, d: float = 1.0, dtype=None, device=None, requires_grad: bool = False,
@@ -313,16 +288,13 @@ def rfftfreq(n: int, /, *, d: float = 1.0, dtype=None, device=None, requires_gra
 
 
 def _shift(x, axes, dim, inverse: bool) -> Tensor:
-    from .manipulation import roll
-
     x = as_tensor_arg(x)
-    if dim is not None:
-        axes = dim
+    axes = merge_axis(axes, dim, names=("axes", "dim"))
     if axes is None:
         axes = tuple(range(x.ndim))
     elif isinstance(axes, int):
         axes = (axes,)
-    axes = tuple(_axis_of(a, None, x.ndim) for a in axes)
+    axes = tuple(normalize_axis(a, x.ndim, wrap_scalar=False) for a in axes)
     if not axes:
         return x
     shifts = tuple(-(x.shape[a] // 2) if inverse else x.shape[a] // 2 for a in axes)

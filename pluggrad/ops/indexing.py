@@ -8,10 +8,11 @@ Integer indices out of range raise IndexError on every backend (JAX would clamp 
 from __future__ import annotations
 
 from .. import _dtypes
-from .._core.primitive import apply
+from .._core.primitive import apply, mixed_backend_error
 from .._core.tensor import Tensor
-from ._args import as_tensor_arg, is_array_like
+from ._args import as_tensor_arg, is_array_like, normalize_axis
 from ._define import primitive
+from ._shape import broadcast_shape, broadcast_to, reshape
 
 # scatter_add (the backward of __getitem__) and put_along_axis_add (the backward of take and
 # take_along_axis) are not exported: derivative formulas reach them as pluggrad.ops.<name>, and
@@ -66,8 +67,6 @@ def _native_key(key, x: Tensor):
         return tuple(_native_key(k, x) for k in key)
     if isinstance(key, Tensor):
         if key._backend is not x._backend:
-            from .._core.primitive import mixed_backend_error
-
             raise mixed_backend_error(x._backend, key._backend)
         if key.ndim == 0 and key.dtype.kind in "iu":
             return int(key.item())
@@ -181,18 +180,10 @@ def _check_key(x: Tensor, key) -> None:
 def _index_tensor(indices, x: Tensor, what: str) -> Tensor:
     indices = as_tensor_arg(indices, like=x)
     if indices._backend is not x._backend:
-        from .._core.primitive import mixed_backend_error
-
         raise mixed_backend_error(x._backend, indices._backend)
     if indices.dtype.kind not in "iu":
         raise IndexError(f"{what}(): indices must be an integer tensor, got {indices.dtype.name}")
     return indices
-
-
-def _axis(axis, ndim: int) -> int:
-    from .manipulation import _axis
-
-    return _axis(axis, ndim)
 
 
 def take(x, indices, /, *, axis: int | None = None) -> Tensor:
@@ -205,7 +196,7 @@ def take(x, indices, /, *, axis: int | None = None) -> Tensor:
     x = as_tensor_arg(x)
     indices = _index_tensor(indices, x, "take")
     if axis is not None:
-        axis = _axis(axis, x.ndim)
+        axis = normalize_axis(axis, x.ndim)
         if x.ndim == 0:
             axis = None
     size = x.numel() if axis is None else x.shape[axis]
@@ -227,15 +218,13 @@ def index_select(input, dim: int, index) -> Tensor:  # noqa: A002 - PyTorch's pa
     index = _index_tensor(index, x, "index_select")
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    dim = _axis(dim, x.ndim)
+    dim = normalize_axis(dim, x.ndim)
     size = x.shape[dim] if x.ndim else 1
 
     def error(*_):
         return IndexError("index out of range in self")
 
     _check_range(x._backend, index._data, dim, size, error, negative=False)
-    from .manipulation import reshape
-
     if x.ndim == 0:
         if index.numel() != 1:
             raise RuntimeError(
@@ -261,7 +250,7 @@ def take_along_axis(x, indices, /, *, axis: int = -1) -> Tensor:
             f"take_along_axis: indices ({indices.ndim}-d) and x ({x.ndim}-d) need the same number "
             "of dimensions"
         )
-    axis = _axis(axis, x.ndim)
+    axis = normalize_axis(axis, x.ndim)
     x, indices = _broadcast_except(x, indices, axis)
     _check_range(x._backend, indices._data, axis, x.shape[axis])
     return apply(_TAKE_ALONG_AXIS, (x, indices), {"axis": axis})
@@ -269,10 +258,8 @@ def take_along_axis(x, indices, /, *, axis: int = -1) -> Tensor:
 
 def _broadcast_except(x: Tensor, indices: Tensor, axis: int):
     """Broadcast `x` and `indices` against each other along every axis but `axis`."""
-    from .manipulation import _broadcast_shape, broadcast_to
-
     ones = [s[:axis] + (1,) + s[axis + 1 :] for s in (tuple(x.shape), tuple(indices.shape))]
-    shape = list(_broadcast_shape(ones))
+    shape = list(broadcast_shape(ones))
     x_shape = tuple(shape[:axis]) + (x.shape[axis],) + tuple(shape[axis + 1 :])
     i_shape = tuple(shape[:axis]) + (indices.shape[axis],) + tuple(shape[axis + 1 :])
     if x_shape != tuple(x.shape):
@@ -292,7 +279,7 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False) -> Tensor:  # n
     index = _index_tensor(index, x, "gather")
     if index.ndim != x.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    dim = _axis(dim, x.ndim)
+    dim = normalize_axis(dim, x.ndim)
     for d, (n, m) in enumerate(zip(index.shape, x.shape)):
         if d != dim and n > m:
             raise RuntimeError(
@@ -312,8 +299,6 @@ def take_along_dim(input, indices, dim: int | None = None) -> Tensor:  # noqa: A
     is None."""
     x = as_tensor_arg(input)
     if dim is None:
-        from .manipulation import reshape
-
         x = reshape(x, (-1,))
         indices = reshape(_index_tensor(indices, x, "take_along_dim"), (-1,))
         dim = 0
@@ -332,7 +317,7 @@ def put_along_axis_add(values, indices, axis: int, shape) -> Tensor:
     values = as_tensor_arg(values)
     indices = _index_tensor(indices, values, "put_along_axis_add")
     shape = tuple(int(n) for n in shape)
-    axis = _axis(axis, len(shape))
+    axis = normalize_axis(axis, len(shape))
     if tuple(indices.shape) != tuple(values.shape) or len(shape) != values.ndim:
         raise ValueError(
             f"put_along_axis_add: values {list(values.shape)} and indices "

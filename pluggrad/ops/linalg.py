@@ -6,37 +6,51 @@ The main namespace gets the products of the standard (``matmul``, ``matrix_trans
 ``pinverse``).  The rest of the extension (decompositions, solvers, norms) lives in this module
 but is exported only by :mod:`pluggrad.linalg`, as the standard asks.
 
-This module is also what derivative formulas reach as ``ns.linalg`` under ``create_graph=True``
-(the backends' formula namespaces map ``ns.linalg`` to ``xp.linalg``), so its functions keep the
-standard's signatures.  Every kernel is the backend's ``xp.linalg.<name>``.
+The products are defined in :mod:`pluggrad.ops._products` and the matrix diagonal in
+:mod:`pluggrad.ops._shape` (below the topics that use them); this module exports them.  Its
+``EXTENSION`` table is also what derivative formulas reach as ``ns.linalg`` under
+``create_graph=True`` (the backends' formula namespaces map ``ns.linalg`` to ``xp.linalg``), so
+its functions keep the standard's signatures.  Every kernel is the backend's
+``xp.linalg.<name>``.
 """
 
 from __future__ import annotations
 
-import math
 import operator
 
-from .. import _dtypes
-from .._core.primitive import apply
+from .._core.primitive import apply, mixed_backend_error
 from .._core.tensor import Tensor
-from ._args import as_tensor_arg
-from ._define import primitive
+from . import _products
+from ._args import as_tensor_arg, merge_axis
+from ._convert import astype, clone
+from ._define import linalg_kernel, primitive
+from ._products import (
+    bmm,
+    cross,
+    dot,
+    inner,
+    matmul,
+    matrix_transpose,
+    mm,
+    mv,
+    outer,
+    tensordot,
+    trace,
+    vecdot,
+)
+from ._shape import broadcast_to, diagonal, expand_dims, permute_dims
+from .creation import eye
+from .elementwise import abs as _abs
+from .elementwise import log
+from .manipulation import where
+from .reductions import amax, amin
+from .reductions import sum as _sum
 
 __all__ = [
     "matmul", "matrix_transpose", "tensordot", "vecdot",
     "dot", "mm", "mv", "bmm", "outer", "inner", "trace", "norm",
     "det", "inverse", "slogdet", "logdet", "matrix_power", "pinverse",
 ]  # fmt: skip
-
-
-def _linalg_kernel(name: str):
-    """Forward kernel ``xp.linalg.<name>(*arrays, **params)``."""
-
-    def forward(backend, *arrays, **params):
-        return getattr(backend.xp.linalg, name)(*arrays, **params)
-
-    forward.__name__ = f"linalg_{name}"
-    return forward
 
 
 def _lower_hermitian(backend, x):
@@ -57,20 +71,13 @@ def _embed_raw(xp, v):
     return xp.expand_dims(v, axis=-1) * xp.eye(n, dtype=v.dtype)
 
 
-_MATMUL = primitive("matmul", ("x1", "x2"))
-_BMM = primitive("bmm", ("x1", "x2"), forward=lambda backend, x1, x2: backend.xp.matmul(x1, x2))
-_DOT = primitive("dot", ("x1", "x2"), forward=lambda backend, x1, x2: backend.xp.matmul(x1, x2))
-_MATRIX_TRANSPOSE = primitive("matrix_transpose", ("x",))
-_TRACE = primitive("trace", ("x",), forward=_linalg_kernel("trace"))
-_DIAGONAL = primitive("diagonal", ("x",), forward=_linalg_kernel("diagonal"))
-_CROSS = primitive("cross", ("x1", "x2"), elementwise=True, forward=_linalg_kernel("cross"))
-_VECTOR_NORM = primitive("vector_norm", ("x",), forward=_linalg_kernel("vector_norm"))
-_DET = primitive("det", ("x",), forward=_linalg_kernel("det"))
-_SLOGDET = primitive("slogdet", ("x",), forward=_linalg_kernel("slogdet"), n_outputs=2)
-_INV = primitive("inv", ("x",), forward=_linalg_kernel("inv"))
-_SOLVE = primitive("solve", ("x1", "x2"), forward=_linalg_kernel("solve"))
-_PINV = primitive("pinv", ("x",), forward=_linalg_kernel("pinv"))
-_MATRIX_RANK = primitive("matrix_rank", ("x",), forward=_linalg_kernel("matrix_rank"))
+_VECTOR_NORM = primitive("vector_norm", ("x",), forward=linalg_kernel("vector_norm"))
+_DET = primitive("det", ("x",), forward=linalg_kernel("det"))
+_SLOGDET = primitive("slogdet", ("x",), forward=linalg_kernel("slogdet"), n_outputs=2)
+_INV = primitive("inv", ("x",), forward=linalg_kernel("inv"))
+_SOLVE = primitive("solve", ("x1", "x2"), forward=linalg_kernel("solve"))
+_PINV = primitive("pinv", ("x",), forward=linalg_kernel("pinv"))
+_MATRIX_RANK = primitive("matrix_rank", ("x",), forward=linalg_kernel("matrix_rank"))
 _CHOLESKY = primitive(
     "cholesky",
     ("x",),
@@ -84,8 +91,8 @@ _EIGH = primitive(
     forward=lambda backend, x: backend.xp.linalg.eigh(_lower_hermitian(backend, x)),
     n_outputs=2,
 )
-_SVD = primitive("svd", ("x",), forward=_linalg_kernel("svd"), n_outputs=3)
-_QR = primitive("qr", ("x",), forward=_linalg_kernel("qr"), n_outputs=2)
+_SVD = primitive("svd", ("x",), forward=linalg_kernel("svd"), n_outputs=3)
+_QR = primitive("qr", ("x",), forward=linalg_kernel("qr"), n_outputs=2)
 
 
 # ---- argument checks ----------------------------------------------------------------------------
@@ -115,254 +122,6 @@ def _matrices(x, name: str, *, square: bool = False, floating: bool = True) -> T
     return x
 
 
-def _axis_arg(axis, dim, default=None):
-    if dim is not None:
-        if axis is not None and axis != default:
-            raise TypeError("pass either axis or dim, not both")
-        axis = dim
-    if axis is None:
-        return default
-    if isinstance(axis, list):
-        axis = tuple(axis)
-    return axis
-
-
-def _both(x1, x2):
-    """Both operands as tensors on one backend (array-likes follow the other operand)."""
-    if not isinstance(x1, Tensor):
-        x1 = as_tensor_arg(x1, like=x2 if isinstance(x2, Tensor) else None)
-    return x1, as_tensor_arg(x2, like=x1)
-
-
-# ---- products -----------------------------------------------------------------------------------
-
-
-def matmul(x1, x2, /) -> Tensor:
-    """Matrix product with NumPy's rules for 1-D operands and broadcast batch dimensions."""
-    x1, x2 = _both(x1, x2)
-    if x1.ndim == 0 or x2.ndim == 0:
-        raise RuntimeError(
-            f"both arguments to matmul need to be at least 1D, but they are {x1.ndim}D and "
-            f"{x2.ndim}D"
-        )
-    return apply(_MATMUL, (x1, x2))
-
-
-def dot(input, tensor, /) -> Tensor:  # noqa: A002 - PyTorch's parameter names
-    """Inner product of two 1-D tensors (``torch.dot``)."""
-    x1, x2 = _both(input, tensor)
-    if x1.ndim != 1 or x2.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {x1.ndim}D and {x2.ndim}D tensors")
-    if x1.shape[0] != x2.shape[0]:
-        raise RuntimeError(
-            f"inconsistent tensor size, expected tensor [{x1.shape[0]}] and src [{x2.shape[0]}] "
-            "to have the same number of elements, but got "
-            f"{x1.shape[0]} and {x2.shape[0]} elements respectively"
-        )
-    if x1.dtype is not x2.dtype:
-        raise RuntimeError(
-            "dot : expected both vectors to have same dtype, but found "
-            f"{x1.dtype.name.capitalize()} and {x2.dtype.name.capitalize()}"
-        )
-    return apply(_DOT, (x1, x2))
-
-
-def mm(input, mat2, /) -> Tensor:  # noqa: A002
-    """Product of two matrices (``torch.mm``; no broadcasting)."""
-    x1, x2 = _both(input, mat2)
-    if x1.ndim != 2:
-        raise RuntimeError("self must be a matrix")
-    if x2.ndim != 2:
-        raise RuntimeError("mat2 must be a matrix")
-    if x1.shape[1] != x2.shape[0]:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({x1.shape[0]}x{x1.shape[1]} and "
-            f"{x2.shape[0]}x{x2.shape[1]})"
-        )
-    return apply(_MATMUL, (x1, x2))
-
-
-def mv(input, vec, /) -> Tensor:  # noqa: A002
-    """Product of a matrix and a vector (``torch.mv``)."""
-    x1, x2 = _both(input, vec)
-    if x1.ndim != 2 or x2.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {x1.ndim}, {x2.ndim}")
-    if x1.shape[1] != x2.shape[0]:
-        raise RuntimeError(
-            f"size mismatch, got input ({x1.shape[0]}), mat ({x1.shape[0]}x{x1.shape[1]}), "
-            f"vec ({x2.shape[0]})"
-        )
-    return apply(_MATMUL, (x1, x2))
-
-
-def bmm(input, mat2, /) -> Tensor:  # noqa: A002
-    """Batched product of two stacks of matrices with equal batch sizes (``torch.bmm``)."""
-    x1, x2 = _both(input, mat2)
-    if x1.ndim != 3:
-        raise RuntimeError("batch1 must be a 3D tensor")
-    if x2.ndim != 3:
-        raise RuntimeError("batch2 must be a 3D tensor")
-    if x2.shape[0] != x1.shape[0] or x2.shape[1] != x1.shape[2]:
-        raise RuntimeError(
-            "Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{x1.shape[0]}, {x1.shape[2]}] but got: [{x2.shape[0]}, {x2.shape[1]}]."
-        )
-    return apply(_BMM, (x1, x2))
-
-
-def matrix_transpose(x, /) -> Tensor:
-    """Swap the last two axes."""
-    x = as_tensor_arg(x)
-    if x.ndim < 2:
-        raise ValueError("matrix_transpose requires at least 2 dimensions")
-    return apply(_MATRIX_TRANSPOSE, (x,))
-
-
-def tensordot(x1, x2, /, *, axes=2, dims=None) -> Tensor:
-    """Sum of products over the axes `axes` (``dims`` is PyTorch's name).
-
-    `axes` is an int N (the last N axes of `x1` with the first N of `x2`) or a pair of axis
-    sequences.  Built from ``permute_dims``, ``reshape`` and ``matmul``.
-    """
-    from .manipulation import permute_dims, reshape
-
-    x1, x2 = _both(x1, x2)
-    if dims is not None:
-        axes = dims
-    if isinstance(axes, int) or hasattr(axes, "__index__") and not isinstance(axes, Tensor):
-        n = operator.index(axes)
-        if n < 0:
-            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={n}")
-        axes1 = list(range(x1.ndim - n, x1.ndim))
-        axes2 = list(range(n))
-    else:
-        first, second = axes
-        axes1 = [first] if isinstance(first, int) else list(first)
-        axes2 = [second] if isinstance(second, int) else list(second)
-        axes1 = [a % x1.ndim for a in axes1]
-        axes2 = [a % x2.ndim for a in axes2]
-    if len(axes1) != len(axes2):
-        raise RuntimeError("both dimension lists should have same length")
-    for a, b in zip(axes1, axes2):
-        if x1.shape[a] != x2.shape[b]:
-            raise RuntimeError(
-                f"contracted dimensions need to match, but first has size {x1.shape[a]} in dim "
-                f"{a - x1.ndim if a >= x1.ndim else a} and second has size {x2.shape[b]} in dim "
-                f"{b}"
-            )
-    free1 = [a for a in range(x1.ndim) if a not in axes1]
-    free2 = [b for b in range(x2.ndim) if b not in axes2]
-    order1, order2 = free1 + axes1, axes2 + free2
-    if order1 != list(range(x1.ndim)):
-        x1 = permute_dims(x1, order1)
-    if order2 != list(range(x2.ndim)):
-        x2 = permute_dims(x2, order2)
-    shape1 = [x1.shape[i] for i in range(len(free1))]
-    shape2 = [x2.shape[len(axes2) + i] for i in range(len(free2))]
-    inner_size = math.prod(x2.shape[i] for i in range(len(axes2)))
-    a = reshape(x1, (math.prod(shape1), inner_size))
-    b = reshape(x2, (inner_size, math.prod(shape2)))
-    return reshape(matmul(a, b), tuple(shape1 + shape2))
-
-
-def vecdot(x1, x2, /, *, axis: int = -1, dim=None) -> Tensor:
-    """Dot product of vectors along `axis` (``dim``), conjugating `x1`; broadcasts."""
-    from .reductions import sum as _sum
-
-    x1, x2 = _both(x1, x2)
-    axis = _axis_arg(None, dim, axis if axis is not None else -1)
-    if x1.shape[axis] != x2.shape[axis]:
-        raise RuntimeError(
-            f"inconsistent tensor size, expected tensor [{x1.shape[axis]}] and src "
-            f"[{x2.shape[axis]}] to have the same number of elements, but got "
-            f"{x1.shape[axis]} and {x2.shape[axis]} elements respectively"
-        )
-    if x1.dtype.is_complex:
-        from . import elementwise
-
-        x1 = elementwise.conj(x1)
-    product = x1 * x2
-    result = _sum(product, axis=axis)
-    if result.dtype is not product.dtype:  # the standard keeps integer dtypes (sum widens them)
-        from .manipulation import astype
-
-        result = astype(result, product.dtype)
-    return result
-
-
-def outer(x1, x2, /) -> Tensor:
-    """Outer product of two 1-D tensors."""
-    from .manipulation import expand_dims
-
-    x1, x2 = _both(x1, x2)
-    for name, x in (("self", x1), ("vec2", x2)):
-        if x.ndim != 1:
-            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {x.ndim}-D")
-    return expand_dims(x1, axis=-1) * expand_dims(x2, axis=0)
-
-
-def inner(input, other, /) -> Tensor:  # noqa: A002
-    """Sum of products over the last axes of both tensors (``torch.inner``)."""
-    x1, x2 = _both(input, other)
-    if x1.ndim == 0 or x2.ndim == 0:
-        return x1 * x2
-    return tensordot(x1, x2, axes=([-1], [-1]))
-
-
-def trace(x, /, *, offset: int = 0, dtype=None) -> Tensor:
-    """Sum of the `offset`-th diagonal of the matrices in `x` (``torch.trace`` for 2-D `x`).
-
-    Integer inputs give int64 results, as in PyTorch and the standard.
-    """
-    x = as_tensor_arg(x)
-    if x.ndim < 2:
-        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
-    if dtype is None:
-        dtype = _dtypes.int64 if x.dtype.kind in "biu" else x.dtype
-    dtype = _dtypes.to_dtype(dtype)
-    params = {"offset": int(offset), "dtype": x._backend.to_native[dtype]}
-    return apply(_TRACE, (x,), params)
-
-
-def diagonal(x, /, *, offset: int = 0) -> Tensor:
-    """The `offset`-th diagonals of the matrices in `x` (over the last two axes)."""
-    x = as_tensor_arg(x)
-    if x.ndim < 2:
-        raise ValueError("diagonal requires at least 2 dimensions")
-    return apply(_DIAGONAL, (x,), {"offset": int(offset)})
-
-
-def _torch_diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """``torch.diagonal(x, offset, dim1, dim2)`` / ``x.diagonal(...)``: PyTorch's diagonal over
-    two given axes (the first two by default), appended as the last axis."""
-    from .manipulation import permute_dims
-
-    nd = self.ndim
-    dim1, dim2 = dim1 % nd, dim2 % nd
-    if dim1 == dim2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    order = [a for a in range(nd) if a not in (dim1, dim2)] + [dim1, dim2]
-    if order != list(range(nd)):
-        self = permute_dims(self, order)
-    return diagonal(self, offset=offset)
-
-
-def cross(x1, x2, /, *, axis: int = -1, dim=None) -> Tensor:
-    """Cross product of 3-element vectors along `axis` (``dim``); broadcasts."""
-    x1, x2 = _both(x1, x2)
-    axis = _axis_arg(None, dim, axis)
-    ndim = max(x1.ndim, x2.ndim)
-    if axis >= 0:
-        axis -= ndim
-    size1 = x1.shape[axis] if -x1.ndim <= axis else None
-    size2 = x2.shape[axis] if -x2.ndim <= axis else None
-    if size1 != 3 or size2 != 3:
-        raise RuntimeError(
-            f"linalg.cross: inputs dimension {axis} must have length 3. Got {size1} and {size2}"
-        )
-    return apply(_CROSS, (x1, x2), {"axis": axis})
-
-
 # ---- norms --------------------------------------------------------------------------------------
 
 
@@ -375,10 +134,8 @@ def vector_norm(x, /, *, axis=None, keepdims: bool = False, ord=2, dim=None,
     """
     x = _floating(x, "linalg.vector_norm")
     if dtype is not None:
-        from .manipulation import astype
-
         x = astype(x, dtype)
-    axis = _axis_arg(axis, dim)
+    axis = merge_axis(axis, dim)
     if isinstance(axis, tuple) and len(axis) == 0:
         axis = None
     params = {"axis": axis, "keepdims": bool(keepdims or keepdim), "ord": ord}
@@ -386,8 +143,6 @@ def vector_norm(x, /, *, axis=None, keepdims: bool = False, ord=2, dim=None,
 
 
 def _keep_matrix_axes(t: Tensor, keepdims: bool) -> Tensor:
-    from .manipulation import expand_dims
-
     if keepdims:
         t = expand_dims(expand_dims(t, axis=-1), axis=-1)
     return t
@@ -402,9 +157,6 @@ def matrix_norm(x, /, *, keepdims: bool = False, ord="fro", dim=None, keepdim: b
     largest/smallest column (row) sum of absolute values.  ``dim`` (a pair of axes) moves other
     axes into place first.
     """
-    from .manipulation import astype, permute_dims
-    from .reductions import sum as _sum
-
     x = _matrices(x, "linalg.matrix_norm")
     if dtype is not None:
         x = astype(x, dtype)
@@ -421,9 +173,6 @@ def matrix_norm(x, /, *, keepdims: bool = False, ord="fro", dim=None, keepdim: b
     if ord == "nuc":
         return _keep_matrix_axes(_sum(svdvals(x), axis=-1), keepdims)
     if ord in (2, -2, 1, -1, float("inf"), float("-inf")):
-        from .elementwise import abs as _abs
-        from .reductions import amax, amin
-
         extreme = amax if ord > 0 else amin
         if ord in (2, -2):
             return _keep_matrix_axes(extreme(svdvals(x), axis=-1), keepdims)
@@ -437,7 +186,7 @@ def linalg_norm(x, /, ord=None, dim=None, keepdim: bool = False, *, axis=None,
                 keepdims: bool = False, dtype=None) -> Tensor:  # fmt: skip
     """``torch.linalg.norm``: a vector norm, or a matrix norm when `dim` names two axes (or,
     with `ord` given, when `x` is 2-D).  Exported as :func:`pluggrad.linalg.norm`."""
-    dim = _axis_arg(axis, dim)
+    dim = merge_axis(axis, dim)
     keepdim = bool(keepdim or keepdims)
     x = _floating(x, "linalg.norm")
     if dim is not None and not isinstance(dim, int):
@@ -497,9 +246,6 @@ def slogdet(x, /):
 
 def logdet(input, /) -> Tensor:  # noqa: A002
     """``torch.logdet``: log of the determinant (nan for a negative real determinant)."""
-    from .elementwise import log
-    from .manipulation import where
-
     x = _matrices(input, "linalg.slogdet", square=True)
     sign, logabsdet = slogdet(x)
     if x.dtype.is_complex:
@@ -545,8 +291,6 @@ def _tolerance(rtol, x: Tensor):
     the stack) the backend array of a tensor, a constant for differentiation."""
     if isinstance(rtol, Tensor):
         if rtol._backend is not x._backend:
-            from .._core.primitive import mixed_backend_error
-
             raise mixed_backend_error(x._backend, rtol._backend)
         return rtol._data
     return rtol
@@ -573,16 +317,10 @@ def matrix_rank(x, /, *, rtol=None, hermitian: bool = False) -> Tensor:
 def matrix_power(x, n, /) -> Tensor:
     """`x` multiplied by itself `n` times (``n < 0``: powers of the inverse, ``n = 0``: the
     identity), by repeated squaring."""
-    from .manipulation import broadcast_to, clone, where
-
     x = _matrices(x, "linalg.matrix_power", square=True, floating=False)
     n = operator.index(n)
     if n == 0:
-        from ..backends import use_backend
-        from .creation import eye
-
-        with use_backend(x._backend):
-            identity = eye(x.shape[-1], dtype=x.dtype)
+        identity = eye(x.shape[-1], dtype=x.dtype, backend=x._backend)
         return where(broadcast_to(identity == identity, tuple(x.shape)), identity, x)
     if n < 0:
         x = inv(_matrices(x, "linalg.inv", square=True))
@@ -646,15 +384,7 @@ def qr(x, /, *, mode: str = "reduced"):
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
 
 TENSOR_METHODS: dict = {
-    "dot": dot,
-    "matmul": matmul,
-    "mm": mm,
-    "mv": mv,
-    "bmm": bmm,
-    "outer": outer,
-    "inner": inner,
-    "trace": lambda self: trace(self),
-    "diagonal": _torch_diagonal,
+    **_products.TENSOR_METHODS,
     "norm": _norm_method,
     "det": det,
     "slogdet": slogdet,

@@ -6,11 +6,14 @@ The array API's manipulation functions (``concat``, ``stack``, ``flip``, ``roll`
 ``Tensor.repeat`` is the array API's ``tile``, and the array API's ``repeat`` is PyTorch's
 ``repeat_interleave``: ``pluggrad.repeat`` keeps the array API meaning, the method ``x.repeat``
 PyTorch's.
+
+The shape and axis-order functions (``reshape``, ``squeeze``, ``broadcast_to``, ``permute_dims``,
+``flip``, ``roll``...) are defined in :mod:`pluggrad.ops._shape`, and ``astype`` and ``clone`` in
+:mod:`pluggrad.ops._convert`, below the topics that build on them; this module exports them.
 """
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Sequence
 
@@ -18,10 +21,35 @@ import numpy as np
 
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from .._dtypes import to_dtype
-from ._args import SCALAR_TYPES, as_tensor_arg, binary_operands
+from . import _shape
+from ._args import SCALAR_TYPES, as_tensor_arg, merge_axis, normalize_axis, size_args
+from ._convert import astype, binary_operands, clone
 from ._define import primitive
+from ._leaf import tensor
+from ._shape import (
+    broadcast_arrays,
+    broadcast_shape,
+    broadcast_tensors,
+    broadcast_to,
+    expand_dims,
+    flatten,
+    flip,
+    moveaxis,
+    movedim,
+    permute,
+    permute_dims,
+    reshape,
+    roll,
+    squeeze,
+    swapaxes,
+    swapdims,
+    t,
+    transpose,
+    unsqueeze,
+)
+from ._shape import diagonal as matrix_diagonal
 from .derivatives.manipulation import MAX_ARRAY_INPUTS
+from .indexing import getitem, take
 
 __all__ = [
     # the array API standard
@@ -35,25 +63,6 @@ __all__ = [
 ]  # fmt: skip
 
 _ARRAY_INPUTS = tuple(f"x{i}" for i in range(MAX_ARRAY_INPUTS))
-
-
-def _permute(backend, x, axes):
-    return backend.xp.permute_dims(x, axes)
-
-
-def _reshape_forward(backend, x, shape, copy=None):
-    out = backend.xp.reshape(x, shape)
-    return backend.copy(out) if copy else out
-
-
-def _squeeze_forward(backend, x, axis):
-    # axis: None (every axis of length one), or the axes asked for, of which those of length
-    # other than one are kept (PyTorch's rule; the array API's error is raised before)
-    axes = (axis,) if isinstance(axis, int) else axis
-    shape = tuple(
-        n for i, n in enumerate(x.shape) if n != 1 or (axes is not None and i not in axes)
-    )
-    return backend.xp.reshape(x, shape)
 
 
 def _split_forward(backend, x, axis, sizes, with_sizes):
@@ -78,15 +87,6 @@ def _masked_fill_forward(backend, x, mask, value):
     return xp.where(mask, value, x)
 
 
-_RESHAPE = primitive("reshape", ("x",), forward=_reshape_forward)
-_EXPAND_DIMS = primitive("expand_dims", ("x",))
-_SQUEEZE = primitive("squeeze", ("x",), forward=_squeeze_forward)
-_BROADCAST_TO = primitive("broadcast_to", ("x",))
-_PERMUTE_DIMS = primitive("permute_dims", ("x",))
-_TRANSPOSE = primitive("transpose", ("x",), forward=_permute)
-_T = primitive("t", ("x",), forward=_permute)
-_FLIP = primitive("flip", ("x",))
-_ROLL = primitive("roll", ("x",))
 _CONCAT = primitive(
     "concat",
     _ARRAY_INPUTS,
@@ -103,52 +103,11 @@ _UNSTACK = primitive("unstack", ("x",), forward=_unstack_forward, n_outputs=None
 _TILE = primitive(
     "tile", ("x",), forward=lambda backend, x, repetitions: backend.xp.tile(x, repetitions)
 )
-_ASTYPE = primitive("astype", ("x",), forward=lambda backend, x, dtype: backend.xp.astype(x, dtype))
-_CLONE = primitive("clone", ("x",), forward=lambda backend, x: backend.copy(x))
-_COPY = primitive("copy", ("x",), forward=lambda backend, x: backend.copy(x))
 _WHERE = primitive("where", ("condition", "x1", "x2"), elementwise=True)
 _MASKED_FILL = primitive("masked_fill", ("x", "mask", "value"), forward=_masked_fill_forward)
 
 
 # ---- argument helpers ----------------------------------------------------------------------------
-def _axis(axis, ndim: int) -> int:
-    """`axis` in ``range(ndim)``, or PyTorch's IndexError (a 0-d tensor accepts 0 and -1)."""
-    axis = operator.index(axis)
-    n = max(ndim, 1)
-    if not -n <= axis < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {axis})"
-        )
-    return axis % n
-
-
-def _axes(axes, ndim: int, what: str = "dim") -> tuple[int, ...]:
-    """A tuple of distinct axes in ``range(ndim)``."""
-    if not isinstance(axes, (tuple, list)):
-        axes = (axes,)
-    out = tuple(_axis(a, ndim) for a in axes)
-    for a in out:
-        if out.count(a) > 1:
-            raise RuntimeError(f"{what} {a} appears multiple times in the list of dims")
-    return out
-
-
-def _pick(array_api, torch, default, names=("axis", "dim")):
-    """The array API's keyword or PyTorch's, whichever was given."""
-    if array_api is not None and torch is not None:
-        raise TypeError(f"pass either {names[0]} or {names[1]}, not both")
-    if array_api is not None:
-        return array_api
-    return default if torch is None else torch
-
-
-def _sizes(args) -> tuple:
-    """``f(2, 3)`` or ``f((2, 3))`` or ``f([2, 3])`` as a tuple."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        args = tuple(args[0])
-    return tuple(operator.index(a) for a in args)
-
-
 def _tensors(arrays, what: str) -> list[Tensor]:
     if isinstance(arrays, Tensor) or not isinstance(arrays, Sequence):
         raise TypeError(f"{what}() expects a sequence of tensors as its first argument")
@@ -158,311 +117,6 @@ def _tensors(arrays, what: str) -> list[Tensor]:
     return [as_tensor_arg(a, like=first) for a in arrays]
 
 
-# ---- shape ---------------------------------------------------------------------------------------
-def reshape(x, /, shape=None, *more, copy: bool | None = None) -> Tensor:
-    """The same data with a new shape (one dimension may be -1).
-
-    Accepts the array API's ``reshape(x, (2, 3))`` and PyTorch's ``x.reshape(2, 3)``.
-    ``copy=True`` always copies; otherwise the result may share memory with `x`.
-    """
-    x = as_tensor_arg(x)
-    if shape is None:
-        raise TypeError("reshape() missing required argument 'shape'")
-    shape = _sizes((shape, *more))
-    if shape.count(-1) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    if -1 in shape:
-        known = math.prod(n for n in shape if n != -1)
-        if known == 0 or x.numel() % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {x.numel()}")
-        shape = tuple(x.numel() // known if n == -1 else n for n in shape)
-    if math.prod(shape) != x.numel() or any(n < 0 for n in shape):
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {x.numel()}")
-    params = {"shape": shape, "copy": True} if copy else {"shape": shape}
-    return apply(_RESHAPE, (x,), params)
-
-
-def expand_dims(x, /, axis: int | tuple[int, ...] = 0) -> Tensor:
-    """Insert an axis of length one at position `axis` (in ``[-x.ndim - 1, x.ndim]``); a tuple
-    of axes names positions in the result (``[-x.ndim - len(axis), x.ndim + len(axis))``)."""
-    x = as_tensor_arg(x)
-    if isinstance(axis, tuple):
-        n = x.ndim + len(axis)
-        axes = [operator.index(a) for a in axis]
-        if any(not -n <= a < n for a in axes):
-            raise IndexError(f"axis {axis} out of range for a result of {n} dimensions")
-        axes = sorted(a % n for a in axes)
-        if len(set(axes)) != len(axes):
-            raise ValueError(f"repeated axis in {axis}")
-        for a in axes:
-            x = apply(_EXPAND_DIMS, (x,), {"axis": a})
-        return x
-    n = x.ndim + 1
-    axis = operator.index(axis)
-    if not -n <= axis < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {axis})"
-        )
-    return apply(_EXPAND_DIMS, (x,), {"axis": axis % n})
-
-
-def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
-    """``torch.diagonal``: the `offset`-th diagonal over axes `dim1` and `dim2`, appended as the
-    last axis (the standard's ``linalg.diagonal`` takes the last two axes)."""
-    from .linalg import _torch_diagonal
-
-    return _torch_diagonal(as_tensor_arg(input), offset, dim1, dim2)
-
-
-def unsqueeze(input, dim: int) -> Tensor:  # noqa: A002 - PyTorch's parameter names
-    """``torch.unsqueeze``: insert an axis of length one at `dim` (``expand_dims``)."""
-    return expand_dims(input, axis=dim)
-
-
-def squeeze(x, /, axis=None, *, dim=None) -> Tensor:
-    """Remove axes of length one.
-
-    With the array API's `axis` (an int or a tuple) every named axis must have length one
-    (ValueError otherwise); with PyTorch's `dim`, named axes of other lengths are left alone;
-    with neither, every axis of length one goes (``torch.squeeze(x)``).
-    """
-    x = as_tensor_arg(x)
-    if axis is not None and dim is not None:
-        raise TypeError("pass either axis or dim, not both")
-    given = axis if dim is None else dim
-    if given is None:
-        return apply(_SQUEEZE, (x,), {"axis": None})
-    if isinstance(given, (tuple, list)):
-        normalized = _axes(given, x.ndim)
-    else:
-        normalized = _axis(given, x.ndim)
-    if dim is None:
-        for a in (normalized,) if isinstance(normalized, int) else normalized:
-            if x.ndim and x.shape[a] != 1:
-                raise ValueError(
-                    f"squeeze: axis {a} has length {x.shape[a]}; only axes of length one can "
-                    "be removed"
-                )
-    return apply(_SQUEEZE, (x,), {"axis": normalized})
-
-
-def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
-    """``torch.flatten``: merge the axes `start_dim` to `end_dim` into one."""
-    x = as_tensor_arg(input)
-    if x.ndim == 0:
-        return reshape(x, (1,))
-    start, end = _axis(start_dim, x.ndim), _axis(end_dim, x.ndim)
-    if start > end:
-        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    if start == end:
-        return x
-    shape = x.shape[:start] + (math.prod(x.shape[start : end + 1]),) + x.shape[end + 1 :]
-    return reshape(x, shape)
-
-
-def broadcast_to(x, /, shape) -> Tensor:
-    """Broadcast `x` to `shape` (the backward sums the gradient back)."""
-    x = as_tensor_arg(x)
-    shape = tuple(operator.index(n) for n in shape)
-    if len(shape) < x.ndim:
-        raise RuntimeError(
-            f"the number of sizes provided ({len(shape)}) must be greater or equal to the number "
-            f"of dimensions in the tensor ({x.ndim})"
-        )
-    lead = len(shape) - x.ndim
-    for i, (n, m) in enumerate(zip(x.shape, shape[lead:])):
-        if n != m and n != 1:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({m}) must match the existing size ({n}) at "
-                f"non-singleton dimension {lead + i}.  Target sizes: {list(shape)}.  Tensor "
-                f"sizes: {list(x.shape)}"
-            )
-    return apply(_BROADCAST_TO, (x,), {"shape": shape})
-
-
-def _expand(self, *sizes) -> Tensor:
-    """``Tensor.expand``: broadcast to `sizes`, where -1 keeps an existing axis."""
-    sizes = _sizes(sizes)
-    lead = len(sizes) - self.ndim
-    if lead < 0:
-        raise RuntimeError(
-            f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to "
-            f"the number of dimensions in the tensor ({self.ndim})"
-        )
-    shape = []
-    for i, n in enumerate(sizes):
-        if n == -1:
-            if i < lead:
-                raise RuntimeError(
-                    f"The expanded size of the tensor (-1) isn't allowed in a leading, "
-                    f"non-existing dimension {i}"
-                )
-            n = self.shape[i - lead]
-        shape.append(n)
-    return broadcast_to(self, tuple(shape))
-
-
-def _broadcast_shape(shapes) -> tuple[int, ...]:
-    ndim = max((len(s) for s in shapes), default=0)
-    out = []
-    for i in range(ndim):
-        sizes = {s[i - ndim + len(s)] for s in shapes if i - ndim + len(s) >= 0} - {1}
-        if len(sizes) > 1:
-            raise RuntimeError(
-                f"shape mismatch: objects cannot be broadcast to a single shape: {list(shapes)}"
-            )
-        out.append(sizes.pop() if sizes else 1)
-    return tuple(out)
-
-
-def broadcast_arrays(*arrays) -> list[Tensor]:
-    """The arrays broadcast against each other (a list, as the standard specifies)."""
-    tensors = [as_tensor_arg(a) for a in arrays]
-    shape = _broadcast_shape([t.shape for t in tensors])
-    return [broadcast_to(t, shape) for t in tensors]
-
-
-def broadcast_tensors(*tensors) -> tuple[Tensor, ...]:
-    """``torch.broadcast_tensors``: the tensors broadcast against each other (a tuple)."""
-    return tuple(broadcast_arrays(*tensors))
-
-
-# ---- axis order ------------------------------------------------------------------------------
-def permute_dims(x, /, axes) -> Tensor:
-    """Reorder the axes of `x`: axis ``i`` of the result is axis ``axes[i]`` of `x`."""
-    x = as_tensor_arg(x)
-    axes = tuple(operator.index(a) for a in axes)
-    if len(axes) != x.ndim:
-        raise RuntimeError(
-            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
-            "length of the desired ordering of dimensions i.e. input.dim() = "
-            f"{x.ndim} is not equal to len(dims) = {len(axes)}"
-        )
-    normalized = tuple(_axis(a, x.ndim) for a in axes)
-    if len(set(normalized)) != len(normalized):
-        raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return apply(_PERMUTE_DIMS, (x,), {"axes": normalized})
-
-
-def permute(input, dims) -> Tensor:  # noqa: A002
-    """``torch.permute(input, dims)`` (``permute_dims``)."""
-    return permute_dims(input, dims)
-
-
-def _permute_method(self, *dims) -> Tensor:
-    return permute_dims(self, _sizes(dims))
-
-
-def _reversed_axes(self) -> Tensor:
-    """``x.T``: the axes in reverse order (PyTorch deprecates it for ndim != 2)."""
-    return permute_dims(self, tuple(range(self.ndim - 1, -1, -1)))
-
-
-def moveaxis(x, source, destination, /) -> Tensor:
-    """Move the axes `source` to the positions `destination` (the others keep their order)."""
-    x = as_tensor_arg(x)
-    source = _axes(source, x.ndim) if x.ndim else ()
-    destination = _axes(destination, x.ndim) if x.ndim else ()
-    if len(source) != len(destination):
-        raise RuntimeError(
-            "movedim: Invalid source or destination dims: source "
-            f"({list(source)} dims) should contain the same number of dims as destination "
-            f"({list(destination)} dims)"
-        )
-    rest = iter(a for a in range(x.ndim) if a not in source)
-    moved = dict(zip(destination, source))
-    order = tuple(moved[i] if i in moved else next(rest) for i in range(x.ndim))
-    return permute_dims(x, order)
-
-
-def movedim(input, source, destination) -> Tensor:  # noqa: A002
-    """``torch.movedim`` (``moveaxis``)."""
-    return moveaxis(input, source, destination)
-
-
-def transpose(input, dim0: int, dim1: int) -> Tensor:  # noqa: A002
-    """``torch.transpose``: swap the axes `dim0` and `dim1`."""
-    x = as_tensor_arg(input)
-    a, b = _axis(dim0, x.ndim), _axis(dim1, x.ndim)
-    axes = list(range(x.ndim))
-    if x.ndim:
-        axes[a], axes[b] = axes[b], axes[a]
-    return apply(_TRANSPOSE, (x,), {"axes": tuple(axes)})
-
-
-def swapaxes(input, axis0: int, axis1: int) -> Tensor:  # noqa: A002
-    """``torch.swapaxes`` (``transpose``)."""
-    return transpose(input, axis0, axis1)
-
-
-def swapdims(input, dim0: int, dim1: int) -> Tensor:  # noqa: A002
-    """``torch.swapdims`` (``transpose``)."""
-    return transpose(input, dim0, dim1)
-
-
-def t(input) -> Tensor:  # noqa: A002
-    """``torch.t``: transpose a matrix; 0-d and 1-d tensors come back as they are."""
-    x = as_tensor_arg(input)
-    if x.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
-    return apply(_T, (x,), {"axes": tuple(range(x.ndim - 1, -1, -1))})
-
-
-def flip(x, /, dims=None, *, axis=None) -> Tensor:
-    """Reverse the order of elements along `axis` (all axes by default; ``dims`` is PyTorch's
-    spelling)."""
-    x = as_tensor_arg(x)
-    axis = _pick(axis, dims, None)
-    if axis is not None:
-        axis = _axes(axis, x.ndim)
-    return apply(_FLIP, (x,), {"axis": axis})
-
-
-def _flip_method(self, *dims, **kwargs) -> Tensor:
-    if dims:
-        kwargs["dims"] = dims[0] if len(dims) == 1 else dims
-    return flip(self, **kwargs)
-
-
-def roll(x, /, shift=None, dims=None, *, axis=None, shifts=None) -> Tensor:
-    """Shift elements along `axis` by `shift`, wrapping around (``torch.roll(input, shifts,
-    dims)``); without an axis, `x` is rolled flat and keeps its shape."""
-    x = as_tensor_arg(x)
-    shift = _pick(shift, shifts, None, ("shift", "shifts"))
-    if shift is None:
-        raise TypeError("roll() missing required argument 'shift'")
-    axis = _pick(axis, dims, None)
-    if isinstance(shift, (tuple, list)):
-        shift = tuple(operator.index(s) for s in shift)
-    else:
-        shift = operator.index(shift)
-    if axis is None:
-        if isinstance(shift, tuple):
-            if len(shift) != 1:
-                raise RuntimeError(
-                    f"shifts and dimensions must align. shifts: {len(shift)}, dims:0"
-                )
-            shift = shift[0]
-        return apply(_ROLL, (x,), {"shift": shift, "axis": None})
-    if isinstance(axis, (tuple, list)):
-        axis = tuple(_axis(a, x.ndim) for a in axis)
-        if not isinstance(shift, tuple):
-            shift = (shift,) * len(axis)
-    else:
-        axis = _axis(axis, x.ndim)
-        if isinstance(shift, tuple):
-            axis = (axis,)
-    if isinstance(shift, tuple) and len(shift) != len(axis):
-        raise RuntimeError(
-            f"shifts and dimensions must align. shifts: {len(shift)}, dims:{len(axis)}"
-        )
-    return apply(_ROLL, (x,), {"shift": shift, "axis": axis})
-
-
-def _roll_method(self, shifts, dims=None) -> Tensor:
-    return roll(self, shifts, dims)
-
-
 # ---- joining and splitting --------------------------------------------------------------------
 def concat(arrays, /, *, axis: int | None = 0, dim: int | None = None) -> Tensor:
     """Join arrays along an existing axis (with ``axis=None``, the flattened arrays).
@@ -470,22 +124,21 @@ def concat(arrays, /, *, axis: int | None = 0, dim: int | None = None) -> Tensor
     Dtypes are promoted as for arithmetic.  ``dim`` is PyTorch's spelling.
     """
     tensors = _tensors(arrays, "concat")
-    if dim is not None:
-        axis = dim
+    axis = merge_axis(axis, dim, default=0)
     if axis is None:
-        tensors = [reshape(t, (-1,)) for t in tensors]
+        tensors = [reshape(a, (-1,)) for a in tensors]
         axis = 0
-    for i, t in enumerate(tensors):
-        if t.ndim == 0:
+    for i, a in enumerate(tensors):
+        if a.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     first = tensors[0]
-    axis = _axis(axis, first.ndim)
-    for i, t in enumerate(tensors[1:], 1):
-        if t.ndim != first.ndim:
+    axis = normalize_axis(axis, first.ndim)
+    for i, a in enumerate(tensors[1:], 1):
+        if a.ndim != first.ndim:
             raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {first.ndim} and {t.ndim}"
+                f"Tensors must have same number of dimensions: got {first.ndim} and {a.ndim}"
             )
-        for d, (n, m) in enumerate(zip(first.shape, t.shape)):
+        for d, (n, m) in enumerate(zip(first.shape, a.shape)):
             if d != axis and n != m:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {axis}. Expected size {n} "
@@ -497,13 +150,13 @@ def concat(arrays, /, *, axis: int | None = 0, dim: int | None = None) -> Tensor
             for i in range(0, len(tensors), MAX_ARRAY_INPUTS)
         ]
         return concat(tensors, axis=axis)
-    sizes = tuple(t.shape[axis] for t in tensors)
+    sizes = tuple(a.shape[axis] for a in tensors)
     return apply(_CONCAT, tuple(tensors), {"axis": axis, "sizes": sizes})
 
 
 def cat(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
     """``torch.cat``: join tensors along the existing axis `dim` (``concat``)."""
-    return concat(tensors, axis=dim if axis is None else axis)
+    return concat(tensors, axis=merge_axis(axis, dim, default=0))
 
 
 def concatenate(tensors, axis: int = 0) -> Tensor:
@@ -514,37 +167,31 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
 def stack(arrays, /, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Join arrays of one shape along a new axis `axis` (``torch.stack(tensors, dim)``)."""
     tensors = _tensors(arrays, "stack")
-    axis = _pick(axis, dim, 0)
+    axis = merge_axis(axis, dim)
     first = tensors[0]
-    for i, t in enumerate(tensors[1:], 1):
-        if t.shape != first.shape:
+    for i, a in enumerate(tensors[1:], 1):
+        if a.shape != first.shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(first.shape)} at "
-                f"entry 0 and {list(t.shape)} at entry {i}"
+                f"entry 0 and {list(a.shape)} at entry {i}"
             )
-    n = first.ndim + 1
-    axis = operator.index(axis)
-    if not -n <= axis < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {axis})"
-        )
-    axis %= n
+    axis = normalize_axis(0 if axis is None else axis, first.ndim + 1)
     if len(tensors) > MAX_ARRAY_INPUTS:
-        return concat([expand_dims(t, axis=axis) for t in tensors], axis=axis)
+        return concat([expand_dims(a, axis=axis) for a in tensors], axis=axis)
     return apply(_STACK, tuple(tensors), {"axis": axis})
 
 
 def hstack(tensors) -> Tensor:
     """``torch.hstack``: join along axis 1, or axis 0 for 1-d (and 0-d) tensors."""
-    tensors = [reshape(t, (1,)) if t.ndim == 0 else t for t in _tensors(tensors, "hstack")]
+    tensors = [reshape(a, (1,)) if a.ndim == 0 else a for a in _tensors(tensors, "hstack")]
     return concat(tensors, axis=0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors) -> Tensor:
     """``torch.vstack``: join along axis 0, after making 0-d and 1-d tensors rows."""
     rows = []
-    for t in _tensors(tensors, "vstack"):
-        rows.append(reshape(t, (1, t.numel())) if t.ndim < 2 else t)
+    for a in _tensors(tensors, "vstack"):
+        rows.append(reshape(a, (1, a.numel())) if a.ndim < 2 else a)
     return concat(rows, axis=0)
 
 
@@ -558,7 +205,7 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
     x = as_tensor_arg(tensor)
     if x.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
-    axis = _axis(dim, x.ndim)
+    axis = normalize_axis(dim, x.ndim)
     n = x.shape[axis]
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = tuple(operator.index(s) for s in split_size_or_sections)
@@ -587,7 +234,7 @@ def chunk(input, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     if x.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-    axis = _axis(dim, x.ndim)
+    axis = normalize_axis(dim, x.ndim)
     n = x.shape[axis]
     if n == 0:
         return _split_sizes(x, (0,) * chunks, axis, False)
@@ -599,7 +246,7 @@ def unstack(x, /, *, axis: int = 0) -> tuple[Tensor, ...]:
     x = as_tensor_arg(x)
     if x.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    axis = _axis(axis, x.ndim)
+    axis = normalize_axis(axis, x.ndim)
     n = x.shape[axis]
     if n == 0:
         return ()
@@ -614,7 +261,7 @@ def unbind(input, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
 def narrow(input, dim: int, start, length: int) -> Tensor:  # noqa: A002
     """``torch.narrow``: the slice ``start:start + length`` along `dim`."""
     x = as_tensor_arg(input)
-    axis = _axis(dim, x.ndim)
+    axis = normalize_axis(dim, x.ndim)
     n = x.shape[axis]
     start, length = operator.index(start), operator.index(length)
     if not -n <= start <= n:
@@ -624,8 +271,6 @@ def narrow(input, dim: int, start, length: int) -> Tensor:  # noqa: A002
     start %= n if n else 1
     if length < 0 or start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
-    from .indexing import getitem
-
     return getitem(x, (slice(None),) * axis + (slice(start, start + length), Ellipsis))
 
 
@@ -650,7 +295,7 @@ def tile(x, repetitions, /) -> Tensor:
 
 def _repeat_method(self, *sizes) -> Tensor:
     """``Tensor.repeat``: PyTorch's name for ``tile`` (not the array API's ``repeat``)."""
-    sizes = _sizes(sizes)
+    sizes = size_args(sizes)
     if len(sizes) < self.ndim:
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
@@ -667,10 +312,10 @@ def repeat(x, repeats, /, *, axis: int | None = None) -> Tensor:
     """
     x = as_tensor_arg(x)
     if axis is None or x.ndim == 0:
-        _axis(0 if axis is None else axis, x.ndim)
+        normalize_axis(0 if axis is None else axis, x.ndim)
         x = reshape(x, (-1,))
         axis = 0
-    axis = _axis(axis, x.ndim)
+    axis = normalize_axis(axis, x.ndim)
     n = x.shape[axis]
     if isinstance(repeats, int) or (
         hasattr(repeats, "__index__") and not hasattr(repeats, "shape")
@@ -695,9 +340,6 @@ def repeat(x, repeats, /, *, axis: int | None = None) -> Tensor:
         )
     if (counts < 0).any():
         raise RuntimeError("repeats can not be negative")
-    from .creation import tensor
-    from .indexing import take
-
     index = tensor(np.repeat(np.arange(n), counts), backend=x._backend)
     return take(x, index, axis=axis)
 
@@ -719,8 +361,6 @@ def repeat_interleave(input, repeats=None, dim: int | None = None, *, output_siz
     """
     if repeats is None:
         counts = as_tensor_arg(input)
-        from .creation import tensor
-
         positions = tensor(np.arange(counts.shape[0]), backend=counts._backend)
         return repeat(positions, counts, axis=0)
     out = repeat(input, repeats, axis=dim)
@@ -729,26 +369,7 @@ def repeat_interleave(input, repeats=None, dim: int | None = None, *, output_siz
     return out
 
 
-# ---- dtype conversion, copies, selection --------------------------------------------------------
-def astype(x, dtype, /, *, copy: bool = True, device=None) -> Tensor:
-    """`x` converted to `dtype` (differentiable between floating and complex dtypes)."""
-    x = as_tensor_arg(x)
-    dtype = to_dtype(dtype)
-    if dtype is x.dtype and not copy:
-        return x
-    return apply(_ASTYPE, (x,), {"dtype": x._backend.to_native[dtype]})
-
-
-def clone(x, /) -> Tensor:
-    """A copy of `x` that stays in the graph (``CloneBackward0``)."""
-    return apply(_CLONE, (as_tensor_arg(x),))
-
-
-def accumulation_copy(x: Tensor) -> Tensor:
-    """The copy AccumulateGrad stores as a first ``.grad`` under ``create_graph=True``."""
-    return apply(_COPY, (x,))
-
-
+# ---- selection, diagonals ------------------------------------------------------------------------
 def where(condition, x1, x2, /) -> Tensor:
     """Elements of `x1` where `condition` is true, else of `x2`."""
     condition = as_tensor_arg(condition)
@@ -763,8 +384,6 @@ def where(condition, x1, x2, /) -> Tensor:
 
 
 def _scalar_like(value, other: Tensor) -> Tensor:
-    from .creation import tensor
-
     return tensor(value, dtype=other.dtype, backend=other._backend)
 
 
@@ -779,7 +398,7 @@ def masked_fill(input, mask, value) -> Tensor:  # noqa: A002
         raise RuntimeError(
             f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}"
         )
-    if _broadcast_shape([x.shape, mask.shape]) != tuple(x.shape):
+    if broadcast_shape([x.shape, mask.shape]) != tuple(x.shape):
         raise RuntimeError(
             f"masked_fill: the mask of shape {list(mask.shape)} does not broadcast to the "
             f"input's shape {list(x.shape)}"
@@ -801,20 +420,18 @@ def masked_fill(input, mask, value) -> Tensor:  # noqa: A002
     return apply(_MASKED_FILL, (x, mask, value))
 
 
-def _view(x, *shape):
-    return reshape(x, *shape)
-
-
-def _expand_as(self, other) -> Tensor:
-    return _expand(self, *other.shape)
-
-
-def _squeeze_method(self, dim=None) -> Tensor:
-    return squeeze(self, dim=dim) if dim is not None else squeeze(self)
-
-
-def _flatten_method(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    return flatten(self, start_dim, end_dim)
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
+    """``torch.diagonal``: the `offset`-th diagonal over axes `dim1` and `dim2`, appended as the
+    last axis (the standard's ``linalg.diagonal`` takes the last two axes)."""
+    x = as_tensor_arg(input)
+    nd = x.ndim
+    dim1, dim2 = dim1 % nd, dim2 % nd
+    if dim1 == dim2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    order = [a for a in range(nd) if a not in (dim1, dim2)] + [dim1, dim2]
+    if order != list(range(nd)):
+        x = permute_dims(x, order)
+    return matrix_diagonal(x, offset=offset)
 
 
 def _chunk_method(self, chunks: int, dim: int = 0):
@@ -830,7 +447,7 @@ def _unbind_method(self, dim: int = 0):
 
 
 def _tile_method(self, *dims) -> Tensor:
-    return tile(self, _sizes(dims))
+    return tile(self, size_args(dims))
 
 
 def _repeat_interleave_method(self, repeats=None, dim=None, *, output_size=None) -> Tensor:
@@ -842,26 +459,10 @@ def _repeat_interleave_method(self, repeats=None, dim=None, *, output_size=None)
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
 
 TENSOR_METHODS: dict = {
-    "reshape": reshape,
-    "view": _view,
+    **_shape.TENSOR_METHODS,
     "clone": clone,
     "astype": astype,
-    "squeeze": _squeeze_method,
-    "unsqueeze": unsqueeze,
-    "flatten": _flatten_method,
-    "expand": _expand,
-    "expand_as": _expand_as,
-    "broadcast_to": broadcast_to,
-    "permute": _permute_method,
-    "movedim": movedim,
-    "moveaxis": movedim,
-    "transpose": transpose,
-    "swapaxes": swapaxes,
-    "swapdims": swapdims,
-    "t": t,
-    "T": property(_reversed_axes, doc="The tensor with its axes in reverse order."),
-    "flip": _flip_method,
-    "roll": _roll_method,
+    "diagonal": diagonal,
     "chunk": _chunk_method,
     "split": _split_method,
     "unbind": _unbind_method,

@@ -9,6 +9,9 @@ chosen by its arguments: ``max(x)`` and ``max(x, axis=1)`` are the standard's re
 ``maximum``; ``std(x)``/``var(x)`` default to ``correction=0`` as in the standard, while a
 PyTorch spelling (a positional ``dim``, ``dim=``, ``unbiased=``, ``keepdim=``) gets PyTorch's
 default ``correction=1``.  Tensor methods (``x.max(1)``, ``x.std()``) follow PyTorch.
+
+The functions along one axis that keep it (``cumulative_sum``, ``cumsum``, ``diff``,
+``softmax``...) are defined in :mod:`pluggrad.ops._along_axis`; this module exports them.
 """
 
 from __future__ import annotations
@@ -16,14 +19,23 @@ from __future__ import annotations
 import builtins
 from collections import namedtuple
 
-from .. import _dtypes
 from .._core.primitive import apply
 from .._core.tensor import Tensor
 from .._dtypes import to_dtype
-from ._args import SCALAR_TYPES, as_tensor_arg, merge_axis, torch_positional
+from . import _along_axis
+from ._along_axis import (
+    cumprod,
+    cumsum,
+    cumulative_prod,
+    cumulative_sum,
+    diff,
+    log_softmax,
+    softmax,
+)
+from ._args import as_tensor_arg, merge_axis, normalize_axis, reduction_axes, torch_positional
+from ._convert import accumulation_dtype, cast, default_float
 from ._define import primitive
-from .elementwise import maximum, minimum, not_equal
-from .manipulation import astype, broadcast_to, concat
+from .elementwise import maximum, minimum
 
 __all__ = [
     # statistical functions of the standard
@@ -40,29 +52,16 @@ MinResult = namedtuple("min", ["values", "indices"])
 
 
 def _reduced_shape(shape, axis, keepdims) -> tuple:
-    axes = _normalize(axis, len(shape))
+    axes = reduction_axes(axis, len(shape))
     if keepdims:
         return tuple(1 if d in axes else n for d, n in enumerate(shape))
     return tuple(n for d, n in enumerate(shape) if d not in axes)
 
 
-def _normalize(axis, ndim) -> tuple:
-    if axis is None:
-        return tuple(range(ndim))
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    for a in axes:
-        if not -builtins.max(ndim, 1) <= a < builtins.max(ndim, 1):
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of "
-                f"[{-builtins.max(ndim, 1)}, {builtins.max(ndim, 1) - 1}], but got {a})"
-            )
-    return tuple(a % ndim if ndim else 0 for a in axes)
-
-
 def _checked_axis(axis, ndim: int):
     """`axis` of a reduction, checked against `ndim` dimensions; None for a 0-d tensor, which
     reduces over "dim 0" or "dim -1" as a whole (PyTorch)."""
-    _normalize(axis, ndim)
+    reduction_axes(axis, ndim)
     return None if ndim == 0 else axis
 
 
@@ -88,28 +87,6 @@ def _logsumexp_forward(backend, x, axis, keepdims):
     return out if keepdims else xp.reshape(out, _reduced_shape(x.shape, axis, False))
 
 
-def _softmax_forward(backend, x, axis):
-    xp = backend.xp
-    e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
-    return e / xp.sum(e, axis=axis, keepdims=True)
-
-
-def _log_softmax_forward(backend, x, axis):
-    xp = backend.xp
-    shifted = x - xp.max(x, axis=axis, keepdims=True)
-    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
-
-
-def _cumulative_forward(name):
-    def forward(backend, x, axis, include_initial):
-        kernel = getattr(backend.xp, name)
-        if x.ndim == 0:
-            return backend.xp.reshape(kernel(backend.xp.reshape(x, (1,))), ())
-        return kernel(x, axis=axis, include_initial=include_initial)
-
-    return forward
-
-
 _SUM = primitive("sum", ("x",))
 _MEAN = primitive("mean", ("x",))
 _PROD = primitive("prod", ("x",))
@@ -119,35 +96,12 @@ _MAX = primitive("max", ("x",))
 _MIN = primitive("min", ("x",))
 _MAX_DIM = primitive("max_dim", ("x",), forward=_max_dim_forward, n_outputs=2)
 _MIN_DIM = primitive("min_dim", ("x",), forward=_min_dim_forward, n_outputs=2)
-_CUMSUM = primitive("cumulative_sum", ("x",), forward=_cumulative_forward("cumulative_sum"))
-_CUMPROD = primitive("cumulative_prod", ("x",), forward=_cumulative_forward("cumulative_prod"))
 _LOGSUMEXP = primitive("logsumexp", ("x",), forward=_logsumexp_forward)
-_SOFTMAX = primitive("softmax", ("x",), forward=_softmax_forward)
-_LOG_SOFTMAX = primitive("log_softmax", ("x",), forward=_log_softmax_forward)
 _ALL = primitive("all", ("x",))
 _ANY = primitive("any", ("x",))
 
 
 # ---- argument handling ------------------------------------------------------------------------
-
-
-def _accumulation_dtype(x: Tensor, dtype):
-    """The dtype ``sum``/``prod``/``cumulative_*`` compute in: `dtype`, else signed integers
-    and booleans in int64 and unsigned integers in uint64 (the standard and PyTorch)."""
-    if dtype is not None:
-        return to_dtype(dtype)
-    kind = x.dtype.kind
-    if kind in "bi":
-        return _dtypes.int64
-    if kind == "u":
-        return _dtypes.uint64
-    return None
-
-
-def _cast(x: Tensor, dtype) -> Tensor:
-    if dtype is None or dtype is x.dtype:
-        return x
-    return astype(x, dtype)
 
 
 def _require_float(function: str, x: Tensor) -> None:
@@ -164,17 +118,10 @@ def _reduce(prim, x, axis, dim, keepdims, keepdim, dtype=None):
     axis = _checked_axis(axis, x.ndim)
     params = {"axis": axis, "keepdims": bool(keepdims or keepdim)}
     if prim is _SUM or prim is _PROD:
-        dtype = _accumulation_dtype(x, dtype)
+        dtype = accumulation_dtype(x, dtype)
     elif dtype is not None:
         dtype = to_dtype(dtype)
-    return apply(prim, (_cast(x, dtype),), params)
-
-
-def _default_float(x: Tensor) -> Tensor:
-    """Integers and booleans as the default float dtype (PyTorch's rule for float-only ops)."""
-    if x.dtype.kind in "biu":
-        return _cast(x, _dtypes.get_default_dtype())
-    return x
+    return apply(prim, (cast(x, dtype),), params)
 
 
 # ---- sum, prod, mean ----------------------------------------------------------------------------
@@ -315,11 +262,10 @@ def _extremum(name, prim, dim_prim, elementwise, x, args, axis, keepdims, dim, k
         dim = kw["dim"]
         if not isinstance(dim, builtins.int):
             raise TypeError(f"{name}(): dim must be an int, got {type(dim).__name__}")
-        _normalize(dim, x.ndim)
-        axis = dim % x.ndim if x.ndim else None
+        axis = normalize_axis(dim, x.ndim)  # checked on a 0-d tensor too
         keep = bool(kw["keepdim"])
         if x.ndim == 0:
-            keep = False
+            axis, keep = None, False
         return apply(dim_prim, (x,), {"axis": axis, "keepdims": keep})
     axis = merge_axis(axis, None)
     axis = _checked_axis(axis, x.ndim)
@@ -376,59 +322,6 @@ def amin(x, /, dim=(), keepdim=False, *, axis=None, keepdims=False) -> Tensor:
     return apply(_MIN, (x,), {"axis": dim, "keepdims": bool(keepdim or keepdims)})
 
 
-# ---- cumulative sums and products --------------------------------------------------------------
-
-
-def _cumulative(prim, name, x, axis, dtype, include_initial):
-    x = as_tensor_arg(x)
-    if axis is None:
-        if x.ndim > 1:
-            raise TypeError(f"{name}(): axis is required for arrays of more than one dimension")
-        axis = 0
-    if not isinstance(axis, builtins.int) or isinstance(axis, builtins.bool):
-        raise TypeError(f"{name}(): axis must be an int, got {type(axis).__name__}")
-    _normalize(axis, x.ndim)
-    if x.ndim == 0 and include_initial:
-        raise ValueError(f"{name}(): include_initial needs an array of at least one dimension")
-    axis = axis % x.ndim if x.ndim else 0
-    x = _cast(x, _accumulation_dtype(x, dtype))
-    return apply(prim, (x,), {"axis": axis, "include_initial": bool(include_initial)})
-
-
-def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False, dim=None) -> Tensor:
-    """Cumulative sum along `axis` (optional for one-dimensional `x`).
-
-    Parameters
-    ----------
-    x : Tensor
-    axis, dim : int, optional
-        The axis to accumulate along.
-    dtype : DType, optional
-        Accumulate in this dtype (integers default to int64, unsigned to uint64).
-    include_initial : bool
-        Start with the empty sum (0): the result is one longer along `axis`.
-    """
-    axis = merge_axis(axis, dim)
-    return _cumulative(_CUMSUM, "cumulative_sum", x, axis, dtype, include_initial)
-
-
-def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False, dim=None) -> Tensor:
-    """Cumulative product along `axis` (arguments as :func:`cumulative_sum`; starts with 1 when
-    `include_initial`).  The gradient is exact with zeros in `x`."""
-    axis = merge_axis(axis, dim)
-    return _cumulative(_CUMPROD, "cumulative_prod", x, axis, dtype, include_initial)
-
-
-def cumsum(input, dim, *, dtype=None) -> Tensor:  # noqa: A002 - PyTorch's parameter names
-    """PyTorch's ``cumsum``: cumulative sum along `dim`."""
-    return _cumulative(_CUMSUM, "cumsum", input, dim, dtype, False)
-
-
-def cumprod(input, dim, *, dtype=None) -> Tensor:  # noqa: A002 - PyTorch's parameter names
-    """PyTorch's ``cumprod``: cumulative product along `dim` (exact gradient with zeros)."""
-    return _cumulative(_CUMPROD, "cumprod", input, dim, dtype, False)
-
-
 # ---- logsumexp, softmax, log_softmax ----------------------------------------------------------
 
 
@@ -443,36 +336,14 @@ def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=False) -> T
     keepdim, keepdims : bool
         Keep reduced axes with length 1.
     """
-    x = _default_float(as_tensor_arg(input))
+    x = default_float(as_tensor_arg(input))
     axis = merge_axis(axis, dim)
     if axis == ():
         axis = None
-    _normalize(axis, x.ndim)
+    reduction_axes(axis, x.ndim)
     if x.ndim == 0:
         axis = None
     return apply(_LOGSUMEXP, (x,), {"axis": axis, "keepdims": bool(keepdim or keepdims)})
-
-
-def _softmax_like(prim, name, input, dim, dtype, axis):
-    x = as_tensor_arg(input)
-    dim = merge_axis(axis, dim)
-    if dim is None:
-        raise TypeError(f"{name}() missing required argument 'dim'")
-    if not isinstance(dim, builtins.int):
-        raise TypeError(f"{name}(): dim must be an int, got {type(dim).__name__}")
-    _normalize(dim, x.ndim)
-    x = _cast(x, to_dtype(dtype)) if dtype is not None else _default_float(x)
-    return apply(prim, (x,), {"axis": dim % x.ndim if x.ndim else None})
-
-
-def softmax(input, dim=None, dtype=None, *, axis=None) -> Tensor:  # noqa: A002
-    """``exp(x) / sum(exp(x), dim)``, computed stably (``SoftmaxBackward0``)."""
-    return _softmax_like(_SOFTMAX, "softmax", input, dim, dtype, axis)
-
-
-def log_softmax(input, dim=None, dtype=None, *, axis=None) -> Tensor:  # noqa: A002
-    """``x - logsumexp(x, dim, keepdim=True)``, computed stably (``LogSoftmaxBackward0``)."""
-    return _softmax_like(_LOG_SOFTMAX, "log_softmax", input, dim, dtype, axis)
 
 
 # ---- all, any, diff -----------------------------------------------------------------------------
@@ -497,65 +368,6 @@ def any(x, /, *args, axis=None, keepdims=False, dim=None, keepdim=False) -> Tens
     return _logical(_ANY, "any", x, args, axis, keepdims, dim, keepdim)
 
 
-def _edge(value, x: Tensor, axis: int, name: str) -> Tensor:
-    """`prepend`/`append` as a tensor like `x` (a scalar becomes one slice along `axis`)."""
-    scalar = isinstance(value, SCALAR_TYPES)
-    value = as_tensor_arg(value, like=x)
-    if scalar:
-        value = _cast(value, x.dtype)  # Python scalars are weak
-    if value.ndim == 0:
-        return broadcast_to(value, tuple(1 if d == axis else n for d, n in enumerate(x.shape)))
-    if value.ndim != x.ndim:
-        raise ValueError(f"diff(): {name} must have the same number of dimensions as x")
-    return value
-
-
-def diff(x, /, *args, axis=-1, n=1, prepend=None, append=None, dim=None) -> Tensor:
-    """The `n`-th forward difference along `axis`: ``x[1:] - x[:-1]``, applied `n` times.
-
-    Parameters
-    ----------
-    x : Tensor
-    axis, dim : int
-        The axis (the last by default).  PyTorch's positional ``diff(x, n, dim, prepend,
-        append)`` is accepted.
-    n : int
-        How many times to difference.
-    prepend, append : Tensor, optional
-        Values placed before / after `x` along `axis` first (scalars become one slice).
-    """
-    x = as_tensor_arg(x)
-    kw = torch_positional("diff", args, ("n", "dim", "prepend", "append"),
-                     {"n": None, "dim": dim, "prepend": prepend, "append": append})  # fmt: skip
-    if kw["n"] is not None:
-        n = kw["n"]
-    if kw["dim"] is not None:
-        axis = kw["dim"]
-    if x.ndim == 0:
-        raise RuntimeError("diff expects input to be at least one-dimensional")
-    _normalize(axis, x.ndim)
-    axis %= x.ndim
-    parts = [x]
-    if kw["prepend"] is not None:
-        parts.insert(0, _edge(kw["prepend"], x, axis, "prepend"))
-    if kw["append"] is not None:
-        parts.append(_edge(kw["append"], x, axis, "append"))
-    if len(parts) > 1:
-        x = concat(parts, axis=axis)
-    if n < 0:
-        raise RuntimeError(f"order must be non-negative but got {n}")
-    head = (slice(None),) * axis + (slice(1, None), Ellipsis)
-    tail = (slice(None),) * axis + (slice(None, -1), Ellipsis)
-    for _ in range(n):
-        if x.shape[axis] == 0:
-            break
-        if x.dtype is _dtypes.bool:
-            x = not_equal(x[head], x[tail])
-        else:
-            x = x[head] - x[tail]
-    return x
-
-
 # ---- Tensor methods (PyTorch's signatures) ------------------------------------------------------
 
 
@@ -571,21 +383,10 @@ def _prod_method(self, *args, **kwargs):
     return prod(self, *args, **kwargs)
 
 
-def _cumsum_method(self, dim=None, *, dtype=None, axis=None):
-    return cumsum(self, merge_axis(axis, dim), dtype=dtype)
-
-
-def _cumprod_method(self, dim=None, *, dtype=None, axis=None):
-    return cumprod(self, merge_axis(axis, dim), dtype=dtype)
-
-
-def _diff_method(self, n=1, dim=-1, prepend=None, append=None):
-    return diff(self, axis=dim, n=n, prepend=prepend, append=append)
-
-
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset({"all", "any"})
 
 TENSOR_METHODS: dict = {
+    **_along_axis.TENSOR_METHODS,
     "sum": _sum_method,
     "mean": _mean_method,
     "prod": _prod_method,
@@ -595,12 +396,7 @@ TENSOR_METHODS: dict = {
     "min": min,
     "amax": amax,
     "amin": amin,
-    "cumsum": _cumsum_method,
-    "cumprod": _cumprod_method,
     "logsumexp": logsumexp,
-    "softmax": softmax,
-    "log_softmax": log_softmax,
     "all": all,
     "any": any,
-    "diff": _diff_method,
 }

@@ -12,7 +12,8 @@ from .. import _dtypes
 from .._core.primitive import apply
 from .._core.tensor import Tensor
 from .._dtypes import to_dtype
-from ._args import SCALAR_TYPES, as_tensor_arg, binary_operands, merge_axis, torch_positional
+from ._args import SCALAR_TYPES, as_tensor_arg, merge_axis, reduction_axes, torch_positional
+from ._convert import binary_operands, cast
 from ._define import primitive
 
 __all__ = ["argmax", "argmin", "count_nonzero", "nonzero", "searchsorted", "argwhere"]
@@ -53,16 +54,6 @@ _ARGWHERE = primitive("argwhere", ("x",), forward=_argwhere_forward)
 _SEARCHSORTED = primitive("searchsorted", ("x1", "x2"), forward=_searchsorted_forward)
 
 
-def _check_axis(axis, ndim: int) -> None:
-    bound = builtins.max(ndim, 1)
-    for a in axis if isinstance(axis, tuple) else () if axis is None else (axis,):
-        if not -bound <= a < bound:
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
-                f"but got {a})"
-            )
-
-
 def _arg_extremum(prim, name, x, args, axis, keepdims, dim, keepdim):
     kw = torch_positional(name, args, ("dim", "keepdim"), {"dim": dim, "keepdim": keepdim})
     dim, keepdim = kw["dim"], kw["keepdim"]
@@ -70,7 +61,7 @@ def _arg_extremum(prim, name, x, args, axis, keepdims, dim, keepdim):
     axis = merge_axis(axis, dim)
     if axis is not None and not isinstance(axis, builtins.int):
         raise TypeError(f"{name}(): axis must be an int or None")
-    _check_axis(axis, x.ndim)
+    reduction_axes(axis, x.ndim)  # checks the axis
     if x.ndim == 0:
         axis = None
     return apply(prim, (x,), {"axis": axis, "keepdims": bool(keepdims or keepdim)})
@@ -108,7 +99,7 @@ def count_nonzero(x, /, *args, axis=None, keepdims=False, dim=None) -> Tensor:
         dim = args[0]
     x = as_tensor_arg(x)
     axis = merge_axis(axis, dim)
-    _check_axis(axis, x.ndim)
+    reduction_axes(axis, x.ndim)  # checks the axis
     if x.ndim == 0:
         axis = None
     return apply(_COUNT_NONZERO, (x,), {"axis": axis, "keepdims": bool(keepdims)})
@@ -166,25 +157,17 @@ def searchsorted(x1, x2, /, *, side="left", sorter=None, right=None, out_int32=F
     x1 = as_tensor_arg(x1)
     if isinstance(x2, SCALAR_TYPES):  # a weak scalar: x1's dtype (promoted for a float)
         x1, _ = binary_operands(x1, x2)
-        x2 = _cast(as_tensor_arg(x2, like=x1), x1.dtype)
+        x2 = cast(as_tensor_arg(x2, like=x1), x1.dtype)
     else:
         x2 = as_tensor_arg(x2, like=x1)
         common = _common_dtype(x1, x2)
-        x1, x2 = _cast(x1, common), _cast(x2, common)
+        x1, x2 = cast(x1, common), cast(x2, common)
     if sorter is not None:
         sorter = as_tensor_arg(sorter, like=x1)
     args = (x1, x2)
     out = apply(_SEARCHSORTED, args, {"side": side, "sorter": None if sorter is None else
                                       sorter._data})  # fmt: skip
-    return _cast(out, _dtypes.int32) if out_int32 else out
-
-
-def _cast(x: Tensor, dtype) -> Tensor:
-    if dtype is x.dtype:
-        return x
-    from .manipulation import astype
-
-    return astype(x, dtype)
+    return cast(out, _dtypes.int32) if out_int32 else out
 
 
 def _argmax_method(self, dim=None, keepdim=False, *, axis=None, keepdims=False):

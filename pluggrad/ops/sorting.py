@@ -14,7 +14,7 @@ from collections import namedtuple
 
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from ._args import as_tensor_arg, torch_positional
+from ._args import as_tensor_arg, merge_axis, normalize_axis, torch_positional
 from ._define import primitive
 
 __all__ = ["sort", "argsort", "topk"]
@@ -58,17 +58,11 @@ _ARGSORT = primitive("argsort", ("x",), forward=_argsort_forward)
 
 
 def _axis_arg(name: str, axis, dim, ndim: int) -> int:
-    if dim is not None:
-        axis = dim
+    """The axis to sort along, given as `axis` or `dim` (both default to the last axis)."""
+    axis = merge_axis(axis, dim, default=-1)
     if not isinstance(axis, builtins.int) or isinstance(axis, builtins.bool):
         raise TypeError(f"{name}(): axis must be an int, got {type(axis).__name__}")
-    bound = builtins.max(ndim, 1)
-    if not -bound <= axis < bound:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but "
-            f"got {axis})"
-        )
-    return axis % ndim if ndim else 0
+    return normalize_axis(axis, ndim)
 
 
 def sort(x, /, *args, axis=-1, descending=False, stable=True, dim=None):
@@ -120,7 +114,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, axis=None):  # noqa: A0
     The gradient of the values goes to the positions they were taken from (``TopkBackward0``).
     """
     x = as_tensor_arg(input)
-    axis = _axis_arg("topk", dim if axis is None else axis, None, x.ndim)
+    axis = _axis_arg("topk", axis, dim, x.ndim)
     k = builtins.int(k)
     n = x.shape[axis] if x.ndim else 1
     if not 0 <= k <= n:
@@ -130,14 +124,14 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, axis=None):  # noqa: A0
 
 def _sort_method(self, dim=-1, descending=False, stable=None, *, axis=None):
     x = self
-    axis = _axis_arg("sort", dim if axis is None else axis, None, x.ndim)
+    axis = _axis_arg("sort", axis, dim, x.ndim)
     params = {"axis": axis, "descending": bool(descending),
               "stable": None if stable is None else bool(stable)}  # fmt: skip
     return apply(_SORT, (x,), params)
 
 
 def _argsort_method(self, dim=-1, descending=False, stable=False, *, axis=None):
-    return argsort(self, axis=dim if axis is None else axis, descending=descending)
+    return argsort(self, axis=merge_axis(axis, dim, default=-1), descending=descending)
 
 
 # functions of __all__ whose results never carry gradients

@@ -5,32 +5,22 @@ pluggrad tensors, a reference written against an array namespace ``xp`` (run wit
 forward values and, on the jax backend, with ``jax.numpy`` under ``jax.vjp`` as an independent
 derivative oracle), and sample inputs (NumPy float arrays become float64 tensors that require
 grad; other values are passed as they are).  Modelled on PyTorch's OpInfo and JAX's
-LAX_GRAD_OPS.  Records live in one module per topic, like the ops and the derivative table.
+LAX_GRAD_OPS.  Records live in one module per topic (:data:`pluggrad.ops.derivatives.TOPICS`),
+like the ops and the derivative table.
 """
 
 from __future__ import annotations
 
-from . import (
-    creation,
-    elementwise,
-    fft,
-    indexing,
-    inplace,
-    linalg,
-    manipulation,
-    reductions,
-    searching,
-    sets,
-    sorting,
-)
+import importlib
+
+from pluggrad.ops.derivatives import TOPICS
+
 from ._base import OpRecord, Sample
 
 __all__ = ["OP_DB", "OpRecord", "Sample", "samples", "sample_id"]
 
-_TOPICS = (
-    creation, elementwise, reductions, linalg, manipulation, indexing, searching, sorting, sets,
-    fft, inplace,
-)  # fmt: skip
+# one module of records per topic of the operations
+_TOPICS = tuple(importlib.import_module(f"{__name__}.{topic}") for topic in TOPICS)
 
 OP_DB: list[OpRecord] = [record for topic in _TOPICS for record in topic.RECORDS]
 

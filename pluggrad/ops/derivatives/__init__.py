@@ -19,35 +19,28 @@ Format (modelled on PyTorch's ``derivatives.yaml``)::
 
 Primitives whose outputs are never differentiable are listed in :data:`NONDIFFERENTIABLE`.
 
-The table is split by topic, one module each (``elementwise``, ``reductions``, ``linalg``,
-``manipulation``, ``indexing``, ``searching``, ``sorting``, ``sets``, ``fft``), every module a
+The table is split by topic, one module each (the names in :data:`TOPICS`), every module a
 flat ``TABLE`` under banner comments; this package merges them and refuses a primitive with two
 entries.
 """
 
 from __future__ import annotations
 
-from . import (
-    creation,
-    elementwise,
-    fft,
-    indexing,
-    inplace,
-    linalg,
-    manipulation,
-    reductions,
-    searching,
-    sets,
-    sorting,
-)
+import importlib
+
 from ._helpers import Entry, cast_grad, sum_to
 
-__all__ = ["DERIVATIVES", "NONDIFFERENTIABLE", "Entry", "cast_grad", "sum_to"]
+__all__ = ["DERIVATIVES", "NONDIFFERENTIABLE", "TOPICS", "Entry", "cast_grad", "sum_to"]
 
-_SECTIONS = (
-    creation, elementwise, reductions, linalg, manipulation, indexing,
-    searching, sorting, sets, fft, inplace,
+TOPICS: tuple[str, ...] = (
+    "creation", "elementwise", "fft", "indexing", "inplace", "linalg", "manipulation",
+    "reductions", "searching", "sets", "sorting",
 )  # fmt: skip
+"""The topics of the differentiable operations, THE list: each has its module of operations in
+:mod:`pluggrad.ops` (which adds ``dtype_functions``, whose functions make no primitive), its
+derivative table here and its records in the conformance op database."""
+
+_SECTIONS = tuple(importlib.import_module(f"{__name__}.{topic}") for topic in TOPICS)
 
 
 def _merge(sections) -> dict[str, Entry]:
