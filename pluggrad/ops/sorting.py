@@ -58,7 +58,7 @@ _ARGSORT = primitive("argsort", ("x",), forward=_argsort_forward)
 
 
 def _axis_arg(name: str, axis, dim, ndim: int) -> int:
-    """The axis to sort along, given as `axis` or `dim` (both default to the last axis)."""
+    """The axis to sort along, given as `axis` or `dim` (the last one by default)."""
     axis = merge_axis(axis, dim, default=-1)
     if not isinstance(axis, builtins.int) or isinstance(axis, builtins.bool):
         raise TypeError(f"{name}(): axis must be an int, got {type(axis).__name__}")
