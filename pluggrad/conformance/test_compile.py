@@ -375,36 +375,3 @@ def test_unhashable_static_argument(backend):
             f(x, np.zeros(2))
     else:
         _assert_same(f(x, np.zeros(2)), _tensor([2.0]))
-
-
-def test_fold_transposes_keeps_results(backend):
-    """The jaxpr pass behind compile: products read transposes' operands, results unchanged."""
-    if not _is_jax(backend):
-        pytest.skip("a pass over JAX programs")
-    import jax
-    import jax.numpy as jnp
-    from jax import lax
-    from jax.extend.core import jaxpr_as_fun
-
-    from pluggrad._compile import fold_transposes
-
-    def f(w, v, c):
-        return (
-            jnp.matmul(jnp.matrix_transpose(w), v),  # folded
-            jnp.matmul(v, jnp.matrix_transpose(jnp.matrix_transpose(w))),  # two transposes
-            # free dimensions 0 and 2 of the transposed operand swap order: not folded
-            lax.dot_general(jnp.transpose(c, (2, 1, 0)), w, (((1,), (0,)), ((), ()))),
-        )
-
-    rng = np.random.default_rng(8)
-    w = jnp.asarray(rng.standard_normal((4, 4)))
-    v = jnp.asarray(rng.standard_normal(4))
-    c = jnp.asarray(rng.standard_normal((2, 4, 3)))
-    closed = jax.make_jaxpr(f)(w, v, c)
-    folded = fold_transposes(closed)
-    dots = [e for e in folded.jaxpr.eqns if e.primitive.name == "dot_general"]
-    transposed = {e.outvars[0] for e in folded.jaxpr.eqns if e.primitive.name == "transpose"}
-    reads = [any(v in transposed for v in e.invars) for e in dots]
-    assert reads == [False, False, True]
-    for got, expected in zip(jaxpr_as_fun(folded)(w, v, c), f(w, v, c)):
-        np.testing.assert_allclose(np.asarray(got), np.asarray(expected), rtol=1e-12)

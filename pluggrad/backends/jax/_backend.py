@@ -1,0 +1,132 @@
+"""The JAX backend's :class:`JaxBackend`: ``jax.numpy`` kernels, with the standard's
+signed-zero special cases where ``jax.numpy`` differs, and the hooks that compile (derivative
+formulas through :class:`FormulaRunner`, functions of Tensors through :meth:`JaxBackend.compile`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..._dtypes import float64
+from .._base import Backend, along_axis_key
+from ._compile import JitCompiled
+from ._formula_runner import FormulaRunner
+
+# the package's docstring says why 64-bit types are on
+if os.environ.get("PLUGGRAD_JAX_X64", "1") != "0":
+    jax.config.update("jax_enable_x64", True)
+
+
+# Forward kernels called through ``jax.jit``.  ``jnp.multiply(x, 0.9)`` runs jax.numpy's type
+# promotion in Python on every call; the jitted function takes JAX's C++ dispatch path instead,
+# which costs less per call where small-op overhead dominates eager steps (on CPU).  Results,
+# weak-typed scalars included, are the same; unary functions are jitted by jax.numpy already.
+_JITTED_KERNELS = ("add", "subtract", "multiply", "divide")
+
+
+class JaxBackend(Backend):
+    """Arrays are immutable ``jax.Array`` objects; in-place updates replace them."""
+
+    name = "jax"
+    library = "jax"
+    mutable = False
+    xp = jnp
+    array_type = type(jnp.zeros(()))
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._jitted = {name: jax.jit(getattr(jnp, name)) for name in _JITTED_KERNELS}
+        self.kernels.update(self._jitted)
+        self._tracing_depth = 0
+        self.run_formula = FormulaRunner(self.formula_ns)
+
+    @contextlib.contextmanager
+    def tracing(self):
+        """Use ``jax.numpy``'s own functions as kernels inside the block, a JAX trace (by
+        ``pluggrad.compile``): there a jitted kernel would only nest one call per operation in
+        the traced program, which XLA on CPU fuses less well."""
+        self._tracing_depth += 1
+        self.kernels.update({name: getattr(jnp, name) for name in self._jitted})
+        runner, self.run_formula = self.run_formula, None
+        try:
+            yield
+        finally:
+            self._tracing_depth -= 1
+            if self._tracing_depth == 0:
+                self.kernels.update(self._jitted)
+                self.run_formula = runner
+
+    def compile(self, fn: Callable, **options: Any) -> Callable:
+        """`fn` traced by ``jax.jit``, autograd included, per argument signature (the JAX path
+        of :func:`pluggrad.compile`; see :mod:`pluggrad.backends.jax._compile`).
+
+        The result has `fn`'s signature and counts its traces in ``.traces``.  There are no
+        options yet: any keyword raises a TypeError.
+        """
+        if options:
+            raise TypeError(
+                f"the jax backend's compile takes no options; got {', '.join(sorted(options))}"
+            )
+        return JitCompiled(fn, self)
+
+    def native_dtype(self, dtype):
+        return np.dtype(dtype.name)
+
+    def asarray(self, obj, dtype=None):
+        if dtype is float64 and not jax.config.jax_enable_x64:
+            raise TypeError(
+                "float64 needs JAX's 64-bit mode; unset PLUGGRAD_JAX_X64=0 to let pluggrad "
+                "enable it"
+            )
+        return jnp.asarray(obj, dtype=None if dtype is None else self.to_native[dtype])
+
+    def to_numpy(self, array):
+        return np.asarray(array)
+
+    def scatter_add(self, values, key, shape):
+        return jnp.zeros(shape, dtype=values.dtype).at[key].add(values)
+
+    def put_along_axis_add(self, values, indices, axis, shape):
+        key = along_axis_key(jnp, indices, axis)
+        return jnp.zeros(shape, dtype=values.dtype).at[key].add(values)
+
+    # -- the standard's signed-zero special cases, where jax.numpy differs ---------------------
+
+    @staticmethod
+    def kernel_remainder(x1, x2):
+        """``jnp.remainder`` with a zero result signed as `x2` (``remainder(-0.0, 1.0)`` is
+        ``+0.0``, ``remainder(1.0, -1.0)`` is ``-0.0``), as the standard and NumPy have it."""
+        r = jnp.remainder(x1, x2)
+        if not jnp.issubdtype(r.dtype, jnp.floating):
+            return r
+        return jnp.where(r == 0, jnp.copysign(jnp.zeros_like(r), x2), r)
+
+    @staticmethod
+    def kernel_floor_divide(x1, x2):
+        """``jnp.floor_divide`` with a zero result signed by the signs of the operands
+        (``floor_divide(-1.0, -inf)`` is ``+0.0``, ``floor_divide(-0.0, 1.0)`` is ``-0.0``)."""
+        q = jnp.floor_divide(x1, x2)
+        if not jnp.issubdtype(q.dtype, jnp.floating):
+            return q
+        negative = jnp.logical_xor(jnp.signbit(x1), jnp.signbit(x2))
+        zero = jnp.where(negative, -jnp.zeros_like(q), jnp.zeros_like(q))
+        return jnp.where(q == 0, zero, q)
+
+    @staticmethod
+    def kernel_sign(x):
+        """``jnp.sign`` with ``sign(-0.0) == +0.0`` for real floats (NumPy, PyTorch)."""
+        s = jnp.sign(x)
+        if not jnp.issubdtype(s.dtype, jnp.floating):
+            return s
+        return jnp.where(s == 0, jnp.zeros_like(s), s)
+
+    def device_of(self, array):
+        devices = array.devices()
+        return next(iter(devices)) if len(devices) == 1 else devices
