@@ -27,9 +27,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
-from .anomaly import STATE as ANOMALY
-from .anomaly import check_gradients
-from .grad_mode import INFERENCE_SAVED_MESSAGE, INFERENCE_USED, set_grad_enabled
+from .anomaly import anomaly_detection, check_gradients
+from .grad_mode import INFERENCE_SAVED_MESSAGE, inference_mode_use, set_grad_enabled
 from .graph import AccumulateGrad, Node
 from .tensor import Tensor, _make
 
@@ -120,9 +119,9 @@ def run_backward(
                 continue
             if runs is not None and node not in runs:
                 continue
-            if INFERENCE_USED[0]:
+            if inference_mode_use.entered:
                 _check_no_inference_saved(node)
-            if node._pre_hooks or node._post_hooks or ANOMALY[0] or grads[0] is None:
+            if node._pre_hooks or node._post_hooks or anomaly_detection.enabled or grads[0] is None:
                 outputs = _run_node(node, grads, create_graph)
             else:  # the common case, inlined: no hooks, no anomaly checks, a gradient to pass
                 outputs = node.apply(grads, create_graph)
@@ -206,7 +205,7 @@ def _run_node(node: Node, grads: list, create_graph: bool) -> tuple:
     if node._post_hooks:  # hooks see a tuple, as in PyTorch
         outputs = tuple(outputs)
         outputs = _call_node_hooks(node, node._post_hooks, outputs, create_graph, (outputs, grads))
-    if ANOMALY[0] and ANOMALY[1]:
+    if anomaly_detection.enabled and anomaly_detection.check_nan:
         check_gradients(node, outputs, node._backend, create_graph)
     return outputs
 

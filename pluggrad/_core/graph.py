@@ -14,8 +14,7 @@ import itertools
 import re
 import weakref
 
-from .anomaly import STATE as ANOMALY
-from .anomaly import forward_traceback
+from .anomaly import anomaly_detection, forward_traceback
 from .hooks import RemovableHandle, add_hook
 
 _sequence = itertools.count()
@@ -105,7 +104,7 @@ class Node:
         self._tensor_pre_hooks = None
         self._retained = None
         self._metadata = None
-        if ANOMALY[0]:
+        if anomaly_detection.enabled:
             self._metadata = {"traceback_": forward_traceback()}
 
     # -- introspection --------------------------------------------------------------------------
