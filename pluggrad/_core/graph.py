@@ -208,7 +208,7 @@ def rebase_history(tensor, node: Node, output_nr: int) -> None:
 
 # ---- saved tensor hooks ------------------------------------------------------------------------
 # The (pack, unpack) pairs in force, innermost last; None when there are none.
-SAVED_TENSORS_HOOKS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar(
+saved_tensors_hooks_in_force: contextvars.ContextVar[tuple | None] = contextvars.ContextVar(
     "pluggrad_saved_tensors_hooks", default=None
 )
 
@@ -222,12 +222,12 @@ def saved_tensors_hooks(pack_hook, unpack_hook):
     same values.  As ``torch.autograd.graph.saved_tensors_hooks``: use it to offload saved
     tensors, compress them, or (as ``pluggrad.utils.checkpoint`` does) recompute them.
     """
-    outer = SAVED_TENSORS_HOOKS.get() or ()
-    token = SAVED_TENSORS_HOOKS.set(outer + ((pack_hook, unpack_hook),))
+    outer = saved_tensors_hooks_in_force.get() or ()
+    token = saved_tensors_hooks_in_force.set(outer + ((pack_hook, unpack_hook),))
     try:
         yield
     finally:
-        SAVED_TENSORS_HOOKS.reset(token)
+        saved_tensors_hooks_in_force.reset(token)
 
 
 # ---- where a tensor without a graph came from ----------------------------------------------------

@@ -23,10 +23,10 @@ from .grad_fit import cast_grad, sum_to
 from .grad_mode import grad_enabled
 from .graph import (
     FREED_MESSAGE,
-    SAVED_TENSORS_HOOKS,
     Node,
     modified_by_inplace_error,
     remember_origin,
+    saved_tensors_hooks_in_force,
 )
 from .tensor import Tensor, _make
 
@@ -405,7 +405,7 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
         else:
             saved[name] = params[name]
     node._saved = saved
-    hooks = SAVED_TENSORS_HOOKS.get()
+    hooks = saved_tensors_hooks_in_force.get()
     if hooks:
         saved_tensors = _pack_saved(hooks[-1], saved_tensors, results)
     node._saved_tensors = saved_tensors

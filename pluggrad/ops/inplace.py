@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from .. import _dtypes
 from .._core.grad_mode import grad_enabled, inference_enabled
-from .._core.graph import SAVED_TENSORS_HOOKS, Node, rebase_history
+from .._core.graph import Node, rebase_history, saved_tensors_hooks_in_force
 from .._core.primitive import OpNode, apply
 from .._core.tensor import Tensor, _make
 from ._define import primitive
@@ -120,7 +120,7 @@ def _keep_if_saved(original: Tensor, result: Tensor) -> None:
     if node is None:
         return
     saved = getattr(node, "_saved_tensors", ())
-    if SAVED_TENSORS_HOOKS.get() or any(entry[1] is original for entry in saved):
+    if saved_tensors_hooks_in_force.get() or any(entry[1] is original for entry in saved):
         original._data = original._backend.copy(original._data)
 
 
