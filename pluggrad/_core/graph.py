@@ -233,18 +233,18 @@ def saved_tensors_hooks(pack_hook, unpack_hook):
 # ---- where a tensor without a graph came from ----------------------------------------------------
 # id(tensor) -> (weak reference to it, how it lost its graph: "no_grad" or "detached").  A side
 # table, so that the hot path of operations pays nothing for it; explain_missing_grad reads it.
-_ORIGINS: dict[int, tuple[weakref.ref, str]] = {}
+_origins: dict[int, tuple[weakref.ref, str]] = {}
 
 
 def remember_origin(tensor, origin: str) -> None:
     """Note that `tensor` was made without a graph although it could have had one."""
     key = id(tensor)
-    _ORIGINS[key] = (weakref.ref(tensor, lambda _, key=key: _ORIGINS.pop(key, None)), origin)
+    _origins[key] = (weakref.ref(tensor, lambda _, key=key: _origins.pop(key, None)), origin)
 
 
 def origin_of(tensor) -> str | None:
     """How `tensor` lost its graph (see :func:`remember_origin`), or None."""
-    entry = _ORIGINS.get(id(tensor))
+    entry = _origins.get(id(tensor))
     if entry is not None and entry[0]() is tensor:
         return entry[1]
     return None
