@@ -20,6 +20,7 @@ from .._core.grad_mode import (
 )
 from .._core.graph import FREED_MESSAGE, Node, modified_by_inplace_error, rebase_history
 from .._core.tensor import Tensor, _make
+from ..ops.creation import zeros
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -91,8 +92,6 @@ class BackwardCFunction(Node, FunctionCtx):
         for g, meta in zip(grad_outputs, self._output_meta):
             if g is None:
                 if materialize and meta is not None:
-                    from ..ops.creation import zeros
-
                     g = zeros(*meta[0], dtype=meta[1])
             elif not create_graph:
                 g = _make(g, backend)
