@@ -108,7 +108,7 @@ def run_backward(
             if node._tensor_pre_hooks or is_leaf:
                 grads = _call_tensor_hooks(node, grads, create_graph)
             if node._retained is not None:
-                _retain_grads(node, grads)
+                _retain_grads(node._retained, grads)
             if captures:
                 for capture in capture_at.get(node, ()):
                     capture.grad = grads[capture.output_nr]
@@ -195,7 +195,7 @@ def _add_to_buffer(buffers: dict, node: Node, input_nr: int, grad) -> None:
     buffer[input_nr] = grad if current is None else current + grad
 
 
-def _run_node(node: Node, grads: list, create_graph: bool) -> tuple:
+def _run_node(node: Node, grads: list, create_graph: bool) -> Sequence:
     """Apply `node` with its pre- and post-hooks; all-None input gives all-None output."""
     if node._pre_hooks:
         grads = _call_node_hooks(node, node._pre_hooks, grads, create_graph, (grads,))
@@ -268,6 +268,7 @@ def _call_node_hooks(node: Node, hooks: dict, values, create_graph: bool, hook_a
 
 def _call_tensor_hooks(node: Node, grads: list, create_graph: bool) -> list:
     """Run ``Tensor.register_hook`` hooks of the tensors whose gradients `node` receives."""
+    per_output: dict[int, dict] | None
     if type(node) is AccumulateGrad:
         hooks = node.variable._backward_hooks
         if not hooks:
@@ -303,8 +304,8 @@ def _check_hook_result(result, grad: Tensor, hook) -> None:
         raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
 
 
-def _retain_grads(node: Node, grads: list) -> None:
-    for output_nr, ref in node._retained.items():
+def _retain_grads(retained: dict, grads: list) -> None:
+    for output_nr, ref in retained.items():
         tensor = ref()
         if tensor is not None and grads[output_nr] is not None:
             _retain_grad(tensor, grads[output_nr])

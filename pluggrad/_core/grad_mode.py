@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
+from collections.abc import Callable
 
 __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
@@ -247,7 +248,7 @@ class inference_mode(_GradModeContext):
             return cls()(mode)
         return super().__new__(cls)
 
-    def __init__(self, mode: bool = True) -> None:
+    def __init__(self, mode: bool | Callable = True) -> None:  # a function: see __new__
         self.mode = bool(mode)
 
     def __enter__(self):

@@ -13,7 +13,10 @@ import contextvars
 import itertools
 import re
 import weakref
+from collections.abc import Sequence
+from typing import Any
 
+from ..backends import Backend
 from .anomaly import anomaly_detection, forward_traceback
 from .hooks import RemovableHandle, add_hook
 
@@ -90,6 +93,15 @@ class Node:
         "_metadata",
         "__weakref__",
     )
+    next_functions: tuple[tuple[Node | None, int], ...]
+    _backend: Backend
+    _sequence_nr: int
+    _key: int
+    _pre_hooks: dict | None
+    _post_hooks: dict | None
+    _tensor_pre_hooks: dict[int, dict] | None  # output_nr -> that output tensor's hooks
+    _retained: dict[int, weakref.ref] | None  # output_nr -> the tensor that retains its grad
+    _metadata: dict | None
 
     num_outputs = 1  # how many outputs the forward operation had (gradients this node takes)
     _KEY_OFFSET = 0
@@ -160,7 +172,7 @@ class Node:
         self._retained[output_nr] = weakref.ref(tensor)
 
     # -- running --------------------------------------------------------------------------------
-    def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
+    def apply(self, grad_outputs: list, create_graph: bool) -> Sequence[Any]:
         """Return the gradients for ``next_functions`` given the gradients of the outputs."""
         raise TypeError(f"{self.name()} cannot be applied")  # every concrete node overrides it
 
@@ -239,7 +251,7 @@ _origins: dict[int, tuple[weakref.ref, str]] = {}
 def remember_origin(tensor, origin: str) -> None:
     """Note that `tensor` was made without a graph although it could have had one."""
     key = id(tensor)
-    _origins[key] = (weakref.ref(tensor, lambda _, key=key: _origins.pop(key, None)), origin)
+    _origins[key] = (weakref.ref(tensor, lambda _: _origins.pop(key, None)), origin)
 
 
 def origin_of(tensor) -> str | None:
