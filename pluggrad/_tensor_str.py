@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -141,7 +142,7 @@ def _tensor_str_with_formatter(values, indent, summarize, fmt, fmt_imag=None) ->
     if values.ndim == 1:
         return _vector_str(values, indent, summarize, fmt, fmt_imag)
     e = print_options.edgeitems
-    rows = range(values.shape[0])
+    rows: Sequence[int | None] = range(values.shape[0])
     if summarize and values.shape[0] > 2 * e:
         rows = [*range(e), None, *range(values.shape[0] - e, values.shape[0])]
     slices = [

@@ -151,8 +151,9 @@ def set_backend(backend: str | Backend) -> Backend:
 @contextlib.contextmanager
 def use_backend(backend: str | Backend) -> Iterator[Backend]:
     """Use `backend` for tensors created inside the ``with`` block (this thread/task only)."""
-    token = _scoped.set(_resolve(backend))
+    resolved = _resolve(backend)
+    token = _scoped.set(resolved)
     try:
-        yield _scoped.get()
+        yield resolved
     finally:
         _scoped.reset(token)
