@@ -210,6 +210,16 @@ def modules_without_layer(modules, layers=LAYERS) -> list[str]:
     return [m for m in sorted(modules) if layer_of(m, layers) is None]
 
 
+def entries_without_module(modules, layers=LAYERS) -> list[str]:
+    """Entries of `layers` that cover no module (a module moved or removed: stale data)."""
+    return [
+        entry
+        for _, entries in layers
+        for entry in entries
+        if not any(m == entry or m.startswith(entry + ".") for m in modules)
+    ]
+
+
 def _describe(module: str, layers) -> str:
     index = layer_of(module, layers)
     return f"{module} (layer {index}, {layers[index][0]})"
@@ -378,9 +388,10 @@ def test_the_package_is_read(package):
     assert {layer_of(m) for m in sources} == set(range(len(LAYERS))), "a layer holds no module"
 
 
-def test_every_module_has_a_layer(package):
+def test_every_module_has_a_layer_and_every_entry_a_module(package):
     sources, *_ = package
     _report("modules that no entry of LAYERS covers", modules_without_layer(sources))
+    _report("entries of LAYERS that name no module", entries_without_module(sources))
 
 
 def test_no_import_points_up_a_layer(package):
@@ -452,6 +463,10 @@ def test_the_checks_find_what_they_look_for(toy):
     sources, every, edges = toy
     # "pluggrad" stands for the package's __init__ only, so a new top-level module needs an entry
     assert modules_without_layer(sources, TOY_LAYERS) == ["pluggrad.orphan"]
+    assert entries_without_module(sources, TOY_LAYERS) == []
+    assert entries_without_module(sources, (*TOY_LAYERS, ("gone", ["pluggrad.gone"]))) == [
+        "pluggrad.gone"
+    ]
     upward = upward_imports(edges, TOY_LAYERS, loaded_by_name="impl")
     assert upward == [
         "pluggrad._low:1 pluggrad._low (layer 0, low) imports pluggrad.mid.helper (layer 1, mid) "
