@@ -41,10 +41,13 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff: lint and formatting."""
-    session.install("ruff>=0.5")
+    """ruff (lint and formatting) and mypy (mypy's default strictness; pyproject.toml)."""
+    # the package with the conformance extra: mypy reads NumPy's, pytest's and Hypothesis's
+    # types; the optional libraries are not installed (pyproject.toml: ignore_missing_imports)
+    session.install("ruff>=0.9", "mypy>=1.11", ".[conformance]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
 
 
 @nox.session

@@ -7,6 +7,7 @@ and ``docs/`` for the tour.
 
 from __future__ import annotations
 
+import builtins
 import math
 
 from . import (
@@ -72,7 +73,7 @@ cfloat = complex64
 cdouble = complex128
 
 
-def is_tensor(obj) -> bool:
+def is_tensor(obj) -> builtins.bool:  # (bool here is the dtype)
     """True if `obj` is a pluggrad Tensor."""
     return isinstance(obj, Tensor)
 

@@ -12,8 +12,14 @@ With no command it runs the demo: the founding tutorial's key results on the act
 from __future__ import annotations
 
 import argparse
+import importlib.metadata as metadata
 import os
+import platform
 import sys
+
+import pluggrad
+from pluggrad import _check_backend, _demo
+from pluggrad.backends import ENV_VAR, available_backends, backend_choice_reason, load_backend
 
 
 def _devices(backend) -> str:
@@ -31,17 +37,6 @@ def _devices(backend) -> str:
 
 def info(backend_option: str | None = None) -> None:
     """Print the version, the registered backends and why the active backend is active."""
-    import importlib.metadata as metadata
-    import platform
-
-    import pluggrad
-    from pluggrad.backends import (
-        ENV_VAR,
-        available_backends,
-        backend_choice_reason,
-        load_backend,
-    )
-
     print(f"pluggrad {pluggrad.__version__} (Python {platform.python_version()})")
     active = pluggrad.get_backend()
     reason = backend_choice_reason()
@@ -125,17 +120,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("arguments after -- are for check-backend only")
 
     if command == "check-backend":
-        from pluggrad._check_backend import check_backend
-
-        return check_backend(
+        return _check_backend.check_backend(
             args.name,
             keyword=args.keyword,
             quick=args.quick,
             exitfirst=args.exitfirst,
             extra_args=pytest_args,
         )
-
-    import pluggrad
 
     if args.backend:
         try:
@@ -146,9 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "info":
         info(args.backend)
     else:
-        from pluggrad._demo import run
-
-        run()
+        _demo.run()
     return 0
 
 

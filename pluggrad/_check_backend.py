@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from .backends import load_backend
+
 OUTCOMES = ("passed", "failed", "skipped", "errors")
 INSTALL_HINT = 'pip install "pluggrad[conformance]"'
 QUICK_DESELECT = "not test_gradients_match_jax_vjp"  # the jax.vjp oracle: the slowest module part
@@ -214,9 +216,7 @@ def check_backend(
         )
         return 2
 
-    import pytest
-
-    from .backends import load_backend
+    import pytest  # noqa: PLC0415 - optional (the conformance extra), checked for just above
 
     try:
         loaded = load_backend(backend)

@@ -36,8 +36,10 @@ def run() -> None:
     y = (x - 5) ** 2 + 3
     y.sum().backward()
     expected = 2 * (x.detach() - 5)
-    _show("x.grad == 2 * (x - 5)", bool((x.grad == expected).numpy().all()))
-    _show("x.grad[:3]", x.grad[:3])
+    grad = x.grad
+    assert grad is not None  # filled by the backward above (mypy reads .grad as Tensor | None)
+    _show("x.grad == 2 * (x - 5)", bool((grad == expected).numpy().all()))
+    _show("x.grad[:3]", grad[:3])
 
     _section("4. z = 2x + 3y, z.backward(x): a vector-Jacobian product")
     x = torch.Tensor([1, 2, 3])
@@ -86,7 +88,9 @@ def run() -> None:
         warnings.simplefilter("ignore")  # PyTorch's reference-cycle warning
         (x**6).backward(create_graph=True)
         _show("x.grad", x.grad)
-        x.grad.backward(create_graph=True)
+        grad = x.grad
+        assert grad is not None  # filled by the backward above
+        grad.backward(create_graph=True)
     _show("x.grad after the second backward", x.grad)
 
     _section("16-22. grad modes")

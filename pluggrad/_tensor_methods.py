@@ -108,9 +108,11 @@ def _collect() -> dict:
     return methods
 
 
-for _name, _function in _collect().items():
-    setattr(Tensor, _name, _function)
+PROPERTIES = {
+    "real": property(_ops.real, doc="The real part (the tensor itself for a real tensor)."),
+    "imag": property(_ops.imag, doc="The imaginary part (PyTorch: only for complex tensors)."),
+    "mT": property(_ops.matrix_transpose, doc="The tensor with its last two axes swapped."),
+}
 
-Tensor.real = property(_ops.real, doc="The real part (the tensor itself for a real tensor).")
-Tensor.imag = property(_ops.imag, doc="The imaginary part (PyTorch: only for complex tensors).")
-Tensor.mT = property(_ops.matrix_transpose, doc="The tensor with its last two axes swapped.")
+for _name, _attribute in {**_collect(), **PROPERTIES}.items():
+    setattr(Tensor, _name, _attribute)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -24,7 +25,7 @@ class PrintOptions:
     sci_mode: bool | None = None
 
 
-PRINT_OPTS = PrintOptions()
+print_options = PrintOptions()
 
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
@@ -32,13 +33,14 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     """Set how tensors print (PyTorch's ``set_printoptions``)."""
     if profile is not None:
         defaults = {"default": (4, 1000, 3), "short": (2, 1000, 2), "full": (4, math.inf, 3)}
-        PRINT_OPTS.precision, PRINT_OPTS.threshold, PRINT_OPTS.edgeitems = defaults[profile]
-        PRINT_OPTS.linewidth = 80
+        for name, value in zip(("precision", "threshold", "edgeitems"), defaults[profile]):
+            setattr(print_options, name, value)
+        print_options.linewidth = 80
     for name, value in (("precision", precision), ("threshold", threshold),
                         ("edgeitems", edgeitems), ("linewidth", linewidth)):  # fmt: skip
         if value is not None:
-            setattr(PRINT_OPTS, name, value)
-    PRINT_OPTS.sci_mode = sci_mode
+            setattr(print_options, name, value)
+    print_options.sci_mode = sci_mode
 
 
 class _Formatter:
@@ -62,10 +64,10 @@ class _Formatter:
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
         self.sci_mode = (
             hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
-            if PRINT_OPTS.sci_mode is None
-            else PRINT_OPTS.sci_mode
+            if print_options.sci_mode is None
+            else print_options.sci_mode
         )
-        p = PRINT_OPTS.precision
+        p = print_options.precision
         for value in finite.tolist():
             if self.sci_mode:
                 text = f"{value:.{p}e}"
@@ -80,7 +82,7 @@ class _Formatter:
 
     def format(self, value) -> str:
         if self.floating:
-            p = PRINT_OPTS.precision
+            p = print_options.precision
             if self.sci_mode:
                 text = f"{value:{self.max_width}.{p}e}"
             elif self.int_mode:
@@ -100,7 +102,7 @@ def _plain(value) -> str:
 
 def _summarized(values: np.ndarray) -> np.ndarray:
     """The elements that will be shown when the tensor is summarised (for the formatter)."""
-    e = PRINT_OPTS.edgeitems
+    e = print_options.edgeitems
     if values.ndim == 0:
         return values
     if values.shape[0] > 2 * e:
@@ -112,7 +114,7 @@ def _summarized(values: np.ndarray) -> np.ndarray:
 
 def _vector_str(values, indent, summarize, fmt, fmt_imag) -> str:
     element_length = fmt.width() + 2 + (fmt_imag.width() + 1 if fmt_imag else 0)
-    per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / element_length))
+    per_line = max(1, math.floor((print_options.linewidth - indent) / element_length))
 
     def one(v) -> str:
         if fmt_imag is None:
@@ -120,7 +122,7 @@ def _vector_str(values, indent, summarize, fmt, fmt_imag) -> str:
         real, imag = fmt.format(v.real), (fmt_imag.format(v.imag) + "j").lstrip()
         return real + imag if imag[0] in "+-" else real + "+" + imag
 
-    e = PRINT_OPTS.edgeitems
+    e = print_options.edgeitems
     if summarize and values.shape[0] > 2 * e:
         data = [one(v) for v in values[:e].tolist()] + [" ..."]
         data += [one(v) for v in values[-e:].tolist()]
@@ -139,8 +141,8 @@ def _tensor_str_with_formatter(values, indent, summarize, fmt, fmt_imag=None) ->
         return real + imag if imag[0] in "+-" else real + "+" + imag
     if values.ndim == 1:
         return _vector_str(values, indent, summarize, fmt, fmt_imag)
-    e = PRINT_OPTS.edgeitems
-    rows = range(values.shape[0])
+    e = print_options.edgeitems
+    rows: Sequence[int | None] = range(values.shape[0])
     if summarize and values.shape[0] > 2 * e:
         rows = [*range(e), None, *range(values.shape[0] - e, values.shape[0])]
     slices = [
@@ -154,7 +156,7 @@ def _tensor_str_with_formatter(values, indent, summarize, fmt, fmt_imag=None) ->
 def _tensor_str(values: np.ndarray, indent: int) -> str:
     if values.size == 0:
         return "[]"
-    summarize = values.size > PRINT_OPTS.threshold
+    summarize = values.size > print_options.threshold
     shown = _summarized(values) if summarize else values
     if values.dtype.kind == "c":
         return _tensor_str_with_formatter(
@@ -170,7 +172,7 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     parts = [text]
     last_line_len = len(text) - text.rfind("\n") + 1
     for suffix in suffixes:
-        if last_line_len + len(suffix) + 2 > PRINT_OPTS.linewidth:
+        if last_line_len + len(suffix) + 2 > print_options.linewidth:
             parts.append(",\n" + " " * indent + suffix)
             last_line_len = indent + len(suffix)
         else:

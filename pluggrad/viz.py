@@ -84,7 +84,7 @@ def render(output, path: str, params: dict | None = None, *, format: str = "svg"
     Needs the ``graphviz`` Python package and Graphviz's ``dot`` program.
     """
     try:
-        import graphviz
+        import graphviz  # noqa: PLC0415 - optional (pip install graphviz); to_dot needs none
     except ImportError as exc:
         raise ImportError(
             "rendering needs the graphviz package (pip install graphviz) and Graphviz's dot "

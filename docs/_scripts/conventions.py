@@ -65,7 +65,7 @@ def gradient(code: str, inputs: dict, wrt: str, backend: str) -> str:
     with pg.use_backend(backend), warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # NumPy's "divide by zero" where the value is inf
         env = {name: pg.tensor(v, requires_grad=True) for name, v in inputs.items()}
-        f = eval(code, {"pg": pg}, dict(env))  # noqa: S307 - the cases above, nothing else
+        f = eval(code, {"pg": pg}, dict(env))  # eval: of the cases above, nothing else
         (g,) = pg.autograd.grad(f.sum(), env[wrt])
         return "[" + ", ".join(_fmt(v) for v in g.tolist()) + "]"
 

@@ -6,6 +6,7 @@ import os
 import sys
 
 import matplotlib
+from mkdocs.structure.files import File
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -24,8 +25,6 @@ EXTERNAL_FILES = {"results/ratios.png": "benchmarks/results/ratios.png"}
 
 def on_files(files, config, **kwargs):
     """Publish `EXTERNAL_FILES` under their page-relative names."""
-    from mkdocs.structure.files import File
-
     root = os.path.dirname(config["config_file_path"])
     for src_uri, path in EXTERNAL_FILES.items():
         files.append(File.generated(config, src_uri, abs_src_path=os.path.join(root, path)))

@@ -8,15 +8,35 @@ that shows where that node was created in the forward pass.
 
 from __future__ import annotations
 
+import functools
 import os
 import traceback
 import warnings
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]
 
-# [enabled, check_nan]; a plain module global (as PyTorch's flag is process-wide), read on
-# every node creation, so kept as cheap as possible
-STATE = [False, True]
+
+class AnomalyDetection:
+    """The process-wide switches of anomaly detection (PyTorch's flag is process-wide too).
+
+    Graph nodes read ``enabled`` on every creation, so it is a slot of a module-level object:
+    one attribute read.
+    """
+
+    __slots__ = ("enabled", "check_nan")
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self.check_nan = True
+
+    def set(self, enabled: bool, check_nan: bool) -> tuple[bool, bool]:
+        """Switch; return the previous ``(enabled, check_nan)``, to restore with ``set(*it)``."""
+        previous = (self.enabled, self.check_nan)
+        self.enabled, self.check_nan = enabled, check_nan
+        return previous
+
+
+anomaly_detection = AnomalyDetection()
 
 _ENABLED_WARNING = (
     "Anomaly Detection has been enabled. This mode will increase the runtime and should only be "
@@ -26,12 +46,12 @@ _ENABLED_WARNING = (
 
 def is_anomaly_enabled() -> bool:
     """Whether anomaly detection is on."""
-    return STATE[0]
+    return anomaly_detection.enabled
 
 
 def is_anomaly_check_nan_enabled() -> bool:
     """Whether anomaly detection checks gradients for NaN."""
-    return STATE[1]
+    return anomaly_detection.check_nan
 
 
 class detect_anomaly:
@@ -48,15 +68,12 @@ class detect_anomaly:
         warnings.warn(_ENABLED_WARNING, UserWarning, stacklevel=2)
 
     def __enter__(self) -> None:
-        self.prev = list(STATE)
-        STATE[:] = [True, self.check_nan]
+        self.prev = anomaly_detection.set(True, self.check_nan)
 
     def __exit__(self, *exc_info) -> None:
-        STATE[:] = self.prev
+        anomaly_detection.set(*self.prev)
 
     def __call__(self, func):
-        import functools
-
         @functools.wraps(func)
         def decorated(*args, **kwargs):
             with self:
@@ -69,14 +86,13 @@ class set_detect_anomaly:
     """Turn anomaly detection on or off: as a call, or as a context manager that restores it."""
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
-        self.prev = list(STATE)
-        STATE[:] = [bool(mode), check_nan]
+        self.prev = anomaly_detection.set(bool(mode), check_nan)
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, *exc_info) -> None:
-        STATE[:] = self.prev
+        anomaly_detection.set(*self.prev)
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -27,9 +27,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
-from .anomaly import STATE as ANOMALY
-from .anomaly import check_gradients
-from .grad_mode import INFERENCE_SAVED_MESSAGE, INFERENCE_USED, set_grad_enabled
+from .anomaly import anomaly_detection, check_gradients
+from .grad_mode import INFERENCE_SAVED_MESSAGE, inference_mode_use, set_grad_enabled
 from .graph import AccumulateGrad, Node
 from .tensor import Tensor, _make
 
@@ -109,7 +108,7 @@ def run_backward(
             if node._tensor_pre_hooks or is_leaf:
                 grads = _call_tensor_hooks(node, grads, create_graph)
             if node._retained is not None:
-                _retain_grads(node, grads)
+                _retain_grads(node._retained, grads)
             if captures:
                 for capture in capture_at.get(node, ()):
                     capture.grad = grads[capture.output_nr]
@@ -120,9 +119,9 @@ def run_backward(
                 continue
             if runs is not None and node not in runs:
                 continue
-            if INFERENCE_USED[0]:
+            if inference_mode_use.entered:
                 _check_no_inference_saved(node)
-            if node._pre_hooks or node._post_hooks or ANOMALY[0] or grads[0] is None:
+            if node._pre_hooks or node._post_hooks or anomaly_detection.enabled or grads[0] is None:
                 outputs = _run_node(node, grads, create_graph)
             else:  # the common case, inlined: no hooks, no anomaly checks, a gradient to pass
                 outputs = node.apply(grads, create_graph)
@@ -196,7 +195,7 @@ def _add_to_buffer(buffers: dict, node: Node, input_nr: int, grad) -> None:
     buffer[input_nr] = grad if current is None else current + grad
 
 
-def _run_node(node: Node, grads: list, create_graph: bool) -> tuple:
+def _run_node(node: Node, grads: list, create_graph: bool) -> Sequence:
     """Apply `node` with its pre- and post-hooks; all-None input gives all-None output."""
     if node._pre_hooks:
         grads = _call_node_hooks(node, node._pre_hooks, grads, create_graph, (grads,))
@@ -206,7 +205,7 @@ def _run_node(node: Node, grads: list, create_graph: bool) -> tuple:
     if node._post_hooks:  # hooks see a tuple, as in PyTorch
         outputs = tuple(outputs)
         outputs = _call_node_hooks(node, node._post_hooks, outputs, create_graph, (outputs, grads))
-    if ANOMALY[0] and ANOMALY[1]:
+    if anomaly_detection.enabled and anomaly_detection.check_nan:
         check_gradients(node, outputs, node._backend, create_graph)
     return outputs
 
@@ -269,6 +268,7 @@ def _call_node_hooks(node: Node, hooks: dict, values, create_graph: bool, hook_a
 
 def _call_tensor_hooks(node: Node, grads: list, create_graph: bool) -> list:
     """Run ``Tensor.register_hook`` hooks of the tensors whose gradients `node` receives."""
+    per_output: dict[int, dict] | None
     if type(node) is AccumulateGrad:
         hooks = node.variable._backward_hooks
         if not hooks:
@@ -304,8 +304,8 @@ def _check_hook_result(result, grad: Tensor, hook) -> None:
         raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
 
 
-def _retain_grads(node: Node, grads: list) -> None:
-    for output_nr, ref in node._retained.items():
+def _retain_grads(retained: dict, grads: list) -> None:
+    for output_nr, ref in retained.items():
         tensor = ref()
         if tensor is not None and grads[output_nr] is not None:
             _retain_grad(tensor, grads[output_nr])

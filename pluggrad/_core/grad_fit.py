@@ -14,25 +14,25 @@ def is_complex(x) -> bool:
     if dtype is None:
         return isinstance(x, complex)
     try:  # the cache lookup of is_complex_dtype, inlined: formulas ask for every gradient
-        return _COMPLEX_DTYPES[(type(dtype), dtype)]
+        return _complex_dtypes[(type(dtype), dtype)]
     except KeyError:
         return is_complex_dtype(dtype)
 
 
 # (dtype type, dtype) -> is it complex; formulas ask for every gradient.  The type is part of
 # the key so that dtypes of different libraries are never compared (array_api_strict's warn).
-_COMPLEX_DTYPES: dict = {}
+_complex_dtypes: dict = {}
 
 
 def is_complex_dtype(dtype) -> bool:
     """True if `dtype` (a NumPy, JAX, array_api_strict or pluggrad dtype) is complex."""
     key = (type(dtype), dtype)
     try:
-        return _COMPLEX_DTYPES[key]
+        return _complex_dtypes[key]
     except KeyError:
         kind = getattr(dtype, "kind", None)  # NumPy and JAX dtypes, pluggrad's DType
         result = kind == "c" if kind is not None else "complex" in str(dtype)  # array_api_strict
-        _COMPLEX_DTYPES[key] = result
+        _complex_dtypes[key] = result
         return result
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
+from collections.abc import Callable
 
 __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
@@ -34,8 +35,23 @@ _inference: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 # Tensors read this when they are made: made in inference mode, they are inference tensors.
 inference_enabled = _inference.get
-# Set once inference mode was first entered: only then can a graph hold inference tensors.
-INFERENCE_USED = [False]
+
+
+class InferenceModeUse:
+    """Whether inference mode was ever entered: only then can a graph hold inference tensors.
+
+    Set once, never cleared; the engine reads ``entered`` for every node it runs (one slot read)
+    and checks saved tensors only when it is set.
+    """
+
+    __slots__ = ("entered",)
+
+    def __init__(self) -> None:
+        self.entered = False
+
+
+inference_mode_use = InferenceModeUse()
+
 # PyTorch's error when an inference tensor would be saved for backward (by a recorded operation
 # or a custom Function's save_for_backward)
 INFERENCE_SAVED_MESSAGE = (
@@ -232,13 +248,13 @@ class inference_mode(_GradModeContext):
             return cls()(mode)
         return super().__new__(cls)
 
-    def __init__(self, mode: bool = True) -> None:
+    def __init__(self, mode: bool | Callable = True) -> None:  # a function: see __new__
         self.mode = bool(mode)
 
     def __enter__(self):
         self._prev = (_grad_mode.get(), _inference.get())
         if self.mode:
-            INFERENCE_USED[0] = True
+            inference_mode_use.entered = True
         _inference.set(self.mode)
         _set_enabled(not self.mode)
         return self

@@ -13,9 +13,11 @@ import contextvars
 import itertools
 import re
 import weakref
+from collections.abc import Sequence
+from typing import Any
 
-from .anomaly import STATE as ANOMALY
-from .anomaly import forward_traceback
+from ..backends import Backend
+from .anomaly import anomaly_detection, forward_traceback
 from .hooks import RemovableHandle, add_hook
 
 _sequence = itertools.count()
@@ -83,6 +85,15 @@ class Node:
         "_metadata",
         "__weakref__",
     )
+    next_functions: tuple[tuple[Node | None, int], ...]
+    _backend: Backend
+    _sequence_nr: int
+    _key: int
+    _pre_hooks: dict | None
+    _post_hooks: dict | None
+    _tensor_pre_hooks: dict[int, dict] | None  # output_nr -> that output tensor's hooks
+    _retained: dict[int, weakref.ref] | None  # output_nr -> the tensor that retains its grad
+    _metadata: dict | None
 
     num_outputs = 1  # how many outputs the forward operation had (gradients this node takes)
     _KEY_OFFSET = 0
@@ -97,7 +108,7 @@ class Node:
         self._tensor_pre_hooks = None
         self._retained = None
         self._metadata = None
-        if ANOMALY[0]:
+        if anomaly_detection.enabled:
             self._metadata = {"traceback_": forward_traceback()}
 
     # -- introspection --------------------------------------------------------------------------
@@ -153,7 +164,7 @@ class Node:
         self._retained[output_nr] = weakref.ref(tensor)
 
     # -- running --------------------------------------------------------------------------------
-    def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
+    def apply(self, grad_outputs: list, create_graph: bool) -> Sequence[Any]:
         """Return the gradients for ``next_functions`` given the gradients of the outputs."""
         raise TypeError(f"{self.name()} cannot be applied")  # every concrete node overrides it
 
@@ -201,7 +212,7 @@ def rebase_history(tensor, node: Node, output_nr: int) -> None:
 
 # ---- saved tensor hooks ------------------------------------------------------------------------
 # The (pack, unpack) pairs in force, innermost last; None when there are none.
-SAVED_TENSORS_HOOKS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar(
+saved_tensors_hooks_in_force: contextvars.ContextVar[tuple | None] = contextvars.ContextVar(
     "pluggrad_saved_tensors_hooks", default=None
 )
 
@@ -215,29 +226,29 @@ def saved_tensors_hooks(pack_hook, unpack_hook):
     same values.  As ``torch.autograd.graph.saved_tensors_hooks``: use it to offload saved
     tensors, compress them, or (as ``pluggrad.utils.checkpoint`` does) recompute them.
     """
-    outer = SAVED_TENSORS_HOOKS.get() or ()
-    token = SAVED_TENSORS_HOOKS.set(outer + ((pack_hook, unpack_hook),))
+    outer = saved_tensors_hooks_in_force.get() or ()
+    token = saved_tensors_hooks_in_force.set(outer + ((pack_hook, unpack_hook),))
     try:
         yield
     finally:
-        SAVED_TENSORS_HOOKS.reset(token)
+        saved_tensors_hooks_in_force.reset(token)
 
 
 # ---- where a tensor without a graph came from ----------------------------------------------------
 # id(tensor) -> (weak reference to it, how it lost its graph: "no_grad" or "detached").  A side
 # table, so that the hot path of operations pays nothing for it; explain_missing_grad reads it.
-_ORIGINS: dict[int, tuple[weakref.ref, str]] = {}
+_origins: dict[int, tuple[weakref.ref, str]] = {}
 
 
 def remember_origin(tensor, origin: str) -> None:
     """Note that `tensor` was made without a graph although it could have had one."""
     key = id(tensor)
-    _ORIGINS[key] = (weakref.ref(tensor, lambda _, key=key: _ORIGINS.pop(key, None)), origin)
+    _origins[key] = (weakref.ref(tensor, lambda _: _origins.pop(key, None)), origin)
 
 
 def origin_of(tensor) -> str | None:
     """How `tensor` lost its graph (see :func:`remember_origin`), or None."""
-    entry = _ORIGINS.get(id(tensor))
+    entry = _origins.get(id(tensor))
     if entry is not None and entry[0]() is tensor:
         return entry[1]
     return None

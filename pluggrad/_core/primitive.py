@@ -17,20 +17,22 @@ A formula is written once against an array namespace ``ns`` and serves two purpo
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from .grad_fit import cast_grad, sum_to
 from .grad_mode import grad_enabled
 from .graph import (
     FREED_MESSAGE,
-    SAVED_TENSORS_HOOKS,
     Node,
     modified_by_inplace_error,
     remember_origin,
+    saved_tensors_hooks_in_force,
 )
 from .tensor import Tensor, _make
 
-_FREED = object()
+# what a released node holds instead of its saved values (typed Any: it stands in for that dict)
+_FREED: Any = object()
 
 
 PRIMITIVES: dict[str, Primitive] = {}  # every primitive, by name
@@ -110,7 +112,9 @@ class Primitive:
         self._node_classes: dict[tuple[str, int], type] = {}
         self._plans: dict[tuple, _SavePlan] = {}
         fixed = isinstance(node, str) and n_outputs is not None
-        self._fixed_node_class = self.node_class((), None, n_outputs) if fixed else None
+        self._fixed_node_class = (
+            self.node_class((), None, n_outputs) if fixed and n_outputs is not None else None
+        )
         if name in PRIMITIVES:
             raise ValueError(f"primitive {name!r} is defined twice")
         PRIMITIVES[name] = self
@@ -122,8 +126,10 @@ class Primitive:
             name = node
         elif isinstance(node, dict):
             name = node["".join("t" if type(a) is Tensor else "s" for a in args)]
-        else:
+        elif node is not None:
             name = node(args, params or {})
+        else:
+            raise TypeError(f"primitive {self.name!r} is not differentiable: it has no node")
         cls = self._node_classes.get((name, n_outputs))
         if cls is None:
             namespace = {"__slots__": (), "prim": self, "num_outputs": n_outputs}
@@ -141,6 +147,13 @@ class OpNode(Node):
 
     # _plan: the primitive's _SavePlan for this call (which inputs get a gradient, what is saved)
     __slots__ = ("_saved", "_saved_tensors", "_meta", "_out_meta", "_plan")
+    _saved: dict  # values the formulas read, by name (_FREED once released)
+    # (name, tensor or result array, version counter, version at save); a pack hook's entries
+    # are (name, packed, None, unpack)
+    _saved_tensors: Sequence[tuple[str, Any, list[int] | None, Any]]
+    _meta: Sequence[tuple | None]  # per input: (shape, dtype) to fit its gradient to, or None
+    _out_meta: list[tuple] | None  # per output of a multi-output primitive: (shape, dtype)
+    _plan: _SavePlan
 
     prim: Primitive  # set on each generated subclass
 
@@ -157,9 +170,9 @@ class OpNode(Node):
         if not self.prim.multi_output:
             g = grad_outputs[0]
         else:  # formulas of multi-output primitives get every output's gradient, zeros if unused
-            g = tuple(
+            g = tuple(  # (_out_meta is None for single-output nodes only)
                 _zeros(ns, backend, meta, create_graph) if grad is None else grad
-                for grad, meta in zip(grad_outputs, self._out_meta)
+                for grad, meta in zip(grad_outputs, self._out_meta)  # type: ignore[arg-type]
             )
         metas = self._meta
         grads = [None] * len(metas)
@@ -179,7 +192,7 @@ class OpNode(Node):
     def _unpack(self, saved: dict, backend, create_graph: bool) -> dict:
         """The saved values by name, as raw arrays or (under create_graph) as Tensors."""
         values = dict(saved)
-        results = []
+        results: list = []
         for name, obj, counter, version in self._saved_tensors:
             if counter is None:  # packed by a saved_tensors_hooks pack hook; version = unpack
                 tensor = version(obj)
@@ -242,7 +255,7 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
     Returns a Tensor, or for a multi-output primitive a tuple (or the kernel's namedtuple
     type) of Tensors.
     """
-    backend = None
+    backend: Any = None  # a Backend: the first Tensor argument's
     arrays = []
     requires = []  # which arguments require grad: the key of the primitive's save plan
     for a in args:
@@ -309,12 +322,13 @@ class _SavePlan:
     __slots__ = ("grad_inputs", "grad_formulas", "saves", "saves_inputs")
 
     def __init__(self, prim: Primitive, requires: tuple):
-        self.grad_inputs = tuple(
-            i for i, (r, f) in enumerate(zip(requires, prim.formulas)) if r and f is not None
+        self.grad_formulas = tuple(
+            (i, f) for i, (r, f) in enumerate(zip(requires, prim.formulas)) if r and f is not None
         )
-        self.grad_formulas = tuple((i, prim.formulas[i]) for i in self.grad_inputs)
-        needed = sorted({n for i in self.grad_inputs for n in prim.formulas[i].argnames})
-        saves = []
+        self.grad_inputs = tuple(i for i, _ in self.grad_formulas)
+        needed = sorted({n for _, f in self.grad_formulas for n in f.argnames})
+        # (kind, name, the input's position for _INPUT, _SHAPE and _DTYPE, else None)
+        saves: list[tuple[int, str, Any]] = []
         for name in needed:
             base = name.rsplit("_", 1)[0]
             if name == "result":
@@ -358,7 +372,7 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
     next_functions = [_NO_EDGE] * n_args
     # (shape, dtype) per input whose gradient must be summed back or cast; usually none, then
     # a shared tuple: fewer objects per node, fewer garbage-collector passes
-    meta = _NO_META[n_args] if n_args < len(_NO_META) else (None,) * n_args
+    meta: tuple | list = _NO_META[n_args] if n_args < len(_NO_META) else (None,) * n_args
     out = outs[0]
     out_shape, out_dtype = out.shape, out.dtype
     elementwise = prim.elementwise
@@ -369,7 +383,7 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
         data = a._data
         dtype = data.dtype
         if dtype != out_dtype or (elementwise and data.shape != out_shape):
-            if type(meta) is tuple:
+            if isinstance(meta, tuple):
                 meta = list(meta)
             meta[i] = (data.shape, dtype if dtype != out_dtype else None)
     node._init_node(tuple(next_functions))
@@ -402,10 +416,10 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
                 saved_tensors.append(("result", o, r._vc, 0))
         elif kind == _SHAPE:
             saved[name] = tuple(args[index]._data.shape)
-        else:
-            saved[name] = params[name]
+        else:  # a parameter: the plan saves one only for a primitive that takes it
+            saved[name] = params[name]  # type: ignore[index]
     node._saved = saved
-    hooks = SAVED_TENSORS_HOOKS.get()
+    hooks = saved_tensors_hooks_in_force.get()
     if hooks:
         saved_tensors = _pack_saved(hooks[-1], saved_tensors, results)
     node._saved_tensors = saved_tensors

@@ -10,10 +10,13 @@ from __future__ import annotations
 import sys
 import warnings
 import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .. import _dtypes
+from ..backends import Backend
 from .grad_mode import inference_enabled
-from .graph import AccumulateGrad, remember_origin
+from .graph import AccumulateGrad, Node, remember_origin
 from .hooks import RemovableHandle, add_hook
 
 NON_LEAF_GRAD_WARNING = (
@@ -54,6 +57,8 @@ class _NumelAndSize(int):
     method returning the shape.  This int answers both.
     """
 
+    _shape: tuple[int, ...]
+
     def __new__(cls, shape: tuple):
         n = 1
         for d in shape:
@@ -64,6 +69,10 @@ class _NumelAndSize(int):
 
     def __call__(self, dim: int | None = None):
         return Size(self._shape) if dim is None else self._shape[dim]
+
+
+# how mypy sees a method attached from above (any arguments, a Tensor back)
+_Method = Callable[..., "Tensor"]
 
 
 class Tensor:
@@ -98,9 +107,79 @@ class Tensor:
         "_is_inference",
         "__weakref__",
     )
+    _data: Any  # an array of the backend's library
+    _backend: Backend
+    _requires_grad: bool
+    _grad_fn: Node | None
+    _output_nr: int
+    _grad: Tensor | None
+    _vc: list[int]  # the version counter, shared by views (a list: one mutable cell)
+    _backward_hooks: dict | None
+    _retains_grad: bool
+    _accumulator: weakref.ref[AccumulateGrad] | None
+    _post_acc_hooks: dict | None
+    _is_inference: bool
 
-    # ``Tensor(...)``, the legacy constructor, is attached by :mod:`pluggrad._tensor_methods`
-    # (it builds arrays the way the creation functions do)
+    if TYPE_CHECKING:
+        # Attached by pluggrad._tensor_methods, from the layers above this one: the legacy
+        # constructor ``Tensor(...)`` (it builds arrays the way the creation functions do),
+        # Python's operators, and the named methods of each ops topic's TENSOR_METHODS
+        # (``x.sum()``, ``x.sigmoid()``..., which mypy sees through __getattr__ as Any).
+        # tests/unit/test_tensor_declarations.py checks that the operators match.
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+        def __getattr__(self, name: str) -> Any: ...
+
+        __abs__: _Method
+        __add__: _Method
+        __and__: _Method
+        __eq__: _Method  # type: ignore[assignment]  # elementwise, as in PyTorch: a Tensor
+        __floordiv__: _Method
+        __ge__: _Method
+        __getitem__: _Method
+        __gt__: _Method
+        __iadd__: _Method
+        __iand__: _Method
+        __ifloordiv__: _Method
+        __ilshift__: _Method
+        __imatmul__: _Method
+        __imod__: _Method
+        __imul__: _Method
+        __invert__: _Method
+        __ior__: _Method
+        __ipow__: _Method
+        __irshift__: _Method
+        __isub__: _Method
+        __itruediv__: _Method
+        __ixor__: _Method
+        __le__: _Method
+        __lshift__: _Method
+        __lt__: _Method
+        __matmul__: _Method
+        __mod__: _Method
+        __mul__: _Method
+        __ne__: _Method  # type: ignore[assignment]  # elementwise, as in PyTorch: a Tensor
+        __neg__: _Method
+        __or__: _Method
+        __pos__: _Method
+        __pow__: _Method
+        __radd__: _Method
+        __rand__: _Method
+        __rfloordiv__: _Method
+        __rlshift__: _Method
+        __rmatmul__: _Method
+        __rmod__: _Method
+        __rmul__: _Method
+        __ror__: _Method
+        __rpow__: _Method
+        __rrshift__: _Method
+        __rshift__: _Method
+        __rsub__: _Method
+        __rtruediv__: _Method
+        __rxor__: _Method
+        __setitem__: Callable[..., None]
+        __sub__: _Method
+        __truediv__: _Method
+        __xor__: _Method
 
     # ---------------------------------------------------------------------------------------
     # autograd attributes

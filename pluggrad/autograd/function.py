@@ -10,6 +10,7 @@ is itself differentiable.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from .._core.grad_mode import (
     INFERENCE_SAVED_MESSAGE,
@@ -20,6 +21,7 @@ from .._core.grad_mode import (
 )
 from .._core.graph import FREED_MESSAGE, Node, modified_by_inplace_error, rebase_history
 from .._core.tensor import Tensor, _make
+from ..ops.creation import zeros
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -64,7 +66,7 @@ class FunctionCtx:
             return tuple(getattr(self, "_to_save", ()))
         if saved is _RELEASED:
             raise RuntimeError(FREED_MESSAGE)
-        out = []
+        out: list[Tensor | None] = []
         for entry in saved:
             if entry is None:
                 out.append(None)
@@ -82,7 +84,11 @@ _RELEASED = object()
 class BackwardCFunction(Node, FunctionCtx):
     """Graph node of a custom Function; subclasses are named ``<Function>Backward``."""
 
-    _forward_cls: type
+    _forward_cls: type[Function]
+    # set by Function.apply when it records the node
+    _tensor_positions: tuple[int, ...]  # where the Tensor arguments are among forward's arguments
+    _input_shapes: tuple[Any, ...]  # per argument: a Tensor's shape (a tuple), else None
+    _output_meta: tuple[tuple | None, ...]  # per output: (shape, dtype) to make zeros, or None
 
     def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
         backend = self._backend
@@ -91,8 +97,6 @@ class BackwardCFunction(Node, FunctionCtx):
         for g, meta in zip(grad_outputs, self._output_meta):
             if g is None:
                 if materialize and meta is not None:
-                    from ..ops.creation import zeros
-
                     g = zeros(*meta[0], dtype=meta[1])
             elif not create_graph:
                 g = _make(g, backend)
@@ -110,7 +114,7 @@ class BackwardCFunction(Node, FunctionCtx):
                 f"function {self.name()} returned an incorrect number of gradients (expected "
                 f"{expected}, got {len(result)})"
             )
-        out = []
+        out: list = []
         for (next_node, _), i in zip(self.next_functions, self._tensor_positions):
             g = result[i]
             if next_node is None or g is None:

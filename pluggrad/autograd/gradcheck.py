@@ -13,6 +13,7 @@ same on every backend.  Use float64 inputs: float32 differences are too coarse.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -90,11 +91,12 @@ def _analytical_jacobians(func, inputs: tuple) -> dict:
     outputs = _differentiable_outputs(func(*inputs))
     jacobians = {}
     for j, out in enumerate(outputs):
-        rows = {i: [] for i in positions}
+        rows: dict[int, list] = {i: [] for i in positions}
         out_np = _numpy(out)
         for k in range(out_np.size):
             onehot = np.zeros(out_np.size, dtype=out_np.dtype)
             onehot[k] = 1
+            grads: Sequence[Tensor | None]
             if not out._requires_grad:
                 grads = [None] * len(diff_inputs)
             else:
@@ -149,15 +151,15 @@ def gradcheck(
     if not diff:
         raise ValueError("gradcheck expects at least one input tensor to require gradient, "
                          "but none of them have requires_grad=True.")  # fmt: skip
-    for n, t in enumerate(inputs):
+    for position, t in enumerate(inputs):
         if (
             isinstance(t, Tensor)
             and t._requires_grad
             and t.dtype.name not in ("float64", "complex128")
         ):
             warnings.warn(
-                f"Input #{n} requires gradient and is not a double precision floating point or "
-                "complex. This check will likely fail if all the inputs are not of double "
+                f"Input #{position} requires gradient and is not a double precision floating "
+                "point or complex. This check will likely fail if all the inputs are not of double "
                 "precision floating point or complex. ",
                 UserWarning,
                 stacklevel=2,

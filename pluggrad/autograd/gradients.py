@@ -7,6 +7,8 @@ import warnings
 
 from .._core.engine import Capture, run_backward
 from .._core.tensor import Size, Tensor, _make
+from ..ops.creation import zeros_like
+from ..ops.manipulation import astype
 
 __all__ = ["backward", "grad", "tensor_backward"]
 
@@ -68,8 +70,6 @@ def _root_gradients(outputs: tuple, grad_outputs, create_graph: bool):
                 f"backend {out._backend.name}"
             )
         if grad.dtype is not out.dtype:
-            from ..ops.manipulation import astype
-
             grad = astype(grad, out.dtype)
         grads.append(grad)
 
@@ -224,8 +224,6 @@ def grad(
         g = capture.grad
         if g is None:
             if materialize_grads:
-                from ..ops.creation import zeros_like
-
                 g = zeros_like(t)
             elif not allow_unused:
                 raise RuntimeError(

@@ -41,8 +41,24 @@ _BUILTIN = {
 }
 _BUILTIN_EXTRAS = {"numpy": "", "jax": "jax", "array_api_strict": "strict"}
 
+
+class _ProcessWideChoice:
+    """The backend chosen for the whole process (None until first asked) and why it was."""
+
+    __slots__ = ("backend", "reason")
+
+    def __init__(self) -> None:
+        self.backend: Backend | None = None
+        self.reason = ""
+
+    def set(self, backend: Backend, reason: str) -> Backend:
+        """Record `backend` as the choice, for `reason`; return it."""
+        self.backend, self.reason = backend, reason
+        return backend
+
+
 _loaded: dict[str, Backend] = {}
-_global: list = [None, ""]  # [backend chosen process-wide, why it was chosen]
+_process_wide = _ProcessWideChoice()
 _scoped: contextvars.ContextVar[Backend | None] = contextvars.ContextVar(
     "pluggrad_backend", default=None
 )
@@ -108,13 +124,12 @@ def get_backend() -> Backend:
     scoped = _scoped.get()
     if scoped is not None:
         return scoped
-    if _global[0] is None:
-        name = os.environ.get(ENV_VAR)
-        if name:
-            _global[:] = [load_backend(name), f"environment variable {ENV_VAR}={name}"]
-        else:
-            _global[:] = [load_backend("numpy"), "default"]
-    return _global[0]
+    if _process_wide.backend is not None:
+        return _process_wide.backend
+    name = os.environ.get(ENV_VAR)
+    if name:
+        return _process_wide.set(load_backend(name), f"environment variable {ENV_VAR}={name}")
+    return _process_wide.set(load_backend("numpy"), "default")
 
 
 def backend_choice_reason() -> str:
@@ -122,7 +137,7 @@ def backend_choice_reason() -> str:
     if _scoped.get() is not None:
         return "use_backend() block"
     get_backend()
-    return _global[1]
+    return _process_wide.reason
 
 
 def set_backend(backend: str | Backend) -> Backend:
@@ -130,16 +145,15 @@ def set_backend(backend: str | Backend) -> Backend:
 
     New tensors are created on it; existing tensors keep the backend they were made on.
     """
-    resolved = _resolve(backend)
-    _global[:] = [resolved, "set_backend()"]
-    return resolved
+    return _process_wide.set(_resolve(backend), "set_backend()")
 
 
 @contextlib.contextmanager
 def use_backend(backend: str | Backend) -> Iterator[Backend]:
     """Use `backend` for tensors created inside the ``with`` block (this thread/task only)."""
-    token = _scoped.set(_resolve(backend))
+    resolved = _resolve(backend)
+    token = _scoped.set(resolved)
     try:
-        yield _scoped.get()
+        yield resolved
     finally:
         _scoped.reset(token)

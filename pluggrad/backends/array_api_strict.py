@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Backend
+from ._base import Backend, _key_to_numpy
 
 try:
     import array_api_strict as xp
@@ -46,8 +46,6 @@ class ArrayApiStrictBackend(Backend):
         except IndexError:
             # The standard allows integer-array indices only next to integers; PyTorch allows
             # them next to slices and ellipses too.  Index a NumPy view instead.
-            from ._base import _key_to_numpy
-
             return self.asarray(self.to_numpy(array)[_key_to_numpy(self, key)])
 
 

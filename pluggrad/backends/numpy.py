@@ -35,9 +35,9 @@ class NumpyBackend(Backend):
         """``where(cond, 0, value)``, bit for bit, for real floating arrays without a branch
         per element: the value's bits ANDed with a mask that is all ones where `cond` is False.
 
-        NumPy's ``where`` branches per element: with a random mask (relu's) it runs about 8x
-        slower than this (470 against 56 µs on 256x512 float32 here).  NaN, infinities and the
-        sign of kept zeros are preserved; zeroed elements are +0.0, as with ``where``.
+        NumPy's ``where`` branches per element: with a random mask (relu's) it is several times
+        slower than this (benchmarks/README.md, Kernels).  NaN, infinities and the sign of kept
+        zeros are preserved; zeroed elements are +0.0, as with ``where``.
         """
         bits = _SAME_SIZE_INT.get(getattr(value, "dtype", None))
         if bits is None or not isinstance(value, np.ndarray):

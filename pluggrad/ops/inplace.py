@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import _dtypes
 from .._core.grad_mode import grad_enabled, inference_enabled
-from .._core.graph import SAVED_TENSORS_HOOKS, Node, rebase_history
+from .._core.graph import Node, rebase_history, saved_tensors_hooks_in_force
 from .._core.primitive import OpNode, apply, mixed_backend_error
 from .._core.tensor import Tensor, _make
 from ..backends._base import _key_to_numpy
@@ -115,7 +115,7 @@ def _keep_if_saved(original: Tensor, result: Tensor) -> None:
     if node is None:
         return
     saved = getattr(node, "_saved_tensors", ())
-    if SAVED_TENSORS_HOOKS.get() or any(entry[1] is original for entry in saved):
+    if saved_tensors_hooks_in_force.get() or any(entry[1] is original for entry in saved):
         original._data = original._backend.copy(original._data)
 
 

@@ -79,11 +79,13 @@ class _Recomputation:
         return self.count - 1
 
     def unpack(self, index: int) -> Tensor:
-        if self.values is None:
-            self.recompute()
-        return self.values[index]
+        values = self.values
+        if values is None:
+            values = self.values = self.recompute()
+        return values[index]
 
-    def recompute(self) -> None:
+    def recompute(self) -> list:
+        """Run the block again and return the tensors it saves, in the order it saves them."""
         values: list = []
 
         def keep(tensor):
@@ -102,7 +104,7 @@ class _Recomputation:
                 f"{len(values)} tensors, but the original run saved {self.count}; the block "
                 "must compute the same operations each time it runs"
             )
-        self.values = values
+        return values
 
 
 def _checkpoint_without_reentry(function, args, kwargs):

@@ -13,6 +13,7 @@ import pytest
 
 import pluggrad
 from pluggrad import backends
+from pluggrad.backends.numpy import NumpyBackend
 
 
 @pytest.fixture
@@ -41,7 +42,6 @@ def fake_entry_points(monkeypatch):
 @pytest.fixture
 def second():
     """A second backend that is always installed: NumPy arrays under another name."""
-    from pluggrad.backends.numpy import NumpyBackend
 
     class SecondBackend(NumpyBackend):
         name = "second"

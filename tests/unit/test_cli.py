@@ -11,6 +11,7 @@ import textwrap
 
 import pytest
 
+import pluggrad
 from pluggrad import _check_backend
 from pluggrad.__main__ import main
 
@@ -32,8 +33,6 @@ def run_cli(*args: str, env: dict | None = None, cwd=None) -> subprocess.Complet
 
 # -- info ------------------------------------------------------------------------------------------
 def test_info_lists_version_backends_and_why_the_default_is_active():
-    import pluggrad
-
     done = run_cli("info")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
