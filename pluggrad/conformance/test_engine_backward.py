@@ -2,9 +2,8 @@
 retaining the graph, accumulation into ``.grad``, errors of ``backward``, failed passes,
 broadcasting and dtypes, and very long graphs.
 
-Each scenario was run with real PyTorch first; the values, exception types and the first
-sentence of every message asserted here are what PyTorch gives (with ``torch.`` spelled
-``pluggrad.`` in reprs).
+Values, exception types and the first sentence of each message are PyTorch's, each scenario
+run with real PyTorch first (``torch.`` spelled ``pluggrad.`` in reprs).
 """
 
 from __future__ import annotations

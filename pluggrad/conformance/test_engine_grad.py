@@ -2,9 +2,8 @@
 backend: ``retain_grad`` and the ``.grad`` of non-leaves, higher-order derivatives
 (``create_graph``), ``autograd.grad`` and ``backward(inputs=...)``.
 
-Each scenario was run with real PyTorch first; the values, exception types and the first
-sentence of every message asserted here are what PyTorch gives (with ``torch.`` spelled
-``pluggrad.`` in reprs).
+Values, exception types and the first sentence of each message are PyTorch's, each scenario
+run with real PyTorch first (``torch.`` spelled ``pluggrad.`` in reprs).
 """
 
 from __future__ import annotations

@@ -2,9 +2,8 @@
 ``Tensor.register_hook``, ``next_functions``, node pre-hooks and hooks, and custom
 Functions that give no gradient to an input.
 
-Each scenario was run with real PyTorch first; the values, exception types and the first
-sentence of every message asserted here are what PyTorch gives (with ``torch.`` spelled
-``pluggrad.`` in reprs).
+Values, exception types and the first sentence of each message are PyTorch's, each scenario
+run with real PyTorch first (``torch.`` spelled ``pluggrad.`` in reprs).
 """
 
 from __future__ import annotations

@@ -2,9 +2,8 @@
 every backend: constructors, ``requires_grad``, ``is_leaf``, ``detach``, ``item``,
 ``numpy()`` and reprs, and the SPEC's first example.
 
-Each scenario was run with real PyTorch first; the values, exception types and the first
-sentence of every message asserted here are what PyTorch gives (with ``torch.`` spelled
-``pluggrad.`` in reprs).
+Values, exception types and the first sentence of each message are PyTorch's, each scenario
+run with real PyTorch first (``torch.`` spelled ``pluggrad.`` in reprs).
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
 """Custom autograd.Function: ctx, saved tensors, needs_input_grad, non-tensor arguments,
-multiple outputs, non-differentiable outputs, materialized grads, setup_context.
-
-The Functions are defined at the top so that the tests can import them; ``main()`` prints."""
+multiple outputs, non-differentiable outputs, materialized grads, setup_context."""
 
 import pluggrad as torch
 

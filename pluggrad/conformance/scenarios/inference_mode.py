@@ -1,7 +1,4 @@
-"""inference_mode: context manager, decorator, inference tensors.
-
-The decorated functions are defined at the top so that the tests can import them; ``main()``
-prints."""
+"""inference_mode: context manager, decorator, inference tensors."""
 
 import pluggrad as torch
 

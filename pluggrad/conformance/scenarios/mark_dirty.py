@@ -1,6 +1,4 @@
-"""Custom in-place Functions: mark_dirty.
-
-The Function is defined at the top so that the tests can import it; ``main()`` prints."""
+"""Custom in-place Functions: mark_dirty."""
 
 import pluggrad as torch
 

@@ -1,6 +1,4 @@
-"""once_differentiable: a backward that cannot be differentiated again.
-
-The Function is defined at the top so that the tests can import it; ``main()`` prints."""
+"""once_differentiable: a backward that cannot be differentiated again."""
 
 import pluggrad as torch
 from pluggrad.autograd.function import once_differentiable
