@@ -9,35 +9,21 @@ import re
 import pytest
 
 import pluggrad as pg
-from pluggrad.autograd.function import once_differentiable
 
 from .helpers import assert_values
+from .scenarios.custom_function import Cube, Keep, MulConst, WrongCount
+from .scenarios.mark_dirty import AddOneInplace
+from .scenarios.once_differentiable import Square
 
 
-class Scale(pg.autograd.Function):
-    """x * k * y with a Python number k between two tensors."""
-
-    @staticmethod
-    def forward(ctx, x, k, y):
-        ctx.k = k
-        ctx.save_for_backward(x, y)
-        ctx.seen_needs = ctx.needs_input_grad
-        return x * y * k
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        gx = g * y * ctx.k if ctx.needs_input_grad[0] else None
-        gy = g * x * ctx.k if ctx.needs_input_grad[2] else None
-        return gx, None, gy
-
-
-def test_non_tensor_arguments_have_no_edge(backend):
+def test_non_tensor_arguments_have_no_edge(backend, capsys):
+    """``MulConst`` (x * k * y with a Python number k between two tensors) prints
+    ``ctx.needs_input_grad`` in its forward."""
     x = pg.tensor([1.0, 2.0], requires_grad=True)
     y = pg.tensor([3.0, 4.0])
-    out = Scale.apply(x, 2.0, y)
-    assert out.grad_fn.seen_needs == (True, False, False)
-    assert out.grad_fn.name() == "ScaleBackward"
+    out = MulConst.apply(x, 2.0, y)
+    assert capsys.readouterr().out == "needs_input_grad (True, False, False)\n"
+    assert out.grad_fn.name() == "MulConstBackward"
     # one edge per tensor argument, as in PyTorch
     edges = out.grad_fn.next_functions
     assert [type(n).__name__ if n is not None else None for n, _ in edges] == [
@@ -50,65 +36,34 @@ def test_non_tensor_arguments_have_no_edge(backend):
 
 
 def test_wrong_number_of_gradients(backend):
-    class Two(pg.autograd.Function):
-        @staticmethod
-        def forward(ctx, a, b):
-            return a + b
-
-        @staticmethod
-        def backward(ctx, g):
-            return g
-
     x = pg.tensor([1.0], requires_grad=True)
     with pytest.raises(
         RuntimeError,
-        match=r"^function TwoBackward returned an incorrect number of gradients \(expected 2, "
-        r"got 1\)",
+        match=r"^function WrongCountBackward returned an incorrect number of gradients "
+        r"\(expected 2, got 1\)",
     ):
-        Two.apply(x, x).backward()
+        WrongCount.apply(x, x).backward()
 
 
 def test_mark_dirty_rebases_the_modified_input(backend):
-    class AddOne(pg.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            x.add_(1)
-            ctx.mark_dirty(x)
-            return x
-
-        @staticmethod
-        def backward(ctx, g):
-            return g
-
     a = pg.tensor([1.0, 2.0], requires_grad=True)
     b = a * 2
     v = b._version
-    c = AddOne.apply(b)
+    c = AddOneInplace.apply(b)
     assert c is b
     assert b._version == v + 2  # the add_ and the dirty mark, as in PyTorch
-    assert b.grad_fn.name() == "AddOneBackward"
+    assert b.grad_fn.name() == "AddOneInplaceBackward"
     (b * b).sum().backward()
     assert_values(a.grad, [12, 20])
     with pytest.raises(
         RuntimeError, match="^a leaf Variable that requires grad has been used in an in-place"
     ):
-        AddOne.apply(a)
+        AddOneInplace.apply(a)
 
 
-def test_once_differentiable(backend):
-    class Square(pg.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x
-
-        @staticmethod
-        @once_differentiable
-        def backward(ctx, g):
-            assert not pg.is_grad_enabled()
-            (x,) = ctx.saved_tensors
-            return 2 * x * g
-
+def test_once_differentiable(backend, capsys):
+    """``Square``'s backward is marked ``@once_differentiable``; it prints whether grad mode is
+    on inside it."""
     x = pg.tensor([3.0], requires_grad=True)
     Square.apply(x).backward()
     assert_values(x.grad, [6])
@@ -125,6 +80,9 @@ def test_once_differentiable(backend):
         match="^trying to differentiate twice a function that was marked with @once_differentiable",
     ):
         x.grad.sum().backward()
+    inside = capsys.readouterr().out.splitlines()
+    assert len(inside) == 3  # one backward of Square per pass
+    assert all(line.startswith("in backward: grad enabled False ") for line in inside)
 
 
 def test_materialize_grads(backend):
@@ -148,20 +106,6 @@ def test_materialize_grads(backend):
 
 
 def test_setup_context_style_is_differentiable_twice_and_gradchecks(backend):
-    class Cube(pg.autograd.Function):
-        @staticmethod
-        def forward(x):
-            return x**3
-
-        @staticmethod
-        def setup_context(ctx, inputs, output):
-            ctx.save_for_backward(inputs[0])
-
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return 3 * x**2 * g
-
     x = pg.tensor([2.0], requires_grad=True)
     (g,) = pg.autograd.grad(Cube.apply(x), x, create_graph=True)
     assert_values(g, [12])
@@ -173,7 +117,7 @@ def test_setup_context_style_is_differentiable_twice_and_gradchecks(backend):
 
 
 def test_saving_an_inference_tensor_raises(backend):
-    class Keep(pg.autograd.Function):
+    class KeepOther(pg.autograd.Function):
         @staticmethod
         def forward(ctx, x, other):
             ctx.save_for_backward(other)
@@ -187,21 +131,10 @@ def test_saving_an_inference_tensor_raises(backend):
         other = pg.ones(2)
     x = pg.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="^Inference tensors cannot be saved for backward"):
-        Keep.apply(x, other)
+        KeepOther.apply(x, other)
 
 
 def test_saved_tensor_modified_in_place_error_names_the_tensor_as_torch(backend):
-    class Keep(pg.autograd.Function):
-        @staticmethod
-        def forward(ctx, a):
-            ctx.save_for_backward(a)
-            return a * 2
-
-        @staticmethod
-        def backward(ctx, g):
-            (a,) = ctx.saved_tensors
-            return g * a
-
     a = pg.ones(2, 3, dtype=pg.float64, requires_grad=True).exp()
     out = Keep.apply(a)
     with pg.no_grad():

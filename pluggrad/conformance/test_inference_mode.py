@@ -10,6 +10,7 @@ import pytest
 import pluggrad as pg
 
 from .helpers import assert_values
+from .scenarios.inference_mode import f, g, h
 
 
 def test_context_manager_and_flags(backend):
@@ -32,20 +33,9 @@ def test_context_manager_and_flags(backend):
 
 
 def test_decorator_forms(backend):
+    """``f``, ``g`` and ``h`` are decorated with ``inference_mode()``, ``inference_mode`` and
+    ``inference_mode(mode=False)``."""
     x = pg.tensor([1.0], requires_grad=True)
-
-    @pg.inference_mode()
-    def f(t):
-        return t * 3, pg.is_inference_mode_enabled()
-
-    @pg.inference_mode
-    def g(t):
-        return t * 4
-
-    @pg.inference_mode(mode=False)
-    def h(t):
-        return t * 5
-
     r, flag = f(x)
     assert flag and r.is_inference() and not r.requires_grad
     assert g(x).is_inference() and not pg.is_inference_mode_enabled()

@@ -3,7 +3,7 @@
 Samples stay inside each function's domain and away from its kinks and jumps (0 for ``abs``,
 ``sign`` and ``relu``, ties for ``maximum``/``minimum``, the bounds of ``clip``, integers for the
 rounding functions), so that finite differences apply; the values PyTorch gives at those points
-are tested in ``test_elementwise_values.py``.
+are tested in ``test_elementwise_special_points.py``.
 """
 
 from __future__ import annotations
@@ -256,7 +256,7 @@ RECORDS: list[OpRecord] = [
     ),
     # ---- complex numbers -----------------------------------------------------------------------
     # real inputs through complex intermediates; complex leaves are tested with PyTorch's values
-    # in test_elementwise_values.py.  No second order: the double backward goes through
+    # in test_elementwise_complex.py.  No second order: the double backward goes through
     # astype(complex -> real), which array_api_strict refuses (ToCopyBackward0's formula).
     OpRecord(
         "real_imag_conj",

@@ -25,16 +25,6 @@ class MulConst(torch.autograd.Function):
         return gx, None, gy
 
 
-x = torch.tensor([1.0, 2.0], requires_grad=True)
-y = torch.tensor([3.0, 4.0])
-out = MulConst.apply(x, 2.0, y)
-print(out)
-print(out.grad_fn.name(), type(out.grad_fn).__name__)
-print([(type(n).__name__ if n is not None else None, i) for n, i in out.grad_fn.next_functions])
-out.sum().backward()
-print(x.grad, y.grad)
-
-
 class SplitTwo(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
@@ -48,14 +38,6 @@ class SplitTwo(torch.autograd.Function):
         return g1 * 2 + g2 * 3
 
 
-x = torch.tensor([1.0, 1.0], requires_grad=True)
-a, b, idx = SplitTwo.apply(x)
-print(a.requires_grad, b.requires_grad, idx.requires_grad, a.grad_fn is b.grad_fn)
-print(a.output_nr if hasattr(a, "output_nr") else None, b.output_nr)
-a.sum().backward()
-print(x.grad)
-
-
 class NoMaterialize(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
@@ -66,12 +48,6 @@ class NoMaterialize(torch.autograd.Function):
     def backward(ctx, g1, g2):
         print("g1 is None:", g1 is None, "g2 is None:", g2 is None)
         return g1 if g2 is None else g1 + g2
-
-
-x = torch.tensor([1.0, 2.0], requires_grad=True)
-p, q = NoMaterialize.apply(x)
-p.sum().backward()
-print(x.grad)
 
 
 class Cube(torch.autograd.Function):
@@ -90,19 +66,6 @@ class Cube(torch.autograd.Function):
         return 3 * x**2 * g
 
 
-x = torch.tensor([2.0], requires_grad=True)
-y = Cube.apply(x)
-print(y, y.grad_fn.name())
-(g,) = torch.autograd.grad(y, x, create_graph=True)
-print(g)
-(gg,) = torch.autograd.grad(g, x)
-print(gg)
-
-x = torch.tensor([1.5, -0.5], dtype=torch.float64, requires_grad=True)
-print("gradcheck", torch.autograd.gradcheck(Cube.apply, (x,)))
-print("gradgradcheck", torch.autograd.gradgradcheck(Cube.apply, (x,)))
-
-
 class WrongCount(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, y):
@@ -111,13 +74,6 @@ class WrongCount(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         return g
-
-
-x = torch.tensor([1.0], requires_grad=True)
-try:
-    WrongCount.apply(x, x).backward()
-except Exception as e:
-    print(first_sentence(e))
 
 
 class Freed(torch.autograd.Function):
@@ -129,14 +85,6 @@ class Freed(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         return g
-
-
-z = Freed.apply(torch.tensor([1.0], requires_grad=True))
-z.backward()
-try:
-    print(z.grad_fn.saved_tensors)
-except Exception as e:
-    print(first_sentence(e))
 
 
 class Keep(torch.autograd.Function):
@@ -151,16 +99,67 @@ class Keep(torch.autograd.Function):
         return g * a
 
 
-for make in (
-    lambda: torch.ones(2, requires_grad=True) * 1,
-    lambda: torch.ones(2, 3, dtype=torch.float64, requires_grad=True).exp(),
-    lambda: torch.ones(2, requires_grad=True),
-):
-    a = make()
-    out = Keep.apply(a)
-    with torch.no_grad():
-        a.add_(1)
+def main():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor([3.0, 4.0])
+    out = MulConst.apply(x, 2.0, y)
+    print(out)
+    print(out.grad_fn.name(), type(out.grad_fn).__name__)
+    print([(type(n).__name__ if n is not None else None, i) for n, i in out.grad_fn.next_functions])
+    out.sum().backward()
+    print(x.grad, y.grad)
+
+    x = torch.tensor([1.0, 1.0], requires_grad=True)
+    a, b, idx = SplitTwo.apply(x)
+    print(a.requires_grad, b.requires_grad, idx.requires_grad, a.grad_fn is b.grad_fn)
+    print(a.output_nr if hasattr(a, "output_nr") else None, b.output_nr)
+    a.sum().backward()
+    print(x.grad)
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    p, q = NoMaterialize.apply(x)
+    p.sum().backward()
+    print(x.grad)
+
+    x = torch.tensor([2.0], requires_grad=True)
+    y = Cube.apply(x)
+    print(y, y.grad_fn.name())
+    (g,) = torch.autograd.grad(y, x, create_graph=True)
+    print(g)
+    (gg,) = torch.autograd.grad(g, x)
+    print(gg)
+
+    x = torch.tensor([1.5, -0.5], dtype=torch.float64, requires_grad=True)
+    print("gradcheck", torch.autograd.gradcheck(Cube.apply, (x,)))
+    print("gradgradcheck", torch.autograd.gradgradcheck(Cube.apply, (x,)))
+
+    x = torch.tensor([1.0], requires_grad=True)
     try:
-        out.sum().backward()
-    except RuntimeError as e:
-        print(str(e).split(" Hint:")[0])
+        WrongCount.apply(x, x).backward()
+    except Exception as e:
+        print(first_sentence(e))
+
+    z = Freed.apply(torch.tensor([1.0], requires_grad=True))
+    z.backward()
+    try:
+        print(z.grad_fn.saved_tensors)
+    except Exception as e:
+        print(first_sentence(e))
+
+    for make in (
+        lambda: torch.ones(2, requires_grad=True) * 1,
+        lambda: torch.ones(2, 3, dtype=torch.float64, requires_grad=True).exp(),
+        lambda: torch.ones(2, requires_grad=True),
+    ):
+        a = make()
+        out = Keep.apply(a)
+        with torch.no_grad():
+            a.add_(1)
+        try:
+            out.sum().backward()
+        except RuntimeError as e:
+            print(str(e).split(" Hint:")[0])
+
+
+if __name__ == "__main__":
+    main()

@@ -19,15 +19,20 @@ class AddOneInplace(torch.autograd.Function):
         return g
 
 
-a = torch.tensor([1.0, 2.0], requires_grad=True)
-b = a * 2
-v = b._version
-c = AddOneInplace.apply(b)
-print(c is b, b._version - v, b.grad_fn.name(), b)
-(b * b).sum().backward()
-print(a.grad)
+def main():
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 2
+    v = b._version
+    c = AddOneInplace.apply(b)
+    print(c is b, b._version - v, b.grad_fn.name(), b)
+    (b * b).sum().backward()
+    print(a.grad)
 
-try:
-    AddOneInplace.apply(a)
-except Exception as e:
-    print(first_sentence(e))
+    try:
+        AddOneInplace.apply(a)
+    except Exception as e:
+        print(first_sentence(e))
+
+
+if __name__ == "__main__":
+    main()

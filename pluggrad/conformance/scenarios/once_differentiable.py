@@ -24,24 +24,29 @@ class Square(torch.autograd.Function):
         return 2 * x * g
 
 
-x = torch.tensor([3.0], requires_grad=True)
-y = Square.apply(x)
-y.backward()
-print(x.grad)
+def main():
+    x = torch.tensor([3.0], requires_grad=True)
+    y = Square.apply(x)
+    y.backward()
+    print(x.grad)
 
-x = torch.tensor([3.0], requires_grad=True)
-(g,) = torch.autograd.grad(Square.apply(x), x, create_graph=True)
-print(g.requires_grad, g.grad_fn is not None)
-try:
-    g.backward()
-except Exception as e:
-    print(first_sentence(e))
+    x = torch.tensor([3.0], requires_grad=True)
+    (g,) = torch.autograd.grad(Square.apply(x), x, create_graph=True)
+    print(g.requires_grad, g.grad_fn is not None)
+    try:
+        g.backward()
+    except Exception as e:
+        print(first_sentence(e))
 
-x = torch.tensor([3.0], requires_grad=True)
-y = Square.apply(x)
-y.backward(torch.ones(1, requires_grad=True), create_graph=True)
-print(x.grad.requires_grad, x.grad.grad_fn is not None)
-try:
-    x.grad.sum().backward()
-except Exception as e:
-    print(first_sentence(e))
+    x = torch.tensor([3.0], requires_grad=True)
+    y = Square.apply(x)
+    y.backward(torch.ones(1, requires_grad=True), create_graph=True)
+    print(x.grad.requires_grad, x.grad.grad_fn is not None)
+    try:
+        x.grad.sum().backward()
+    except Exception as e:
+        print(first_sentence(e))
+
+
+if __name__ == "__main__":
+    main()
