@@ -6,7 +6,7 @@ standard's ``axis=``/``axes=`` and, like PyTorch, real input where the standard 
 
 from __future__ import annotations
 
-from .ops.fft import (  # noqa: F401
+from .ops.fft import (
     fft,
     fftfreq,
     fftn,

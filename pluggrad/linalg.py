@@ -8,7 +8,7 @@ main namespace.
 
 from __future__ import annotations
 
-from .ops.linalg import (  # noqa: F401
+from .ops.linalg import (
     cholesky,
     cross,
     det,

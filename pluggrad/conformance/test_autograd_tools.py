@@ -44,7 +44,7 @@ def test_vjp_needs_v_for_non_scalar_outputs(backend):
 
 
 def test_hvp_and_vhp(backend):
-    f = lambda a: (a**3).sum()  # noqa: E731
+    f = lambda a: (a**3).sum()
     for product in (hvp, vhp):
         out, h = product(f, _x(), pg.ones(2, dtype=pg.float64))
         assert_values(out, 9)

@@ -95,8 +95,8 @@ def test_gradients_agree_with_numpy_backend(pair, backend):
 def test_gradients_match_jax_vjp(pair, backend):
     if backend.name != "jax":
         pytest.skip("the jax.vjp oracle runs on the jax backend")
-    import jax
-    import jax.numpy as jnp
+    import jax  # noqa: PLC0415 - optional: the oracle runs on the jax backend only
+    import jax.numpy as jnp  # noqa: PLC0415 - as above
 
     record, sample = pair
     positions = _grad_positions(sample)

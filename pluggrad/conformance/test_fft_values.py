@@ -7,6 +7,8 @@ written as literals."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -154,8 +156,6 @@ def test_sizes_without_axes_raise_no_numpy_deprecation_warning(backend):
     """``s`` without ``axes`` means the last ``len(s)`` axes (the standard's default); the kernels
     spell the axes out, so NumPy 2's "`axes` should not be `None`" warning never fires, forward or
     backward."""
-    import warnings
-
     data = np.arange(24.0).reshape(2, 3, 4)
     x = pg.tensor(data, requires_grad=True)
     with warnings.catch_warnings():

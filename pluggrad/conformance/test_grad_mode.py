@@ -9,6 +9,7 @@ decorator's mode, and the mode is per thread (a new thread starts with grad enab
 from __future__ import annotations
 
 import threading
+import types
 
 import pytest
 
@@ -45,8 +46,6 @@ def test_names_are_the_same_objects_everywhere(name):
 
 
 def test_grad_mode_is_a_module():
-    import types
-
     assert isinstance(autograd.grad_mode, types.ModuleType)
     assert autograd.grad_mode.__name__ == "pluggrad.autograd.grad_mode"
 

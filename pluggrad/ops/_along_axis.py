@@ -105,7 +105,7 @@ def cumprod(input, dim, *, dtype=None) -> Tensor:  # noqa: A002 - PyTorch's para
 # ---- softmax, log_softmax ----------------------------------------------------------------------
 
 
-def _softmax_like(prim, name, input, dim, dtype, axis):
+def _softmax_like(prim, name, input, dim, dtype, axis):  # noqa: A002 - PyTorch's name
     x = as_tensor_arg(input)
     dim = merge_axis(axis, dim)
     if dim is None:

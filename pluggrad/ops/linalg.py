@@ -125,7 +125,7 @@ def _matrices(x, name: str, *, square: bool = False, floating: bool = True) -> T
 # ---- norms --------------------------------------------------------------------------------------
 
 
-def vector_norm(x, /, *, axis=None, keepdims: bool = False, ord=2, dim=None,
+def vector_norm(x, /, *, axis=None, keepdims: bool = False, ord=2, dim=None,  # noqa: A002
                 keepdim: bool = False, dtype=None) -> Tensor:  # fmt: skip
     """The `ord`-norm of `x` over `axis` (all axes by default), as ``torch.linalg.vector_norm``.
 
@@ -148,7 +148,7 @@ def _keep_matrix_axes(t: Tensor, keepdims: bool) -> Tensor:
     return t
 
 
-def matrix_norm(x, /, *, keepdims: bool = False, ord="fro", dim=None, keepdim: bool = False,
+def matrix_norm(x, /, *, keepdims: bool = False, ord="fro", dim=None, keepdim: bool = False,  # noqa: A002
                 dtype=None) -> Tensor:  # fmt: skip
     """Matrix norm over the last two axes: ``'fro'``, ``'nuc'``, ``±1``, ``±2`` or ``±inf``.
 
@@ -182,7 +182,7 @@ def matrix_norm(x, /, *, keepdims: bool = False, ord="fro", dim=None, keepdim: b
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
-def linalg_norm(x, /, ord=None, dim=None, keepdim: bool = False, *, axis=None,
+def linalg_norm(x, /, ord=None, dim=None, keepdim: bool = False, *, axis=None,  # noqa: A002
                 keepdims: bool = False, dtype=None) -> Tensor:  # fmt: skip
     """``torch.linalg.norm``: a vector norm, or a matrix norm when `dim` names two axes (or,
     with `ord` given, when `x` is 2-D).  Exported as :func:`pluggrad.linalg.norm`."""

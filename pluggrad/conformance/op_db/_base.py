@@ -64,7 +64,7 @@ def _describe(a) -> str:
 
 
 def binary_samples(low=-2.0, high=2.0, scalars=True) -> list[Sample]:
-    r = lambda *s: rand(*s, low=low, high=high)  # noqa: E731
+    r = lambda *s: rand(*s, low=low, high=high)
     samples = [
         Sample((r(3), r(3))),
         Sample((r(2, 3), r(3))),
