@@ -52,6 +52,17 @@ class DType:
         self.itemsize = itemsize
 
     @property
+    def torch_name(self) -> str:  # TEMP until the ops-layer branch lands
+        return {
+            "float32": "Float",
+            "float64": "Double",
+            "int64": "Long",
+            "int32": "Int",
+            "bool": "Bool",
+            "uint8": "Byte",
+        }.get(self.name, self.name)
+
+    @property
     def is_floating_point(self) -> builtins.bool:
         """True for real floating-point dtypes (torch's meaning)."""
         return self.kind == "f"

@@ -24,6 +24,7 @@ from . import (
     indexing,
     linalg,
     manipulation,
+    random,
     reductions,
     searching,
     sets,
@@ -38,14 +39,15 @@ from .indexing import put_along_axis_add, scatter_add
 from .linalg import *  # noqa: F403
 from .manipulation import *  # noqa: F403
 from .manipulation import accumulation_copy
+from .random import *  # noqa: F403
 from .reductions import *  # noqa: F403
 from .searching import *  # noqa: F403
 from .sets import *  # noqa: F403
 from .sorting import *  # noqa: F403
 
 TOPICS = (
-    creation, dtype_functions, elementwise, fft, indexing, linalg, manipulation, reductions,
-    searching, sets, sorting,
+    creation, dtype_functions, elementwise, fft, indexing, linalg, manipulation, random,
+    reductions, searching, sets, sorting,
 )  # fmt: skip
 
 __all__ = [name for topic in TOPICS for name in topic.__all__] + ["sum_to"]

@@ -34,6 +34,7 @@ from . import (
     indexing,
     inplace,
     linalg,
+    random,
     manipulation,
     reductions,
     searching,
@@ -46,7 +47,7 @@ __all__ = ["DERIVATIVES", "NONDIFFERENTIABLE", "Entry", "cast_grad", "sum_to"]
 
 _SECTIONS = (
     creation, elementwise, reductions, linalg, manipulation, indexing,
-    searching, sorting, sets, fft, inplace,
+    searching, sorting, sets, fft, inplace, random,
 )  # fmt: skip
 
 
