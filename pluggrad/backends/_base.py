@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._dtypes import ALL_DTYPES, DType
+from ._random import RandomSource
 
 
 class Backend:
@@ -181,6 +182,14 @@ class Backend:
         if factory is None:
             raise RuntimeError("pluggrad.ops is not loaded: no differentiable namespace")
         return factory(self)
+
+    def random_source(self, seed: int) -> RandomSource:
+        """A stream of random arrays of this backend from `seed` (behind ``pluggrad.Generator``).
+
+        The default draws with NumPy's PCG64 and converts with :meth:`asarray`; a backend with
+        its own generator returns its own :class:`~pluggrad.backends._random.RandomSource`.
+        """
+        return RandomSource(self, seed)
 
     def compile(self, fn: Callable, **options: Any) -> Callable:
         """`fn` (a function of Tensors, autograd included) compiled for this backend.

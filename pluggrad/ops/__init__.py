@@ -47,6 +47,7 @@ from .indexing import *  # noqa: F403
 from .indexing import put_along_axis_add, scatter_add
 from .linalg import *  # noqa: F403
 from .manipulation import *  # noqa: F403
+from .random import *  # noqa: F403
 from .reductions import *  # noqa: F403
 from .searching import *  # noqa: F403
 from .sets import *  # noqa: F403

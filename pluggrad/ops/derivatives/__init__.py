@@ -34,7 +34,7 @@ __all__ = ["DERIVATIVES", "NONDIFFERENTIABLE", "TOPICS", "Entry", "cast_grad", "
 
 TOPICS: tuple[str, ...] = (
     "creation", "elementwise", "fft", "indexing", "inplace", "linalg", "manipulation",
-    "reductions", "searching", "sets", "sorting",
+    "random", "reductions", "searching", "sets", "sorting",
 )  # fmt: skip
 """The topics of the differentiable operations, THE list: each has its module of operations in
 :mod:`pluggrad.ops` (which adds ``dtype_functions``, whose functions make no primitive), its

@@ -1,0 +1,432 @@
+"""Random numbers as PyTorch users write them: ``manual_seed``, ``Generator``, ``rand``,
+``randn``, ``randint``, ``randperm``, ``normal``, ``bernoulli``, ``multinomial``, the ``*_like``
+variants and the in-place samplers (``uniform_``, ``normal_``, ``random_``, ``exponential_``,
+``bernoulli_``).
+
+A :class:`Generator` holds a seed and, for each backend it has drawn on, that backend's own
+stream (:class:`~pluggrad.backends._random.RandomSource`: NumPy's PCG64 on NumPy and
+array_api_strict, a JAX key split once per call on JAX, so users never thread keys).  One seed
+gives the same numbers on a backend every time; the numbers differ between backends and from
+PyTorch's bit stream.
+
+Samplers make leaves (``requires_grad=`` as in PyTorch).  The in-place samplers overwrite a
+tensor as an in-place operation: with grad mode on, the old value gets a zero gradient
+(PyTorch's ``UniformBackward0``, ``NormalBackward0``...), and a leaf that requires grad
+refuses them (``nn.init`` calls them under ``no_grad``).
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import pickle
+
+import numpy as np
+
+from .. import _dtypes
+from .._core.primitive import apply
+from .._core.tensor import Tensor
+from .._dtypes import to_dtype
+from ..backends import Backend
+from ._define import primitive
+from ._leaf import leaf as _leaf
+from ._leaf import resolve_backend as _backend
+from ._leaf import tensor
+from .creation import _pop_size, _shape, _size_of
+from .inplace import check_inplace_allowed, commit
+
+__all__ = [
+    "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
+    "set_rng_state", "rand", "randn", "randint", "randperm", "normal", "bernoulli",
+    "multinomial", "rand_like", "randn_like", "randint_like",
+]  # fmt: skip
+
+#: PyTorch's seed of a new ``torch.Generator()``
+DEFAULT_SEED = 67280421310721
+
+
+class Generator:
+    """A source of random numbers, as ``torch.Generator``: ``generator=`` of every sampler.
+
+    Parameters
+    ----------
+    device : str or device, optional
+        Accepted for PyTorch compatibility: a generator serves every backend (each from its own
+        stream, made from the generator's seed when it is first used there).
+
+    Examples
+    --------
+    >>> g = pluggrad.Generator().manual_seed(0)
+    >>> a = pluggrad.rand(3, generator=g)
+    >>> b = pluggrad.rand(3, generator=g.manual_seed(0))
+    >>> bool((a == b).all())
+    True
+    """
+
+    def __init__(self, device=None) -> None:
+        self.device = device if device is not None else "cpu"
+        self._seed = DEFAULT_SEED
+        self._sources: dict[Backend, object] = {}
+
+    def manual_seed(self, seed) -> Generator:
+        """Seed the generator (every backend's stream starts again from `seed`); returns it."""
+        seed = int(seed)
+        if not -(2**63) <= seed < 2**64:
+            raise RuntimeError(f"Overflow when unpacking long: {seed}")
+        self._seed = seed % 2**64
+        self._sources.clear()
+        return self
+
+    def seed(self) -> int:
+        """Seed the generator from the operating system's entropy; returns the seed."""
+        self.manual_seed(int.from_bytes(os.urandom(8), "little") >> 1)
+        return self._seed
+
+    def initial_seed(self) -> int:
+        """The seed the generator's streams started from."""
+        return self._seed
+
+    def get_state(self) -> Tensor:
+        """The generator's state as a uint8 tensor (for :meth:`set_state`)."""
+        states = {b.name: s.get_state() for b, s in self._sources.items()}
+        blob = np.frombuffer(pickle.dumps((self._seed, states)), dtype=np.uint8)
+        return tensor(blob.copy(), dtype=_dtypes.uint8)
+
+    def set_state(self, new_state: Tensor) -> Generator:
+        """Restore a state returned by :meth:`get_state`; returns the generator."""
+        if not isinstance(new_state, Tensor) or new_state.dtype is not _dtypes.uint8:
+            raise TypeError("expected a torch.ByteTensor, as returned by get_state()")
+        seed, states = pickle.loads(new_state.numpy().tobytes())
+        self.manual_seed(seed)
+        for backend_name, state in states.items():
+            self.source(_backend(backend_name)).set_state(state)
+        return self
+
+    def source(self, backend: Backend):
+        """This generator's stream on `backend` (made from the seed on first use)."""
+        source = self._sources.get(backend)
+        if source is None:
+            source = self._sources[backend] = backend.random_source(self._seed)
+        return source
+
+    def __repr__(self) -> str:
+        return f"<pluggrad.Generator object at {hex(id(self))}>"
+
+
+# PyTorch seeds its default generator from the operating system at start-up
+default_generator = Generator()
+default_generator.seed()
+
+
+def manual_seed(seed) -> Generator:
+    """Seed the default generator (every backend's stream); returns it."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed the default generator non-deterministically; returns the seed."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    """The default generator's seed."""
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    """The default generator's state (a uint8 tensor)."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """Restore the default generator's state from :func:`get_rng_state`."""
+    default_generator.set_state(new_state)
+
+
+def _stream(generator: Generator | None, backend: Backend):
+    if generator is None:
+        generator = default_generator
+    elif not isinstance(generator, Generator):
+        raise TypeError(f"generator must be a pluggrad.Generator, got {type(generator).__name__}")
+    return generator.source(backend)
+
+
+def _float_dtype(dtype, name: str) -> _dtypes.DType:
+    dtype = _dtypes.get_default_dtype() if dtype is None else to_dtype(dtype)
+    if not dtype.is_floating_point:
+        raise RuntimeError(f"\"{name}\" not implemented for '{dtype.torch_name}'")
+    return dtype
+
+
+# ---- samplers that make new tensors --------------------------------------------------------------
+def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False,
+         **kwargs) -> Tensor:  # fmt: skip
+    """Uniform samples on ``[0, 1)`` of the given shape (``rand(2, 3)`` or ``rand((2, 3))``)."""
+    shape = _shape(_size_of(size[0] if size else None, size[1:], _pop_size(kwargs, "rand")))
+    backend = _backend(None)
+    dtype = _float_dtype(dtype, "check_uniform_bounds")
+    data = _stream(generator, backend).uniform(shape, backend.to_native[dtype])
+    return _leaf(data, backend, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False,
+          **kwargs) -> Tensor:  # fmt: skip
+    """Standard normal samples of the given shape."""
+    shape = _shape(_size_of(size[0] if size else None, size[1:], _pop_size(kwargs, "randn")))
+    backend = _backend(None)
+    dtype = _float_dtype(dtype, "normal_kernel_cpu")
+    data = _stream(generator, backend).normal(shape, backend.to_native[dtype])
+    return _leaf(data, backend, requires_grad)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """Integers uniform on ``[low, high)`` of shape `size` (``randint(high, size)`` too); int64
+    unless `dtype` says otherwise."""
+    if size is None:  # randint(high, size)
+        if high is None:
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    low, high = int(low), int(high)
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    backend = _backend(None)
+    dtype = _dtypes.int64 if dtype is None else to_dtype(dtype)
+    data = _stream(generator, backend).integers(
+        low, high, _shape((size,)), backend.to_native[dtype]
+    )
+    return _leaf(data, backend, requires_grad)
+
+
+def randperm(n: int, *, generator=None, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """A random permutation of ``0 .. n-1`` (int64 unless `dtype` says otherwise)."""
+    n = int(n)
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    backend = _backend(None)
+    dtype = _dtypes.int64 if dtype is None else to_dtype(dtype)
+    data = _stream(generator, backend).permutation(n, backend.to_native[dtype])
+    return _leaf(data, backend, requires_grad)
+
+
+def _like_args(x: Tensor, dtype) -> tuple[Backend, _dtypes.DType]:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"expected a Tensor, got {type(x).__name__}")
+    return x._backend, x.dtype if dtype is None else to_dtype(dtype)
+
+
+def rand_like(input, *, generator=None, dtype=None, device=None,  # noqa: A002 - PyTorch's name
+              requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """:func:`rand` with the shape, dtype and backend of `input`."""
+    backend, dtype = _like_args(input, dtype)
+    dtype = _float_dtype(dtype, "check_uniform_bounds")
+    data = _stream(generator, backend).uniform(tuple(input.shape), backend.to_native[dtype])
+    return _leaf(data, backend, requires_grad)
+
+
+def randn_like(input, *, generator=None, dtype=None, device=None,  # noqa: A002 - PyTorch's name
+               requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """:func:`randn` with the shape, dtype and backend of `input`."""
+    backend, dtype = _like_args(input, dtype)
+    dtype = _float_dtype(dtype, "normal_kernel_cpu")
+    data = _stream(generator, backend).normal(tuple(input.shape), backend.to_native[dtype])
+    return _leaf(data, backend, requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None,  # noqa: A002 - PyTorch's name
+                 requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """:func:`randint` with the shape, dtype and backend of `input` (``randint_like(x, high)``
+    too)."""
+    if high is None:
+        low, high = 0, low
+    backend, dtype = _like_args(input, dtype)
+    native = backend.to_native[dtype]
+    data = _stream(generator, backend).integers(int(low), int(high), tuple(input.shape), native)
+    return _leaf(data, backend, requires_grad)
+
+
+# ---- samplers that may take tensors: primitives with zero gradients ------------------------------
+def _normal_forward(backend, mean, std, *, shape, source):
+    dtype = next((a.dtype for a in (mean, std) if not isinstance(a, numbers.Number)), None)
+    if dtype is None:
+        dtype = backend.to_native[_dtypes.get_default_dtype()]
+    return source.normal(shape, dtype, mean, std)
+
+
+_NORMAL = primitive("normal", ("mean", "std"), elementwise=True, forward=_normal_forward)
+_BERNOULLI = primitive(
+    "bernoulli",
+    ("x",),
+    forward=lambda backend, x, *, source: source.bernoulli(x, tuple(x.shape), x.dtype),
+)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """Normal samples with `mean` and `std`: tensors (broadcast together; the result's shape)
+    or numbers with `size`.  Tensor means and stds get zero gradients, as in PyTorch."""
+    tensors = [a for a in (mean, std) if isinstance(a, Tensor)]
+    if not tensors:
+        if size is None:
+            raise TypeError("normal() with float mean and std needs a size")
+        backend = _backend(None)
+        dtype = _dtypes.get_default_dtype() if dtype is None else to_dtype(dtype)
+        source = _stream(generator, backend)
+        data = source.normal(_shape((size,)), backend.to_native[dtype], float(mean), float(std))
+        return _leaf(data, backend, requires_grad)
+    if isinstance(std, Tensor) and bool((std < 0).any()):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if not isinstance(std, Tensor) and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    shape = tuple(np.broadcast_shapes(*(tuple(t.shape) for t in tensors)))
+    if size is not None and _shape((size,)) != shape:
+        raise RuntimeError(f"inconsistent tensor, output size ({list(size)}) is not the same as "
+                           f"broadcast size ({list(shape)})")  # fmt: skip
+    source = _stream(generator, tensors[0]._backend)
+    return apply(_NORMAL, (mean, std), {"shape": shape, "source": source})
+
+
+def bernoulli(input, p=None, *, generator=None) -> Tensor:  # noqa: A002
+    """0/1 samples, 1 with the probability in each element of `input` (or with `p`), in
+    `input`'s dtype."""
+    if p is not None:
+        return _bernoulli_inplace(input.detach().clone(), p, generator=generator)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f'"bernoulli_tensor_cpu_p_" not implemented for '
+                           f"'{input.dtype.torch_name}'")  # fmt: skip
+    return apply(_BERNOULLI, (input,), {"source": _stream(generator, input._backend)})
+
+
+def multinomial(input, num_samples: int, replacement: bool = False, *,  # noqa: A002
+                generator=None) -> Tensor:  # fmt: skip
+    """Indices drawn from the categories weighted by each row of `input` (1-d or 2-d), int64."""
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("multinomial only supports floating-point dtypes for input")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > input.shape[-1]:
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
+    if bool((input < 0).any()):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if bool((input.sum(-1) == 0).any()):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    backend = input._backend
+    source = _stream(generator, backend)
+    native = backend.to_native[_dtypes.int64]
+    return _leaf(
+        source.multinomial(input._data, int(num_samples), replacement, native), backend, False
+    )
+
+
+# ---- in-place samplers ---------------------------------------------------------------------------
+def _sampled(name: str, draw):
+    """An in-place sampler method: ``draw(source, shape, native_dtype, *args)`` makes the new
+    values; the old ones get a zero gradient (PyTorch's ``<Name>Backward``)."""
+    prim = primitive(
+        name,
+        ("x",),
+        forward=lambda backend, x, *, source, args: draw(source, tuple(x.shape), x.dtype, *args),
+    )
+
+    def sample_(self, *args, generator=None):
+        check_inplace_allowed(self)
+        args = _check(name, self, args)
+        source = _stream(generator, self._backend)
+        return commit(self, apply(prim, (self,), {"source": source, "args": args}))
+
+    return sample_
+
+
+def _check(name: str, x: Tensor, args: tuple) -> tuple:
+    if name in ("uniform_", "normal_", "exponential_") and not x.dtype.is_floating_point:
+        raise RuntimeError(f"\"{name}\" not implemented for '{x.dtype.torch_name}'")
+    if name == "uniform_":
+        low, high = (list(args) + [0.0, 1.0][len(args) :])[:2]
+        if low > high:
+            raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                               f"from={low} > to={high}")  # fmt: skip
+        return (float(low), float(high))
+    if name == "normal_":
+        mean, std = (list(args) + [0.0, 1.0][len(args) :])[:2]
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        return (float(mean), float(std))
+    if name == "exponential_":
+        (rate,) = args or (1.0,)
+        if rate <= 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={rate}")
+        return (float(rate),)
+    return args
+
+
+def _random_bounds(x: Tensor, args: tuple) -> tuple[int, int]:
+    """``random_()``, ``random_(to)`` and ``random_(from, to)``: PyTorch's bounds."""
+    if len(args) == 2:
+        low, high = int(args[0]), int(args[1])
+    elif len(args) == 1:
+        low, high = 0, int(args[0])
+    else:
+        dtype = x.dtype
+        if dtype.is_floating_point:  # integers exactly representable in the dtype
+            high = 2 ** (np.finfo(dtype.name).nmant + 1) + 1
+        elif dtype is _dtypes.bool:
+            high = 2
+        else:
+            high = int(np.iinfo(dtype.name).max) + 1
+        low = 0
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    return low, high
+
+
+_uniform_ = _sampled("uniform_", lambda s, shape, dt, low, high: s.uniform(shape, dt, low, high))
+_normal_ = _sampled("normal_", lambda s, shape, dt, mean, std: s.normal(shape, dt, mean, std))
+_exponential_ = _sampled("exponential_", lambda s, shape, dt, rate: s.exponential(shape, dt, rate))
+_random_sample = _sampled(
+    "random_", lambda s, shape, dt, low, high, _given: s.integers(low, high, shape, dt)
+)
+_bernoulli_sample = _sampled("bernoulli_", lambda s, shape, dt, p: s.bernoulli(p, shape, dt))
+
+
+def _random_(self, *args, generator=None) -> Tensor:
+    """Fill with integers uniform on ``[from, to)`` (``random_(to)``; ``random_()``: every
+    integer the dtype holds exactly)."""
+    # the number of bounds given picks PyTorch's node (RandomBackward0/1/2)
+    return _random_sample(self, *_random_bounds(self, args), len(args), generator=generator)
+
+
+def _bernoulli_inplace(self, p=0.5, *, generator=None) -> Tensor:
+    """Fill with 0/1 samples, 1 with probability `p` (a number or a tensor)."""
+    if isinstance(p, Tensor):
+        p = p._data
+    return _bernoulli_sample(self, p, generator=generator)
+
+
+_uniform_.__doc__ = "Fill with samples uniform on ``[from, to)`` (default [0, 1)), in place."
+_normal_.__doc__ = "Fill with normal samples (``mean``, ``std``; default 0, 1), in place."
+_exponential_.__doc__ = "Fill with exponential samples of rate ``lambd`` (default 1), in place."
+
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(__all__) - {"normal", "bernoulli"}
+# the primitives of this module (their gradients are zero, as PyTorch defines them)
+PRIMITIVES = ("normal", "bernoulli", "uniform_", "normal_", "exponential_", "random_", "bernoulli_")
+
+TENSOR_METHODS: dict = {
+    "uniform_": _uniform_,
+    "normal_": _normal_,
+    "exponential_": _exponential_,
+    "random_": _random_,
+    "bernoulli_": _bernoulli_inplace,
+    "bernoulli": bernoulli,
+    "multinomial": multinomial,
+}
