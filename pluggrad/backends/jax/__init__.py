@@ -3,8 +3,9 @@
 The package holds what is JAX's: the backend and its kernels (``_backend``), the
 :class:`FormulaRunner` that compiles first-order derivative formulas (``_formula_runner``), and
 the ``jax.jit`` path behind :func:`pluggrad.compile` (``_compile``, reached through
-:meth:`JaxBackend.compile`).  The registry loads it by name (``pluggrad.backends.jax:backend``);
-nothing else in pluggrad imports it.
+:meth:`JaxBackend.compile`), and ``jax.random`` streams for ``pluggrad.Generator``
+(``_random``).  The registry loads it by name (``pluggrad.backends.jax:backend``); nothing else
+in pluggrad imports it.
 
 JAX disables float64 unless ``jax_enable_x64`` is set.  pluggrad's default float dtype is float32
 (as in PyTorch), so enabling 64-bit types changes nothing for code that does not ask for float64,

@@ -18,6 +18,7 @@ from ..._dtypes import float64
 from .._base import Backend, along_axis_key
 from ._compile import JitCompiled
 from ._formula_runner import FormulaRunner
+from ._random import JaxRandomSource
 
 # the package's docstring says why 64-bit types are on
 if os.environ.get("PLUGGRAD_JAX_X64", "1") != "0":
@@ -62,6 +63,10 @@ class JaxBackend(Backend):
             if self._tracing_depth == 0:
                 self.kernels.update(self._jitted)
                 self.run_formula = runner
+
+    def random_source(self, seed: int) -> JaxRandomSource:
+        """``jax.random`` streams: one key per stream, split once per draw."""
+        return JaxRandomSource(self, seed)
 
     def compile(self, fn: Callable, **options: Any) -> Callable:
         """`fn` traced by ``jax.jit``, autograd included, per argument signature (the JAX path

@@ -1,0 +1,65 @@
+"""Random arrays on JAX: one key, split once per draw, kept inside the source (users never
+thread keys)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from .._random import RandomSource
+
+
+class JaxRandomSource(RandomSource):
+    """A :class:`~pluggrad.backends._random.RandomSource` drawing with ``jax.random``."""
+
+    def __init__(self, backend: Any, seed: int) -> None:
+        self.backend = backend
+        self._key = jax.random.key(seed % 2**63)
+
+    def _next_key(self):
+        self._key, key = jax.random.split(self._key)
+        return key
+
+    def uniform(self, shape, dtype, low=0.0, high=1.0):
+        return jax.random.uniform(self._next_key(), shape, dtype=dtype, minval=low, maxval=high)
+
+    def normal(self, shape, dtype, mean=0.0, std=1.0):
+        return mean + std * jax.random.normal(self._next_key(), shape, dtype=dtype)
+
+    def integers(self, low, high, shape, dtype):
+        # drawn as int64 and cast: randint takes integer dtypes only (random_ fills floats too)
+        # and clips its bounds to the dtype's range (uint8's 256 would not be reached)
+        draw_dtype = dtype if jnp.dtype(dtype) == jnp.uint64 else jnp.int64
+        return jax.random.randint(self._next_key(), shape, low, high, dtype=draw_dtype).astype(
+            dtype
+        )
+
+    def exponential(self, shape, dtype, rate=1.0):
+        return jax.random.exponential(self._next_key(), shape, dtype=dtype) / rate
+
+    def permutation(self, n, dtype):
+        return jax.random.permutation(self._next_key(), n).astype(dtype)
+
+    def bernoulli(self, probs, shape, dtype):
+        return jax.random.bernoulli(self._next_key(), probs, shape).astype(dtype)
+
+    def multinomial(self, weights, num_samples, replacement, dtype):
+        logits = jnp.log(
+            weights.astype(jnp.float64 if weights.dtype == jnp.float64 else jnp.float32)
+        )
+        key = self._next_key()
+        if replacement:
+            batch = logits.shape[:-1]
+            draws = jax.random.categorical(key, logits, axis=-1, shape=(num_samples, *batch))
+            return jnp.moveaxis(draws, 0, -1).astype(dtype)
+        # without replacement: the Gumbel top-k trick (the k largest perturbed logits)
+        perturbed = logits + jax.random.gumbel(key, logits.shape, dtype=logits.dtype)
+        return jax.lax.top_k(perturbed, num_samples)[1].astype(dtype)
+
+    def get_state(self):
+        return jax.device_get(jax.random.key_data(self._key))
+
+    def set_state(self, state):
+        self._key = jax.random.wrap_key_data(jnp.asarray(state))
