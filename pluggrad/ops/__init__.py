@@ -1,14 +1,14 @@
 """The differentiable operations, under their array API names.
 
-One module per topic of the standard (the topics of :data:`.derivatives.TOPICS`, plus
+One module per topic of the standard (the topics of :data:`pluggrad.ops.derivatives.TOPICS`, plus
 ``dtype_functions``, whose functions make no primitive); each lists its public functions in
 ``__all__``, the functions whose results never carry gradients in ``NONDIFFERENTIABLE_FUNCTIONS``
 (every other function must have a record in the conformance op database), and the PyTorch-style
 Tensor methods it provides in ``TENSOR_METHODS``.  A topic module may export functions defined
 in a private module below it (``_shape``, ``_products``...), which the other topics build on.
 
-The modules import one another in this order only (bottom first; a module imports only modules
-above it in this list, so the imports form no cycle):
+The modules import one another in this order only, bottom first: a module imports only modules
+listed before it, so the imports form no cycle; and none imports in a function body:
 
 1. ``derivatives`` (the derivative table, one module per topic; imports no other ops module)
 2. ``_define`` (a primitive with its table entry)
@@ -18,7 +18,7 @@ above it in this list, so the imports form no cycle):
 6. ``_shape`` (reshaping, broadcasting, axis order, the matrix diagonal)
 7. ``dtype_functions``, ``creation``, ``elementwise``, ``indexing``, ``sets``, ``sorting``,
    ``searching``
-8. ``manipulation`` (after ``indexing``)
+8. ``manipulation``
 9. ``_along_axis`` (cumulative sums, ``diff``, softmax), then ``reductions``
 10. ``_products`` (matrix products), then ``linalg``
 11. ``fft``, ``inplace``
