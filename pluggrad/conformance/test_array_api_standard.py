@@ -110,11 +110,11 @@ def _signature_problems(sig: inspect.Signature, stub: inspect.Signature) -> list
         if sp.kind in (P.POSITIONAL_OR_KEYWORD, *variadic) and p.kind is not sp.kind:
             problems.append(f"{p.name!r} is {p.kind.description}, not {sp.kind.description}")
     for sp in stub_params[len(leading) :]:
-        p = sig.parameters.get(sp.name)
-        if p is None:
+        keyword = sig.parameters.get(sp.name)
+        if keyword is None:
             problems.append(f"keyword {sp.name!r} missing")
-        elif p.kind not in (P.KEYWORD_ONLY, P.POSITIONAL_OR_KEYWORD):
-            problems.append(f"{sp.name!r} is {p.kind.description}")
+        elif keyword.kind not in (P.KEYWORD_ONLY, P.POSITIONAL_OR_KEYWORD):
+            problems.append(f"{sp.name!r} is {keyword.kind.description}")
     return problems
 
 

@@ -163,9 +163,9 @@ def tensordot(x1, x2, /, *, axes=2, dims=None) -> Tensor:
     shape1 = [x1.shape[i] for i in range(len(free1))]
     shape2 = [x2.shape[len(axes2) + i] for i in range(len(free2))]
     inner_size = math.prod(x2.shape[i] for i in range(len(axes2)))
-    a = reshape(x1, (math.prod(shape1), inner_size))
-    b = reshape(x2, (inner_size, math.prod(shape2)))
-    return reshape(matmul(a, b), tuple(shape1 + shape2))
+    left = reshape(x1, (math.prod(shape1), inner_size))
+    right = reshape(x2, (inner_size, math.prod(shape2)))
+    return reshape(matmul(left, right), tuple(shape1 + shape2))
 
 
 def vecdot(x1, x2, /, *, axis: int = -1, dim=None) -> Tensor:

@@ -112,6 +112,7 @@ def squeeze(x, /, axis=None, *, dim=None) -> Tensor:
     given = merge_axis(axis, dim)
     if given is None:
         return apply(_SQUEEZE, (x,), {"axis": None})
+    normalized: int | tuple[int, ...]
     if isinstance(given, tuple):
         normalized = normalize_axes(given, x.ndim)
     else:

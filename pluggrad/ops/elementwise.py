@@ -70,7 +70,7 @@ def _unary(name: str, doc: str, *, floating: bool = False, forward=None, node_na
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = doc
-    function.primitive = prim
+    function.primitive = prim  # type: ignore[attr-defined]  # read by the op database
     return function
 
 
@@ -86,7 +86,7 @@ def _binary(name: str, doc: str, *, floating: bool = False, forward=None):
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = doc
-    function.primitive = prim
+    function.primitive = prim  # type: ignore[attr-defined]  # read by the op database
     return function
 
 

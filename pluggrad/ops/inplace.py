@@ -28,6 +28,8 @@ in-place on an inference tensor outside inference mode.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import _dtypes
@@ -86,7 +88,7 @@ def commit(x: Tensor, result: Tensor) -> Tensor:
     x._data = x._backend.write_into(x._data, result._data)
     node = result._grad_fn
     if node is not None:
-        if type(node).__base__ is OpNode and node._saved_tensors:
+        if isinstance(node, OpNode) and node._saved_tensors:
             _share_result_counter(node, result, x)
         rebase_history(x, node, result._output_nr)
     return x
@@ -183,6 +185,9 @@ class _SetItemBackward(Node):
     """Backward of ``x[key] = value``: PyTorch's ``CopySlices`` (``IndexPutBackward0``)."""
 
     __slots__ = ("_index", "_mask", "_value_meta")
+    _index: Any  # the native key written to
+    _mask: Any  # True where the write replaced the old value
+    _value_meta: tuple  # (shape, native dtype) of the value written
 
     def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
         g = grad_outputs[0]

@@ -335,6 +335,7 @@ def matrix_power(x, n, /) -> Tensor:
         n >>= 1
         if n:
             power = matmul(power, power)
+    assert result is not None  # n >= 1 here
     return result
 
 

@@ -405,7 +405,7 @@ def masked_fill(input, mask, value) -> Tensor:  # noqa: A002
         )
     if isinstance(value, SCALAR_TYPES):
         kind = x.dtype.kind
-        value = bool(value) if kind == "b" else int(value) if kind in "iu" else value
+        value = bool(value) if kind == "b" else int(value) if kind in "iu" else value  # type: ignore[arg-type]  # int(complex) raises, as in PyTorch
         if kind == "f" and isinstance(value, complex):
             raise RuntimeError("value cannot be converted to type float without overflow")
         if kind == "f":

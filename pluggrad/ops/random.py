@@ -28,6 +28,7 @@ from .._core.primitive import apply
 from .._core.tensor import Tensor
 from .._dtypes import to_dtype
 from ..backends import Backend
+from ..backends._random import RandomSource
 from ._define import primitive
 from ._leaf import leaf as _leaf
 from ._leaf import resolve_backend as _backend
@@ -66,7 +67,7 @@ class Generator:
     def __init__(self, device=None) -> None:
         self.device = device if device is not None else "cpu"
         self._seed = DEFAULT_SEED
-        self._sources: dict[Backend, object] = {}
+        self._sources: dict[Backend, RandomSource] = {}
 
     def manual_seed(self, seed) -> Generator:
         """Seed the generator (every backend's stream starts again from `seed`); returns it."""

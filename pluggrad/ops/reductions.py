@@ -47,8 +47,8 @@ __all__ = [
 ]  # fmt: skip
 
 # PyTorch's return types (torch.return_types.max / min)
-MaxResult = namedtuple("max", ["values", "indices"])
-MinResult = namedtuple("min", ["values", "indices"])
+MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
+MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
 
 
 def _reduced_shape(shape, axis, keepdims) -> tuple:

@@ -19,9 +19,9 @@ from ._define import primitive
 
 __all__ = ["sort", "argsort", "topk"]
 
-# PyTorch's return types (torch.return_types.sort / topk)
-SortResult = namedtuple("sort", ["values", "indices"])
-TopkResult = namedtuple("topk", ["values", "indices"])
+# PyTorch's return types (torch.return_types.sort / topk), named as PyTorch prints them
+SortResult = namedtuple("sort", ["values", "indices"])  # type: ignore[name-match]
+TopkResult = namedtuple("topk", ["values", "indices"])  # type: ignore[name-match]
 
 
 def _along(axis: int, ndim: int, part: slice) -> tuple:

@@ -97,7 +97,7 @@ class JitCompiled:
 
 def _signature(leaves: list, treedef, active) -> tuple[tuple, list]:
     """The cache key of a call, and its argument tensors (each object once, in order)."""
-    sig = []
+    sig: list = []
     tensors: list[Tensor] = []
     seen: dict[int, int] = {}
     for leaf in leaves:
@@ -295,7 +295,8 @@ class _Entry:
     # -- a call ---------------------------------------------------------------------------------
     def call(self, tensors: list[Tensor]):
         datas = [t._data for t in tensors]
-        grads = [t._grad._data if g else None for t, g in zip(tensors, self.grad_inputs)]
+        # grad_inputs marks the tensors that have a .grad
+        grads = [t._grad._data if g else None for t, g in zip(tensors, self.grad_inputs)]  # type: ignore[union-attr]
         self.current = tensors  # read only if jax traces `_pure` (first call, or a retrace)
         try:
             out_arrays, new_datas, new_grads = self.jitted(datas, grads)

@@ -8,6 +8,8 @@ PyTorch's conjugate convention, through the ``1j * b`` path).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pluggrad as pg
 
 from ._base import OpRecord, Sample, rand
@@ -43,7 +45,7 @@ def _complex_in(name, complex_out=True):
     return op, ref
 
 
-def _real_in(name):
+def _real_in(name) -> tuple[Callable, Callable]:
     """A record for a transform of a real signal."""
 
     def op(a, **kw):

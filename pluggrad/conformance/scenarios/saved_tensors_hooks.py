@@ -2,7 +2,7 @@
 
 import pluggrad as torch
 
-packed = []
+packed: list = []
 
 
 def pack(t):

@@ -78,4 +78,4 @@ TABLE = {
     ),
 }
 
-NONDIFFERENTIABLE = frozenset()
+NONDIFFERENTIABLE: frozenset[str] = frozenset()

@@ -98,4 +98,4 @@ TABLE = {
     ),
 }
 
-NONDIFFERENTIABLE = frozenset()
+NONDIFFERENTIABLE: frozenset[str] = frozenset()
