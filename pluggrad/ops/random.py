@@ -159,25 +159,37 @@ def _float_dtype(dtype, name: str) -> _dtypes.DType:
     return dtype
 
 
+def _float_samples(draw: str, check: str, shape: tuple, backend: Backend, generator, dtype,
+                   requires_grad: bool) -> Tensor:  # fmt: skip
+    """A leaf of `shape` drawn by the stream's method `draw` (``"uniform"``, ``"normal"``) in a
+    floating `dtype` (PyTorch names its kernel, `check`, when the dtype is not one)."""
+    native = backend.to_native[_float_dtype(dtype, check)]
+    data = getattr(_stream(generator, backend), draw)(shape, native)
+    return _leaf(data, backend, requires_grad)
+
+
+def _size(size: tuple, kwargs: dict, name: str) -> tuple[int, ...]:
+    """The shape of ``rand(2, 3)``, ``rand((2, 3))`` or ``rand(size=(2, 3))``."""
+    return _shape(_size_of(size[0] if size else None, size[1:], _pop_size(kwargs, name)))
+
+
 # ---- samplers that make new tensors --------------------------------------------------------------
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False,
          **kwargs) -> Tensor:  # fmt: skip
     """Uniform samples on ``[0, 1)`` of the given shape (``rand(2, 3)`` or ``rand((2, 3))``)."""
-    shape = _shape(_size_of(size[0] if size else None, size[1:], _pop_size(kwargs, "rand")))
-    backend = _backend(None)
-    dtype = _float_dtype(dtype, "check_uniform_bounds")
-    data = _stream(generator, backend).uniform(shape, backend.to_native[dtype])
-    return _leaf(data, backend, requires_grad)
+    shape = _size(size, kwargs, "rand")
+    return _float_samples(
+        "uniform", "check_uniform_bounds", shape, _backend(None), generator, dtype, requires_grad
+    )
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False,
           **kwargs) -> Tensor:  # fmt: skip
     """Standard normal samples of the given shape."""
-    shape = _shape(_size_of(size[0] if size else None, size[1:], _pop_size(kwargs, "randn")))
-    backend = _backend(None)
-    dtype = _float_dtype(dtype, "normal_kernel_cpu")
-    data = _stream(generator, backend).normal(shape, backend.to_native[dtype])
-    return _leaf(data, backend, requires_grad)
+    shape = _size(size, kwargs, "randn")
+    return _float_samples(
+        "normal", "normal_kernel_cpu", shape, _backend(None), generator, dtype, requires_grad
+    )
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
@@ -225,18 +237,20 @@ def rand_like(input, *, generator=None, dtype=None, device=None,  # noqa: A002 -
               requires_grad: bool = False) -> Tensor:  # fmt: skip
     """:func:`rand` with the shape, dtype and backend of `input`."""
     backend, dtype = _like_args(input, dtype)
-    dtype = _float_dtype(dtype, "check_uniform_bounds")
-    data = _stream(generator, backend).uniform(tuple(input.shape), backend.to_native[dtype])
-    return _leaf(data, backend, requires_grad)
+    shape = tuple(input.shape)
+    return _float_samples(
+        "uniform", "check_uniform_bounds", shape, backend, generator, dtype, requires_grad
+    )
 
 
 def randn_like(input, *, generator=None, dtype=None, device=None,  # noqa: A002 - PyTorch's name
                requires_grad: bool = False) -> Tensor:  # fmt: skip
     """:func:`randn` with the shape, dtype and backend of `input`."""
     backend, dtype = _like_args(input, dtype)
-    dtype = _float_dtype(dtype, "normal_kernel_cpu")
-    data = _stream(generator, backend).normal(tuple(input.shape), backend.to_native[dtype])
-    return _leaf(data, backend, requires_grad)
+    shape = tuple(input.shape)
+    return _float_samples(
+        "normal", "normal_kernel_cpu", shape, backend, generator, dtype, requires_grad
+    )
 
 
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None,  # noqa: A002 - PyTorch's name
