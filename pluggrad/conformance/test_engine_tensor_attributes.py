@@ -173,3 +173,10 @@ def test_grad_of_x_squared_is_2x(backend):
     y.backward()
     assert repr(x.grad) == "tensor([10.])"
     assert math.isclose(x.grad.item(), 10.0)
+
+
+def test_legacy_constructor_honours_its_device(backend):
+    t = pg.Tensor([1.0, 2.0], device=pg.tensor([0.0]).device)
+    assert t.device == pg.tensor([0.0]).device and t.dtype is pg.float32
+    with pytest.raises(RuntimeError, match="is not a device of the"):
+        pg.Tensor([1.0], device="no-such-device:7")
