@@ -185,3 +185,15 @@ def test_random_fills_integers_the_dtype_holds(backend):
     f = _np(pg.zeros(1000, dtype=pg.float32).random_())
     assert (f == np.round(f)).all() and f.max() <= 2**24 and f.max() > 2**20
     assert math.isfinite(float(f.max()))
+
+
+def test_in_place_samplers_take_pytorchs_keywords(backend):
+    x = pg.zeros(4, dtype=pg.float64)
+    np.testing.assert_array_equal(_np(x.normal_(mean=1.5, std=0.0)), np.full(4, 1.5))
+    np.testing.assert_array_equal(_np(x.uniform_(2.0, to=2.0)), np.full(4, 2.0))
+    np.testing.assert_array_equal(_np(x.bernoulli_(p=1.0)), np.ones(4))
+    assert (_np(x.exponential_(lambd=4.0)) >= 0).all()
+    g = pg.Generator().manual_seed(3)
+    a = _np(pg.zeros(3).normal_(0.0, 2.0, generator=g))
+    b = _np(pg.zeros(3).normal_(std=2.0, generator=pg.Generator().manual_seed(3)))
+    np.testing.assert_array_equal(a, b)

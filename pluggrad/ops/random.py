@@ -343,44 +343,69 @@ def multinomial(input, num_samples: int, replacement: bool = False, *,  # noqa: 
 
 
 # ---- in-place samplers ---------------------------------------------------------------------------
-def _sampled(name: str, draw):
-    """An in-place sampler method: ``draw(source, shape, native_dtype, *args)`` makes the new
-    values; the old ones get a zero gradient (PyTorch's ``<Name>Backward``)."""
+def _sampler(name: str, draw):
+    """The in-place sampling of ``name``: ``draw(source, shape, native_dtype, *args)`` makes the
+    new values; the old ones get a zero gradient (PyTorch's ``<Name>Backward``)."""
     prim = primitive(
         name,
         ("x",),
         forward=lambda backend, x, *, source, args: draw(source, tuple(x.shape), x.dtype, *args),
     )
 
-    def sample_(self, *args, generator=None):
-        check_inplace_allowed(self)
-        args = _check(name, self, args)
-        source = _stream(generator, self._backend)
-        return commit(self, apply(prim, (self,), {"source": source, "args": args}))
+    def sample_(x: Tensor, args: tuple, generator) -> Tensor:
+        check_inplace_allowed(x)
+        source = _stream(generator, x._backend)
+        return commit(x, apply(prim, (x,), {"source": source, "args": args}))
 
     return sample_
 
 
-def _check(name: str, x: Tensor, args: tuple) -> tuple:
-    if name in ("uniform_", "normal_", "exponential_") and not x.dtype.is_floating_point:
+def _floating_only(name: str, x: Tensor) -> None:
+    if not x.dtype.is_floating_point:
         raise RuntimeError(f"\"{name}\" not implemented for '{x.dtype.torch_name}'")
-    if name == "uniform_":
-        low, high = (list(args) + [0.0, 1.0][len(args) :])[:2]
-        if low > high:
-            raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
-                               f"from={low} > to={high}")  # fmt: skip
-        return (float(low), float(high))
-    if name == "normal_":
-        mean, std = (list(args) + [0.0, 1.0][len(args) :])[:2]
-        if std < 0:
-            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-        return (float(mean), float(std))
-    if name == "exponential_":
-        (rate,) = args or (1.0,)
-        if rate <= 0:
-            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={rate}")
-        return (float(rate),)
-    return args
+
+
+_uniform = _sampler("uniform_", lambda s, shape, dt, low, high: s.uniform(shape, dt, low, high))
+_normal = _sampler("normal_", lambda s, shape, dt, mean, std: s.normal(shape, dt, mean, std))
+_exponential = _sampler("exponential_", lambda s, shape, dt, rate: s.exponential(shape, dt, rate))
+# `given` (how many bounds the caller gave) only picks the node: RandomBackward0/1/2
+_random = _sampler(
+    "random_", lambda s, shape, dt, low, high, given: s.integers(low, high, shape, dt)
+)
+_bernoulli = _sampler("bernoulli_", lambda s, shape, dt, p: s.bernoulli(p, shape, dt))
+
+
+def _uniform_(self, from_=0.0, to=1.0, *, generator=None) -> Tensor:
+    """Fill with samples uniform on ``[from, to)``, in place."""
+    _floating_only("uniform_", self)
+    if from_ > to:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}"
+        )
+    return _uniform(self, (float(from_), float(to)), generator)
+
+
+def _normal_(self, mean=0.0, std=1.0, *, generator=None) -> Tensor:
+    """Fill with normal samples of `mean` and `std`, in place."""
+    _floating_only("normal_", self)
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    return _normal(self, (float(mean), float(std)), generator)
+
+
+def _exponential_(self, lambd=1.0, *, generator=None) -> Tensor:
+    """Fill with exponential samples of rate `lambd`, in place."""
+    _floating_only("exponential_", self)
+    if lambd <= 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    return _exponential(self, (float(lambd),), generator)
+
+
+def _random_(self, *bounds, generator=None) -> Tensor:
+    """Fill with integers uniform on ``[from, to)`` (``random_(to)``; ``random_()``: every
+    integer the dtype holds exactly)."""
+    low, high = _random_bounds(self, bounds)
+    return _random(self, (low, high, len(bounds)), generator)
 
 
 def _random_bounds(x: Tensor, args: tuple) -> tuple[int, int]:
@@ -405,32 +430,10 @@ def _random_bounds(x: Tensor, args: tuple) -> tuple[int, int]:
     return low, high
 
 
-_uniform_ = _sampled("uniform_", lambda s, shape, dt, low, high: s.uniform(shape, dt, low, high))
-_normal_ = _sampled("normal_", lambda s, shape, dt, mean, std: s.normal(shape, dt, mean, std))
-_exponential_ = _sampled("exponential_", lambda s, shape, dt, rate: s.exponential(shape, dt, rate))
-_random_sample = _sampled(
-    "random_", lambda s, shape, dt, low, high, _given: s.integers(low, high, shape, dt)
-)
-_bernoulli_sample = _sampled("bernoulli_", lambda s, shape, dt, p: s.bernoulli(p, shape, dt))
-
-
-def _random_(self, *args, generator=None) -> Tensor:
-    """Fill with integers uniform on ``[from, to)`` (``random_(to)``; ``random_()``: every
-    integer the dtype holds exactly)."""
-    # the number of bounds given picks PyTorch's node (RandomBackward0/1/2)
-    return _random_sample(self, *_random_bounds(self, args), len(args), generator=generator)
-
-
 def _bernoulli_inplace(self, p=0.5, *, generator=None) -> Tensor:
-    """Fill with 0/1 samples, 1 with probability `p` (a number or a tensor)."""
-    if isinstance(p, Tensor):
-        p = p._data
-    return _bernoulli_sample(self, p, generator=generator)
+    """Fill with 0/1 samples, 1 with probability `p` (a number or a tensor), in place."""
+    return _bernoulli(self, (p._data if isinstance(p, Tensor) else p,), generator)
 
-
-_uniform_.__doc__ = "Fill with samples uniform on ``[from, to)`` (default [0, 1)), in place."
-_normal_.__doc__ = "Fill with normal samples (``mean``, ``std``; default 0, 1), in place."
-_exponential_.__doc__ = "Fill with exponential samples of rate ``lambd`` (default 1), in place."
 
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(__all__) - {"normal", "bernoulli"}
 # the primitives of this module (their gradients are zero, as PyTorch defines them)
