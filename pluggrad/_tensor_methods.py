@@ -22,6 +22,28 @@ def _reflected(function):
     return lambda self, other: function(other, self)
 
 
+def _scalar_first(function, reflected):
+    """``2 * x`` (``__rmul__``) as PyTorch computes it: ``x.mul(2)``, the tensor first (so the
+    node's first edge is the tensor's)."""
+
+    def method(self, other):
+        return (
+            function(self, other)
+            if isinstance(other, (int, float, complex))
+            else reflected(self, other)
+        )
+
+    return method
+
+
+def _rtruediv(self, other):
+    """``2 / x`` as PyTorch computes it: ``x.reciprocal() * 2`` (``MulBackward0`` of
+    ``ReciprocalBackward0``)."""
+    if isinstance(other, (int, float, complex)) and not isinstance(other, bool):
+        return _ops.multiply(_ops.reciprocal(self), other)
+    return _ops.divide(other, self)
+
+
 def _comparison(function):
     def method(self, other):
         if other is None:
@@ -45,13 +67,13 @@ def _to(self, *args, dtype=None, **kwargs):
 
 OPERATORS = {
     "__add__": _ops.add,
-    "__radd__": _reflected(_ops.add),
+    "__radd__": _scalar_first(_ops.add, _reflected(_ops.add)),
     "__sub__": _ops.subtract,
     "__rsub__": _reflected(_ops.subtract),
     "__mul__": _ops.multiply,
-    "__rmul__": _reflected(_ops.multiply),
+    "__rmul__": _scalar_first(_ops.multiply, _reflected(_ops.multiply)),
     "__truediv__": _ops.divide,
-    "__rtruediv__": _reflected(_ops.divide),
+    "__rtruediv__": _rtruediv,
     "__pow__": _ops.pow,
     "__rpow__": _reflected(_ops.pow),
     "__matmul__": _ops.matmul,

@@ -31,6 +31,7 @@ from .anomaly import anomaly_detection, check_gradients
 from .grad_mode import INFERENCE_SAVED_MESSAGE, inference_mode_use, set_grad_enabled
 from .graph import AccumulateGrad, Node
 from .tensor import Tensor, _make
+from .views import store
 
 
 class Capture:
@@ -230,7 +231,7 @@ def _run_accumulate_grad(node: AccumulateGrad, grads: list, create_graph: bool) 
 
 def _check_no_inference_saved(node: Node) -> None:
     """Raise PyTorch's error if an operation saved an inference tensor for its backward."""
-    for entry in getattr(node, "_saved_tensors", None) or ():
+    for entry in getattr(node, "_kept_tensors", None) or ():
         saved = entry[1]
         if isinstance(saved, Tensor) and saved._is_inference:
             raise RuntimeError(INFERENCE_SAVED_MESSAGE)
@@ -326,7 +327,10 @@ def _accumulate_leaf(tensor: Tensor, grad, create_graph: bool) -> None:
         if old is None:
             tensor._grad = _make(backend.copy(grad), backend)
         else:
-            old._data = backend.accumulate(old._data, grad)
+            if old._view is None:
+                old._data = backend.accumulate(old._data, grad)
+            else:  # .grad shares its elements (a view was taken of it): they all see the sum
+                store(old, backend.accumulate(old._data, grad))
             old._vc[0] += 1
     elif old is None:
         if grad._requires_grad:

@@ -30,6 +30,10 @@ from .graph import (
     saved_tensors_hooks_in_force,
 )
 from .tensor import Tensor, _make
+from .views import MULTI_OUTPUT_NODE, make_alias
+
+# pluggrad's parameter names that PyTorch spells otherwise in its _saved_<name> attributes
+_TORCH_PARAMS = {"axis": "dim", "keepdims": "keepdim"}
 
 # what a released node holds instead of its saved values (typed Any: it stands in for that dict)
 _FREED: Any = object()
@@ -78,11 +82,17 @@ class Primitive:
         decides (``split``, ``unstack``: the kernel returns a tuple of any length).  Formulas of
         a multi-output primitive receive ``g`` as a tuple with one gradient per output (zeros
         for outputs that received none) and ``result`` as a tuple.
+    view : callable, optional
+        For an operation whose outputs are views of its first input (PyTorch's view
+        operations: indexing, ``transpose``, ``reshape``...): ``view(geometry, params, index)``
+        gives output `index`'s :class:`~pluggrad._core.views.Geometry` from the input's.  A
+        call with the parameter ``copy=True`` makes no view (a ``reshape`` that must copy).
     """
 
     __slots__ = (
         "name", "inputs", "node", "formulas", "elementwise", "forward", "differentiable",
-        "n_outputs", "multi_output", "_node_classes", "_plans", "_fixed_node_class",
+        "n_outputs", "multi_output", "view", "scalar_overloads", "saved_as", "_node_classes",
+        "_plans", "_fixed_node_class",
     )  # fmt: skip
 
     def __init__(
@@ -95,6 +105,9 @@ class Primitive:
         elementwise: bool = False,
         forward: Callable | None = None,
         n_outputs: int | None = 1,
+        view: Callable | None = None,
+        scalar_overloads: tuple[str, ...] = (),
+        saved_as: Mapping[str, str] | None = None,
     ):
         formulas = formulas or {}
         self.name = name
@@ -109,6 +122,9 @@ class Primitive:
         self.forward = forward
         self.n_outputs = n_outputs
         self.multi_output = n_outputs != 1
+        self.view = view
+        self.scalar_overloads = scalar_overloads
+        self.saved_as = dict(saved_as or {})
         self._node_classes: dict[tuple[str, int], type] = {}
         self._plans: dict[tuple, _SavePlan] = {}
         fixed = isinstance(node, str) and n_outputs is not None
@@ -122,10 +138,12 @@ class Primitive:
     def node_class(self, args: tuple, params: dict | None, n_outputs: int) -> type:
         """The OpNode subclass (named like PyTorch's) for a call making `n_outputs` outputs."""
         node = self.node
+        signature = None
         if isinstance(node, str):
             name = node
         elif isinstance(node, dict):
-            name = node["".join("t" if type(a) is Tensor else "s" for a in args)]
+            signature = "".join("t" if type(a) is Tensor else "s" for a in args)
+            name = node[signature]
         elif node is not None:
             name = node(args, params or {})
         else:
@@ -133,6 +151,10 @@ class Primitive:
         cls = self._node_classes.get((name, n_outputs))
         if cls is None:
             namespace = {"__slots__": (), "prim": self, "num_outputs": n_outputs}
+            if signature in self.scalar_overloads:  # no edges for the Python scalars
+                namespace["_edge_inputs"] = tuple(
+                    i for i, kind in enumerate(signature) if kind == "t"
+                )
             cls = type(name, (OpNode,), namespace)
             cls.__module__ = "pluggrad.autograd.graph"
             self._node_classes[name, n_outputs] = cls
@@ -146,24 +168,26 @@ class OpNode(Node):
     """Backward node of a primitive: holds what the formulas need and runs them."""
 
     # _plan: the primitive's _SavePlan for this call (which inputs get a gradient, what is saved)
-    __slots__ = ("_saved", "_saved_tensors", "_meta", "_out_meta", "_plan")
-    _saved: dict  # values the formulas read, by name (_FREED once released)
+    __slots__ = ("_kept", "_kept_tensors", "_meta", "_out_meta", "_plan")
+    _kept: dict  # values the formulas read, by name (_FREED once released)
     # (name, tensor or result array, version counter, version at save); a pack hook's entries
     # are (name, packed, None, unpack)
-    _saved_tensors: Sequence[tuple[str, Any, list[int] | None, Any]]
+    _kept_tensors: Sequence[tuple[str, Any, list[int] | None, Any]]
     _meta: Sequence[tuple | None]  # per input: (shape, dtype) to fit its gradient to, or None
     _out_meta: list[tuple] | None  # per output of a multi-output primitive: (shape, dtype)
     _plan: _SavePlan
 
     prim: Primitive  # set on each generated subclass
+    # the inputs that have an edge, when not all do (PyTorch's Scalar overloads: pow(x, 2))
+    _edge_inputs: tuple[int, ...] | None = None
 
     def apply(self, grad_outputs: list, create_graph: bool) -> list:
-        saved = self._saved
+        saved = self._kept
         if saved is _FREED:
             raise RuntimeError(FREED_MESSAGE)
         backend = self._backend
         ns = backend.tensor_ns if create_graph else backend.formula_ns
-        if create_graph or self._saved_tensors:
+        if create_graph or self._kept_tensors:
             values = self._unpack(saved, backend, create_graph)
         else:  # nothing to unpack: the formulas only read the saved values
             values = saved
@@ -187,13 +211,61 @@ class OpNode(Node):
             if meta is not None:
                 grad = _fit(ns, grad, meta, backend, create_graph)
             grads[i] = grad
+        edge_inputs = self._edge_inputs
+        if edge_inputs is not None:
+            return [grads[i] for i in edge_inputs]
         return grads  # a list: the engine drops each gradient from it as it stores it
+
+    # ---- PyTorch's _saved_<name> attributes -----------------------------------------------
+    def _torch_saved_names(self) -> dict[str, str]:
+        """PyTorch's name (``self``, ``other``, ``result``, ``self_sym_sizes``...) of each value
+        this node saved, mapped to pluggrad's."""
+        prim = self.prim
+        inputs = prim.inputs
+        renamed = {name: ("self", "other")[i] for i, name in enumerate(inputs[:2])}
+        renamed.update(prim.saved_as)
+        names = {}
+        for kind, name, index in self._plan.saves:
+            if kind == _RESULT:
+                names["result"] = name
+            elif kind == _INPUT:
+                names[renamed.get(name, name)] = name
+            elif kind == _SHAPE:
+                names[renamed.get(inputs[index], inputs[index]) + "_sym_sizes"] = name
+            elif kind == _DTYPE:
+                names[renamed.get(inputs[index], inputs[index]) + "_scalar_type"] = name
+            else:
+                names[_TORCH_PARAMS.get(name, name)] = name
+        return names
+
+    def __getattr__(self, attribute: str):
+        if not attribute.startswith("_saved_") or attribute in OpNode.__slots__:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attribute}'")
+        name = self._torch_saved_names().get(attribute[len("_saved_") :])
+        if name is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attribute}'")
+        if self._kept is _FREED:
+            raise RuntimeError(FREED_MESSAGE)
+        if name == "result":  # the (first) output, as the tensor it is
+            for saved_name, obj, counter, version in self._kept_tensors:
+                if saved_name == "result":
+                    return (
+                        version(obj) if counter is None else _make(obj, self._backend, True, self)
+                    )
+        for saved_name, obj, counter, version in self._kept_tensors:
+            if saved_name == name:
+                return version(obj) if counter is None else obj
+        value = self._kept[name]
+        return value if not name.endswith("_dtype") else self._backend.from_native[value]
+
+    def __dir__(self):
+        return [*super().__dir__(), *("_saved_" + n for n in self._torch_saved_names())]
 
     def _unpack(self, saved: dict, backend, create_graph: bool) -> dict:
         """The saved values by name, as raw arrays or (under create_graph) as Tensors."""
         values = dict(saved)
         results: list = []
-        for name, obj, counter, version in self._saved_tensors:
+        for name, obj, counter, version in self._kept_tensors:
             if counter is None:  # packed by a saved_tensors_hooks pack hook; version = unpack
                 tensor = version(obj)
                 values[name] = tensor if create_graph else tensor._data
@@ -221,9 +293,9 @@ class OpNode(Node):
     def release(self) -> None:
         # Like PyTorch, a node that saved no input or output (AddBackward0, or MulBackward0 of
         # a tensor by a Python scalar... which saves the scalar) stays usable after release.
-        if self._saved_tensors or (self._plan.saves_inputs and self._saved is not _FREED):
-            self._saved = _FREED
-            self._saved_tensors = ()
+        if self._kept_tensors or (self._plan.saves_inputs and self._kept is not _FREED):
+            self._kept = _FREED
+            self._kept_tensors = ()
 
 
 def _zeros(ns, backend, meta, create_graph: bool):
@@ -276,7 +348,7 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
         out = kernel(*arrays, **params) if params else kernel(*arrays)
     if True in requires and prim.differentiable:
         if not grad_enabled():
-            return _untracked(prim, out, backend)
+            return _untracked(prim, out, backend, args, params)
         record_graph = True
     else:
         record_graph = False
@@ -285,17 +357,49 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
         tensors = record(prim, outs, backend, args, params, requires) if record_graph else None
         if tensors is None:
             tensors = [_make(o, backend) for o in outs]
+        if prim.view is not None:
+            _mark_views(prim, tensors, args, params)
         return type(out)(*tensors) if hasattr(out, "_fields") else tuple(tensors)
     if type(out) is not backend.array_type:
         out = backend.normalize(out)
+    result = None
     if record_graph:
-        result = record(prim, [out], backend, args, params, requires)
-        if result is not None:
-            return result[0]
-    return _make(out, backend)
+        recorded = record(prim, [out], backend, args, params, requires)
+        if recorded is not None:
+            result = recorded[0]
+    if result is None:
+        result = _make(out, backend)
+    if prim.view is not None:
+        _mark_views(prim, (result,), args, params)
+    return result
 
 
-def _untracked(prim: Primitive, out, backend):
+def _mark_views(prim: Primitive, outputs, args: tuple, params: dict | None) -> None:
+    """Make the outputs of a view operation views of its first argument (if the call made
+    views: a ``reshape`` may copy)."""
+    base = args[0]
+    params = params or {}
+    if type(base) is not Tensor or params.get("copy"):
+        return
+    step: Any = prim.view
+    multi = len(outputs) > 1 or prim.multi_output
+    function = ""
+    if multi and prim.node is not None:
+        function = prim.node_class(args, params, len(outputs)).__name__
+        function = function[: function.rfind("Backward")] if "Backward" in function else function
+    for index, t in enumerate(outputs):
+        make_alias(
+            t,
+            base,
+            step,
+            params,
+            index=index,
+            creation=MULTI_OUTPUT_NODE if multi and grad_enabled() else None,
+            function=function,
+        )
+
+
+def _untracked(prim: Primitive, out, backend, args: tuple, params: dict | None):
     """Results of a differentiable op on tensors that require grad, made with grad mode off:
     remembered as such, so that explain_missing_grad can say why they have no graph."""
     if prim.multi_output:
@@ -303,9 +407,13 @@ def _untracked(prim: Primitive, out, backend):
         tensors = [_make(o, backend) for o in outs]
         for t in tensors:
             remember_origin(t, "no_grad")
+        if prim.view is not None:
+            _mark_views(prim, tensors, args, params)
         return type(out)(*tensors) if hasattr(out, "_fields") else tuple(tensors)
     result = _make(out if type(out) is backend.array_type else backend.normalize(out), backend)
     remember_origin(result, "no_grad")
+    if prim.view is not None:
+        _mark_views(prim, (result,), args, params)
     return result
 
 
@@ -386,6 +494,9 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
             if isinstance(meta, tuple):
                 meta = list(meta)
             meta[i] = (data.shape, dtype if dtype != out_dtype else None)
+    edge_inputs = node._edge_inputs
+    if edge_inputs is not None:  # a Scalar overload: the scalars are not inputs of the node
+        next_functions = [next_functions[i] for i in edge_inputs]
     node._init_node(tuple(next_functions))
     node._backend = backend
     node._meta = meta
@@ -418,11 +529,11 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
             saved[name] = tuple(args[index]._data.shape)
         else:  # a parameter: the plan saves one only for a primitive that takes it
             saved[name] = params[name]  # type: ignore[index]
-    node._saved = saved
+    node._kept = saved
     hooks = saved_tensors_hooks_in_force.get()
     if hooks:
         saved_tensors = _pack_saved(hooks[-1], saved_tensors, results)
-    node._saved_tensors = saved_tensors
+    node._kept_tensors = saved_tensors
     return results
 
 

@@ -18,6 +18,7 @@ from ..backends import Backend
 from .grad_mode import inference_enabled
 from .graph import AccumulateGrad, Node, remember_origin
 from .hooks import RemovableHandle, add_hook
+from .views import ViewMeta, make_alias, provide_tensor_maker
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -25,6 +26,13 @@ NON_LEAF_GRAD_WARNING = (
     "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
     "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
     "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
+DETACH_VIEW_ERROR = (
+    "Can't detach views in-place. Use detach() instead. If you are using "
+    "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, "
+    "gradients are views of DDP buckets, and hence detach_() cannot be called on these "
+    "gradients. To fix this error, please refer to the Optimizer.zero_grad() function in "
+    "torch/optim/optimizer.py as the solution."
 )
 # PyTorch words this error three ways, depending on how requires_grad was asked for
 REQUIRES_GRAD_DTYPE_ERROR = "only Tensors of floating point and complex dtype can require gradients"
@@ -105,6 +113,8 @@ class Tensor:
         "_accumulator",
         "_post_acc_hooks",
         "_is_inference",
+        "_view",
+        "_aliases",
         "__weakref__",
     )
     _data: Any  # an array of the backend's library
@@ -119,6 +129,8 @@ class Tensor:
     _accumulator: weakref.ref[AccumulateGrad] | None
     _post_acc_hooks: dict | None
     _is_inference: bool
+    _view: ViewMeta | None  # how this tensor shares another's elements (None: it owns them)
+    _aliases: list | None  # weak references to the tensors sharing this one's elements
 
     if TYPE_CHECKING:
         # Attached by pluggrad._tensor_methods, from the layers above this one: the legacy
@@ -390,28 +402,49 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        """A tensor sharing this one's array, detached from the graph."""
-        return self.detach()
+        """A tensor sharing this one's elements, detached from the graph, with a version counter
+        of its own (changes through it are not seen by autograd, as in PyTorch)."""
+        t = make_alias(_make(self._data, self._backend), self, autograd=False)
+        t._vc = [0]
+        t._is_inference = self._is_inference
+        return t
 
     @data.setter
     def data(self, value: Tensor) -> None:
+        # this tensor takes `value`'s elements; views taken from it keep the old ones
+        self._view = None
         self._data = value._data
         self._backend = value._backend
+
+    @property
+    def _base(self) -> Tensor | None:
+        """The tensor this one is a view of (the first that is not itself a view), or None."""
+        meta = self._view
+        return None if meta is None else meta.base
+
+    def _is_view(self) -> bool:
+        """True if this tensor is a view of another (``_base`` is not None)."""
+        meta = self._view
+        return meta is not None and meta.base is not None
+
+    is_view = _is_view
 
     # ---------------------------------------------------------------------------------------
     # conversion
     # ---------------------------------------------------------------------------------------
     def detach(self) -> Tensor:
-        """A new leaf tensor sharing this one's data that does not require grad."""
-        t = _make(self._data, self._backend)
-        t._vc = self._vc
+        """A new leaf tensor sharing this one's elements and version counter, that does not
+        require grad: a change through either is seen by both."""
+        t = make_alias(_make(self._data, self._backend), self, autograd=False)
         t._is_inference = self._is_inference
         if self._requires_grad:
             remember_origin(t, "detached")
         return t
 
     def detach_(self) -> Tensor:
-        """Detach this tensor from the graph in place (it becomes a leaf)."""
+        """Detach this tensor from the graph in place (it becomes a leaf); not for views."""
+        if self._is_view():
+            raise RuntimeError(DETACH_VIEW_ERROR)
         self._grad_fn = None
         self._requires_grad = False
         return self
@@ -531,6 +564,8 @@ def _init(t: Tensor, data, backend, requires_grad=False, grad_fn=None, output_nr
     t._accumulator = None
     t._post_acc_hooks = None
     t._is_inference = inference_enabled()
+    t._view = None
+    t._aliases = None
 
 
 _new = object.__new__
@@ -541,3 +576,9 @@ def _make(data, backend, requires_grad=False, grad_fn=None, output_nr=0) -> Tens
     t = _new(Tensor)
     _init(t, data, backend, requires_grad, grad_fn, output_nr)
     return t
+
+
+provide_tensor_maker(_make)
+
+# the public path of the classes (``type(t)`` prints ``<class 'pluggrad.Tensor'>``)
+Tensor.__module__ = Size.__module__ = "pluggrad"

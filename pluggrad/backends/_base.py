@@ -139,6 +139,25 @@ class Backend:
         tensors sharing it see the change (PyTorch's in-place semantics)."""
         return values
 
+    def put(self, array: Any, positions: np.ndarray, values: Any) -> Any:
+        """`array` with `values` written at the flat (row-major) `positions` (int64, shaped as
+        `values`, no position twice): the write of a view into its root.  Returns the new array
+        (`array` itself where it was written in place).  This generic version goes through
+        NumPy; backends override it with a native kernel."""
+        out = np.array(self.to_numpy(array), copy=True)
+        np.put(out, positions, self.to_numpy(values))
+        return self.asarray(out)
+
+    def write_through(self, root: Any, view: Any, values: Any) -> bool:
+        """Write `values` into the root's array through `view`, an array of the view's elements,
+        if `view` shares the root's memory; return whether it did (the default: never)."""
+        return False
+
+    def shares_memory_with(self, view: Any, root: Any) -> bool:
+        """Whether the array `view` reads the memory of the array `root`, so that it sees
+        writes done into `root` in place (the default: never)."""
+        return False
+
     def accumulate(self, total: Any, grad: Any) -> Any:
         """``total + grad`` for gradient accumulation; may reuse `total`'s memory."""
         return total + grad

@@ -73,6 +73,24 @@ class NumpyBackend(Backend):
             return target
         return values
 
+    def put(self, array, positions, values):
+        if array.base is None and array.flags.writeable:
+            np.put(array, positions, values)
+            return array
+        out = array.copy()
+        np.put(out, positions, values)
+        return out
+
+    def write_through(self, root, view, values):
+        # `view` is a NumPy view of the array that owns the root's memory: write into it
+        if view.base is root and root.base is None and view.flags.writeable:
+            np.copyto(view, values)
+            return True
+        return False
+
+    def shares_memory_with(self, view, root):
+        return view.base is root and root.base is None
+
     def accumulate(self, total, grad):
         if total.flags.writeable and total.shape == grad.shape and total.dtype == grad.dtype:
             np.add(total, grad, out=total)

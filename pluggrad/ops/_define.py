@@ -18,6 +18,7 @@ def primitive(
     elementwise: bool = False,
     forward: Callable | None = None,
     n_outputs: int | None = 1,
+    view: Callable | None = None,
 ) -> Primitive:
     """The primitive `name`, its node name and formulas taken from the derivative table.
 
@@ -29,9 +30,12 @@ def primitive(
     LookupError
         If `name` is in neither the table nor ``NONDIFFERENTIABLE``.
     """
+    scalar_overloads: tuple[str, ...] = ()
+    saved_as: dict[str, str] = {}
     if name in DERIVATIVES:
         entry = DERIVATIVES[name]
         node, formulas = entry.node, entry.formulas
+        scalar_overloads, saved_as = entry.scalar_overloads, entry.saved_as
     elif name in NONDIFFERENTIABLE:
         node, formulas = None, {}
     else:
@@ -44,6 +48,9 @@ def primitive(
         elementwise=elementwise,
         forward=forward,
         n_outputs=n_outputs,
+        view=view,
+        scalar_overloads=scalar_overloads,
+        saved_as=saved_as,
     )
 
 

@@ -14,6 +14,7 @@ from ._args import as_tensor_arg, merge_axis
 from ._convert import astype
 from ._define import linalg_kernel, primitive
 from ._shape import expand_dims, permute_dims, reshape
+from ._views import matrix_transpose_view
 from .elementwise import conj
 from .reductions import sum as _sum
 
@@ -25,7 +26,7 @@ __all__ = [
 _MATMUL = primitive("matmul", ("x1", "x2"))
 _BMM = primitive("bmm", ("x1", "x2"), forward=lambda backend, x1, x2: backend.xp.matmul(x1, x2))
 _DOT = primitive("dot", ("x1", "x2"), forward=lambda backend, x1, x2: backend.xp.matmul(x1, x2))
-_MATRIX_TRANSPOSE = primitive("matrix_transpose", ("x",))
+_MATRIX_TRANSPOSE = primitive("matrix_transpose", ("x",), view=matrix_transpose_view)
 _TRACE = primitive("trace", ("x",), forward=linalg_kernel("trace"))
 _CROSS = primitive("cross", ("x1", "x2"), elementwise=True, forward=linalg_kernel("cross"))
 

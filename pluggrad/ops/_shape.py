@@ -14,7 +14,17 @@ import operator
 from .._core.primitive import apply
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg, merge_axis, normalize_axes, normalize_axis, size_args
+from ._convert import clone
 from ._define import linalg_kernel, primitive
+from ._views import (
+    broadcast_view,
+    diagonal_view,
+    expand_dims_view,
+    permute_view,
+    reshape_view,
+    squeeze_view,
+    view_strides,
+)
 
 __all__ = [
     "reshape", "expand_dims", "squeeze", "broadcast_to", "broadcast_arrays", "permute_dims",
@@ -28,8 +38,10 @@ def _permute(backend, x, axes):
 
 
 def _reshape_forward(backend, x, shape, copy=None):
+    # copy: True (asked for), "cloned" (x is a clone made because no view could express the
+    # new shape: PyTorch's _unsafe_view), or None (a view)
     out = backend.xp.reshape(x, shape)
-    return backend.copy(out) if copy else out
+    return backend.copy(out) if copy is True else out
 
 
 def _squeeze_forward(backend, x, axis):
@@ -42,26 +54,21 @@ def _squeeze_forward(backend, x, axis):
     return backend.xp.reshape(x, shape)
 
 
-_RESHAPE = primitive("reshape", ("x",), forward=_reshape_forward)
-_EXPAND_DIMS = primitive("expand_dims", ("x",))
-_SQUEEZE = primitive("squeeze", ("x",), forward=_squeeze_forward)
-_BROADCAST_TO = primitive("broadcast_to", ("x",))
-_PERMUTE_DIMS = primitive("permute_dims", ("x",))
-_TRANSPOSE = primitive("transpose", ("x",), forward=_permute)
-_T = primitive("t", ("x",), forward=_permute)
+_RESHAPE = primitive("reshape", ("x",), forward=_reshape_forward, view=reshape_view)
+_EXPAND_DIMS = primitive("expand_dims", ("x",), view=expand_dims_view)
+_SQUEEZE = primitive("squeeze", ("x",), forward=_squeeze_forward, view=squeeze_view)
+_BROADCAST_TO = primitive("broadcast_to", ("x",), view=broadcast_view)
+_PERMUTE_DIMS = primitive("permute_dims", ("x",), view=permute_view)
+_TRANSPOSE = primitive("transpose", ("x",), forward=_permute, view=permute_view)
+_T = primitive("t", ("x",), forward=_permute, view=permute_view)
 _FLIP = primitive("flip", ("x",))
 _ROLL = primitive("roll", ("x",))
-_DIAGONAL = primitive("diagonal", ("x",), forward=linalg_kernel("diagonal"))
+_DIAGONAL = primitive("diagonal", ("x",), forward=linalg_kernel("diagonal"), view=diagonal_view)
 
 
 # ---- shape ---------------------------------------------------------------------------------------
-def reshape(x, /, shape=None, *more, copy: bool | None = None) -> Tensor:
-    """The same data with a new shape (one dimension may be -1).
-
-    Accepts the array API's ``reshape(x, (2, 3))`` and PyTorch's ``x.reshape(2, 3)``.
-    ``copy=True`` always copies; otherwise the result may share memory with `x`.
-    """
-    x = as_tensor_arg(x)
+def _target_shape(x: Tensor, shape, more: tuple) -> tuple[int, ...]:
+    """The shape asked of ``reshape``/``view`` (``(2, 3)`` or ``2, 3``, one -1 inferred)."""
     if shape is None:
         raise TypeError("reshape() missing required argument 'shape'")
     shape = size_args((shape, *more))
@@ -74,8 +81,47 @@ def reshape(x, /, shape=None, *more, copy: bool | None = None) -> Tensor:
         shape = tuple(x.numel() // known if n == -1 else n for n in shape)
     if math.prod(shape) != x.numel() or any(n < 0 for n in shape):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {x.numel()}")
-    params = {"shape": shape, "copy": True} if copy else {"shape": shape}
-    return apply(_RESHAPE, (x,), params)
+    return shape
+
+
+def _is_viewable(x: Tensor, shape: tuple[int, ...]) -> bool:
+    """Whether ``x.view(shape)`` can share x's elements (PyTorch's stride rule)."""
+    if x._view is None:  # contiguous
+        return True
+    g = x._view.geometry()
+    return view_strides(g.shape, g.strides, shape) is not None
+
+
+def reshape(x, /, shape=None, *more, copy: bool | None = None) -> Tensor:
+    """The same data with a new shape (one dimension may be -1).
+
+    Accepts the array API's ``reshape(x, (2, 3))`` and PyTorch's ``x.reshape(2, 3)``.  As in
+    PyTorch, the result is a view of `x` when strides can express it, else a copy
+    (``x.t().reshape(-1)``); ``copy=True`` always copies.
+    """
+    x = as_tensor_arg(x)
+    shape = _target_shape(x, shape, more)
+    if copy:
+        return apply(_RESHAPE, (x,), {"shape": shape, "copy": True})
+    if not _is_viewable(x, shape):  # a contiguous copy, reshaped (PyTorch's _unsafe_view)
+        return apply(_RESHAPE, (clone(x),), {"shape": shape, "copy": "cloned"})
+    return apply(_RESHAPE, (x,), {"shape": shape})
+
+
+VIEW_ERROR = (
+    "view size is not compatible with input tensor's size and stride (at least one dimension "
+    "spans across two contiguous subspaces). Use .reshape(...) instead."
+)
+
+
+def view(x, /, shape=None, *more) -> Tensor:
+    """``Tensor.view(*shape)``: the same elements with a new shape, always a view of `x`
+    (PyTorch's error where strides cannot express it: ``reshape`` copies there)."""
+    x = as_tensor_arg(x)
+    shape = _target_shape(x, shape, more)
+    if not _is_viewable(x, shape):
+        raise RuntimeError(VIEW_ERROR)
+    return apply(_RESHAPE, (x,), {"shape": shape})
 
 
 def expand_dims(x, /, axis: int | tuple[int, ...] = 0) -> Tensor:
@@ -354,10 +400,6 @@ def diagonal(x, /, *, offset: int = 0) -> Tensor:
     return apply(_DIAGONAL, (x,), {"offset": int(offset)})
 
 
-def _view(x, *shape):
-    return reshape(x, *shape)
-
-
 def _expand_as(self, other) -> Tensor:
     return _expand(self, *other.shape)
 
@@ -372,7 +414,7 @@ def _flatten_method(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 TENSOR_METHODS: dict = {
     "reshape": reshape,
-    "view": _view,
+    "view": view,
     "squeeze": _squeeze_method,
     "unsqueeze": unsqueeze,
     "flatten": _flatten_method,

@@ -17,6 +17,7 @@ from .._core.tensor import Tensor
 from ._args import SCALAR_TYPES, as_tensor_arg
 from ._convert import astype, binary_operands, default_float
 from ._define import primitive
+from ._views import imag_view, real_view
 
 __all__ = [
     # the standard
@@ -429,8 +430,8 @@ def clamp_max(x, /, max) -> Tensor:  # noqa: A002
 
 
 # ---- complex numbers ----------------------------------------------------------------------------
-_REAL = primitive("real", ("x",), elementwise=True)
-_IMAG = primitive("imag", ("x",), elementwise=True)
+_REAL = primitive("real", ("x",), elementwise=True, view=real_view)
+_IMAG = primitive("imag", ("x",), elementwise=True, view=imag_view)
 _CONJ = primitive("conj", ("x",), elementwise=True)
 
 

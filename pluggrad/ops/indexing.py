@@ -7,19 +7,23 @@ Integer indices out of range raise IndexError on every backend (JAX would clamp 
 
 from __future__ import annotations
 
+import operator
+
 from .. import _dtypes
 from .._core.primitive import apply, mixed_backend_error
 from .._core.tensor import Tensor
+from .._core.views import Geometry, geometry_of, local_positions, positions
 from ._args import as_tensor_arg, is_array_like, normalize_axis
 from ._define import primitive
 from ._shape import broadcast_shape, broadcast_to, reshape
+from ._views import as_strided_view, index_view, is_basic_key
 
 # scatter_add (the backward of __getitem__) and put_along_axis_add (the backward of take and
 # take_along_axis) are not exported: derivative formulas reach them as pluggrad.ops.<name>, and
 # PyTorch's scatter_add means another thing.
 __all__ = [
     "getitem", "take", "take_along_axis",
-    "gather", "index_select", "take_along_dim",
+    "gather", "index_select", "take_along_dim", "as_strided",
 ]  # fmt: skip
 
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
@@ -43,13 +47,28 @@ def _gather_forward(backend, x, indices, axis):
     return backend.xp.take_along_axis(x, indices, axis=axis)
 
 
-_GETITEM = primitive("getitem", ("x",), forward=lambda backend, x, key: backend.getitem(x, key))
+# a view for a key of integers, slices, ... and None; a copy (copy=True) for the others
+_GETITEM = primitive(
+    "getitem",
+    ("x",),
+    forward=lambda backend, x, key, copy=None: backend.getitem(x, key),
+    view=index_view,
+)
 _SCATTER_ADD = primitive(
     "scatter_add",
     ("values",),
     forward=lambda backend, values, key, shape: backend.scatter_add(values, key, shape),
 )
 _TAKE = primitive("take", ("x", "indices"), forward=_take_forward)
+# indices: the flat positions in x of the geometry (size, stride, storage_offset) over x's root
+_AS_STRIDED = primitive(
+    "as_strided",
+    ("x",),
+    forward=lambda backend, x, indices, size, stride, storage_offset: _take_forward(
+        backend, x, indices, None
+    ),
+    view=as_strided_view,
+)
 _TAKE_ALONG_AXIS = primitive("take_along_axis", ("x", "indices"), forward=_gather_forward)
 _PUT_ALONG_AXIS_ADD = primitive(
     "put_along_axis_add",
@@ -92,7 +111,7 @@ def getitem(x, key) -> Tensor:
     x = as_tensor_arg(x)
     key = _complete(_native_key(key, x), x)
     _check_key(x, key)
-    return apply(_GETITEM, (x,), {"key": key})
+    return apply(_GETITEM, (x,), {"key": key} if is_basic_key(key) else {"key": key, "copy": True})
 
 
 def _consumed(part, x: Tensor) -> int:
@@ -348,7 +367,54 @@ def _take_along_dim_method(self, indices, dim: int | None = None) -> Tensor:
     return take_along_dim(self, indices, dim)
 
 
+# ---- as_strided ----------------------------------------------------------------------------------
+def as_strided(input, size, stride, storage_offset=None) -> Tensor:  # noqa: A002
+    """``torch.as_strided``: the elements of `input`'s storage at ``storage_offset +
+    sum(i[d] * stride[d])`` for each index ``i`` of `size`, as a view.
+
+    Strides and offset count elements of the storage (the tensor `input` is a view of, or
+    `input` itself), as in PyTorch; the default offset is ``input.storage_offset()``.  The
+    elements must be elements of `input`.
+    """
+    x = as_tensor_arg(input)
+    size = tuple(operator.index(n) for n in size)
+    stride = tuple(operator.index(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape: {len(stride)} != {len(size)}")
+    if any(n < 0 for n in size) or any(s < 0 for s in stride):
+        raise RuntimeError(
+            "as_strided: Negative strides are not supported at the moment, got "
+            f"strides: {list(stride)}"
+        )
+    offset = geometry_of(x).offset if storage_offset is None else operator.index(storage_offset)
+    wanted = positions(Geometry(size, stride, offset))
+    local = local_positions(x, wanted)
+    if local is None and x._view is not None and x._view.base is not None:
+        # elements of the storage outside x: read them from x's base, which x is a view of
+        x = x._view.base
+        local = local_positions(x, wanted)
+    if local is None:
+        raise RuntimeError(
+            f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset} "
+            "reach beyond the elements of the input's storage"
+        )
+    return strided_view(x, local, size, stride, offset)
+
+
+def strided_view(x: Tensor, local, size, stride, offset) -> Tensor:
+    """The view of `x` at the flat positions `local` (a NumPy int array of shape `size`) among
+    x's elements, whose geometry over x's storage root is (size, stride, offset)."""
+    params = {
+        "indices": x._backend.asarray(local),
+        "size": tuple(size),
+        "stride": tuple(stride),
+        "storage_offset": offset,
+    }
+    return apply(_AS_STRIDED, (x,), params)
+
+
 TENSOR_METHODS: dict = {
+    "as_strided": as_strided,
     "take": _take_method,
     "gather": _gather_method,
     "index_select": _index_select_method,

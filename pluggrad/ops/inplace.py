@@ -9,10 +9,12 @@ primitive, and then makes the tensor *become* that result:
 * its ``grad_fn`` becomes the result's (the tensor stays a leaf when nothing was recorded, as
   in ``with no_grad(): w -= lr * w.grad``);
 * its data is written into the tensor's own array when the backend's arrays are mutable and
-  the array owns its memory, so tensors sharing it (``detach()``, ``.data``) see the change, as
-  in PyTorch; on JAX, and for arrays that are views of others, the tensor's array is replaced
-  instead.  (pluggrad does not track views: writing into a slice of a tensor does not write
-  through to the tensor it was sliced from.)
+  the array owns its memory, so tensors sharing it see the change, as in PyTorch; on JAX the
+  tensor's array is replaced instead;
+* on a tensor that shares its elements (a view, the base of a view, a ``detach()``), the new
+  elements go to the storage they share and every alias re-reads them
+  (:mod:`pluggrad._core.views`), and a recorded change of a view rewrites its base's history
+  (``CopySlices``) and the views' (``AsStridedBackward0``), as in PyTorch;
 * when the operation's backward needs the tensor's old value (``y.mul_(w)`` needs ``y`` for
   ``w``'s gradient), that value is kept aside, as PyTorch keeps the "original self", and a
   backward that needs the tensor's *new* value (saved by ``exp_``) fails with PyTorch's error
@@ -33,16 +35,25 @@ from typing import Any
 import numpy as np
 
 from .. import _dtypes
-from .._core.grad_mode import grad_enabled, inference_enabled
+from .._core.grad_mode import enable_grad, grad_enabled, inference_enabled
 from .._core.graph import Node, rebase_history, saved_tensors_hooks_in_force
 from .._core.primitive import OpNode, apply, mixed_backend_error
 from .._core.tensor import Tensor, _make
+from .._core.views import (
+    OVERLAP_ERROR,
+    has_overlap,
+    live_aliases,
+    relative_positions,
+    view_rebase_error,
+    write_view,
+)
 from ..backends._base import _key_to_numpy
 from ._args import as_tensor_arg
 from ._convert import astype
 from ._define import primitive
 from .derivatives._helpers import cast_grad, sum_to, zeros_where
-from .indexing import _check_key, _complete, _native_key
+from .elementwise import imag, real
+from .indexing import _check_key, _complete, _native_key, getitem, strided_view
 
 __all__: list[str] = []
 
@@ -57,11 +68,23 @@ INFERENCE_INPLACE_ERROR = (
 )
 
 
-def check_inplace_allowed(x: Tensor, message: str = LEAF_ERROR) -> None:
-    """Raise PyTorch's error for an in-place change of a leaf that requires grad (or of an
-    inference tensor outside inference mode)."""
-    if x._requires_grad and x._grad_fn is None and grad_enabled():
-        raise RuntimeError(message)
+def check_inplace_allowed(x: Tensor, message: str = LEAF_ERROR, others: tuple = ()) -> None:
+    """Raise PyTorch's error for an in-place change of `x` (with the tensors in `others` as
+    inputs) that autograd forbids: of a leaf that requires grad, of a view of one, of a view
+    whose creation forbids it (made in no_grad mode, or by ``split``/``unbind``), or of an
+    inference tensor outside inference mode."""
+    if grad_enabled():
+        meta = x._view
+        base = None if meta is None else meta.base
+        requires = x._requires_grad or any(type(a) is Tensor and a._requires_grad for a in others)
+        if base is not None and (requires or base._requires_grad):
+            error = view_rebase_error(x)
+            if error is not None:
+                raise RuntimeError(error)
+            if x._requires_grad and base._grad_fn is None:
+                raise RuntimeError(VIEW_OF_LEAF_ERROR)
+        if x._requires_grad and x._grad_fn is None:
+            raise RuntimeError(message)
     if x._is_inference and not inference_enabled():
         raise RuntimeError(INFERENCE_INPLACE_ERROR)
 
@@ -84,23 +107,98 @@ def commit(x: Tensor, result: Tensor) -> Tensor:
                 f"type {x.dtype.torch_name}"
             )
         result = astype(result, x.dtype)
+    if x._view is not None:
+        if has_overlap(x._view.geometry()):
+            raise RuntimeError(OVERLAP_ERROR)
+        x._vc[0] += 1
+        return _commit_to_alias(x, result)
     x._vc[0] += 1
     x._data = x._backend.write_into(x._data, result._data)
     node = result._grad_fn
     if node is not None:
-        if isinstance(node, OpNode) and node._saved_tensors:
+        if isinstance(node, OpNode) and node._kept_tensors:
             _share_result_counter(node, result, x)
         rebase_history(x, node, result._output_nr)
     return x
+
+
+def _commit_to_alias(x: Tensor, result: Tensor) -> Tensor:
+    """The in-place change of a tensor that shares its elements (a view, a tensor views were
+    taken of, a ``detach()``): the new elements go to the storage and every alias re-reads
+    them.  When the change is recorded and `x` is a view, its base's history becomes
+    ``CopySlices`` of the old base and the new elements; the views of the changed tensor read
+    their elements from it again (``AsStridedBackward0``), as in PyTorch."""
+    meta = x._view
+    assert meta is not None
+    base = meta.base
+    node = result._grad_fn
+    value = result
+    if node is not None and base is not None:
+        local = relative_positions(x, base)
+        g = meta.geometry()
+        if g.part is not None:  # the other part of the elements stays as it was
+            whole = strided_view(base, local, g.shape, g.strides, g.offset)
+            other = whole - real(whole) if g.part == "real" else real(whole)
+            value = other + result if g.part == "real" else other + result * 1j
+    write_view(x, result._data)
+    rebased = None
+    if node is not None:
+        if base is None:  # x is not a view: its own history changes
+            if isinstance(node, OpNode) and node._kept_tensors:
+                _share_result_counter(node, result, x)
+            rebase_history(x, node, result._output_nr)
+            rebased = x
+        else:
+            rebase_history(base, _copy_slices(base, local, value), 0)
+            rebased = base
+    regenerate_views(meta.root, rebased)
+    return x
+
+
+def _copy_slices(base: Tensor, local, value: Tensor) -> CopySlices:
+    """The node of `base` after its elements at the flat positions `local` became `value`."""
+    backend = base._backend
+    shape = tuple(base.shape)
+    key = tuple(backend.asarray(k) for k in np.unravel_index(local, shape)) if shape else ()
+    mask = np.zeros(shape, dtype=bool)
+    mask.reshape(-1)[local.reshape(-1)] = True
+    node = CopySlices()
+    node._init_node((base._gradient_edge(), value._gradient_edge()))
+    node._backend = backend
+    node._index = key
+    node._mask = backend.asarray(mask)
+    node._value_meta = (tuple(value.shape), value._data.dtype)
+    return node
+
+
+def regenerate_views(root: Tensor, rebased: Tensor | None) -> None:
+    """After the elements of the storage `root` changed, make the autograd views among its
+    aliases read their elements from their base's value again (``AsStridedBackward0``), as
+    PyTorch does: the views of `rebased` (the tensor whose history the change rewrote), and
+    every view that had a history."""
+    with enable_grad():
+        for a in live_aliases(root):
+            meta = a._view
+            base = meta.base
+            if base is None or a is rebased or not base._requires_grad:
+                continue
+            if base is not rebased and a._grad_fn is None:
+                continue
+            g = meta.geometry()
+            fresh = strided_view(base, relative_positions(a, base), g.shape, g.strides, g.offset)
+            if g.part is not None:
+                fresh = real(fresh) if g.part == "real" else imag(fresh)
+            if fresh._grad_fn is not None:
+                rebase_history(a, fresh._grad_fn, 0)
 
 
 def _share_result_counter(node, result: Tensor, x: Tensor) -> None:
     """A node that saved its result (``exp_``) saved what `x` now holds: check that value
     against `x`'s version counter, so that modifying `x` again makes backward fail."""
     counter = result._vc
-    node._saved_tensors = [
+    node._kept_tensors = [
         (name, obj, x._vc, x._vc[0]) if c is counter else (name, obj, c, v)
-        for name, obj, c, v in node._saved_tensors
+        for name, obj, c, v in node._kept_tensors
     ]
 
 
@@ -116,14 +214,14 @@ def _keep_if_saved(original: Tensor, result: Tensor) -> None:
     node = result._grad_fn
     if node is None:
         return
-    saved = getattr(node, "_saved_tensors", ())
+    saved = getattr(node, "_kept_tensors", ())
     if saved_tensors_hooks_in_force.get() or any(entry[1] is original for entry in saved):
         original._data = original._backend.copy(original._data)
 
 
 def _inplace_method(function, name: str):
     def method(self, *args, **kwargs):
-        check_inplace_allowed(self)
+        check_inplace_allowed(self, LEAF_ERROR, args)
         tracked = self._requires_grad or any(type(a) is Tensor and a._requires_grad for a in args)
         if not (tracked and grad_enabled()):
             return commit(self, function(self, *args, **kwargs))
@@ -169,7 +267,7 @@ def _zero_(self) -> Tensor:
 
 def _copy_(self, src, non_blocking: bool = False) -> Tensor:
     """Copy `src` (broadcast and cast to this tensor's shape and dtype) into the tensor."""
-    check_inplace_allowed(self)
+    check_inplace_allowed(self, LEAF_ERROR, (src,))
     src = as_tensor_arg(src, like=self)
     return commit(self, apply(_COPY_FROM, (self, src)))
 
@@ -283,7 +381,12 @@ def setitem(x: Tensor, key, value) -> None:
     ``[key]``, and `value` the gradient at ``[key]``, summed over broadcast dimensions.
     """
     basic = _is_basic(key)
-    check_inplace_allowed(x, VIEW_OF_LEAF_ERROR if basic else LEAF_ERROR)
+    if basic and x._view is not None and x._view.base is not None:
+        # on a view, PyTorch's x[key] = value is x[key].copy_(value): only the elements
+        # written need be distinct (x may be an expand)
+        _copy_(getitem(x, key), value)
+        return
+    check_inplace_allowed(x, VIEW_OF_LEAF_ERROR if basic else LEAF_ERROR, (value,))
     backend = x._backend
     native_key = _complete(_native_key(key, x), x)
     _check_key(x, native_key)
@@ -307,19 +410,20 @@ def setitem(x: Tensor, key, value) -> None:
     new, mask = _assigned(backend, data, native_key, value_data, selected_shape)
     record = grad_enabled() and (x._requires_grad or value._requires_grad)
     record = record and backend.from_native[data.dtype].is_differentiable
-    x._vc[0] += 1
-    x._data = backend.write_into(data, new)
-    if not record:
-        return
-    node = (CopySlices if basic else IndexPutBackward0)()
-    node._init_node((x._gradient_edge(), value._gradient_edge()))
-    node._backend = backend
-    node._index = native_key
-    node._mask = (
-        mask if mask is not None else _written_mask(backend, native_key, data.shape, selected_shape)
-    )
-    node._value_meta = (tuple(value.shape), value._data.dtype)
-    rebase_history(x, node, 0)
+    result = _make(new, backend)
+    if record:
+        node = (CopySlices if basic else IndexPutBackward0)()
+        node._init_node((x._gradient_edge(), value._gradient_edge()))
+        node._backend = backend
+        node._index = native_key
+        node._mask = (
+            mask
+            if mask is not None
+            else _written_mask(backend, native_key, data.shape, selected_shape)
+        )
+        node._value_meta = (tuple(value.shape), value._data.dtype)
+        result._grad_fn, result._requires_grad = node, True
+    commit(x, result)
 
 
 def _check_expand(shape: tuple, target: tuple, dtype) -> None:

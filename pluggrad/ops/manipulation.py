@@ -21,7 +21,7 @@ import numpy as np
 
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from . import _shape
+from . import _shape, _views
 from ._args import SCALAR_TYPES, as_tensor_arg, merge_axis, normalize_axis, size_args
 from ._convert import astype, binary_operands, clone
 from ._define import primitive
@@ -48,6 +48,7 @@ from ._shape import (
     unsqueeze,
 )
 from ._shape import diagonal as matrix_diagonal
+from ._views import split_view, unstack_view
 from .derivatives.manipulation import MAX_ARRAY_INPUTS
 from .indexing import getitem, take
 
@@ -59,7 +60,7 @@ __all__ = [
     # PyTorch's spellings
     "cat", "concatenate", "hstack", "vstack", "permute", "movedim", "unsqueeze", "transpose",
     "swapaxes", "swapdims", "t", "flatten", "broadcast_tensors", "repeat_interleave", "narrow",
-    "chunk", "split", "unbind", "masked_fill", "diagonal",
+    "chunk", "split", "unbind", "masked_fill", "diagonal", "select",
 ]  # fmt: skip
 
 _ARRAY_INPUTS = tuple(f"x{i}" for i in range(MAX_ARRAY_INPUTS))
@@ -98,8 +99,8 @@ _STACK = primitive(
     forward=lambda backend, *arrays, axis: backend.xp.stack(list(arrays), axis=axis),
 )
 # as many outputs as each call makes
-_SPLIT = primitive("split", ("x",), forward=_split_forward, n_outputs=None)
-_UNSTACK = primitive("unstack", ("x",), forward=_unstack_forward, n_outputs=None)
+_SPLIT = primitive("split", ("x",), forward=_split_forward, n_outputs=None, view=split_view)
+_UNSTACK = primitive("unstack", ("x",), forward=_unstack_forward, n_outputs=None, view=unstack_view)
 _TILE = primitive(
     "tile", ("x",), forward=lambda backend, x, repetitions: backend.xp.tile(x, repetitions)
 )
@@ -274,6 +275,20 @@ def narrow(input, dim: int, start, length: int) -> Tensor:  # noqa: A002
     return getitem(x, (slice(None),) * axis + (slice(start, start + length), Ellipsis))
 
 
+def select(input, dim: int, index: int) -> Tensor:  # noqa: A002
+    """``torch.select``: the slice at `index` along `dim`, without that axis (a view)."""
+    x = as_tensor_arg(input)
+    axis = normalize_axis(dim, x.ndim)
+    n = x.shape[axis]
+    index = operator.index(index)
+    if not -n <= index < n:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(x.shape)} at "
+            f"dimension {axis}"
+        )
+    return getitem(x, (slice(None),) * axis + (index % n, Ellipsis))
+
+
 # ---- tiling and repeating ----------------------------------------------------------------------
 def tile(x, repetitions, /) -> Tensor:
     """`x` repeated `repetitions[i]` times along axis ``i`` (``torch.tile``).
@@ -326,7 +341,7 @@ def repeat(x, repeats, /, *, axis: int | None = None) -> Tensor:
         expanded = expand_dims(x, axis=axis + 1)
         shape = x.shape[: axis + 1] + (count,) + x.shape[axis + 1 :]
         merged = x.shape[:axis] + (n * count,) + x.shape[axis + 1 :]
-        return reshape(broadcast_to(expanded, shape), merged)
+        return reshape(clone(broadcast_to(expanded, shape)), merged)
     counts = _integer_numpy(repeats, x)
     if counts.ndim > 1:
         raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
@@ -460,6 +475,7 @@ NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
 
 TENSOR_METHODS: dict = {
     **_shape.TENSOR_METHODS,
+    **_views.TENSOR_METHODS,
     "clone": clone,
     "astype": astype,
     "diagonal": diagonal,
@@ -467,6 +483,7 @@ TENSOR_METHODS: dict = {
     "split": _split_method,
     "unbind": _unbind_method,
     "narrow": narrow,
+    "select": select,
     "tile": _tile_method,
     "repeat": _repeat_method,
     "repeat_interleave": _repeat_interleave_method,

@@ -98,6 +98,10 @@ class JaxBackend(Backend):
     def scatter_add(self, values, key, shape):
         return jnp.zeros(shape, dtype=values.dtype).at[key].add(values)
 
+    def put(self, array, positions, values):
+        flat = jnp.reshape(array, (-1,)).at[jnp.asarray(positions.reshape(-1))]
+        return jnp.reshape(flat.set(jnp.reshape(values, (-1,))), array.shape)
+
     def put_along_axis_add(self, values, indices, axis, shape):
         key = along_axis_key(jnp, indices, axis)
         return jnp.zeros(shape, dtype=values.dtype).at[key].add(values)

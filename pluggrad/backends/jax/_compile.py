@@ -47,6 +47,7 @@ from ... import _dtypes
 from ..._core.grad_mode import grad_enabled, set_grad_enabled
 from ..._core.graph import FREED_MESSAGE, Node
 from ..._core.tensor import Tensor, _make
+from ..._core.views import store
 from ...backends import Backend, get_backend
 from ...ops._args import is_array_like
 
@@ -327,7 +328,10 @@ class _Entry:
             graph_of = {k: n for n, k in enumerate(plan.diff_outputs)}
         for (i, bumps), array in zip(plan.datas, new_datas):
             t = tensors[i]
-            t._data = array
+            if t._view is None:
+                t._data = array
+            else:  # the elements of its views and base change with it
+                store(t, array)
             t._vc[0] += bumps
         for i, value in plan.requires:
             tensors[i]._requires_grad = value
@@ -335,7 +339,7 @@ class _Entry:
         for i, action, extra in plan.grads:
             t = tensors[i]
             if action == "update":
-                t._grad._data = new_grads[k]
+                store(t._grad, new_grads[k])
                 t._grad._vc[0] += extra
                 k += 1
             elif action == "clear":

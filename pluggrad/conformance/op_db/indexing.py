@@ -32,7 +32,27 @@ def _put_along_axis_add_ref(xp, values, indices, axis, shape):
     return xp.zeros(shape, dtype=values.dtype).at[tuple(key)].add(values)
 
 
+def _as_strided_ref(xp, x, size, stride, offset):
+    flat = np.full(size, offset, dtype=np.int64)
+    for d, (n, s) in enumerate(zip(size, stride)):
+        flat += (np.arange(n) * s).reshape((n,) + (1,) * (len(size) - d - 1))
+    return xp.reshape(xp.take(xp.reshape(x, (-1,)), xp.asarray(flat.reshape(-1)), axis=0), size)
+
+
 RECORDS: list[OpRecord] = [
+    # ---- as_strided: windows that overlap (their gradients add up) ----------------------------
+    OpRecord(
+        "as_strided",
+        lambda x, size, stride, offset: pg.as_strided(x, size, stride, offset),
+        _as_strided_ref,
+        [
+            Sample((rand(3, 4), (2, 2), (4, 1), 1)),
+            Sample((rand(6), (4, 3), (1, 1), 0)),
+            Sample((rand(2, 3), (3, 2), (1, 3), 0)),
+            Sample((rand(5), (2, 3), (0, 2), 0)),
+        ],
+        ("as_strided", "put_along_axis_add"),
+    ),
     # ---- x[key] -------------------------------------------------------------------------------
     OpRecord(
         "getitem",

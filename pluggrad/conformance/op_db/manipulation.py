@@ -389,6 +389,13 @@ RECORDS: list[OpRecord] = [
         ("split",),
     ),
     OpRecord(
+        "select",
+        lambda x, dim, index: pg.select(x, dim, index),
+        lambda xp, x, dim, index: xp.take(x, xp.asarray(index % x.shape[dim]), axis=dim),
+        [Sample((rand(3, 4), 1, 2)), Sample((rand(3, 4), -2, -1)), Sample((rand(5), 0, 3))],
+        ("getitem",),
+    ),
+    OpRecord(
         "narrow",
         lambda x, dim, start, length: pg.narrow(x, dim, start, length),
         _narrow_ref,

@@ -14,13 +14,29 @@ __all__ = [
 
 
 class Entry:
-    """One row of the table: the node name and the formula of each differentiable input."""
+    """One row of the table: the node name and the formula of each differentiable input.
 
-    __slots__ = ("node", "formulas")
+    ``scalar_overloads`` lists the call signatures (``"ts"``, ``"st"``) that are PyTorch's
+    Scalar overloads (``pow(Tensor, Scalar)``, ``rsub``): their nodes have no edge for the
+    Python scalar, where other operations wrap it as a tensor with no history (an edge
+    ``(None, 0)``).  ``saved_as`` renames inputs in the node's ``_saved_<name>`` attributes
+    (inputs are PyTorch's ``self`` and ``other`` unless renamed, e.g. pow's ``exponent``).
+    """
 
-    def __init__(self, node: str | dict | Callable, **formulas: Callable):
+    __slots__ = ("node", "formulas", "scalar_overloads", "saved_as")
+
+    def __init__(
+        self,
+        node: str | dict | Callable,
+        *,
+        scalar_overloads: tuple[str, ...] = (),
+        saved_as: dict[str, str] | None = None,
+        **formulas: Callable,
+    ):
         self.node = node
         self.formulas = formulas
+        self.scalar_overloads = scalar_overloads
+        self.saved_as = saved_as or {}
 
     def __repr__(self) -> str:
         return f"Entry({self.node!r}, {', '.join(self.formulas)})"

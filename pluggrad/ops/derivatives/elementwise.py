@@ -142,6 +142,7 @@ TABLE = {
     ),
     "subtract": Entry(
         {"tt": "SubBackward0", "ts": "SubBackward0", "st": "RsubBackward1"},
+        scalar_overloads=("st",),
         x1=lambda ns, g: g,
         x2=lambda ns, g: -g,
     ),
@@ -162,6 +163,8 @@ TABLE = {
     "div_rounding": Entry("DivBackward2", x1=_zero, x2=_zero),
     "pow": Entry(
         {"ts": "PowBackward0", "tt": "PowBackward1", "st": "PowBackward2"},
+        scalar_overloads=("ts", "st"),
+        saved_as={"x2": "exponent"},
         x1=_pow_grad_base,
         x2=_pow_grad_exponent,
     ),

@@ -56,6 +56,11 @@ def gather(ns, g, indices, axis: int):
 
 
 TABLE = {
+    # as_strided(x, size, stride, offset) reads x flat at the positions its geometry names
+    "as_strided": Entry(
+        "AsStridedBackward0",
+        x=lambda ns, g, indices, x_shape: _take_grad(ns, g, indices, None, x_shape),
+    ),
     "getitem": Entry(
         _getitem_node,
         x=lambda ns, g, key, x_shape: ns.scatter_add(g, key, x_shape),

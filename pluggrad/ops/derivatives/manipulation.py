@@ -64,7 +64,13 @@ def _split_node(args, params) -> str:
 
 TABLE = {
     # ---- shape -----------------------------------------------------------------------------------
-    "reshape": Entry("ViewBackward0", x=lambda ns, g, x_shape: ns.reshape(g, x_shape)),
+    # reshape is a view (ViewBackward0) unless it had to copy x first (_unsafe_view)
+    "reshape": Entry(
+        lambda args, params: (
+            "UnsafeViewBackward0" if params.get("copy") == "cloned" else "ViewBackward0"
+        ),
+        x=lambda ns, g, x_shape: ns.reshape(g, x_shape),
+    ),
     "expand_dims": Entry("UnsqueezeBackward0", x=lambda ns, g, x_shape: ns.reshape(g, x_shape)),
     "squeeze": Entry(_squeeze_node, x=lambda ns, g, x_shape: ns.reshape(g, x_shape)),
     "broadcast_to": Entry("ExpandBackward0", x=lambda ns, g, x_shape: sum_to(ns, g, x_shape)),
