@@ -6,6 +6,8 @@ Every module of the ops layer that turns array-likes into tensors comes through 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import _dtypes
@@ -48,8 +50,71 @@ def python_dtype(array: np.ndarray) -> DType:
     raise TypeError(f"can't convert data of NumPy dtype {array.dtype} to a tensor")
 
 
+COPY_CONSTRUCT_WARNING = (
+    "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+    "sourceTensor.detach().clone().requires_grad_(True), rather than "
+    "torch.tensor(sourceTensor)."
+)
+SCALAR_OF_GRAD_WARNING = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first."
+)
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+_warned_scalar_of_grad = False
+
+
+def _warn_scalar_of_grad() -> None:
+    """PyTorch's warning for reading a tensor that requires grad as a number, once a process
+    (PyTorch warns once too)."""
+    global _warned_scalar_of_grad
+    _warned_scalar_of_grad = True
+    warnings.warn(SCALAR_OF_GRAD_WARNING, UserWarning, stacklevel=5)
+
+
+def _scalars_of_tensors(data, dtypes: list):
+    """`data` (nested lists and tuples) with each tensor in it replaced by its value as a
+    Python number, as PyTorch reads them (one-element tensors only, a warning for those that
+    require grad); the dtype of every number goes into `dtypes`."""
+    if isinstance(data, (list, tuple)):
+        return [_scalars_of_tensors(item, dtypes) for item in data]
+    if isinstance(data, Tensor):
+        if data.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        if data._requires_grad and not _warned_scalar_of_grad:
+            _warn_scalar_of_grad()
+        dtypes.append(data.dtype)
+        return data._backend.to_numpy(data._data).item()
+    dtypes.append(python_dtype(np.asarray(data)))
+    return data
+
+
+def _joint_dtype(dtypes: list) -> DType:
+    """The dtype PyTorch gives a sequence whose elements have these dtypes: the highest kind
+    (bool < integer < floating < complex), at the largest size among its members."""
+    top = max(_KIND_RANK[d.kind] for d in dtypes)
+    members = [d for d in dtypes if _KIND_RANK[d.kind] == top]
+    widest = max(members, key=lambda d: d.itemsize)
+    if top == 3 and any(d.kind == "f" and d.itemsize == 8 for d in dtypes):
+        return _dtypes.complex128
+    return widest
+
+
+def _holds_tensors(data) -> bool:
+    if isinstance(data, Tensor):
+        return True
+    return isinstance(data, (list, tuple)) and any(_holds_tensors(item) for item in data)
+
+
 def native_array(data, dtype: DType | None, backend: Backend):
-    """A native array of `backend` holding `data`; dtype inferred as PyTorch does if None."""
+    """A native array of `backend` holding `data`; dtype inferred as PyTorch does if None.
+
+    Tensors inside nested sequences count as the numbers they hold (PyTorch's rule).
+    """
+    if isinstance(data, (list, tuple)) and _holds_tensors(data):
+        dtypes: list[DType] = []
+        data = _scalars_of_tensors(data, dtypes)
+        if dtype is None and dtypes:
+            dtype = _joint_dtype(dtypes)
     if isinstance(data, Tensor):
         if data._backend is backend:
             array = data._data
@@ -95,6 +160,8 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, *, backen
     """
     backend = resolve_backend(backend)
     dtype = None if dtype is None else to_dtype(dtype)
+    if isinstance(data, Tensor):
+        warnings.warn(COPY_CONSTRUCT_WARNING, UserWarning, stacklevel=2)
     array = native_array(data, dtype, backend)
     if isinstance(data, Tensor) or isinstance(data, backend.array_type):
         array = backend.copy(array)
