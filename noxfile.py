@@ -15,7 +15,7 @@ import nox
 nox.options.sessions = ["lint", "demo", "tests"]
 nox.options.error_on_missing_interpreters = False
 
-BACKENDS = {"numpy": ".", "jax": ".[jax]", "array_api_strict": ".[strict]"}
+BACKENDS = {"numpy": ".[special]", "jax": ".[jax]", "array_api_strict": ".[strict,special]"}
 TEST_TOOLS = ["pytest>=8", "hypothesis>=6.100", "matplotlib>=3.8", "pytest-xdist>=3.5"]
 
 

@@ -14,14 +14,17 @@ from . import (
     _tensor_methods,  # noqa: F401  (attaches operators and methods to Tensor)
     autograd,
     backends,
+    cuda,
     fft,
     linalg,
     ops,
+    special,
     utils,
     viz,
 )
 from ._compile import compile  # noqa: A004
 from ._core.tensor import Size, Tensor
+from ._device import device
 from ._dtypes import (
     DType,
     bool,  # noqa: A004
@@ -41,6 +44,16 @@ from ._dtypes import (
     uint64,
 )
 from ._info import __array_namespace_info__
+from ._legacy import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from .autograd import (
     enable_grad,
     inference_mode,
@@ -79,7 +92,9 @@ def is_tensor(obj) -> builtins.bool:  # (bool here is the dtype)
 
 
 __all__ = [
-    "Tensor", "Size", "DType", "autograd", "backends", "ops", "linalg", "fft", "viz", "utils",
+    "Tensor", "Size", "DType", "device", "autograd", "backends", "ops", "linalg", "fft", "viz",
+    "utils", "cuda", "special", "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",
+    "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float32", "float64", "complex64", "complex128",
     "float", "double", "long", "int", "cfloat", "cdouble",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _dtypes
+from . import _dtypes, ops
 from .backends import get_backend
 from .ops.dtype_functions import isdtype
 
@@ -20,13 +20,12 @@ class Info:
         return {"boolean indexing": True, "data-dependent shapes": True, "max dimensions": 64}
 
     def default_device(self):
-        """The device new arrays are created on by the active backend."""
-        backend = get_backend()
-        return backend.device_of(backend.asarray([0.0]))
+        """The device new arrays are created on (a :class:`pluggrad.device`)."""
+        return ops.get_default_device()
 
     def devices(self) -> list:
-        """The devices of the active backend."""
-        return [self.default_device()]
+        """The devices of the active backend (:class:`pluggrad.device` objects)."""
+        return get_backend().devices()
 
     def default_dtypes(self, *, device=None) -> dict:
         """PyTorch's defaults: float32, complex64, int64 (indices too)."""

@@ -57,14 +57,6 @@ def _invert(self):
     return _ops.logical_not(self) if self.dtype is _dtypes.bool else _ops.bitwise_invert(self)
 
 
-def _to(self, *args, dtype=None, **kwargs):
-    """``x.to(dtype)``: a converted tensor (devices are the backend's business)."""
-    for a in args:
-        if isinstance(a, _dtypes.DType) or isinstance(a, str) and a in _dtypes.BY_NAME:
-            dtype = a
-    return self if dtype is None else _ops.astype(self, dtype, copy=False)
-
-
 OPERATORS = {
     "__add__": _ops.add,
     "__radd__": _scalar_first(_ops.add, _reflected(_ops.add)),
@@ -113,7 +105,6 @@ LIFECYCLE = {
 }
 
 CONVERSIONS = {
-    "to": _to,
     "float": lambda self: _ops.astype(self, _dtypes.float32, copy=False),
     "double": lambda self: _ops.astype(self, _dtypes.float64, copy=False),
 }

@@ -8,22 +8,31 @@ from __future__ import annotations
 
 from .ops.fft import (
     fft,
+    fft2,
     fftfreq,
     fftn,
     fftshift,
     hfft,
+    hfft2,
+    hfftn,
     ifft,
+    ifft2,
     ifftn,
     ifftshift,
     ihfft,
+    ihfft2,
+    ihfftn,
     irfft,
+    irfft2,
     irfftn,
     rfft,
+    rfft2,
     rfftfreq,
     rfftn,
 )
 
 __all__ = [
     "fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft", "ihfft",
-    "fftfreq", "rfftfreq", "fftshift", "ifftshift",
+    "fftfreq", "rfftfreq", "fftshift", "ifftshift", "hfftn", "ihfftn", "fft2", "ifft2", "rfft2",
+    "irfft2", "hfft2", "ihfft2",
 ]  # fmt: skip

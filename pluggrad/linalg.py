@@ -8,6 +8,16 @@ main namespace.
 
 from __future__ import annotations
 
+from .ops._composite_linalg import (
+    cond,
+    lstsq,
+    matrix_exp,
+    multi_dot,
+    solve_triangular,
+    tensorinv,
+    tensorsolve,
+    vander,
+)
 from .ops.linalg import (
     cholesky,
     cross,
@@ -39,4 +49,6 @@ __all__ = [
     "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm",
     "matrix_power", "matrix_rank", "matrix_transpose", "norm", "outer", "pinv", "qr", "slogdet",
     "solve", "svd", "svdvals", "tensordot", "trace", "vecdot", "vector_norm",
+    "cond", "lstsq", "matrix_exp", "multi_dot", "solve_triangular", "tensorinv", "tensorsolve",
+    "vander",
 ]  # fmt: skip

@@ -341,6 +341,8 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
         else:
             arrays.append(a)
             requires.append(False)
+    if backend is not None and backend.multi_device:
+        _check_same_device(backend, args)
     if prim.forward is not None:
         out = prim.forward(backend, *arrays, **params) if params else prim.forward(backend, *arrays)
     else:
@@ -372,6 +374,21 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
     if prim.view is not None:
         _mark_views(prim, (result,), args, params)
     return result
+
+
+def _check_same_device(backend, args: tuple) -> None:
+    """PyTorch's error for tensors on different devices in one operation."""
+    first = None
+    for a in args:
+        if type(a) is Tensor:
+            where = backend.device_of(a._data)
+            if first is None:
+                first = where
+            elif where != first:
+                raise RuntimeError(
+                    "Expected all tensors to be on the same device, but found at least two "
+                    f"devices, {backend.torch_device(first)} and {backend.torch_device(where)}!"
+                )
 
 
 def _mark_views(prim: Primitive, outputs, args: tuple, params: dict | None) -> None:

@@ -384,8 +384,9 @@ class Tensor:
 
     @property
     def device(self):
-        """The device of the underlying array, as its backend reports it."""
-        return self._backend.device_of(self._data)
+        """Where the elements live, as a :class:`pluggrad.device` (``device(type='cpu')``)."""
+        backend = self._backend
+        return backend.torch_device(backend.device_of(self._data))
 
     @property
     def backend(self):
@@ -533,22 +534,6 @@ class Tensor:
 
     def __dlpack_device__(self):
         return self._data.__dlpack_device__()
-
-    def to_device(self, device, /, *, stream=None) -> Tensor:
-        """The tensor on `device`, a device of its backend (itself if it is already there).
-
-        A leaf is copied as a new leaf; moving a tensor that is part of a graph between devices
-        is not differentiable in pluggrad and raises.
-        """
-        if device is None or device == self.device or str(device) == "cpu" == str(self.device):
-            return self
-        if self._grad_fn is not None:
-            raise RuntimeError(
-                "to_device() of a tensor with a grad_fn would cut the graph; move the leaves "
-                "before computing with them"
-            )
-        moved = self._backend.xp.asarray(self._data, device=device)
-        return _make(moved, self._backend, self._requires_grad)
 
 
 def _init(t: Tensor, data, backend, requires_grad=False, grad_fn=None, output_nr=0) -> None:

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._device import device
 from .._dtypes import ALL_DTYPES, DType
 from ._random import RandomSource
 
@@ -88,8 +89,38 @@ class Backend:
         return self.xp.asarray(result)
 
     def device_of(self, array: Any) -> Any:
-        """The device an array lives on (the array API's ``device(x)``)."""
+        """The device an array lives on, as the library names it."""
         return getattr(array, "device", "cpu")
+
+    # -- devices, named as PyTorch names them -----------------------------------------------------
+    #: whether arrays can be on different devices (then operations check that theirs agree)
+    multi_device: bool = False
+
+    def devices(self) -> list[device]:
+        """The devices this backend can put arrays on (the default: the CPU)."""
+        return [device("cpu")]
+
+    def torch_device(self, native: Any) -> device:
+        """PyTorch's name for the library's device `native` (the default: the CPU)."""
+        return device("cpu")
+
+    def native_device(self, wanted: device) -> Any:
+        """The library's device for `wanted`, or None for where arrays are made by default;
+        RuntimeError if the backend has no such device."""
+        if wanted.type == "cpu" and wanted.index in (None, 0):
+            return None
+        raise self.no_device_error(wanted)
+
+    def no_device_error(self, wanted: device) -> RuntimeError:
+        names = ", ".join(str(d) for d in self.devices())
+        return RuntimeError(
+            f"the {self.name} backend has no device '{wanted}' (its devices: {names}); "
+            "pick a backend with that device (e.g. PLUGGRAD_BACKEND=jax with a GPU build of JAX)"
+        )
+
+    def move(self, array: Any, native: Any) -> Any:
+        """`array` on the library's device `native` (the default: there is only one)."""
+        return array
 
     # -- kernels the standard lacks -------------------------------------------------------------
     def getitem(self, array: Any, key: Any) -> Any:
@@ -131,6 +162,25 @@ class Backend:
         out = np.zeros(shape, dtype=values_np.dtype)
         np.add.at(out, along_axis_key(np, self.to_numpy(indices), axis), values_np)
         return self.asarray(out)
+
+    def special(self, name: str, *arrays: Any) -> Any:
+        """``scipy.special.<name>(*arrays)`` on this backend's arrays: the kernels of
+        :mod:`pluggrad.special` (``erf``, ``gammaln``, ``i0``...).  This generic version goes
+        through NumPy and SciPy (the ``special`` extra); backends with their own kernels (JAX's
+        ``jax.scipy.special``) override it.  Of a function with several results (``airy``),
+        the first."""
+        try:
+            import scipy.special  # noqa: PLC0415 - optional: only the special functions need it
+        except ImportError as exc:
+            raise ImportError(
+                f"pluggrad's special functions on the {self.name} backend need SciPy: "
+                "pip install 'pluggrad[special]'"
+            ) from exc
+        args = [self.to_numpy(a) if isinstance(a, self.array_type) else a for a in arrays]
+        result = getattr(scipy.special, name)(*args)
+        if isinstance(result, tuple):  # airy: (Ai, Ai', Bi, Bi'); pluggrad wants Ai
+            result = result[0]
+        return self.asarray(np.asarray(result, dtype=args[-1].dtype))
 
     def write_into(self, target: Any, values: Any) -> Any:
         """Store `values` as the new content of a tensor whose array is `target`; return the
@@ -232,11 +282,19 @@ class Backend:
         names["getitem"] = self.getitem
         names["put_along_axis_add"] = self.put_along_axis_add
         names["zeros_where"] = self.zeros_where
+        names["move"] = self.move
         # the standard's extensions, as ``ns.linalg.solve`` / ``ns.fft.ifft`` (pluggrad.ops has
         # them as its submodules linalg and fft); array_api_strict hides them from dir()
         for extension in ("linalg", "fft"):
             if getattr(self.xp, extension, None) is not None:
                 names[extension] = getattr(self.xp, extension)
+        names["special"] = types.SimpleNamespace(
+            **{
+                name: functools.partial(self.special, name)
+                for name in ("digamma", "i0", "i1", "i0e", "i1e")
+            },
+            polygamma=lambda n, x: self.special("polygamma", n, x),
+        )
         names["differentiable"] = False  # tensor_ns says True
         return types.SimpleNamespace(**names)
 

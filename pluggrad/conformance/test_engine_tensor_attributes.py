@@ -178,5 +178,7 @@ def test_grad_of_x_squared_is_2x(backend):
 def test_legacy_constructor_honours_its_device(backend):
     t = pg.Tensor([1.0, 2.0], device=pg.tensor([0.0]).device)
     assert t.device == pg.tensor([0.0]).device and t.dtype is pg.float32
-    with pytest.raises(RuntimeError, match="is not a device of the"):
+    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda"):
         pg.Tensor([1.0], device="no-such-device:7")
+    with pytest.raises(RuntimeError, match="backend has no device 'mps'"):
+        pg.Tensor([1.0], device="mps")

@@ -21,7 +21,8 @@ listed before it, so the imports form no cycle; and none imports in a function b
 8. ``manipulation``
 9. ``_along_axis`` (cumulative sums, ``diff``, softmax), then ``reductions``
 10. ``_products`` (matrix products), then ``linalg``
-11. ``fft``, ``inplace``
+11. ``fft``, ``inplace``, ``_composite_shape``, ``_composite_linalg`` then ``composite``
+    (PyTorch's functions made of the others), ``special``
 12. this package, which gathers the topics' namespaces
 
 This package also builds, for each backend, the namespace that derivative formulas run against
@@ -36,15 +37,17 @@ import importlib
 import types
 
 from ..backends import Backend, use_backend
-from . import creation, fft, linalg
+from . import _devices, creation, fft, linalg, special
 from ._convert import accumulation_copy
+from .composite import *  # noqa: F403
 from .creation import *  # noqa: F403
 from .derivatives import TOPICS as _DIFFERENTIABLE_TOPICS
 from .derivatives import sum_to
 from .dtype_functions import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .indexing import *  # noqa: F403
-from .indexing import put_along_axis_add, scatter_add
+from .indexing import put_along_axis_add
+from .indexing import scatter_add as _scatter_add_at_key
 from .linalg import *  # noqa: F403
 from .manipulation import *  # noqa: F403
 from .random import *  # noqa: F403
@@ -52,6 +55,7 @@ from .reductions import *  # noqa: F403
 from .searching import *  # noqa: F403
 from .sets import *  # noqa: F403
 from .sorting import *  # noqa: F403
+from .special import *  # noqa: F403
 
 # the topic modules (all the differentiable topics and dtype_functions), in alphabetical order
 TOPICS = tuple(
@@ -62,7 +66,8 @@ TOPICS = tuple(
 __all__ = [name for topic in TOPICS for name in topic.__all__] + ["sum_to"]
 
 _FORMULA_EXTRAS = {
-    "scatter_add": scatter_add,
+    "move": _devices.move,
+    "scatter_add": _scatter_add_at_key,  # the backward of x[key]; PyTorch's is composite's
     "put_along_axis_add": put_along_axis_add,
     "accumulation_copy": accumulation_copy,
 }
@@ -94,6 +99,7 @@ def tensor_namespace(backend: Backend) -> types.SimpleNamespace:
     extensions = {
         "linalg": dict(linalg.EXTENSION),
         "fft": {name: getattr(fft, name) for name in fft.PUBLIC},
+        "special": {name: getattr(special, name) for name in special.FORMULA_FUNCTIONS},
     }
     for name in fft.BACKEND_CREATORS:
         extensions["fft"][name] = _bound(extensions["fft"][name], backend)

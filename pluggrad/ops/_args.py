@@ -18,6 +18,17 @@ def is_array_like(obj) -> bool:
     return hasattr(obj, "shape") and hasattr(obj, "dtype")
 
 
+def tensor_method(function):
+    """`function` as a Tensor method: the tensor is its first argument (``x.erf()``)."""
+
+    def method(self, *args, **kwargs):
+        return function(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = function.__name__
+    method.__doc__ = function.__doc__
+    return method
+
+
 def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
     """`x` as a Tensor: tensors pass through, anything else becomes a tensor on the backend of
     `like` (or the active backend)."""

@@ -10,8 +10,9 @@ import warnings
 
 import numpy as np
 
-from .. import _dtypes
+from .. import _device, _dtypes
 from .._core.tensor import REQUIRES_GRAD_FACTORY_DTYPE_ERROR, Tensor, _make
+from .._device import as_device, entered_device
 from .._dtypes import DType, to_dtype
 from ..backends import Backend, get_backend, load_backend
 
@@ -28,9 +29,43 @@ def resolve_backend(backend) -> Backend:
     return load_backend(backend)
 
 
-def leaf(data, backend: Backend, requires_grad: bool) -> Tensor:
-    """A new leaf tensor holding the native array `data` of `backend`."""
-    t = _make(data, backend)
+_default_device: _device.device | None = None
+
+
+def set_default_device(device) -> None:
+    """Make `device` (``"cuda"``, a :class:`~pluggrad.device`, or None for the backend's
+    own default) where the creation functions put tensors when not told."""
+    global _default_device
+    _default_device = as_device(device)
+
+
+def get_default_device() -> _device.device:
+    """Where the creation functions put tensors when not told: the device set by
+    :func:`set_default_device` or entered with ``with pluggrad.device(...)``, else where the
+    active backend makes arrays (``device(type='cpu')`` for NumPy)."""
+    chosen = entered_device() or _default_device
+    if chosen is not None:
+        return chosen
+    backend = get_backend()
+    return backend.torch_device(backend.device_of(backend.xp.asarray(0)))
+
+
+def place(array, backend: Backend, wanted=None):
+    """`array` moved to the device `wanted` (a device, its name, or None for the default
+    device), as the creation functions place what they make."""
+    if wanted is not None and not isinstance(wanted, (_device.device, str, int)):
+        return backend.move(array, wanted)  # one of the library's own devices
+    target = as_device(wanted) or entered_device() or _default_device
+    if target is None:
+        return array
+    native = backend.native_device(target)
+    return array if native is None else backend.move(array, native)
+
+
+def leaf(data, backend: Backend, requires_grad: bool, device=None) -> Tensor:
+    """A new leaf tensor holding the native array `data` of `backend`, on `device` (a device,
+    its name, or None for the default device)."""
+    t = _make(place(data, backend, device), backend)
     if requires_grad:
         t._set_requires_grad(True, REQUIRES_GRAD_FACTORY_DTYPE_ERROR)
     return t
@@ -165,4 +200,4 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, *, backen
     array = native_array(data, dtype, backend)
     if isinstance(data, Tensor) or isinstance(data, backend.array_type):
         array = backend.copy(array)
-    return leaf(array, backend, requires_grad)
+    return leaf(array, backend, requires_grad, device)

@@ -25,13 +25,23 @@ from ..backends import Backend, get_backend
 from ._args import as_tensor_arg
 from ._convert import astype, clone
 from ._define import primitive
-from ._leaf import leaf, native_array, python_dtype, resolve_backend, tensor
+from ._devices import to_device
+from ._leaf import (
+    get_default_device,
+    leaf,
+    native_array,
+    place,
+    python_dtype,
+    resolve_backend,
+    set_default_device,
+    tensor,
+)
 from ._shape import broadcast_to, reshape
 
 __all__ = [
     "tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange",
     "linspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like", "meshgrid", "tril",
-    "triu",
+    "triu", "set_default_device", "get_default_device",
 ]  # fmt: skip
 # functions that take no tensor: bound to a backend in its differentiable namespace
 BACKEND_CREATORS = (
@@ -46,13 +56,15 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None, backend=None) -> Tens
     A tensor is returned as it is (graph and all) unless a `dtype` change or ``copy=True``
     asks for a new one.
     """
+    if isinstance(obj, Tensor) and device is not None:
+        obj = to_device(obj, device)
     if isinstance(obj, Tensor) and (dtype is None or to_dtype(dtype) is obj.dtype):
         if copy:
             return clone(obj)
         return obj
     if isinstance(obj, Tensor) and obj._backend is resolve_backend(backend):
         return astype(obj, to_dtype(dtype))
-    return tensor(obj, dtype=dtype, backend=backend)
+    return tensor(obj, dtype=dtype, device=device, backend=backend)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -68,14 +80,14 @@ def _shape(size) -> tuple[int, ...]:
     return tuple(int(n) for n in size)
 
 
-def _filled(fill_value, size, dtype, requires_grad, backend=None) -> Tensor:
+def _filled(fill_value, size, dtype, requires_grad, backend=None, device=None) -> Tensor:
     backend = resolve_backend(backend)
     if dtype is None:
         dtype = python_dtype(np.asarray(fill_value))
     dtype = to_dtype(dtype)
     native = backend.to_native[dtype]
     data = backend.xp.full(_shape(size), fill_value, dtype=native)
-    return leaf(data, backend, requires_grad)
+    return leaf(data, backend, requires_grad, device)
 
 
 def _size_of(shape, size: tuple, size_kw) -> tuple:
@@ -96,21 +108,21 @@ def zeros(shape=None, *size, dtype=None, device=None, requires_grad: bool = Fals
           backend=None, **kwargs) -> Tensor:  # fmt: skip
     """A tensor of zeros of the given shape (default dtype float32)."""
     size = _size_of(shape, size, _pop_size(kwargs, "zeros"))
-    return _filled(0.0, size, dtype or _dtypes.get_default_dtype(), requires_grad, backend)
+    return _filled(0.0, size, dtype or _dtypes.get_default_dtype(), requires_grad, backend, device)
 
 
 def ones(shape=None, *size, dtype=None, device=None, requires_grad: bool = False,
          backend=None, **kwargs) -> Tensor:  # fmt: skip
     """A tensor of ones of the given shape (default dtype float32)."""
     size = _size_of(shape, size, _pop_size(kwargs, "ones"))
-    return _filled(1.0, size, dtype or _dtypes.get_default_dtype(), requires_grad, backend)
+    return _filled(1.0, size, dtype or _dtypes.get_default_dtype(), requires_grad, backend, device)
 
 
 def empty(shape=None, *size, dtype=None, device=None, requires_grad: bool = False,
           backend=None, **kwargs) -> Tensor:  # fmt: skip
     """A tensor of the given shape; its values are unspecified (zeros on every backend here)."""
     size = _size_of(shape, size, _pop_size(kwargs, "empty"))
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad, backend=backend)
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad, backend=backend)
 
 
 def _pop_size(kwargs: dict, name: str):
@@ -134,7 +146,7 @@ def full(shape=None, fill_value=_NO_FILL, *, size=None, dtype=None, device=None,
         raise TypeError("full() missing required argument 'fill_value'")
     shape = shape if size is None else size
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return _filled(fill_value, shape, dtype, requires_grad, backend)
+    return _filled(fill_value, shape, dtype, requires_grad, backend, device)
 
 
 def arange(start, stop=None, step=1, *, dtype=None, device=None, requires_grad=False,
@@ -147,7 +159,7 @@ def arange(start, stop=None, step=1, *, dtype=None, device=None, requires_grad=F
         dtype = _dtypes.int64 if integral else _dtypes.get_default_dtype()
     backend = resolve_backend(backend)
     data = backend.xp.arange(start, stop, step, dtype=backend.to_native[to_dtype(dtype)])
-    return leaf(data, backend, requires_grad)
+    return leaf(data, backend, requires_grad, device)
 
 
 _COMPLEX = (_dtypes.complex64, _dtypes.complex128)
@@ -170,7 +182,7 @@ def linspace(start, stop, /, num=None, *, steps=None, dtype=None, device=None,
     backend = resolve_backend(backend)
     native = backend.to_native[to_dtype(dtype)]
     data = backend.xp.linspace(start, stop, int(num), dtype=native, endpoint=endpoint)
-    return leaf(data, backend, requires_grad)
+    return leaf(data, backend, requires_grad, device)
 
 
 def eye(n_rows, n_cols=None, /, *, k: int = 0, dtype=None, device=None,
@@ -179,32 +191,33 @@ def eye(n_rows, n_cols=None, /, *, k: int = 0, dtype=None, device=None,
     backend = resolve_backend(backend)
     native = backend.to_native[to_dtype(dtype or _dtypes.get_default_dtype())]
     data = backend.xp.eye(n_rows, n_cols, k=k, dtype=native)
-    return leaf(data, backend, requires_grad)
+    return leaf(data, backend, requires_grad, device)
 
 
-def _like(x: Tensor, fill_value, dtype, requires_grad) -> Tensor:
+def _like(x: Tensor, fill_value, dtype, requires_grad, device) -> Tensor:
     dtype = x.dtype if dtype is None else to_dtype(dtype)
-    return _filled(fill_value, tuple(x.shape), dtype, requires_grad, backend=x._backend)
+    device = x.device if device is None else device  # PyTorch: the input's device
+    return _filled(fill_value, tuple(x.shape), dtype, requires_grad, x._backend, device)
 
 
 def zeros_like(x, /, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Zeros with the shape, dtype and backend of `x`."""
-    return _like(x, 0, dtype, requires_grad)
+    return _like(x, 0, dtype, requires_grad, device)
 
 
 def ones_like(x, /, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Ones with the shape, dtype and backend of `x`."""
-    return _like(x, 1, dtype, requires_grad)
+    return _like(x, 1, dtype, requires_grad, device)
 
 
 def empty_like(x, /, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor with the shape, dtype and backend of `x` (values unspecified: zeros here)."""
-    return _like(x, 0, dtype, requires_grad)
+    return _like(x, 0, dtype, requires_grad, device)
 
 
 def full_like(x, /, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """`fill_value` everywhere, with the shape, dtype and backend of `x`."""
-    return _like(x, fill_value, dtype, requires_grad)
+    return _like(x, fill_value, dtype, requires_grad, device)
 
 
 def legacy_init(self: Tensor, *args, device=None) -> None:
@@ -219,32 +232,17 @@ def legacy_init(self: Tensor, *args, device=None) -> None:
     """
     backend = get_backend()
     data = legacy_tensor_data(backend, args)
-    if device is not None:
-        data = on_device(data, backend, device)
-    init_tensor(self, data, backend)
+    init_tensor(self, place(data, backend, device), backend)
 
 
-def on_device(array, backend: Backend, device):
-    """`array` on `device` (a device of `backend`, or ``"cpu"`` where the backend's arrays are
-    on the host), moved if needed."""
-    current = backend.device_of(array)
-    if device == current or str(device) == str(current) or str(device) == "cpu" == current:
-        return array
-    try:
-        return backend.xp.asarray(array, device=device)
-    except (TypeError, ValueError, RuntimeError) as exc:
-        raise RuntimeError(
-            f"device {device!r} is not a device of the {backend.name} backend ({exc})"
-        ) from exc
-
-
-def legacy_tensor_data(backend: Backend, args: tuple):
-    """Data for PyTorch's legacy ``Tensor(...)`` constructor: always the default float dtype.
+def legacy_tensor_data(backend: Backend, args: tuple, dtype=None):
+    """Data for PyTorch's legacy ``Tensor(...)`` constructor: always the default float dtype
+    (or `dtype`, for ``LongTensor(...)`` and the other legacy types).
 
     ``Tensor(data)`` converts `data`; ``Tensor(2, 3)`` makes a 2x3 tensor (of zeros here:
     PyTorch leaves it uninitialised); ``Tensor()`` makes an empty one.
     """
-    dtype = _dtypes.get_default_dtype()
+    dtype = dtype or _dtypes.get_default_dtype()
     native = backend.to_native[dtype]
     if not args:
         return backend.xp.zeros((0,), dtype=native)

@@ -32,7 +32,8 @@ __all__: list[str] = []
 
 PUBLIC = [
     "fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft", "ihfft",
-    "fftfreq", "rfftfreq", "fftshift", "ifftshift",
+    "fftfreq", "rfftfreq", "fftshift", "ifftshift", "hfftn", "ihfftn", "fft2", "ifft2", "rfft2",
+    "irfft2", "hfft2", "ihfft2",
 ]  # fmt: skip
 # functions that take no tensor: bound to a backend in its differentiable namespace
 BACKEND_CREATORS = ("fftfreq", "rfftfreq")
@@ -259,6 +260,44 @@ def irfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tens
     sizes[-1] = last // 2 + 1
     x = _resized(x, axes, sizes)
     return apply(_C2R, (x,), {"axes": axes, "norm": _norm(norm), "last_dim_size": last})
+
+
+def hfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor:
+    """N-dimensional :func:`hfft`: the real spectrum of a Hermitian signal given by its first
+    half along the last of `axes`."""
+    x = _as_complex(as_tensor_arg(x))
+    axes, _ = _axes_of(x, s, axes, dim)
+    return irfftn(conj(x), s=s, axes=axes, norm=_SWAPPED_NAMES[norm])
+
+
+def ihfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor:
+    """Inverse of :func:`hfftn`: the first half of the Hermitian spectrum of a real signal."""
+    x = _as_real(as_tensor_arg(x), "ihfftn")
+    axes, _ = _axes_of(x, s, axes, dim)
+    return conj(rfftn(x, s=s, axes=axes, norm=_SWAPPED_NAMES[norm]))
+
+
+# the norm that makes a transform of the conjugate the inverse transform
+_SWAPPED_NAMES = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
+
+
+def _two_dimensional(transform, name: str):
+    """``<name>2``: the n-dimensional `transform` over the last two axes by default."""
+
+    def over_two_axes(x, /, s=None, dim=(-2, -1), norm: str = "backward") -> Tensor:
+        return transform(x, s=s, axes=tuple(dim), norm=norm)
+
+    over_two_axes.__name__ = over_two_axes.__qualname__ = name
+    over_two_axes.__doc__ = f"``{transform.__name__}`` over two axes (the last two by default)."
+    return over_two_axes
+
+
+fft2 = _two_dimensional(fftn, "fft2")
+ifft2 = _two_dimensional(ifftn, "ifft2")
+rfft2 = _two_dimensional(rfftn, "rfft2")
+irfft2 = _two_dimensional(irfftn, "irfft2")
+hfft2 = _two_dimensional(hfftn, "hfft2")
+ihfft2 = _two_dimensional(ihfftn, "ihfft2")
 
 
 # ---- frequencies and shifts ---------------------------------------------------------------------

@@ -455,6 +455,15 @@ _INPLACE_OF = (
     "copysign", "logaddexp", "maximum", "minimum", "masked_fill", "true_divide", "floor_divide",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "logical_and", "logical_or",
     "logical_xor", "logical_not", "where", "lerp", "addcmul", "addcdiv",
+    # PyTorch's other in-place methods: an out-of-place method of the same name, done in place
+    "absolute", "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
+    "arctanh", "asinh", "atanh", "bitwise_left_shift", "bitwise_right_shift", "cumprod",
+    "cumsum", "deg2rad", "rad2deg", "divide", "multiply", "subtract", "negative", "eq", "ne",
+    "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal", "fix",
+    "float_power", "frac", "gcd", "lcm", "heaviside", "index_add", "index_fill", "index_copy",
+    "scatter_add", "logit", "nan_to_num", "sgn", "sinc", "tril", "triu", "xlogy", "addmm",
+    "addmv", "addr", "baddbmm", "addbmm", "ldexp", "hypot", "nextafter", "fmod", "remainder",
+    "logaddexp2", "exp2", "copysign",
 )  # fmt: skip
 
 # Python's augmented assignments, and the operator each one performs

@@ -21,7 +21,7 @@ import numpy as np
 
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from . import _shape, _views
+from . import _devices, _shape, _views
 from ._args import SCALAR_TYPES, as_tensor_arg, merge_axis, normalize_axis, size_args
 from ._convert import astype, binary_operands, clone
 from ._define import primitive
@@ -476,6 +476,7 @@ NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
 TENSOR_METHODS: dict = {
     **_shape.TENSOR_METHODS,
     **_views.TENSOR_METHODS,
+    **_devices.TENSOR_METHODS,
     "clone": clone,
     "astype": astype,
     "diagonal": diagonal,

@@ -45,7 +45,7 @@ PACKAGE = "pluggrad"
 # only.  A module may import from its own layer and the layers below.
 # --8<-- [start:layers]
 LAYERS = (
-    ("dtypes", ["pluggrad._dtypes"]),
+    ("dtypes and devices", ["pluggrad._dtypes", "pluggrad._device"]),
     ("backend contract and registry", ["pluggrad.backends"]),
     (
         "core: grad mode, anomaly, hooks, graph, Tensor state, primitives, engine",
@@ -59,6 +59,9 @@ LAYERS = (
             "pluggrad._tensor_methods",
             "pluggrad.linalg",
             "pluggrad.fft",
+            "pluggrad.cuda",
+            "pluggrad.special",
+            "pluggrad._legacy",
             "pluggrad.utils",
             "pluggrad.viz",
             "pluggrad._compile",

@@ -6,14 +6,17 @@ formulas through :class:`FormulaRunner`, functions of Tensors through :meth:`Jax
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Callable
 from typing import Any
 
 import jax
 import jax.numpy as jnp
+import jax.scipy.special
 import numpy as np
 
+from ..._device import device
 from ..._dtypes import float64
 from .._base import Backend, along_axis_key
 from ._compile import JitCompiled
@@ -98,6 +101,12 @@ class JaxBackend(Backend):
     def scatter_add(self, values, key, shape):
         return jnp.zeros(shape, dtype=values.dtype).at[key].add(values)
 
+    def special(self, name, *arrays):
+        kernel = getattr(jax.scipy.special, name, None)
+        if kernel is None:  # not in jax.scipy.special (erfcx, the Bessel functions y0, k0...)
+            return super().special(name, *arrays)
+        return kernel(*arrays)
+
     def put(self, array, positions, values):
         flat = jnp.reshape(array, (-1,)).at[jnp.asarray(positions.reshape(-1))]
         return jnp.reshape(flat.set(jnp.reshape(values, (-1,))), array.shape)
@@ -135,6 +144,42 @@ class JaxBackend(Backend):
         if not jnp.issubdtype(s.dtype, jnp.floating):
             return s
         return jnp.where(s == 0, jnp.zeros_like(s), s)
+
+    # -- devices: JAX's, under PyTorch's names (a GPU is cuda, as PyTorch names ROCm GPUs too) --
+    _TYPE_OF_PLATFORM = {"cpu": "cpu", "gpu": "cuda", "cuda": "cuda", "rocm": "cuda", "tpu": "tpu"}
+
+    @functools.cached_property
+    def _natives(self) -> list:
+        natives = list(jax.devices())
+        if natives[0].platform != "cpu":  # the host too: x.cpu() moves there
+            natives += jax.devices("cpu")
+        return natives
+
+    @property
+    def multi_device(self) -> bool:  # type: ignore[override]
+        return len(self._natives) > 1
+
+    def devices(self):
+        return [self.torch_device(d) for d in self._natives]
+
+    def torch_device(self, native):
+        if isinstance(native, (set, frozenset)):  # a sharded array: its first device
+            native = min(native, key=lambda d: d.id)
+        kind = self._TYPE_OF_PLATFORM.get(native.platform, native.platform)
+        index = [d for d in self._natives if d.platform == native.platform].index(native)
+        return device(kind) if kind == "cpu" and index == 0 else device(kind, index)
+
+    def native_device(self, wanted):
+        same_type = [
+            d for d in self._natives if self._TYPE_OF_PLATFORM.get(d.platform) == wanted.type
+        ]
+        index = wanted.index or 0
+        if index >= len(same_type):
+            raise self.no_device_error(wanted)
+        return same_type[index]
+
+    def move(self, array, native):
+        return jax.device_put(array, native)
 
     def device_of(self, array):
         devices = array.devices()

@@ -94,9 +94,57 @@ def _record(name, maker, samples, primitives):
     return OpRecord(f"fft.{name}", op, ref, samples, primitives, functions=(f"fft.{name}",))
 
 
-_REAL_OUT = {"irfft", "irfftn", "hfft"}
+_REAL_OUT = {"irfft", "irfftn", "hfft", "irfft2"}
+_SWAPPED = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
+_TWO_D = [Sample(_pair(3, 4)), Sample(_pair(2, 3, 4), {"norm": "ortho"})]
+_TWO_D_REAL = [Sample((rand(3, 4),)), Sample((rand(2, 3, 4),), {"norm": "forward"})]
+
+
+def _hermitian_records() -> list[OpRecord]:
+    """hfftn/hfft2 (a real spectrum of a Hermitian signal: irfftn of its conjugate with the
+    inverse norm) and ihfftn/ihfft2 (the conjugate of rfftn with the inverse norm), which
+    NumPy's fft module lacks as references."""
+
+    def hermitian(name):
+        def op(a, b, **kw):
+            return getattr(pg.fft, name)(a + 1j * b, **kw)
+
+        def ref(xp, a, b, norm="backward"):
+            axes = tuple(range(a.ndim - 2, a.ndim)) if name.endswith("2") else None
+            return xp.fft.irfftn(xp.conj(a + 1j * b), axes=axes, norm=_SWAPPED[norm])
+
+        return op, ref
+
+    def inverse(name):
+        def op(a, **kw):
+            return _parts(getattr(pg.fft, name)(a, **kw))
+
+        def ref(xp, a, norm="backward"):
+            axes = tuple(range(a.ndim - 2, a.ndim)) if name.endswith("2") else None
+            return _xp_parts(xp, xp.conj(xp.fft.rfftn(a, axes=axes, norm=_SWAPPED[norm])))
+
+        return op, ref
+
+    records = []
+    for name, make, samples, primitives in (
+        ("hfftn", hermitian, _TWO_D, ("fft_c2r", "conj")),
+        ("hfft2", hermitian, _TWO_D, ("fft_c2r", "conj")),
+        ("ihfftn", inverse, _TWO_D_REAL, ("fft_r2c", "conj")),
+        ("ihfft2", inverse, _TWO_D_REAL, ("fft_r2c", "conj")),
+    ):
+        op, ref = make(name)
+        records.append(
+            OpRecord(f"fft.{name}", op, ref, samples, primitives, functions=(f"fft.{name}",))
+        )
+    return records
+
 
 RECORDS: list[OpRecord] = [
+    *_hermitian_records(),
+    _record("fft2", _complex_in, _TWO_D, ("fft_c2c",)),
+    _record("ifft2", _complex_in, _TWO_D, ("fft_c2c",)),
+    _record("rfft2", _real_in, _TWO_D_REAL, ("fft_r2c",)),
+    _record("irfft2", _complex_in, _TWO_D, ("fft_c2r",)),
     _record("fft", _complex_in, _C2C_1D, ("fft_c2c", "concat", "getitem")),
     _record("ifft", _complex_in, _C2C_1D, ("fft_c2c",)),
     _record("fftn", _complex_in, _C2C_ND, ("fft_c2c",)),

@@ -9,6 +9,12 @@ import pluggrad as pg
 from ._base import OpRecord, Sample, rand
 
 
+def _move_in_place(x):
+    """x moved onto its own device through the move primitive (to_device skips that)."""
+    here = x._backend.device_of(x._data)
+    return pg.ops._devices.apply(pg.ops._devices._MOVE, (x,), {"native": here, "x_device": here})
+
+
 def _squeeze_ref(xp, x, axis=None, dim=None):
     axis = dim if axis is None else axis
     if axis is None:
@@ -464,6 +470,15 @@ RECORDS: list[OpRecord] = [
         eps=1e-3,
     ),  # fmt: skip
     OpRecord("clone", pg.clone, lambda xp, x: x + 0, [Sample((rand(2, 2),))], ("clone",)),
+    # a move between devices, here onto the device x is on (the only one every backend has):
+    # the primitive behind x.to(device), x.cpu(), x.cuda()
+    OpRecord(
+        "move",
+        lambda x: _move_in_place(x) * x,
+        lambda xp, x: x * x,
+        [Sample((rand(2, 3),))],
+        ("move",),
+    ),
     # ---- filling --------------------------------------------------------------------------------
     OpRecord(
         "masked_fill",

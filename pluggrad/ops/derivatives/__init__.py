@@ -33,8 +33,8 @@ from ._helpers import Entry, cast_grad, sum_to
 __all__ = ["DERIVATIVES", "NONDIFFERENTIABLE", "TOPICS", "Entry", "cast_grad", "sum_to"]
 
 TOPICS: tuple[str, ...] = (
-    "creation", "elementwise", "fft", "indexing", "inplace", "linalg", "manipulation",
-    "random", "reductions", "searching", "sets", "sorting",
+    "composite", "creation", "elementwise", "fft", "indexing", "inplace", "linalg", "manipulation",
+    "random", "reductions", "searching", "sets", "sorting", "special",
 )  # fmt: skip
 """The topics of the differentiable operations, THE list: each has its module of operations in
 :mod:`pluggrad.ops` (which adds ``dtype_functions``, whose functions make no primitive), its

@@ -94,6 +94,8 @@ TABLE = {
     # ---- dtype conversion and copies ----------------------------------------------------------
     "astype": Entry("ToCopyBackward0", x=lambda ns, g, x_dtype: cast_grad(ns, g, x_dtype)),
     "clone": Entry("CloneBackward0", x=lambda ns, g: g),
+    # a move between devices: the gradient goes back where x was
+    "move": Entry("ToCopyBackward0", x=lambda ns, g, x_device: ns.move(g, x_device)),
     # the copy AccumulateGrad makes of a first gradient under create_graph=True (as PyTorch)
     "copy": Entry("CopyBackwards", x=lambda ns, g: g),
     # ---- filling -----------------------------------------------------------------------------

@@ -1,0 +1,93 @@
+"""PyTorch's pointwise functions made of other operations (exported by
+:mod:`pluggrad.ops.composite`): ``ldexp``, ``logaddexp2``, ``heaviside``, ``gcd``, ``lcm``,
+``isclose``, ``allclose``."""
+
+from __future__ import annotations
+
+import math
+
+from .. import _dtypes
+from .._core.tensor import Tensor
+from ._args import as_tensor_arg
+from ._convert import astype, binary_operands
+from .elementwise import (
+    abs,  # noqa: A004
+    equal,
+    isinf,
+    isnan,
+    logaddexp,
+    logical_and,
+    logical_not,
+    logical_or,
+)
+from .manipulation import where
+from .searching import count_nonzero
+
+__all__ = ["ldexp", "logaddexp2", "heaviside", "gcd", "lcm", "isclose", "allclose"]
+
+
+def _t(x, like: Tensor | None = None) -> Tensor:
+    return as_tensor_arg(x, like=like)
+
+
+def ldexp(input, other) -> Tensor:  # noqa: A002
+    """``input * 2 ** other``."""
+    x = _t(input)
+    if not (x.is_floating_point() or x.is_complex()):
+        x = astype(x, _dtypes.get_default_dtype())
+    return x * (2.0 ** _t(other, x))
+
+
+def logaddexp2(input, other) -> Tensor:  # noqa: A002
+    """``log2(2 ** input + 2 ** other)``, without overflow."""
+    x, y = binary_operands(input, other)
+    return logaddexp(x * _LN2, y * _LN2) / _LN2
+
+
+_LN2 = math.log(2.0)
+
+
+def heaviside(input, values) -> Tensor:  # noqa: A002
+    """The step function: 0 below 0, 1 above, `values` at 0 (not differentiable)."""
+    x, v = binary_operands(input, values)
+    return where(equal(x, 0), v, astype(x > 0, x.dtype))
+
+
+def _integer_pair(input, other, name: str):  # noqa: A002
+    x, y = binary_operands(input, other)
+    if x.dtype.kind not in "iu" or y.dtype.kind not in "iu":
+        raise RuntimeError(f"\"{name}_cpu\" not implemented for '{x.dtype.torch_name}'")
+    return x, y
+
+
+def gcd(input, other) -> Tensor:  # noqa: A002
+    """The greatest common divisor of integers, elementwise (Euclid's algorithm)."""
+    a, b = _integer_pair(input, other, "gcd")
+    a, b = abs(a) + 0 * b, abs(b) + 0 * a  # broadcast both
+    while bool(count_nonzero(b)):
+        nonzero = b != 0
+        a, b = where(nonzero, b, a), where(nonzero, a % where(nonzero, b, 1), 0)
+    return a
+
+
+def lcm(input, other) -> Tensor:  # noqa: A002
+    """The least common multiple of integers, elementwise (0 if either is 0)."""
+    a, b = _integer_pair(input, other, "lcm")
+    g = gcd(a, b)
+    return where(equal(g, 0), 0, abs(a // where(equal(g, 0), 1, g) * b))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:  # noqa: A002
+    """Where ``|input - other| <= atol + rtol * |other|`` (and equal infinities)."""
+    x, y = binary_operands(input, other)
+    close = logical_or(equal(x, y), abs(x - y) <= atol + rtol * abs(y))
+    if x.is_floating_point() or x.is_complex():
+        close = logical_and(close, logical_not(logical_or(isinf(x), isinf(y)))) | equal(x, y)
+        if equal_nan:
+            close = close | logical_and(isnan(x), isnan(y))
+    return close
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # noqa: A002
+    """Whether :func:`isclose` holds everywhere."""
+    return bool(count_nonzero(logical_not(isclose(input, other, rtol, atol, equal_nan))) == 0)

@@ -1,0 +1,569 @@
+"""PyTorch's functions that are compositions of other operations: ``addmm`` and the other fused
+multiply-adds, ``lerp``, ``xlogy``, ``einsum``, ``kron``, ``index_add``, ``scatter_add``,
+``nansum``... They make no primitive of their own, so their derivatives (every order) are those
+of the operations they are made of; each has a record in the conformance op database.
+
+PyTorch's argument names are the keywords (``torch.addmm(input, mat1, mat2, beta=, alpha=)``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import string
+from typing import NamedTuple
+
+from .. import _dtypes
+from .._core.tensor import Tensor
+from ._args import as_tensor_arg, tensor_method
+from ._composite_linalg import matrix_exp
+from ._composite_pointwise import allclose, gcd, heaviside, isclose, lcm, ldexp, logaddexp2
+from ._composite_shape import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    cartesian_prod,
+    column_stack,
+    diag,
+    diag_embed,
+    diagflat,
+    dstack,
+    fliplr,
+    flipud,
+    index_add,
+    index_copy,
+    index_fill,
+    is_complex,
+    is_floating_point,
+    is_nonzero,
+    is_same_size,
+    masked_select,
+    numel,
+    ravel,
+    rot90,
+    row_stack,
+    scatter_add,
+    unflatten,
+)
+from ._convert import astype, binary_operands
+from ._leaf import leaf as _leaf
+from ._leaf import tensor as _tensor
+from ._products import matmul
+from ._shape import broadcast_to, expand_dims, permute_dims, reshape, view
+from .creation import tril, triu
+from .dtype_functions import finfo
+from .elementwise import (
+    equal,
+    isinf,
+    isnan,
+    log,
+    logical_and,
+    logical_not,
+    maximum,
+    minimum,
+    multiply,
+    sin,
+    trunc,
+)
+from .linalg import vector_norm
+from .manipulation import diagonal, where
+from .reductions import amax, amin, mean, std, sum, var  # noqa: A004
+
+__all__ = [
+    "addmm", "addmv", "addr", "baddbmm", "addbmm", "addcmul", "addcdiv", "lerp", "xlogy",
+    "float_power", "deg2rad", "rad2deg", "frac", "logit", "sinc", "fmax", "fmin", "nan_to_num",
+    "isclose", "allclose", "nansum", "nanmean", "aminmax", "std_mean", "var_mean", "vdot",
+    "ger", "kron", "einsum", "dist", "chain_matmul", "index_add", "index_fill", "index_copy",
+    "scatter_add", "masked_select", "fliplr", "flipud", "rot90", "atleast_1d", "atleast_2d",
+    "atleast_3d", "column_stack", "dstack", "row_stack", "ravel", "unflatten", "diag_embed",
+    "diag", "diagflat", "block_diag", "cartesian_prod", "numel", "is_floating_point",
+    "is_complex", "is_nonzero", "is_same_size", "matrix_exp", "ldexp", "logaddexp2",
+    "heaviside", "gcd", "lcm",
+]  # fmt: skip
+
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "heaviside",
+        "gcd",
+        "lcm",
+        "isclose",
+        "allclose",
+        "numel",
+        "is_floating_point",
+        "is_complex",
+        "is_nonzero",
+        "is_same_size",
+    }  # fmt: skip
+)
+
+
+def _t(x, like: Tensor | None = None) -> Tensor:
+    return as_tensor_arg(x, like=like)
+
+
+# ---- fused multiply-adds -------------------------------------------------------------------------
+def _scaled(beta, input: Tensor, alpha, product: Tensor) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * product``; with ``beta == 0`` input is ignored (its NaNs too),
+    as in PyTorch."""
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        return broadcast_to(product, tuple(product.shape)) * 1
+    return (input if beta == 1 else input * beta) + product
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * (mat1 @ mat2)`` for matrices."""
+    mat1 = _t(mat1)
+    if mat1.ndim != 2 or _t(mat2).ndim != 2:
+        raise RuntimeError("mat1 and mat2 must be matrices")
+    return _scaled(beta, _t(input, mat1), alpha, matmul(mat1, mat2))
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * (mat @ vec)``."""
+    mat = _t(mat)
+    if mat.ndim != 2 or _t(vec).ndim != 1:
+        raise RuntimeError("vector + matrix @ vector expected")
+    return _scaled(beta, _t(input, mat), alpha, matmul(mat, vec))
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * outer(vec1, vec2)``."""
+    vec1, vec2 = _t(vec1), _t(vec2)
+    if vec1.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError("addr: Expected 1-D argument vec1 and vec2")
+    return _scaled(beta, _t(input, vec1), alpha, expand_dims(vec1, axis=1) * vec2)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * (batch1 @ batch2)`` for batches of matrices."""
+    batch1 = _t(batch1)
+    if batch1.ndim != 3 or _t(batch2).ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    return _scaled(beta, _t(input, batch1), alpha, matmul(batch1, batch2))
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
+    batch1 = _t(batch1)
+    if batch1.ndim != 3 or _t(batch2).ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    return _scaled(beta, _t(input, batch1), alpha, sum(matmul(batch1, batch2), axis=0))
+
+
+def addcmul(input, tensor1, tensor2, *, value=1) -> Tensor:  # noqa: A002
+    """``input + value * tensor1 * tensor2``."""
+    product = multiply(tensor1, tensor2)
+    return _t(input, product) + (product if value == 1 else product * value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:  # noqa: A002
+    """``input + value * tensor1 / tensor2``."""
+    t1 = _t(tensor1)
+    if t1.dtype.kind in "biu" and _t(tensor2, t1).dtype.kind in "biu":
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future release "
+            "addcdiv will perform a true division of tensor1 and tensor2."
+        )
+    quotient = t1 / tensor2
+    return _t(input, t1) + (quotient if value == 1 else quotient * value)
+
+
+# ---- pointwise -----------------------------------------------------------------------------------
+def lerp(input, end, weight) -> Tensor:  # noqa: A002
+    """``input + weight * (end - input)``."""
+    start = _t(input)
+    return start + weight * (_t(end, start) - start)
+
+
+def xlogy(input, other) -> Tensor:  # noqa: A002
+    """``input * log(other)``, 0 where ``input`` is 0 (NaN where ``other`` is NaN)."""
+    x, y = binary_operands(input, other)
+    if x.dtype.kind in "biu":
+        x = astype(x, _dtypes.get_default_dtype())
+    zero = logical_and(equal(x, 0), logical_not(isnan(y)))
+    return where(zero, 0.0, x * log(where(zero, 1.0, y)))  # no log(0) where it is not used
+
+
+def float_power(input, exponent) -> Tensor:  # noqa: A002
+    """``input ** exponent`` in double precision (complex128 if either is complex)."""
+    values = (input, exponent)
+    complex_ = any(
+        isinstance(v, complex) or (isinstance(v, Tensor) and v.is_complex()) for v in values
+    )
+    wide = _dtypes.complex128 if complex_ else _dtypes.float64
+    like = next(v for v in values if isinstance(v, Tensor))
+    base = astype(_t(input, like), wide, copy=False)
+    power = astype(exponent, wide, copy=False) if isinstance(exponent, Tensor) else exponent
+    return base**power
+
+
+def deg2rad(input) -> Tensor:  # noqa: A002
+    """Degrees to radians."""
+    x = _t(input)
+    return (x if x.is_floating_point() else astype(x, _dtypes.get_default_dtype())) * (
+        math.pi / 180
+    )
+
+
+def rad2deg(input) -> Tensor:  # noqa: A002
+    """Radians to degrees."""
+    x = _t(input)
+    return (x if x.is_floating_point() else astype(x, _dtypes.get_default_dtype())) * (
+        180 / math.pi
+    )
+
+
+def frac(input) -> Tensor:  # noqa: A002
+    """The fractional part, ``input - trunc(input)`` (its sign is the input's)."""
+    x = _t(input)
+    return x - trunc(x)
+
+
+def logit(input, eps=None) -> Tensor:  # noqa: A002
+    """``log(p / (1 - p))``, with `p` clamped to ``[eps, 1 - eps]`` when `eps` is given."""
+    p = _t(input)
+    if eps is not None:
+        p = minimum(maximum(p, eps), 1 - eps)
+    return log(p / (1 - p))
+
+
+def sinc(input) -> Tensor:  # noqa: A002
+    """``sin(pi x) / (pi x)``, 1 at 0 (where its derivative is 0)."""
+    x = _t(input)
+    if not x.is_floating_point() and not x.is_complex():
+        x = astype(x, _dtypes.get_default_dtype())
+    at_zero = equal(x, 0)
+    safe = where(at_zero, 1.0, x) * math.pi  # no 0/0 in the branch that is not taken
+    return where(at_zero, 1.0, sin(safe) / safe)
+
+
+def fmax(input, other) -> Tensor:  # noqa: A002
+    """The elementwise maximum, ignoring NaN (NaN only where both are)."""
+    x, y = binary_operands(input, other)
+    return where(isnan(y), x, where(isnan(x), y, maximum(x, y)))
+
+
+def fmin(input, other) -> Tensor:  # noqa: A002
+    """The elementwise minimum, ignoring NaN (NaN only where both are)."""
+    x, y = binary_operands(input, other)
+    return where(isnan(y), x, where(isnan(x), y, minimum(x, y)))
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None) -> Tensor:  # noqa: A002
+    """NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (by default 0 and the
+    largest and lowest finite values of the dtype)."""
+    x = _t(input)
+    if not x.is_floating_point():
+        return x * 1
+    limits = finfo(x.dtype)
+    high = float(limits.max) if posinf is None else posinf
+    low = float(limits.min) if neginf is None else neginf
+    out = where(isnan(x), nan, x)
+    return where(isinf(x), where(x > 0, high, low), out)
+
+
+# ---- reductions ----------------------------------------------------------------------------------
+def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    """The sum, NaNs counted as zero."""
+    x = _t(input)
+    return sum(where(isnan(x), 0.0, x), axis=dim, keepdims=keepdim, dtype=dtype)
+
+
+def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    """The mean of the elements that are not NaN."""
+    x = _t(input)
+    kept = logical_not(isnan(x))
+    count = sum(astype(kept, x.dtype), axis=dim, keepdims=keepdim)
+    return nansum(x, dim, keepdim, dtype=dtype) / count
+
+
+class _MinMax(NamedTuple):
+    """``torch.aminmax``'s result."""
+
+    min: Tensor
+    max: Tensor
+
+
+_MinMax.__name__ = _MinMax.__qualname__ = "aminmax"  # its repr: aminmax(min=..., max=...)
+
+
+def aminmax(input, *, dim=None, keepdim: bool = False):  # noqa: A002
+    """``(amin, amax)`` as a named tuple."""
+    x = _t(input)
+    if dim is None:
+        return _MinMax(amin(x, axis=None, keepdims=keepdim), amax(x, axis=None, keepdims=keepdim))
+    return _MinMax(amin(x, dim, keepdim), amax(x, dim, keepdim))
+
+
+def std_mean(input, dim=None, *, correction=None, keepdim: bool = False, unbiased=None):  # noqa: A002
+    """``(std, mean)`` over `dim` (PyTorch's default correction 1)."""
+    x = _t(input)
+    kw = {"dim": dim, "keepdim": keepdim, "correction": correction, "unbiased": unbiased}
+    return std(x, **kw), mean(x, axis=dim, keepdims=keepdim)
+
+
+def var_mean(input, dim=None, *, correction=None, keepdim: bool = False, unbiased=None):  # noqa: A002
+    """``(var, mean)`` over `dim` (PyTorch's default correction 1)."""
+    x = _t(input)
+    kw = {"dim": dim, "keepdim": keepdim, "correction": correction, "unbiased": unbiased}
+    return var(x, **kw), mean(x, axis=dim, keepdims=keepdim)
+
+
+# ---- products ------------------------------------------------------------------------------------
+def vdot(input, other) -> Tensor:  # noqa: A002
+    """``sum(conj(input) * other)`` of two vectors."""
+    a, b = _t(input), _t(other)
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    return sum(a.conj() * b)
+
+
+def ger(input, vec2) -> Tensor:  # noqa: A002
+    """The outer product (PyTorch's old name of ``outer``)."""
+    a = _t(input)
+    return expand_dims(a, axis=1) * _t(vec2, a)
+
+
+def kron(input, other) -> Tensor:  # noqa: A002
+    """The Kronecker product: blocks ``input[i] * other``."""
+    a, b = _t(input), _t(other)
+    nd = builtins.max(a.ndim, b.ndim)
+    a = reshape(a, (1,) * (nd - a.ndim) + tuple(a.shape))
+    b = reshape(b, (1,) * (nd - b.ndim) + tuple(b.shape))
+    # a's axes interleaved with b's: (a0, b0, a1, b1, ...), then merged pairwise
+    a_shape = [n for d in a.shape for n in (d, 1)]
+    b_shape = [n for d in b.shape for n in (1, d)]
+    product = reshape(a, tuple(a_shape)) * reshape(b, tuple(b_shape))
+    return reshape(product, tuple(m * n for m, n in zip(a.shape, b.shape)))
+
+
+def dist(input, other, p=2) -> Tensor:  # noqa: A002
+    """The `p`-norm of ``input - other``."""
+    return vector_norm(_t(input) - other, ord=p)
+
+
+def chain_matmul(*matrices) -> Tensor:
+    """``matrices[0] @ matrices[1] @ ...`` (PyTorch's deprecated name of ``linalg.multi_dot``)."""
+    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
+        matrices = tuple(matrices[0])
+    out = _t(matrices[0])
+    for m in matrices[1:]:
+        out = matmul(out, m)
+    return out
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation: ``einsum("ij,jk->ik", a, b)``; ``...`` broadcasts; without ``->``
+    the output takes the letters seen once, in alphabetical order.
+
+    Operands are contracted two at a time, each step one batched matrix product, after summing
+    over the letters that only one operand has; a letter repeated within one operand takes its
+    diagonal.
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    tensors = [_t(o) for o in operands]
+    inputs, arrow, output = equation.replace(" ", "").partition("->")
+    specs = inputs.split(",")
+    if len(specs) != len(tensors):
+        more = len(tensors) > len(specs)
+        raise RuntimeError(
+            f"einsum(): {'more' if more else 'fewer'} operands were provided than specified in "
+            "the equation"
+        )
+    specs, ellipsis = _expand_ellipsis(specs, tensors, inputs + output)
+    if arrow:
+        out = output.replace("...", ellipsis)
+    else:
+        letters = "".join(specs)
+        out = ellipsis + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis)
+        )
+    for c in out:
+        if c not in "".join(specs):
+            raise RuntimeError(
+                f"einsum(): output subscript {c} does not appear in the equation "
+                "for any input operand"
+            )
+    for i in range(len(tensors)):
+        tensors[i], specs[i] = _diagonals(tensors[i], specs[i])
+    sizes: dict[str, int] = {}
+    for spec, t in zip(specs, tensors):
+        for c, n in zip(spec, t.shape):
+            if n != 1 and sizes.get(c, 1) not in (1, n):
+                raise RuntimeError(
+                    f"einsum(): operands do not broadcast with remapped shapes (original->"
+                    f"remapped): subscript {c} has sizes {sizes[c]} and {n}"
+                )
+            if n != 1 or c not in sizes:
+                sizes[c] = n
+    result, spec = _sum_unneeded(tensors[0], specs[0], out + "".join(specs[1:]))
+    for k in range(1, len(tensors)):
+        later = out + "".join(specs[k + 1 :])
+        other, other_spec = _sum_unneeded(tensors[k], specs[k], later + spec)
+        result, spec = _contract(result, spec, other, other_spec, later, sizes)
+    result, spec = _sum_unneeded(result, spec, out)
+    if spec != out:
+        result = permute_dims(result, tuple(spec.index(c) for c in out))
+    return result
+
+
+def _expand_ellipsis(specs: list[str], tensors: list[Tensor], used: str):
+    """The specs with ``...`` replaced by letters not in the equation (the broadcast axes of
+    every operand, aligned right), and those letters."""
+    spare = [c for c in string.ascii_letters if c not in used]
+    widths = [t.ndim - (len(s) - 3) for s, t in zip(specs, tensors) if "..." in s]
+    width = builtins.max(widths, default=0)
+    ellipsis = "".join(spare[:width])
+    expanded = []
+    for i, (spec, t) in enumerate(zip(specs, tensors)):
+        if "..." in spec:
+            spec = spec.replace("...", ellipsis[width - (t.ndim - (len(spec) - 3)) :])
+        if len(spec) != t.ndim:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(spec)}) does not match "
+                f"the number of dimensions ({t.ndim}) for operand {i} and no ellipsis was given"
+            )
+        expanded.append(spec)
+    return expanded, ellipsis
+
+
+def _diagonals(t: Tensor, spec: str):
+    """`t` with each letter that `spec` repeats reduced to its diagonal."""
+    while len(set(spec)) != len(spec):
+        c = next(c for c in spec if spec.count(c) > 1)
+        first = spec.index(c)
+        second = spec.index(c, first + 1)
+        t = diagonal(t, 0, first, second)
+        spec = spec[:first] + spec[first + 1 : second] + spec[second + 1 :] + c
+    return t, spec
+
+
+def _sum_unneeded(t: Tensor, spec: str, needed: str):
+    """`t` summed over its letters that `needed` does not have."""
+    axes = tuple(i for i, c in enumerate(spec) if c not in needed)
+    if not axes:
+        return t, spec
+    return sum(t, axis=axes), "".join(c for c in spec if c in needed)
+
+
+def _contract(a: Tensor, sa: str, b: Tensor, sb: str, later: str, sizes: dict):
+    """`a` (letters `sa`) times `b` (letters `sb`), summed over the letters they share that
+    `later` does not need: one batched matrix product."""
+    batch = [c for c in sa if c in sb and c in later]
+    summed = [c for c in sa if c in sb and c not in later]
+    only_a = [c for c in sa if c not in sb]
+    only_b = [c for c in sb if c not in sa]
+    dims_a = [a.shape[sa.index(c)] for c in only_a]
+    dims_b = [b.shape[sb.index(c)] for c in only_b]
+    lead = tuple(sizes[c] for c in batch)
+    inner = tuple(sizes[c] for c in summed)
+    a = permute_dims(a, tuple(sa.index(c) for c in batch + only_a + summed))
+    b = permute_dims(b, tuple(sb.index(c) for c in batch + summed + only_b))
+    a = broadcast_to(a, lead + tuple(dims_a) + inner)
+    b = broadcast_to(b, lead + inner + tuple(dims_b))
+    k = math.prod(inner)
+    a = reshape(a, lead + (math.prod(dims_a), k))
+    b = reshape(b, lead + (k, math.prod(dims_b)))
+    product = reshape(matmul(a, b), lead + tuple(dims_a) + tuple(dims_b))
+    return product, "".join(batch + only_a + only_b)
+
+
+# ---- Tensor methods ------------------------------------------------------------------------------
+def _legacy_type(self, dtype=None, non_blocking: bool = False, **kwargs):
+    """``x.type()``: PyTorch's legacy type name (``'torch.FloatTensor'``); ``x.type(dtype)`` or
+    ``x.type('torch.DoubleTensor')``: the tensor converted."""
+    if dtype is None:
+        return f"torch.{self.dtype.torch_name}Tensor"
+    if isinstance(dtype, str) and dtype.startswith("torch.") and dtype.endswith("Tensor"):
+        wanted = dtype[len("torch.") : -len("Tensor")]
+        for candidate in _dtypes.ALL_DTYPES:
+            if candidate.torch_name == wanted:
+                return astype(self, candidate, copy=False)
+        raise ValueError(f"invalid type: '{dtype}'")
+    return astype(self, dtype, copy=False)
+
+
+def _new_filled(fill):
+    def method(self, *size, dtype=None, device=None, requires_grad: bool = False, **kwargs):
+        if len(size) == 1 and isinstance(size[0], (tuple, list)):
+            size = tuple(size[0])
+        size = kwargs.pop("size", size)
+        dtype = self.dtype if dtype is None else dtype
+        native = self._backend.to_native[_dtypes.to_dtype(dtype)]
+        data = self._backend.xp.full(tuple(size), fill, dtype=native)
+        return _leaf(data, self._backend, requires_grad, self.device if device is None else device)
+
+    method.__doc__ = (
+        f"A new tensor of `size` filled with {fill}, of this tensor's dtype and device."
+    )
+    return method
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False):
+    """A new tensor of `size` filled with `fill_value`, of this tensor's dtype and device."""
+    dtype = self.dtype if dtype is None else dtype
+    native = self._backend.to_native[_dtypes.to_dtype(dtype)]
+    data = self._backend.xp.full(tuple(size), fill_value, dtype=native)
+    return _leaf(data, self._backend, requires_grad, self.device if device is None else device)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False):
+    """A new leaf holding a copy of `data`, of this tensor's dtype (unless given) and device."""
+    return _tensor(data, dtype=self.dtype if dtype is None else dtype,
+                   device=self.device if device is None else device,
+                   requires_grad=requires_grad, backend=self._backend)  # fmt: skip
+
+
+def _cast_method(dtype):
+    def method(self, memory_format=None):
+        return astype(self, dtype, copy=False)
+
+    method.__doc__ = f"The tensor as {dtype.name} (itself if it already is)."
+    return method
+
+
+TENSOR_METHODS: dict = {
+    name: tensor_method(globals()[name])
+    for name in (
+        "addmm", "addmv", "addr", "baddbmm", "addbmm", "addcmul", "addcdiv", "lerp", "xlogy",
+        "float_power", "deg2rad", "rad2deg", "frac", "logit", "sinc", "fmax", "fmin",
+        "nan_to_num", "isclose", "allclose", "nansum", "nanmean", "aminmax", "vdot", "ger",
+        "kron", "dist", "index_add", "index_fill", "index_copy", "scatter_add", "masked_select",
+        "fliplr", "flipud", "rot90", "ravel", "unflatten", "diag_embed", "diag", "diagflat",
+        "is_nonzero", "is_same_size", "matrix_exp", "ldexp", "logaddexp2", "heaviside", "gcd",
+        "lcm",
+    )
+}  # fmt: skip
+TENSOR_METHODS.update(
+    {
+        "type": _legacy_type,
+        "type_as": lambda self, other: astype(self, other.dtype, copy=False),
+        "view_as": lambda self, other: view(self, tuple(other.shape)),
+        "reshape_as": lambda self, other: reshape(self, tuple(other.shape)),
+        "ndimension": lambda self: self.ndim,
+        "nelement": lambda self: self.numel(),
+        "new_zeros": _new_filled(0),
+        "new_ones": _new_filled(1),
+        "new_empty": _new_filled(0),
+        "new_full": _new_full,
+        "new_tensor": _new_tensor,
+        "where": lambda self, condition, other: where(condition, self, other),
+        "tril": lambda self, diagonal=0: tril(self, diagonal),
+        "triu": lambda self, diagonal=0: triu(self, diagonal),
+        "equal": lambda self, other: bool(
+            tuple(self.shape) == tuple(_t(other, self).shape) and allclose(self, other, 0, 0)
+        ),
+        "bool": _cast_method(_dtypes.bool),
+        "byte": _cast_method(_dtypes.uint8),
+        "char": _cast_method(_dtypes.int8),
+        "short": _cast_method(_dtypes.int16),
+        "int": _cast_method(_dtypes.int32),
+        "long": _cast_method(_dtypes.int64),
+        "cfloat": _cast_method(_dtypes.complex64),
+        "cdouble": _cast_method(_dtypes.complex128),
+    }
+)

@@ -1,0 +1,25 @@
+"""``pluggrad.special``: PyTorch's ``torch.special``, differentiable where PyTorch's is.
+
+Implemented in :mod:`pluggrad.ops.special` (kernels: ``jax.scipy.special`` on JAX, SciPy
+elsewhere, the ``special`` extra); ``exp2``, ``expm1``, ``log1p``, ``round``, ``sinc``,
+``xlogy``, ``logit``, ``logsumexp``, ``softmax``, ``log_softmax`` and ``expit`` (``sigmoid``)
+are pluggrad's own functions under their ``torch.special`` names.
+"""
+
+from __future__ import annotations
+
+from .ops import special as _special
+
+__all__ = list(_special.SPECIAL)
+
+
+def __getattr__(name: str):
+    if name in _special.ALIASES:
+        return _special.ALIASES[name]
+    if name in __all__:
+        return getattr(_special, name)
+    raise AttributeError(f"module 'pluggrad.special' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,151 @@
+"""Measure how much of PyTorch's tensor API pluggrad has, and write ``docs/coverage.md``.
+
+Run where PyTorch is installed (pluggrad never needs it otherwise)::
+
+    python tools/torch_coverage.py [--output docs/coverage.md]
+
+PyTorch's own list of its overridable public API (``torch.overrides.get_testing_overrides()``)
+is the set measured, by namespace: ``torch``, ``Tensor`` methods and attributes,
+``torch.linalg``, ``torch.special`` and ``torch.fft``.  Left out, each with its reason in the
+table: what belongs to ``torch.nn`` layers and losses (issue 15 builds ``pluggrad.nn``),
+quantized, sparse and vendor kernels (mkldnn, cudnn, fbgemm, miopen...), ``*_copy`` and
+``sym_*`` variants, and private names.  A name counts as supported when pluggrad has it at
+the same place (``pluggrad.<name>``, ``pluggrad.Tensor.<name>``, ``pluggrad.linalg.<name>``...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import pathlib
+import re
+import sys
+
+import torch
+
+import pluggrad
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# (pattern, reason): the first that matches a name leaves it out of the measured set
+EXCLUDED = [
+    (r"^_", "private"),
+    (r"quantiz|^q_|_q_|fake_quant|^dequantize|int_repr|q_scale|q_zero_point|q_per_channel|qscheme",
+     "quantized tensors"),
+    (r"sparse|^to_dense$|coalesce|^indices$|^values$|crow_|col_indices|row_indices|ccol_|"
+     r"^smm$|^sspaddmm$|^hspmm$|_nnz$|sparse_dim|dense_dim|^to_sparse|^is_coalesced$",
+     "sparse tensors"),
+    (r"mkldnn|cudnn|miopen|fbgemm|nnpack|xnnpack|vulkan|^mps|_mps|cuda|^is_vulkan|^is_xla|"
+     r"^is_ipu|^is_xpu|^is_mtia|^is_maia|^is_hpu|^is_meta$|^is_mkldnn$|^is_mps$|^is_nested$|"
+     r"^is_sparse|^is_quantized$|^ipu$|^xpu$|^mtia$|^hpu$|pin_memory|^is_pinned$|^record_stream$|"
+     r"^share_memory_$|^is_shared$|^nested_|^to_padded_tensor$|^map2?_$|^apply_$",
+     "vendor kernels, devices and memory PyTorch alone has"),
+    (r"_copy$", "*_copy variant"),
+    (r"^sym_", "sym_* (symbolic shapes)"),
+    (r"conv|batch_norm|instance_norm|layer_norm|group_norm|dropout|pool|embedding|ctc_loss|"
+     r"nll|bilinear|pixel_(un)?shuffle|^rnn_|lstm|gru|channel_shuffle|prelu|rrelu|hardshrink|"
+     r"^threshold|pdist|cosine_embedding|hinge|margin_ranking|poisson_nll|kl_div|"
+     r"binary_cross_entropy|triplet|affine_grid|grid_sampler|^celu|^selu|feature_|"
+     r"native_norm|native_layer|native_batch|native_group|native_dropout|native_channel|"
+     r"^cosine_similarity$|^pairwise_distance$|^cdist$|^constant_pad_nd$|^ctc|^fused_|"
+     r"^batch_norm|^softplus$|^hardsigmoid|^hardswish|^hardtanh|^mish|^silu|^gelu|^glu$|"
+     r"^logsigmoid$|^softshrink$|^tanhshrink$|^rnn|^quantized|^_?adaptive|^max_unpool|"
+     r"^multilabel|^multi_margin|^smooth_l1|^huber|^l1_loss|^mse_loss|^soft_margin|"
+     r"^cross_entropy|^one_hot$|^unfold_backward$|^im2col|^col2im|^embedding|^bilinear",
+     "torch.nn layers and losses (issue 15: pluggrad.nn)"),
+]
+
+NAMESPACES = {
+    "torch": (torch, pluggrad),
+    "Tensor": (torch.Tensor, pluggrad.Tensor),
+    "linalg": (torch.linalg, pluggrad.linalg),
+    "special": (torch.special, getattr(pluggrad, "special", None)),
+    "fft": (torch.fft, pluggrad.fft),
+}
+
+
+def _index() -> dict[int, tuple[str, str]]:
+    """Where each overridable object lives: id -> (namespace label, name)."""
+    found: dict[int, tuple[str, str]] = {}
+    for label, (namespace, _) in NAMESPACES.items():
+        for name in dir(namespace):
+            try:
+                obj = getattr(namespace, name)
+            except Exception:  # noqa: BLE001 - some attributes refuse to be read on the class
+                continue
+            found.setdefault(id(obj), (label, name))
+            if label == "Tensor":
+                raw = torch.Tensor.__dict__.get(name) or torch._C.TensorBase.__dict__.get(name)
+                if raw is not None and hasattr(raw, "__get__"):
+                    found.setdefault(id(raw.__get__), (label, name))
+    return found
+
+
+def _reason(name: str) -> str | None:
+    for pattern, reason in EXCLUDED:
+        if re.search(pattern, name):
+            return reason
+    return None
+
+
+def measure() -> dict[str, list[tuple[str, bool, str]]]:
+    """For each namespace, (name, supported, reason) of every measured or excluded name."""
+    index = _index()
+    rows: dict[str, dict[str, tuple[bool, str]]] = collections.defaultdict(dict)
+    for obj in torch.overrides.get_testing_overrides():
+        place = index.get(id(obj))
+        if place is None:
+            continue  # torch.nn.functional, torch.nn.init...: not measured
+        label, name = place
+        reason = _reason(name)
+        ours = NAMESPACES[label][1]
+        supported = ours is not None and hasattr(ours, name)
+        rows[label][name] = (supported, reason or "")
+    return {
+        label: sorted((name, ok, why) for name, (ok, why) in names.items())
+        for label, names in rows.items()
+    }
+
+
+def render(table: dict[str, list[tuple[str, bool, str]]]) -> str:
+    lines = [
+        "# Coverage of PyTorch's tensor API",
+        "",
+        "Written by `python tools/torch_coverage.py` with PyTorch "
+        f"{torch.__version__.split('+')[0]} installed: PyTorch's own list of its public, "
+        "overridable API (`torch.overrides.get_testing_overrides()`), by namespace. Names "
+        "that belong to `torch.nn` layers and losses, quantized, sparse and vendor kernels, "
+        "`*_copy` and `sym_*` variants are listed apart, with the reason, and not counted.",
+        "",
+        "| namespace | supported | measured | share |",
+        "|---|---|---|---|",
+    ]
+    for label, rows in table.items():
+        measured = [r for r in rows if not r[2]]
+        ok = sum(1 for r in measured if r[1])
+        share = f"{100 * ok / len(measured):.0f}%" if measured else "-"
+        lines.append(f"| `{label}` | {ok} | {len(measured)} | {share} |")
+    for label, rows in table.items():
+        lines += ["", f"## `{label}`", "", "| name | pluggrad | note |", "|---|---|---|"]
+        for name, ok, why in rows:
+            if why:
+                lines.append(f"| `{name}` | left out | {why} |")
+            else:
+                lines.append(f"| `{name}` | {'yes' if ok else 'no'} | {'' if ok else 'missing'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", default=str(ROOT / "docs" / "coverage.md"))
+    args = parser.parse_args(argv)
+    table = measure()
+    pathlib.Path(args.output).write_text(render(table), encoding="utf-8")
+    for label, rows in table.items():
+        measured = [r for r in rows if not r[2]]
+        print(f"{label:8s} {sum(r[1] for r in measured):4d} / {len(measured):4d}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
