@@ -30,29 +30,37 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # (pattern, reason): the first that matches a name leaves it out of the measured set
 EXCLUDED = [
     (r"^_", "private"),
-    (r"quantiz|^q_|_q_|fake_quant|^dequantize|int_repr|q_scale|q_zero_point|q_per_channel|qscheme",
-     "quantized tensors"),
-    (r"sparse|^to_dense$|coalesce|^indices$|^values$|crow_|col_indices|row_indices|ccol_|"
-     r"^smm$|^sspaddmm$|^hspmm$|_nnz$|sparse_dim|dense_dim|^to_sparse|^is_coalesced$",
-     "sparse tensors"),
-    (r"mkldnn|cudnn|miopen|fbgemm|nnpack|xnnpack|vulkan|^mps|_mps|cuda|^is_vulkan|^is_xla|"
-     r"^is_ipu|^is_xpu|^is_mtia|^is_maia|^is_hpu|^is_meta$|^is_mkldnn$|^is_mps$|^is_nested$|"
-     r"^is_sparse|^is_quantized$|^ipu$|^xpu$|^mtia$|^hpu$|pin_memory|^is_pinned$|^record_stream$|"
-     r"^share_memory_$|^is_shared$|^nested_|^to_padded_tensor$|^map2?_$|^apply_$",
-     "vendor kernels, devices and memory PyTorch alone has"),
+    (
+        r"quantiz|^q_|_q_|fake_quant|^dequantize|int_repr|q_scale|q_zero_point|q_per_channel|qscheme",
+        "quantized tensors",
+    ),
+    (
+        r"sparse|^to_dense$|coalesce|^indices$|^values$|crow_|col_indices|row_indices|ccol_|"
+        r"^smm$|^sspaddmm$|^hspmm$|_nnz$|sparse_dim|dense_dim|^to_sparse|^is_coalesced$",
+        "sparse tensors",
+    ),
+    (
+        r"mkldnn|cudnn|miopen|fbgemm|nnpack|xnnpack|vulkan|^mps|_mps|cuda|^is_vulkan|^is_xla|"
+        r"^is_ipu|^is_xpu|^is_mtia|^is_maia|^is_hpu|^is_meta$|^is_mkldnn$|^is_mps$|^is_nested$|"
+        r"^is_sparse|^is_quantized$|^ipu$|^xpu$|^mtia$|^hpu$|pin_memory|^is_pinned$|^record_stream$|"
+        r"^share_memory_$|^is_shared$|^nested_|^to_padded_tensor$|^map2?_$|^apply_$",
+        "vendor kernels, devices and memory PyTorch alone has",
+    ),
     (r"_copy$", "*_copy variant"),
     (r"^sym_", "sym_* (symbolic shapes)"),
-    (r"conv|batch_norm|instance_norm|layer_norm|group_norm|dropout|pool|embedding|ctc_loss|"
-     r"nll|bilinear|pixel_(un)?shuffle|^rnn_|lstm|gru|channel_shuffle|prelu|rrelu|hardshrink|"
-     r"^threshold|pdist|cosine_embedding|hinge|margin_ranking|poisson_nll|kl_div|"
-     r"binary_cross_entropy|triplet|affine_grid|grid_sampler|^celu|^selu|feature_|"
-     r"native_norm|native_layer|native_batch|native_group|native_dropout|native_channel|"
-     r"^cosine_similarity$|^pairwise_distance$|^cdist$|^constant_pad_nd$|^ctc|^fused_|"
-     r"^batch_norm|^softplus$|^hardsigmoid|^hardswish|^hardtanh|^mish|^silu|^gelu|^glu$|"
-     r"^logsigmoid$|^softshrink$|^tanhshrink$|^rnn|^quantized|^_?adaptive|^max_unpool|"
-     r"^multilabel|^multi_margin|^smooth_l1|^huber|^l1_loss|^mse_loss|^soft_margin|"
-     r"^cross_entropy|^one_hot$|^unfold_backward$|^im2col|^col2im|^embedding|^bilinear",
-     "torch.nn layers and losses (issue 15: pluggrad.nn)"),
+    (
+        r"conv|batch_norm|instance_norm|layer_norm|group_norm|dropout|pool|embedding|ctc_loss|"
+        r"nll|bilinear|pixel_(un)?shuffle|^rnn_|lstm|gru|channel_shuffle|prelu|rrelu|hardshrink|"
+        r"^threshold|pdist|cosine_embedding|hinge|margin_ranking|poisson_nll|kl_div|"
+        r"binary_cross_entropy|triplet|affine_grid|grid_sampler|^celu|^selu|feature_|"
+        r"native_norm|native_layer|native_batch|native_group|native_dropout|native_channel|"
+        r"^cosine_similarity$|^pairwise_distance$|^cdist$|^constant_pad_nd$|^ctc|^fused_|"
+        r"^batch_norm|^softplus$|^hardsigmoid|^hardswish|^hardtanh|^mish|^silu|^gelu|^glu$|"
+        r"^logsigmoid$|^softshrink$|^tanhshrink$|^rnn|^quantized|^_?adaptive|^max_unpool|"
+        r"^multilabel|^multi_margin|^smooth_l1|^huber|^l1_loss|^mse_loss|^soft_margin|"
+        r"^cross_entropy|^one_hot$|^unfold_backward$|^im2col|^col2im|^embedding|^bilinear",
+        "torch.nn layers and losses (issue 15: pluggrad.nn)",
+    ),
 ]
 
 NAMESPACES = {
@@ -71,7 +79,7 @@ def _index() -> dict[int, tuple[str, str]]:
         for name in dir(namespace):
             try:
                 obj = getattr(namespace, name)
-            except Exception:  # noqa: BLE001 - some attributes refuse to be read on the class
+            except Exception:
                 continue
             found.setdefault(id(obj), (label, name))
             if label == "Tensor":

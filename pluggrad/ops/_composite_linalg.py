@@ -15,13 +15,18 @@ from ._args import as_tensor_arg
 from ._products import matmul
 from ._shape import expand_dims, permute_dims, reshape
 from .creation import eye, tril, triu
-from .linalg import inv, matrix_norm, matrix_rank, pinv, solve, svdvals
+from .linalg import cholesky as _linalg_cholesky
+from .linalg import cross as _linalg_cross
+from .linalg import inv, matrix_norm, matrix_rank, pinv, solve, svdvals, vector_norm
+from .linalg import qr as _linalg_qr
+from .linalg import svd as _linalg_svd
 from .manipulation import stack
 from .reductions import amax, amin
 
 __all__ = [
     "matrix_exp", "multi_dot", "solve_triangular", "lstsq", "cond", "vander", "tensorinv",
-    "tensorsolve",
+    "tensorsolve", "cholesky", "cholesky_solve", "cholesky_inverse", "qr", "svd",
+    "triangular_solve", "frobenius_norm", "nuclear_norm", "cross",
 ]  # fmt: skip
 
 # Taylor terms of exp(A / 2**s) with ||A / 2**s|| <= 1/2: the remainder is below 1e-22
@@ -151,3 +156,100 @@ def tensorsolve(A, B, dims=None) -> Tensor:
     x_shape = tuple(a.shape[b.ndim :])
     square = reshape(a, (b.numel(), math.prod(x_shape)))
     return reshape(solve(square, reshape(b, (b.numel(),))), x_shape)
+
+
+# ---- torch.<name>: PyTorch's older spellings of the linalg functions -----------------------------
+def cholesky(input, upper: bool = False) -> Tensor:  # noqa: A002
+    """``torch.cholesky``: the lower (or `upper`) Cholesky factor."""
+    return _linalg_cholesky(as_tensor_arg(input), upper=upper)
+
+
+def cholesky_solve(B, L, upper: bool = False) -> Tensor:
+    """The solution of ``A X = B`` given the Cholesky factor `L` of ``A``."""
+    factor = as_tensor_arg(L)
+    lower = factor.mT.conj() if upper else factor
+    y = solve_triangular(lower, B, upper=False)
+    return solve_triangular(lower.mT.conj(), y, upper=True)
+
+
+def cholesky_inverse(L, upper: bool = False) -> Tensor:
+    """The inverse of ``A`` given its Cholesky factor `L`."""
+    factor = as_tensor_arg(L)
+    identity = eye(factor.shape[-1], dtype=factor.dtype, backend=factor._backend)
+    return cholesky_solve(identity + 0 * factor, factor, upper)
+
+
+class _QR(NamedTuple):
+    """``torch.qr``'s result."""
+
+    Q: Tensor
+    R: Tensor
+
+
+class _SVD(NamedTuple):
+    """``torch.svd``'s result: ``U``, ``S`` and ``V`` (not ``Vh``)."""
+
+    U: Tensor
+    S: Tensor
+    V: Tensor
+
+
+class _TriangularSolve(NamedTuple):
+    """``torch.triangular_solve``'s result."""
+
+    solution: Tensor
+    cloned_coefficient: Tensor
+
+
+_QR.__name__ = _QR.__qualname__ = "qr"
+_SVD.__name__ = _SVD.__qualname__ = "svd"
+_TriangularSolve.__name__ = _TriangularSolve.__qualname__ = "triangular_solve"
+
+
+def qr(input, some: bool = True):  # noqa: A002
+    """``torch.qr``: ``(Q, R)``, reduced unless ``some=False``."""
+    q, r = _linalg_qr(as_tensor_arg(input), mode="reduced" if some else "complete")
+    return _QR(q, r)
+
+
+def svd(input, some: bool = True, compute_uv: bool = True):  # noqa: A002
+    """``torch.svd``: ``(U, S, V)`` with ``input = U diag(S) V^H`` (reduced unless
+    ``some=False``)."""
+    x = as_tensor_arg(input)
+    u, s, vh = _linalg_svd(x, full_matrices=not some)
+    if not compute_uv:
+        return _SVD(u * 0, s, vh.mT * 0)
+    return _SVD(u, s, vh.mT.conj())
+
+
+def triangular_solve(b, A, upper: bool = True, transpose: bool = False,
+                     unitriangular: bool = False):  # fmt: skip
+    """``torch.triangular_solve``: ``(X, A)`` with ``A X = b`` (``A^T X = b`` with
+    `transpose`)."""
+    a = as_tensor_arg(A)
+    coefficient = a.mT if transpose else a
+    solution = solve_triangular(coefficient, b, upper=upper != transpose,
+                                unitriangular=unitriangular)  # fmt: skip
+    return _TriangularSolve(solution, a.clone())
+
+
+def frobenius_norm(input, dim=(-2, -1), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """The Frobenius norm over `dim`."""
+    return vector_norm(as_tensor_arg(input), axis=tuple(dim), keepdims=keepdim)
+
+
+def nuclear_norm(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """The nuclear norm (the sum of the singular values) of the matrices."""
+    x = as_tensor_arg(input)
+    if dim is None:
+        return matrix_norm(x, ord="nuc", keepdims=keepdim)
+    return matrix_norm(x, ord="nuc", keepdims=keepdim, dim=tuple(dim))
+
+
+def cross(input, other, dim=None) -> Tensor:  # noqa: A002
+    """``torch.cross``: the cross product along `dim` (the first axis of length 3 when not
+    given, as PyTorch's deprecated default)."""
+    x = as_tensor_arg(input)
+    if dim is None:
+        dim = next((d for d, n in enumerate(x.shape) if n == 3), -1)
+    return _linalg_cross(x, other, axis=dim)

@@ -12,18 +12,28 @@ from ._args import as_tensor_arg
 from ._convert import astype, binary_operands
 from .elementwise import (
     abs,  # noqa: A004
+    atan2,
+    conj,
+    cos,
     equal,
+    imag,
     isinf,
     isnan,
     logaddexp,
     logical_and,
     logical_not,
     logical_or,
+    real,
+    sin,
 )
 from .manipulation import where
 from .searching import count_nonzero
 
-__all__ = ["ldexp", "logaddexp2", "heaviside", "gcd", "lcm", "isclose", "allclose"]
+__all__ = [
+    "ldexp", "logaddexp2", "heaviside", "gcd", "lcm", "isclose", "allclose", "angle", "complex",
+    "polar", "conj_physical", "resolve_conj", "resolve_neg", "isneginf", "isposinf", "isreal",
+    "is_signed", "is_conj", "is_neg", "rsub",
+]  # fmt: skip
 
 
 def _t(x, like: Tensor | None = None) -> Tensor:
@@ -91,3 +101,88 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:  #
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # noqa: A002
     """Whether :func:`isclose` holds everywhere."""
     return bool(count_nonzero(logical_not(isclose(input, other, rtol, atol, equal_nan))) == 0)
+
+
+# ---- complex numbers ----------------------------------------------------------------------------
+def angle(input) -> Tensor:  # noqa: A002
+    """The argument of each element (``atan2(imag, real)``; for real numbers pi below 0, else
+    0)."""
+    x = _t(input)
+    if x.is_complex():
+        return atan2(imag(x), real(x))
+    if not x.is_floating_point():
+        x = astype(x, _dtypes.get_default_dtype())
+    return where(x < 0, math.pi, where(isnan(x), x, 0.0 * x))
+
+
+def complex(real, imag) -> Tensor:  # noqa: A001 - PyTorch's name
+    """``real + 1j * imag`` from two real tensors of the same float dtype."""
+    re, im = binary_operands(real, imag)
+    if not re.is_floating_point() or re.dtype is not im.dtype:
+        raise RuntimeError(
+            "Expected both inputs to be Half, Float or Double tensors but got "
+            f"{re.dtype.torch_name} and {im.dtype.torch_name}"
+        )
+    return re + im * 1j
+
+
+def polar(abs, angle) -> Tensor:  # noqa: A002
+    """``abs * (cos(angle) + 1j * sin(angle))``."""
+    r, theta = binary_operands(abs, angle)
+    return complex(r * cos(theta), r * sin(theta))
+
+
+def conj_physical(input) -> Tensor:  # noqa: A002
+    """The complex conjugate (pluggrad's ``conj`` always computes it)."""
+    return conj(_t(input))
+
+
+def resolve_conj(input) -> Tensor:  # noqa: A002
+    """`input` itself: pluggrad has no lazy conjugation to resolve."""
+    return _t(input)
+
+
+def resolve_neg(input) -> Tensor:  # noqa: A002
+    """`input` itself: pluggrad has no lazy negation to resolve."""
+    return _t(input)
+
+
+def is_conj(input) -> bool:  # noqa: A002
+    """False: pluggrad conjugates eagerly."""
+    _t(input)
+    return False
+
+
+def is_neg(input) -> bool:  # noqa: A002
+    """False: pluggrad negates eagerly."""
+    _t(input)
+    return False
+
+
+def isneginf(input) -> Tensor:  # noqa: A002
+    """Where an element is -inf."""
+    x = _t(input)
+    return logical_and(isinf(x), x < 0)
+
+
+def isposinf(input) -> Tensor:  # noqa: A002
+    """Where an element is +inf."""
+    x = _t(input)
+    return logical_and(isinf(x), x > 0)
+
+
+def isreal(input) -> Tensor:  # noqa: A002
+    """Where an element has no imaginary part (everywhere for a real tensor)."""
+    x = _t(input)
+    return equal(imag(x), 0) if x.is_complex() else equal(x, x) | logical_not(equal(x, x))
+
+
+def is_signed(input) -> bool:  # noqa: A002
+    """Whether the dtype holds negative numbers."""
+    return _t(input).dtype.kind in "ifc"
+
+
+def rsub(input, other, *, alpha=1) -> Tensor:  # noqa: A002
+    """``other - alpha * input``."""
+    x = _t(input)
+    return other - (x if alpha == 1 else x * alpha)

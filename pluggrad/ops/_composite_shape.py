@@ -14,15 +14,18 @@ from .._core.tensor import Tensor
 from ._args import as_tensor_arg, normalize_axis
 from ._convert import astype
 from ._shape import expand_dims, flip, permute_dims, reshape, transpose
-from .indexing import getitem, put_along_axis_add
+from .indexing import _complete, _native_key, getitem, put_along_axis_add
 from .indexing import scatter_add as _scatter_at
-from .manipulation import concat, diagonal, hstack, stack, vstack, where
+from .manipulation import chunk, concat, diagonal, hstack, split, stack, vstack, where
 
 __all__ = [
     "index_add", "index_fill", "index_copy", "scatter_add", "masked_select", "fliplr", "flipud",
     "rot90", "atleast_1d", "atleast_2d", "atleast_3d", "column_stack", "dstack", "row_stack",
     "ravel", "unflatten", "diag_embed", "diag", "diagflat", "block_diag", "cartesian_prod",
-    "numel", "is_floating_point", "is_complex", "is_nonzero", "is_same_size",
+    "numel", "is_floating_point", "is_complex", "is_nonzero", "is_same_size", "tensor_split",
+    "hsplit", "vsplit", "dsplit", "split_with_sizes", "unsafe_chunk", "unsafe_split",
+    "unsafe_split_with_sizes", "diagonal_scatter", "select_scatter", "slice_scatter",
+    "as_strided_scatter", "index_put", "put", "masked_scatter",
 ]  # fmt: skip
 
 
@@ -330,3 +333,146 @@ def is_nonzero(input) -> bool:  # noqa: A002
 def is_same_size(input, other) -> bool:  # noqa: A002
     """Whether the shapes are equal."""
     return tuple(as_tensor_arg(input).shape) == tuple(as_tensor_arg(other).shape)
+
+
+# ---- splitting -----------------------------------------------------------------------------------
+def tensor_split(input, indices_or_sections, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """Views of `input` split along `dim`: into `n` nearly equal parts (the first ``size % n``
+    one longer), or at the given indices."""
+    x = as_tensor_arg(input)
+    dim = normalize_axis(dim, x.ndim)
+    n = x.shape[dim]
+    spec = indices_or_sections
+    if isinstance(spec, Tensor):
+        spec = spec.tolist()
+    if isinstance(spec, int):
+        if spec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+        base, extra = divmod(n, spec)
+        sizes = [base + 1] * extra + [base] * (spec - extra)
+    else:
+        cuts = [min(max(int(c) if c >= 0 else int(c) + n, 0), n) for c in spec]
+        bounds = [0, *cuts, n]
+        sizes = [max(b - a, 0) for a, b in zip(bounds, bounds[1:])]
+        starts = bounds[:-1]
+        return tuple(x.narrow(dim, min(s, n), k) for s, k in zip(starts, sizes))
+    return tuple(split(x, sizes, dim)) if sizes else ()
+
+
+def hsplit(input, indices_or_sections) -> tuple[Tensor, ...]:  # noqa: A002
+    """:func:`tensor_split` along the columns (axis 1; axis 0 for a vector)."""
+    x = as_tensor_arg(input)
+    return _split_evenly(x, indices_or_sections, 1 if x.ndim > 1 else 0, "hsplit", 1)
+
+
+def vsplit(input, indices_or_sections) -> tuple[Tensor, ...]:  # noqa: A002
+    """:func:`tensor_split` along the rows (axis 0) of a tensor of at least 2 dimensions."""
+    return _split_evenly(as_tensor_arg(input), indices_or_sections, 0, "vsplit", 2)
+
+
+def dsplit(input, indices_or_sections) -> tuple[Tensor, ...]:  # noqa: A002
+    """:func:`tensor_split` along the depth (axis 2) of a tensor of at least 3 dimensions."""
+    return _split_evenly(as_tensor_arg(input), indices_or_sections, 2, "dsplit", 3)
+
+
+def _split_evenly(x: Tensor, spec, dim: int, name: str, min_ndim: int):
+    if x.ndim < min_ndim:
+        raise RuntimeError(
+            f"torch.{name} requires a tensor with at least {min_ndim} dimension, but got a "
+            f"tensor with {x.ndim} dimensions!"
+        )
+    if isinstance(spec, int) and x.shape[dim] % spec:
+        raise RuntimeError(
+            f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+            f"dimension {x.shape[dim]} is not divisible by the split_size {spec}!"
+        )
+    return tensor_split(x, spec, dim)
+
+
+def split_with_sizes(input, split_sizes, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """Views of `input` along `dim` of the given sizes (which add up to its length)."""
+    return tuple(split(as_tensor_arg(input), list(split_sizes), dim))
+
+
+def unsafe_split(input, split_size, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """:func:`split` (PyTorch's variant whose views skip the in-place checks; pluggrad's
+    checks stay)."""
+    return tuple(split(as_tensor_arg(input), split_size, dim))
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """:func:`split_with_sizes` (see :func:`unsafe_split`)."""
+    return split_with_sizes(input, split_sizes, dim)
+
+
+def unsafe_chunk(input, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """:func:`chunk` (see :func:`unsafe_split`)."""
+    return tuple(chunk(as_tensor_arg(input), chunks, dim))
+
+
+# ---- out-of-place writes through a view ----------------------------------------------------------
+def _written(input, view, src) -> Tensor:  # noqa: A002
+    """A copy of `input` with `src` written into the elements ``view(copy)`` selects
+    (``CopySlices``: the gradient reaches both)."""
+    out = as_tensor_arg(input).clone()
+    view(out).copy_(src)
+    return out
+
+
+def diagonal_scatter(input, src, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
+    """`input` with `src` as its `offset`-th diagonal over `dim1`, `dim2`."""
+    return _written(input, lambda t: diagonal(t, offset, dim1, dim2), src)
+
+
+def select_scatter(input, src, dim: int, index: int) -> Tensor:  # noqa: A002
+    """`input` with `src` as its slice `index` along `dim`."""
+    return _written(input, lambda t: t.select(dim, index), src)
+
+
+def slice_scatter(input, src, dim: int = 0, start=None, end=None, step: int = 1) -> Tensor:  # noqa: A002
+    """`input` with `src` as its slice ``start:end:step`` along `dim`."""
+    x = as_tensor_arg(input)
+    dim = normalize_axis(dim, x.ndim)
+    key = (slice(None),) * dim + (slice(start, end, step), Ellipsis)
+    return _written(x, lambda t: t[key], src)
+
+
+def as_strided_scatter(input, src, size, stride, storage_offset=None) -> Tensor:  # noqa: A002
+    """`input` with `src` written where ``as_strided(input, size, stride, storage_offset)``
+    reads."""
+    return _written(input, lambda t: t.as_strided(size, stride, storage_offset), src)
+
+
+def index_put(input, indices, values, accumulate: bool = False) -> Tensor:  # noqa: A002
+    """`input` with `values` written at ``input[indices]`` (added there with `accumulate`,
+    repeated indices adding up)."""
+    x = as_tensor_arg(input)
+    key = tuple(indices)
+    if not accumulate:
+        out = x.clone()
+        out[key] = values
+        return out
+    native = _complete(_native_key(key, x), x)
+    added = as_tensor_arg(values, like=x).broadcast_to(tuple(getitem(x, key).shape))
+    return x + _scatter_at(added, native, tuple(x.shape))
+
+
+def put(input, index, source, accumulate: bool = False) -> Tensor:  # noqa: A002
+    """`input` with `source` written (added with `accumulate`) at the flat (row-major)
+    positions `index`."""
+    x = as_tensor_arg(input)
+    flat = index_put(reshape(x, (-1,)), (as_tensor_arg(index, like=x).reshape(-1),),
+                     as_tensor_arg(source, like=x).reshape(-1), accumulate)  # fmt: skip
+    return reshape(flat, tuple(x.shape))
+
+
+def masked_scatter(input, mask, source) -> Tensor:  # noqa: A002
+    """`input` with the elements where `mask` is True replaced, in order, by the first
+    elements of `source`."""
+    x = as_tensor_arg(input)
+    mask = as_tensor_arg(mask, like=x).broadcast_to(tuple(x.shape))
+    count = int(mask.sum().item())
+    taken = reshape(as_tensor_arg(source, like=x), (-1,))[:count]
+    out = x.clone()
+    out[mask] = taken
+    return out

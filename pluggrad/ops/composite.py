@@ -16,9 +16,43 @@ from typing import NamedTuple
 from .. import _dtypes
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg, tensor_method
-from ._composite_linalg import matrix_exp
-from ._composite_pointwise import allclose, gcd, heaviside, isclose, lcm, ldexp, logaddexp2
+from ._composite_linalg import (
+    cholesky,
+    cholesky_inverse,
+    cholesky_solve,
+    cross,
+    frobenius_norm,
+    matrix_exp,
+    nuclear_norm,
+    qr,
+    svd,
+    triangular_solve,
+)
+from ._composite_methods import LEGACY_METHODS
+from ._composite_pointwise import (
+    allclose,
+    angle,
+    complex,  # noqa: A004
+    conj_physical,
+    gcd,
+    heaviside,
+    is_conj,
+    is_neg,
+    is_signed,
+    isclose,
+    isneginf,
+    isposinf,
+    isreal,
+    lcm,
+    ldexp,
+    logaddexp2,
+    polar,
+    resolve_conj,
+    resolve_neg,
+    rsub,
+)
 from ._composite_shape import (
+    as_strided_scatter,
     atleast_1d,
     atleast_2d,
     atleast_3d,
@@ -28,30 +62,58 @@ from ._composite_shape import (
     diag,
     diag_embed,
     diagflat,
+    diagonal_scatter,
+    dsplit,
     dstack,
     fliplr,
     flipud,
+    hsplit,
     index_add,
     index_copy,
     index_fill,
+    index_put,
     is_complex,
     is_floating_point,
     is_nonzero,
     is_same_size,
+    masked_scatter,
     masked_select,
     numel,
+    put,
     ravel,
     rot90,
     row_stack,
     scatter_add,
+    select_scatter,
+    slice_scatter,
+    split_with_sizes,
+    tensor_split,
     unflatten,
+    unsafe_chunk,
+    unsafe_split,
+    unsafe_split_with_sizes,
+    vsplit,
+)
+from ._composite_stats import (
+    bincount,
+    bucketize,
+    corrcoef,
+    cov,
+    cumulative_trapezoid,
+    histc,
+    kthvalue,
+    median,
+    msort,
+    nanquantile,
+    quantile,
+    renorm,
+    trapezoid,
+    trapz,
+    unravel_index,
 )
 from ._convert import astype, binary_operands
-from ._leaf import leaf as _leaf
-from ._leaf import tensor as _tensor
 from ._products import matmul
-from ._shape import broadcast_to, expand_dims, permute_dims, reshape, view
-from .creation import tril, triu
+from ._shape import broadcast_to, expand_dims, permute_dims, reshape
 from .dtype_functions import finfo
 from .elementwise import (
     equal,
@@ -79,11 +141,31 @@ __all__ = [
     "atleast_3d", "column_stack", "dstack", "row_stack", "ravel", "unflatten", "diag_embed",
     "diag", "diagflat", "block_diag", "cartesian_prod", "numel", "is_floating_point",
     "is_complex", "is_nonzero", "is_same_size", "matrix_exp", "ldexp", "logaddexp2",
-    "heaviside", "gcd", "lcm",
+    "heaviside", "gcd", "lcm", "angle", "complex", "polar", "conj_physical", "resolve_conj",
+    "resolve_neg", "is_conj", "is_neg", "isneginf", "isposinf", "isreal", "is_signed", "rsub",
+    "median", "kthvalue", "quantile", "nanquantile", "msort", "cov", "corrcoef", "trapezoid",
+    "trapz", "cumulative_trapezoid", "renorm", "histc", "bincount", "bucketize", "unravel_index",
+    "tensor_split", "hsplit", "vsplit", "dsplit", "split_with_sizes", "unsafe_chunk",
+    "unsafe_split", "unsafe_split_with_sizes", "diagonal_scatter", "select_scatter",
+    "slice_scatter", "as_strided_scatter", "index_put", "put", "masked_scatter", "cholesky",
+    "cholesky_solve", "cholesky_inverse", "qr", "svd", "triangular_solve", "frobenius_norm",
+    "nuclear_norm", "cross", "adjoint", "detach", "get_device",
 ]  # fmt: skip
 
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(
     {
+        "is_conj",
+        "is_neg",
+        "isneginf",
+        "isposinf",
+        "isreal",
+        "is_signed",
+        "histc",
+        "bincount",
+        "bucketize",
+        "unravel_index",
+        "detach",
+        "get_device",
         "heaviside",
         "gcd",
         "lcm",
@@ -191,7 +273,8 @@ def float_power(input, exponent) -> Tensor:  # noqa: A002
     """``input ** exponent`` in double precision (complex128 if either is complex)."""
     values = (input, exponent)
     complex_ = any(
-        isinstance(v, complex) or (isinstance(v, Tensor) and v.is_complex()) for v in values
+        isinstance(v, builtins.complex) or (isinstance(v, Tensor) and v.is_complex())
+        for v in values
     )
     wide = _dtypes.complex128 if complex_ else _dtypes.float64
     like = next(v for v in values if isinstance(v, Tensor))
@@ -472,60 +555,22 @@ def _contract(a: Tensor, sa: str, b: Tensor, sb: str, later: str, sizes: dict):
     return product, "".join(batch + only_a + only_b)
 
 
+def adjoint(input) -> Tensor:  # noqa: A002
+    """The conjugate transpose of the matrices (PyTorch's ``x.mH``)."""
+    return _t(input).mT.conj()
+
+
+def detach(input) -> Tensor:  # noqa: A002
+    """``input.detach()``."""
+    return _t(input).detach()
+
+
+def get_device(input) -> int:  # noqa: A002
+    """The index of the tensor's GPU, -1 on the CPU."""
+    return _t(input).get_device()
+
+
 # ---- Tensor methods ------------------------------------------------------------------------------
-def _legacy_type(self, dtype=None, non_blocking: bool = False, **kwargs):
-    """``x.type()``: PyTorch's legacy type name (``'torch.FloatTensor'``); ``x.type(dtype)`` or
-    ``x.type('torch.DoubleTensor')``: the tensor converted."""
-    if dtype is None:
-        return f"torch.{self.dtype.torch_name}Tensor"
-    if isinstance(dtype, str) and dtype.startswith("torch.") and dtype.endswith("Tensor"):
-        wanted = dtype[len("torch.") : -len("Tensor")]
-        for candidate in _dtypes.ALL_DTYPES:
-            if candidate.torch_name == wanted:
-                return astype(self, candidate, copy=False)
-        raise ValueError(f"invalid type: '{dtype}'")
-    return astype(self, dtype, copy=False)
-
-
-def _new_filled(fill):
-    def method(self, *size, dtype=None, device=None, requires_grad: bool = False, **kwargs):
-        if len(size) == 1 and isinstance(size[0], (tuple, list)):
-            size = tuple(size[0])
-        size = kwargs.pop("size", size)
-        dtype = self.dtype if dtype is None else dtype
-        native = self._backend.to_native[_dtypes.to_dtype(dtype)]
-        data = self._backend.xp.full(tuple(size), fill, dtype=native)
-        return _leaf(data, self._backend, requires_grad, self.device if device is None else device)
-
-    method.__doc__ = (
-        f"A new tensor of `size` filled with {fill}, of this tensor's dtype and device."
-    )
-    return method
-
-
-def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False):
-    """A new tensor of `size` filled with `fill_value`, of this tensor's dtype and device."""
-    dtype = self.dtype if dtype is None else dtype
-    native = self._backend.to_native[_dtypes.to_dtype(dtype)]
-    data = self._backend.xp.full(tuple(size), fill_value, dtype=native)
-    return _leaf(data, self._backend, requires_grad, self.device if device is None else device)
-
-
-def _new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False):
-    """A new leaf holding a copy of `data`, of this tensor's dtype (unless given) and device."""
-    return _tensor(data, dtype=self.dtype if dtype is None else dtype,
-                   device=self.device if device is None else device,
-                   requires_grad=requires_grad, backend=self._backend)  # fmt: skip
-
-
-def _cast_method(dtype):
-    def method(self, memory_format=None):
-        return astype(self, dtype, copy=False)
-
-    method.__doc__ = f"The tensor as {dtype.name} (itself if it already is)."
-    return method
-
-
 TENSOR_METHODS: dict = {
     name: tensor_method(globals()[name])
     for name in (
@@ -535,35 +580,14 @@ TENSOR_METHODS: dict = {
         "kron", "dist", "index_add", "index_fill", "index_copy", "scatter_add", "masked_select",
         "fliplr", "flipud", "rot90", "ravel", "unflatten", "diag_embed", "diag", "diagflat",
         "is_nonzero", "is_same_size", "matrix_exp", "ldexp", "logaddexp2", "heaviside", "gcd",
-        "lcm",
+        "lcm", "angle", "conj_physical", "resolve_conj", "resolve_neg", "is_conj", "is_neg",
+        "isneginf", "isposinf", "isreal", "is_signed", "median", "kthvalue", "quantile",
+        "nanquantile", "msort", "renorm", "histc", "bincount", "tensor_split", "hsplit",
+        "vsplit", "dsplit", "split_with_sizes", "unsafe_chunk", "unsafe_split",
+        "unsafe_split_with_sizes", "diagonal_scatter", "select_scatter", "slice_scatter",
+        "as_strided_scatter", "index_put", "put", "masked_scatter", "cholesky",
+        "cholesky_solve", "cholesky_inverse", "qr", "svd", "frobenius_norm", "nuclear_norm",
+        "cross", "adjoint",
     )
 }  # fmt: skip
-TENSOR_METHODS.update(
-    {
-        "type": _legacy_type,
-        "type_as": lambda self, other: astype(self, other.dtype, copy=False),
-        "view_as": lambda self, other: view(self, tuple(other.shape)),
-        "reshape_as": lambda self, other: reshape(self, tuple(other.shape)),
-        "ndimension": lambda self: self.ndim,
-        "nelement": lambda self: self.numel(),
-        "new_zeros": _new_filled(0),
-        "new_ones": _new_filled(1),
-        "new_empty": _new_filled(0),
-        "new_full": _new_full,
-        "new_tensor": _new_tensor,
-        "where": lambda self, condition, other: where(condition, self, other),
-        "tril": lambda self, diagonal=0: tril(self, diagonal),
-        "triu": lambda self, diagonal=0: triu(self, diagonal),
-        "equal": lambda self, other: bool(
-            tuple(self.shape) == tuple(_t(other, self).shape) and allclose(self, other, 0, 0)
-        ),
-        "bool": _cast_method(_dtypes.bool),
-        "byte": _cast_method(_dtypes.uint8),
-        "char": _cast_method(_dtypes.int8),
-        "short": _cast_method(_dtypes.int16),
-        "int": _cast_method(_dtypes.int32),
-        "long": _cast_method(_dtypes.int64),
-        "cfloat": _cast_method(_dtypes.complex64),
-        "cdouble": _cast_method(_dtypes.complex128),
-    }
-)
+TENSOR_METHODS.update(LEGACY_METHODS)

@@ -463,7 +463,9 @@ _INPLACE_OF = (
     "float_power", "frac", "gcd", "lcm", "heaviside", "index_add", "index_fill", "index_copy",
     "scatter_add", "logit", "nan_to_num", "sgn", "sinc", "tril", "triu", "xlogy", "addmm",
     "addmv", "addr", "baddbmm", "addbmm", "ldexp", "hypot", "nextafter", "fmod", "remainder",
-    "logaddexp2", "exp2", "copysign",
+    "logaddexp2", "exp2", "copysign", "erf", "erfc", "erfinv", "lgamma", "digamma", "i0",
+    "mvlgamma", "igamma", "igammac", "index_put", "put", "masked_scatter", "renorm",
+    "conj_physical",
 )  # fmt: skip
 
 # Python's augmented assignments, and the operator each one performs

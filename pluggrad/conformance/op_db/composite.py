@@ -8,6 +8,7 @@ import numpy as np
 
 import pluggrad as pg
 
+from . import _composite_extra
 from ._base import OpRecord, Sample, positive, rand
 
 _I = np.array
@@ -466,3 +467,6 @@ def _cond_ref(xp, a, p):
     if p == "fro":
         return xp.linalg.norm(a) * xp.linalg.norm(xp.linalg.inv(a))
     return xp.max(xp.sum(xp.abs(a), axis=0)) * xp.max(xp.sum(xp.abs(xp.linalg.inv(a)), axis=0))
+
+
+RECORDS += _composite_extra.RECORDS

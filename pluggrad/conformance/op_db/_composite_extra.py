@@ -1,0 +1,256 @@
+"""Op-database records of the composite topic, continued: complex numbers, order statistics,
+splitting, out-of-place writes through views, and ``torch``'s older linalg spellings."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import pluggrad as pg
+
+from ._base import OpRecord, Sample, rand
+
+
+def _sorted_ref(xp, x, axis):
+    return xp.sort(x, axis=axis)
+
+
+RECORDS: list[OpRecord] = [
+    # ---- complex numbers and aliases ------------------------------------------------------------
+    OpRecord(
+        "angle_complex_polar",
+        lambda a, b: (
+            pg.angle(pg.complex(a, b))
+            + pg.polar(a, b).abs()
+            + pg.angle(a) * 0
+            + pg.conj_physical(pg.complex(a, b)).imag
+            + pg.resolve_conj(a)
+            + pg.resolve_neg(b)
+            + pg.rsub(a, b, alpha=2.0)
+            + pg.adjoint(pg.complex(a, b)[None]).real[:, 0]
+        ),
+        lambda xp, a, b: xp.atan2(b, a) + xp.abs(a) - b + a + b + (b - 2.0 * a) + a,
+        [Sample((rand(4, low=0.5, high=2.0), rand(4)))],
+        ("atan2", "multiply", "add", "conj"),
+        functions=(
+            "angle",
+            "complex",
+            "polar",
+            "conj_physical",
+            "resolve_conj",
+            "resolve_neg",
+            "rsub",
+            "adjoint",
+        ),  # fmt: skip
+    ),
+    # ---- order statistics -----------------------------------------------------------------------
+    OpRecord(
+        "median_kthvalue_msort",
+        lambda x: (
+            pg.median(x)
+            + pg.median(x, 1).values.sum()
+            + pg.kthvalue(x, 2, 0).values.sum()
+            + pg.msort(x)[0].sum()
+        ),
+        lambda xp, x: (
+            _sorted_ref(xp, x.reshape(-1), 0)[(x.size - 1) // 2]
+            + xp.sum(_sorted_ref(xp, x, 1)[:, (x.shape[1] - 1) // 2])
+            + xp.sum(_sorted_ref(xp, x, 0)[1])
+            + xp.sum(_sorted_ref(xp, x, 0)[0])
+        ),
+        [Sample((rand(3, 4),))],
+        ("take_along_axis", "argsort", "sort"),
+        functions=("median", "kthvalue", "msort"),
+    ),
+    OpRecord(
+        "quantile",
+        lambda x, **kw: pg.quantile(x, 0.3, **kw) + pg.nanquantile(x, 0.75, **kw),
+        lambda xp, x, dim=None: xp.quantile(x, 0.3, axis=dim) + xp.quantile(x, 0.75, axis=dim),
+        [Sample((rand(5),)), Sample((rand(3, 4),), {"dim": 1})],
+        ("sort", "take_along_axis"),
+        functions=("quantile", "nanquantile"),
+    ),
+    OpRecord(
+        "cov_corrcoef",
+        lambda x: pg.cov(x) + pg.corrcoef(x),
+        lambda xp, x: (
+            _cov_ref(xp, x)
+            + _cov_ref(xp, x)
+            / xp.sqrt(xp.diagonal(_cov_ref(xp, x)))[:, None]
+            / xp.sqrt(xp.diagonal(_cov_ref(xp, x)))
+        ),
+        [Sample((rand(2, 5),))],
+        ("matmul", "mean", "sqrt"),
+        functions=("cov", "corrcoef"),
+    ),
+    OpRecord(
+        "trapezoid",
+        lambda y, x: pg.trapezoid(y) + pg.trapz(y, x) + pg.cumulative_trapezoid(y, dx=0.5).sum(),
+        lambda xp, y, x: (
+            xp.sum(y[1:] + y[:-1]) / 2
+            + xp.sum((y[1:] + y[:-1]) * (x[1:] - x[:-1])) / 2
+            + xp.sum(xp.cumulative_sum(y[1:] + y[:-1]) * 0.25)
+            if hasattr(xp, "cumulative_sum")
+            else xp.sum(y[1:] + y[:-1]) / 2
+            + xp.sum((y[1:] + y[:-1]) * (x[1:] - x[:-1])) / 2
+            + xp.sum(xp.cumsum(y[1:] + y[:-1]) * 0.25)
+        ),
+        [Sample((rand(5), np.cumsum(rand(5, low=0.1, high=1.0))))],
+        ("add", "multiply", "sum"),
+        functions=("trapezoid", "trapz", "cumulative_trapezoid"),
+    ),
+    OpRecord(
+        "renorm",
+        lambda x: pg.renorm(x, 2, 0, 1.0),
+        lambda xp, x: (
+            x
+            * xp.where(
+                xp.sqrt(xp.sum(x * x, axis=1, keepdims=True)) > 1.0,
+                1.0 / (xp.sqrt(xp.sum(x * x, axis=1, keepdims=True)) + 1e-7),
+                1.0,
+            )
+        ),
+        [Sample((rand(3, 4),))],
+        ("vector_norm", "where"),
+    ),
+    # ---- splitting and out-of-place writes ------------------------------------------------------
+    OpRecord(
+        "splits",
+        lambda x: (
+            pg.tensor_split(x, 3, 1)[0].sum()
+            + pg.hsplit(x, [1])[1].sum() * 2
+            + pg.vsplit(x, 2)[1].sum() * 3
+            + pg.split_with_sizes(x, [1, 3])[1].sum() * 4
+            + pg.unsafe_split(x, 2)[0].sum() * 5
+            + pg.unsafe_chunk(x, 2, 1)[1].sum() * 6
+            + pg.unsafe_split_with_sizes(x, [2, 2])[1].sum() * 7
+            + pg.dsplit(x[None], [2])[0].sum()
+        ),
+        lambda xp, x: (
+            xp.sum(x[:, :2])
+            + 2 * xp.sum(x[:, 1:])
+            + 3 * xp.sum(x[2:])
+            + 4 * xp.sum(x[1:])
+            + 5 * xp.sum(x[:2])
+            + 6 * xp.sum(x[:, 2:])
+            + 7 * xp.sum(x[2:])
+            + xp.sum(x[:, :2])
+        ),
+        [Sample((rand(4, 4),))],
+        ("split", "getitem"),
+        functions=(
+            "tensor_split",
+            "hsplit",
+            "vsplit",
+            "dsplit",
+            "split_with_sizes",
+            "unsafe_split",
+            "unsafe_chunk",
+            "unsafe_split_with_sizes",
+        ),  # fmt: skip
+    ),
+    OpRecord(
+        "scatters",
+        lambda x, s: (
+            pg.diagonal_scatter(x, s[0]) * pg.select_scatter(x, s[1], 0, 1)
+            + pg.slice_scatter(x, s[:2], 0, 1)
+            + pg.as_strided_scatter(x, s[2], (3,), (2,))
+        ),
+        lambda xp, x, s: _scatter_ref(xp, x, s),
+        [Sample((rand(3, 3), rand(3, 3)))],
+        ("copy_from", "as_strided"),
+        functions=("diagonal_scatter", "select_scatter", "slice_scatter", "as_strided_scatter"),
+    ),
+    OpRecord(
+        "index_put_put_masked_scatter",
+        lambda x, v: (
+            pg.index_put(x, (pg.tensor([0, 2]),), v[:2]) * 2
+            + pg.index_put(x, (pg.tensor([1, 1]),), v[:2], accumulate=True)
+            + pg.put(x, pg.tensor([3]), v[2:])
+            + pg.masked_scatter(x, pg.tensor([True, False, True, False]), v)
+        ),
+        lambda xp, x, v: (
+            xp.stack([v[0], x[1], v[1], x[3]]) * 2
+            + xp.stack([x[0], x[1] + v[0] + v[1], x[2], x[3]])
+            + xp.stack([x[0], x[1], x[2], v[2]])
+            + xp.stack([v[0], x[1], v[1], x[3]])
+        ),
+        [Sample((rand(4), rand(3)))],
+        ("getitem", "scatter_add"),
+        functions=("index_put", "put", "masked_scatter"),
+    ),
+    # ---- torch's older linalg spellings ---------------------------------------------------------
+    OpRecord(
+        "torch_linalg_spellings",
+        lambda a, b: (
+            pg.cholesky(a @ a.mT + 3 * pg.eye(3, dtype=pg.float64)).sum()
+            + pg.cholesky_solve(b, pg.cholesky(a @ a.mT + 3 * pg.eye(3, dtype=pg.float64))).sum()
+            + pg.cholesky_inverse(pg.cholesky(a @ a.mT + 3 * pg.eye(3, dtype=pg.float64))).sum()
+            + pg.triangular_solve(b, a + 3 * pg.eye(3, dtype=pg.float64)).solution.sum()
+            + pg.frobenius_norm(a)
+            + pg.nuclear_norm(a)
+            + pg.cross(a, b[:, :1].expand(3, 3)).sum()
+            + pg.svd(a).S.sum()
+            + pg.qr(a).R.abs().sum()
+        ),
+        lambda xp, a, b: _linalg_spellings_ref(xp, a, b),
+        [Sample((rand(3, 3), rand(3, 2)))],
+        ("cholesky", "solve", "svdvals", "qr"),
+        functions=(
+            "cholesky",
+            "cholesky_solve",
+            "cholesky_inverse",
+            "triangular_solve",
+            "frobenius_norm",
+            "nuclear_norm",
+            "cross",
+            "svd",
+            "qr",
+        ),  # fmt: skip
+    ),
+]
+
+
+def _cov_ref(xp, x):
+    c = x - xp.mean(x, axis=1, keepdims=True)
+    return c @ c.T / (x.shape[1] - 1)
+
+
+def _scatter_ref(xp, x, s):
+    n = x.shape[0]
+    eye = xp.eye(n)
+    diag = x * (1 - eye) + eye * s[0]
+    row = xp.concat([x[:1], s[1][None], x[2:]], axis=0)
+    sl = xp.concat([x[:1], s[:2], x[3:]], axis=0)
+    flat = xp.reshape(x, (-1,))
+    mask = np.zeros(9)
+    mask[[0, 2, 4]] = 1.0
+    placed = np.zeros((9, 3))
+    placed[[0, 2, 4], [0, 1, 2]] = 1.0
+    strided = xp.reshape(flat * (1 - xp.asarray(mask)) + xp.asarray(placed) @ s[2], (n, n))
+    return diag * row + sl + strided
+
+
+def _linalg_spellings_ref(xp, a, b):
+    spd = a @ a.T + 3 * xp.eye(3)
+    low = xp.linalg.cholesky(spd)
+    t = xp.triu(a + 3 * xp.eye(3))
+    cross = xp.stack(
+        [
+            a[1] * b[2, 0] - a[2] * b[1, 0],
+            a[2] * b[0, 0] - a[0] * b[2, 0],
+            a[0] * b[1, 0] - a[1] * b[0, 0],
+        ]  # fmt: skip
+    )
+    s = xp.linalg.svd(a, compute_uv=False)
+    r = xp.linalg.qr(a)[1]
+    return (
+        xp.sum(low)
+        + xp.sum(xp.linalg.solve(spd, b))
+        + xp.sum(xp.linalg.inv(spd))
+        + xp.sum(xp.linalg.solve(t, b))
+        + xp.sqrt(xp.sum(a * a))
+        + xp.sum(s)
+        + xp.sum(cross)
+        + xp.sum(s)
+        + xp.sum(xp.abs(r))
+    )
