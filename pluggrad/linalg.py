@@ -18,6 +18,16 @@ from .ops._composite_linalg import (
     tensorsolve,
     vander,
 )
+from .ops._composite_lu import (
+    cholesky_ex,
+    householder_product,
+    inv_ex,
+    lu,
+    lu_factor,
+    lu_factor_ex,
+    lu_solve,
+    solve_ex,
+)
 from .ops.linalg import (
     cholesky,
     cross,
@@ -50,5 +60,6 @@ __all__ = [
     "matrix_power", "matrix_rank", "matrix_transpose", "norm", "outer", "pinv", "qr", "slogdet",
     "solve", "svd", "svdvals", "tensordot", "trace", "vecdot", "vector_norm",
     "cond", "lstsq", "matrix_exp", "multi_dot", "solve_triangular", "tensorinv", "tensorsolve",
-    "vander",
+    "vander", "cholesky_ex", "householder_product", "inv_ex", "lu", "lu_factor", "lu_factor_ex",
+    "lu_solve", "solve_ex",
 ]  # fmt: skip

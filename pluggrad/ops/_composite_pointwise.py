@@ -1,15 +1,17 @@
 """PyTorch's pointwise functions made of other operations (exported by
-:mod:`pluggrad.ops.composite`): ``ldexp``, ``logaddexp2``, ``heaviside``, ``gcd``, ``lcm``,
-``isclose``, ``allclose``."""
+:mod:`pluggrad.ops.composite`): ``lerp``, ``xlogy``, ``sinc``, ``fmax``, ``nan_to_num``,
+``ldexp``, ``heaviside``, ``gcd``, ``isclose``, ``angle``, ``polar``..."""
 
 from __future__ import annotations
 
+import builtins
 import math
 
 from .. import _dtypes
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg
 from ._convert import astype, binary_operands
+from .dtype_functions import finfo
 from .elementwise import (
     abs,  # noqa: A004
     atan2,
@@ -19,20 +21,25 @@ from .elementwise import (
     imag,
     isinf,
     isnan,
+    log,
     logaddexp,
     logical_and,
     logical_not,
     logical_or,
+    maximum,
+    minimum,
     real,
     sin,
+    trunc,
 )
 from .manipulation import where
 from .searching import count_nonzero
 
 __all__ = [
-    "ldexp", "logaddexp2", "heaviside", "gcd", "lcm", "isclose", "allclose", "angle", "complex",
-    "polar", "conj_physical", "resolve_conj", "resolve_neg", "isneginf", "isposinf", "isreal",
-    "is_signed", "is_conj", "is_neg", "rsub",
+    "lerp", "xlogy", "float_power", "deg2rad", "rad2deg", "frac", "logit", "sinc", "fmax",
+    "fmin", "nan_to_num", "ldexp", "logaddexp2", "heaviside", "gcd", "lcm", "isclose",
+    "allclose", "angle", "complex", "polar", "conj_physical", "resolve_conj", "resolve_neg",
+    "isneginf", "isposinf", "isreal", "is_signed", "is_conj", "is_neg", "rsub",
 ]  # fmt: skip
 
 
@@ -186,3 +193,98 @@ def rsub(input, other, *, alpha=1) -> Tensor:  # noqa: A002
     """``other - alpha * input``."""
     x = _t(input)
     return other - (x if alpha == 1 else x * alpha)
+
+
+# ---- pointwise -----------------------------------------------------------------------------------
+def lerp(input, end, weight) -> Tensor:  # noqa: A002
+    """``input + weight * (end - input)``."""
+    start = _t(input)
+    return start + weight * (_t(end, start) - start)
+
+
+def xlogy(input, other) -> Tensor:  # noqa: A002
+    """``input * log(other)``, 0 where ``input`` is 0 (NaN where ``other`` is NaN)."""
+    x, y = binary_operands(input, other)
+    if x.dtype.kind in "biu":
+        x = astype(x, _dtypes.get_default_dtype())
+    zero = logical_and(equal(x, 0), logical_not(isnan(y)))
+    return where(zero, 0.0, x * log(where(zero, 1.0, y)))  # no log(0) where it is not used
+
+
+def float_power(input, exponent) -> Tensor:  # noqa: A002
+    """``input ** exponent`` in double precision (complex128 if either is complex)."""
+    values = (input, exponent)
+    complex_ = any(
+        isinstance(v, builtins.complex) or (isinstance(v, Tensor) and v.is_complex())
+        for v in values
+    )
+    wide = _dtypes.complex128 if complex_ else _dtypes.float64
+    like = next(v for v in values if isinstance(v, Tensor))
+    base = astype(_t(input, like), wide, copy=False)
+    power = astype(exponent, wide, copy=False) if isinstance(exponent, Tensor) else exponent
+    return base**power
+
+
+def deg2rad(input) -> Tensor:  # noqa: A002
+    """Degrees to radians."""
+    x = _t(input)
+    return (x if x.is_floating_point() else astype(x, _dtypes.get_default_dtype())) * (
+        math.pi / 180
+    )
+
+
+def rad2deg(input) -> Tensor:  # noqa: A002
+    """Radians to degrees."""
+    x = _t(input)
+    return (x if x.is_floating_point() else astype(x, _dtypes.get_default_dtype())) * (
+        180 / math.pi
+    )
+
+
+def frac(input) -> Tensor:  # noqa: A002
+    """The fractional part, ``input - trunc(input)`` (its sign is the input's)."""
+    x = _t(input)
+    return x - trunc(x)
+
+
+def logit(input, eps=None) -> Tensor:  # noqa: A002
+    """``log(p / (1 - p))``, with `p` clamped to ``[eps, 1 - eps]`` when `eps` is given."""
+    p = _t(input)
+    if eps is not None:
+        p = minimum(maximum(p, eps), 1 - eps)
+    return log(p / (1 - p))
+
+
+def sinc(input) -> Tensor:  # noqa: A002
+    """``sin(pi x) / (pi x)``, 1 at 0 (where its derivative is 0)."""
+    x = _t(input)
+    if not x.is_floating_point() and not x.is_complex():
+        x = astype(x, _dtypes.get_default_dtype())
+    at_zero = equal(x, 0)
+    safe = where(at_zero, 1.0, x) * math.pi  # no 0/0 in the branch that is not taken
+    return where(at_zero, 1.0, sin(safe) / safe)
+
+
+def fmax(input, other) -> Tensor:  # noqa: A002
+    """The elementwise maximum, ignoring NaN (NaN only where both are)."""
+    x, y = binary_operands(input, other)
+    return where(isnan(y), x, where(isnan(x), y, maximum(x, y)))
+
+
+def fmin(input, other) -> Tensor:  # noqa: A002
+    """The elementwise minimum, ignoring NaN (NaN only where both are)."""
+    x, y = binary_operands(input, other)
+    return where(isnan(y), x, where(isnan(x), y, minimum(x, y)))
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None) -> Tensor:  # noqa: A002
+    """NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (by default 0 and the
+    largest and lowest finite values of the dtype)."""
+    x = _t(input)
+    if not x.is_floating_point():
+        return x * 1
+    limits = finfo(x.dtype)
+    high = float(limits.max) if posinf is None else posinf
+    low = float(limits.min) if neginf is None else neginf
+    out = where(isnan(x), nan, x)
+    return where(isinf(x), where(x > 0, high, low), out)

@@ -286,7 +286,25 @@ def _element_size(self) -> int:
     return self.dtype.itemsize
 
 
+def _dim_order(self) -> tuple[int, ...]:
+    """The axes from the outermost to the innermost in memory (by decreasing stride)."""
+    strides = self.stride()
+    return tuple(sorted(range(self.ndim), key=lambda d: (-strides[d], d)))
+
+
+def _is_set_to(self, other) -> bool:
+    """Whether both tensors see the same elements of the same storage, in the same layout."""
+    return (
+        _root(self) is _root(other)
+        and geometry_of(self) == geometry_of(other)
+        and self.dtype is other.dtype
+    )
+
+
 TENSOR_METHODS: dict = {
+    "dim_order": _dim_order,
+    "is_set_to": _is_set_to,
+    "const_data_ptr": lambda self: _data_ptr(self),
     "stride": _stride,
     "storage_offset": _storage_offset,
     "is_contiguous": _is_contiguous,

@@ -13,7 +13,6 @@ import math
 import string
 from typing import NamedTuple
 
-from .. import _dtypes
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg, tensor_method
 from ._composite_linalg import (
@@ -28,12 +27,20 @@ from ._composite_linalg import (
     svd,
     triangular_solve,
 )
+from ._composite_lu import lu_unpack
+from ._composite_lu import torch_lu as lu
+from ._composite_lu import torch_lu_solve as lu_solve
 from ._composite_methods import LEGACY_METHODS
 from ._composite_pointwise import (
     allclose,
     angle,
     complex,  # noqa: A004
     conj_physical,
+    deg2rad,
+    float_power,
+    fmax,
+    fmin,
+    frac,
     gcd,
     heaviside,
     is_conj,
@@ -45,11 +52,36 @@ from ._composite_pointwise import (
     isreal,
     lcm,
     ldexp,
+    lerp,
     logaddexp2,
+    logit,
+    nan_to_num,
     polar,
+    rad2deg,
     resolve_conj,
     resolve_neg,
     rsub,
+    sinc,
+    xlogy,
+)
+from ._composite_scans import (
+    combinations,
+    cummax,
+    cummin,
+    frexp,
+    gradient,
+    histogram,
+    is_distributed,
+    is_inference,
+    isin,
+    logcumsumexp,
+    mode,
+    nanmedian,
+    nonzero_static,
+    norm_except_dim,
+    rms_norm,
+    scatter,
+    unique_consecutive,
 )
 from ._composite_shape import (
     as_strided_scatter,
@@ -111,22 +143,13 @@ from ._composite_stats import (
     trapz,
     unravel_index,
 )
-from ._convert import astype, binary_operands
+from ._convert import astype
 from ._products import matmul
 from ._shape import broadcast_to, expand_dims, permute_dims, reshape
-from .dtype_functions import finfo
 from .elementwise import (
-    equal,
-    isinf,
     isnan,
-    log,
-    logical_and,
     logical_not,
-    maximum,
-    minimum,
     multiply,
-    sin,
-    trunc,
 )
 from .linalg import vector_norm
 from .manipulation import diagonal, where
@@ -149,11 +172,21 @@ __all__ = [
     "unsafe_split", "unsafe_split_with_sizes", "diagonal_scatter", "select_scatter",
     "slice_scatter", "as_strided_scatter", "index_put", "put", "masked_scatter", "cholesky",
     "cholesky_solve", "cholesky_inverse", "qr", "svd", "triangular_solve", "frobenius_norm",
-    "nuclear_norm", "cross", "adjoint", "detach", "get_device",
+    "nuclear_norm", "cross", "adjoint", "detach", "get_device", "cummax", "cummin",
+    "logcumsumexp", "mode", "nanmedian", "scatter", "gradient", "combinations", "rms_norm",
+    "norm_except_dim", "unique_consecutive", "histogram", "frexp", "isin", "nonzero_static",
+    "is_inference", "is_distributed", "lu", "lu_solve", "lu_unpack",
 ]  # fmt: skip
 
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(
     {
+        "unique_consecutive",
+        "histogram",
+        "frexp",
+        "isin",
+        "nonzero_static",
+        "is_inference",
+        "is_distributed",
         "is_conj",
         "is_neg",
         "isneginf",
@@ -251,101 +284,6 @@ def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:  # noqa: A002
         )
     quotient = t1 / tensor2
     return _t(input, t1) + (quotient if value == 1 else quotient * value)
-
-
-# ---- pointwise -----------------------------------------------------------------------------------
-def lerp(input, end, weight) -> Tensor:  # noqa: A002
-    """``input + weight * (end - input)``."""
-    start = _t(input)
-    return start + weight * (_t(end, start) - start)
-
-
-def xlogy(input, other) -> Tensor:  # noqa: A002
-    """``input * log(other)``, 0 where ``input`` is 0 (NaN where ``other`` is NaN)."""
-    x, y = binary_operands(input, other)
-    if x.dtype.kind in "biu":
-        x = astype(x, _dtypes.get_default_dtype())
-    zero = logical_and(equal(x, 0), logical_not(isnan(y)))
-    return where(zero, 0.0, x * log(where(zero, 1.0, y)))  # no log(0) where it is not used
-
-
-def float_power(input, exponent) -> Tensor:  # noqa: A002
-    """``input ** exponent`` in double precision (complex128 if either is complex)."""
-    values = (input, exponent)
-    complex_ = any(
-        isinstance(v, builtins.complex) or (isinstance(v, Tensor) and v.is_complex())
-        for v in values
-    )
-    wide = _dtypes.complex128 if complex_ else _dtypes.float64
-    like = next(v for v in values if isinstance(v, Tensor))
-    base = astype(_t(input, like), wide, copy=False)
-    power = astype(exponent, wide, copy=False) if isinstance(exponent, Tensor) else exponent
-    return base**power
-
-
-def deg2rad(input) -> Tensor:  # noqa: A002
-    """Degrees to radians."""
-    x = _t(input)
-    return (x if x.is_floating_point() else astype(x, _dtypes.get_default_dtype())) * (
-        math.pi / 180
-    )
-
-
-def rad2deg(input) -> Tensor:  # noqa: A002
-    """Radians to degrees."""
-    x = _t(input)
-    return (x if x.is_floating_point() else astype(x, _dtypes.get_default_dtype())) * (
-        180 / math.pi
-    )
-
-
-def frac(input) -> Tensor:  # noqa: A002
-    """The fractional part, ``input - trunc(input)`` (its sign is the input's)."""
-    x = _t(input)
-    return x - trunc(x)
-
-
-def logit(input, eps=None) -> Tensor:  # noqa: A002
-    """``log(p / (1 - p))``, with `p` clamped to ``[eps, 1 - eps]`` when `eps` is given."""
-    p = _t(input)
-    if eps is not None:
-        p = minimum(maximum(p, eps), 1 - eps)
-    return log(p / (1 - p))
-
-
-def sinc(input) -> Tensor:  # noqa: A002
-    """``sin(pi x) / (pi x)``, 1 at 0 (where its derivative is 0)."""
-    x = _t(input)
-    if not x.is_floating_point() and not x.is_complex():
-        x = astype(x, _dtypes.get_default_dtype())
-    at_zero = equal(x, 0)
-    safe = where(at_zero, 1.0, x) * math.pi  # no 0/0 in the branch that is not taken
-    return where(at_zero, 1.0, sin(safe) / safe)
-
-
-def fmax(input, other) -> Tensor:  # noqa: A002
-    """The elementwise maximum, ignoring NaN (NaN only where both are)."""
-    x, y = binary_operands(input, other)
-    return where(isnan(y), x, where(isnan(x), y, maximum(x, y)))
-
-
-def fmin(input, other) -> Tensor:  # noqa: A002
-    """The elementwise minimum, ignoring NaN (NaN only where both are)."""
-    x, y = binary_operands(input, other)
-    return where(isnan(y), x, where(isnan(x), y, minimum(x, y)))
-
-
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None) -> Tensor:  # noqa: A002
-    """NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (by default 0 and the
-    largest and lowest finite values of the dtype)."""
-    x = _t(input)
-    if not x.is_floating_point():
-        return x * 1
-    limits = finfo(x.dtype)
-    high = float(limits.max) if posinf is None else posinf
-    low = float(limits.min) if neginf is None else neginf
-    out = where(isnan(x), nan, x)
-    return where(isinf(x), where(x > 0, high, low), out)
 
 
 # ---- reductions ----------------------------------------------------------------------------------
@@ -588,6 +526,10 @@ TENSOR_METHODS: dict = {
         "as_strided_scatter", "index_put", "put", "masked_scatter", "cholesky",
         "cholesky_solve", "cholesky_inverse", "qr", "svd", "frobenius_norm", "nuclear_norm",
         "cross", "adjoint",
+        "cummax", "cummin", "logcumsumexp", "mode", "nanmedian", "scatter",
+        "unique_consecutive", "histogram", "frexp", "cov", "corrcoef", "triangular_solve",
+        "isin",
+        "lu", "lu_solve",
     )
 }  # fmt: skip
 TENSOR_METHODS.update(LEGACY_METHODS)

@@ -14,6 +14,8 @@ def _sorted_ref(xp, x, axis):
     return xp.sort(x, axis=axis)
 
 
+_LU_SAMPLE = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 10.0]]) + rand(3, 3) * 0.1
+
 RECORDS: list[OpRecord] = [
     # ---- complex numbers and aliases ------------------------------------------------------------
     OpRecord(
@@ -207,6 +209,107 @@ RECORDS: list[OpRecord] = [
             "qr",
         ),  # fmt: skip
     ),
+    # ---- scans, modes, scatter, differences ----------------------------------------------------
+    OpRecord(
+        "running_extrema_logcumsumexp",
+        lambda x: pg.cummax(x, 1).values + pg.cummin(x, 0).values * 2 + pg.logcumsumexp(x, 1),
+        lambda xp, x: (
+            _running_ref(xp, x, 1, xp.maximum)
+            + 2 * _running_ref(xp, x, 0, xp.minimum)
+            + xp.log(_cumsum_ref(xp, xp.exp(x), 1))
+        ),
+        [Sample((rand(3, 4),))],
+        ("take_along_axis", "logaddexp", "concat"),
+        functions=("cummax", "cummin", "logcumsumexp"),
+    ),
+    OpRecord(
+        "mode_nanmedian",
+        lambda x: pg.mode(pg.round(x), 1).values * x.sum() + pg.nanmedian(x, 0).values.sum(),
+        lambda xp, x: (
+            _mode_ref(xp, x) * xp.sum(x) + xp.sum(xp.sort(x, axis=0)[(x.shape[0] - 1) // 2])
+        ),
+        [Sample((np.array([[1.2, 0.9, 2.1, 1.1], [3.2, 2.8, 0.4, 3.1]]),))],
+        ("take_along_axis",),
+        functions=("mode", "nanmedian"),
+    ),
+    OpRecord(
+        "scatter",
+        lambda x, s: (
+            pg.scatter(x, 0, pg.tensor([1, 1, 3]), s) + pg.scatter(x, 0, pg.tensor([0]), value=2.0)
+        ),
+        lambda xp, x, s: (
+            xp.stack([x[0], s[1], x[2], s[2], x[4]])
+            + xp.stack([x[0] * 0 + 2.0, x[1], x[2], x[3], x[4]])
+        ),
+        [Sample((rand(5), rand(3)))],
+        ("put_along_axis_add", "where"),
+    ),
+    OpRecord(
+        "gradient_combinations_norms",
+        lambda x: (
+            pg.gradient(x, spacing=0.5)[0]
+            + pg.gradient(x, dim=1)[0] * 2
+            + pg.combinations(x[0], 2).prod(1).sum()
+            + pg.rms_norm(x, (4,), eps=1e-6).sum()
+            + pg.norm_except_dim(x, 2, 0).sum()
+        ),
+        lambda xp, x: (
+            _gradient_ref(xp, x, 0, 0.5)
+            + 2 * _gradient_ref(xp, x, 1, 1.0)
+            + (
+                x[0, 0] * x[0, 1]
+                + x[0, 0] * x[0, 2]
+                + x[0, 0] * x[0, 3]
+                + x[0, 1] * x[0, 2]
+                + x[0, 1] * x[0, 3]
+                + x[0, 2] * x[0, 3]
+            )
+            + xp.sum(x / xp.sqrt(xp.mean(x * x, axis=1, keepdims=True) + 1e-6))
+            + xp.sum(xp.sqrt(xp.sum(x * x, axis=1)))
+        ),
+        [Sample((rand(3, 4),))],
+        ("concat", "subtract", "take", "vector_norm"),
+        functions=("gradient", "combinations", "rms_norm", "norm_except_dim"),
+    ),
+    # ---- LU and friends -------------------------------------------------------------------------
+    OpRecord(
+        "linalg.lu",
+        lambda a: pg.linalg.lu(a).L * 2 + pg.linalg.lu(a).U + pg.linalg.lu_factor(a).LU,
+        lambda xp, a: _lu_ref(xp, a),
+        [Sample((_LU_SAMPLE,))],
+        ("take_along_axis", "divide", "triu"),
+        functions=("linalg.lu", "linalg.lu_factor", "lu", "lu_unpack"),
+    ),
+    OpRecord(
+        "linalg.lu_solve",
+        lambda a, b: _lu_solves(a, b),
+        lambda xp, a, b: xp.linalg.solve(a, b) * 2 + xp.linalg.solve(a.T, b),
+        [Sample((rand(3, 3) + 4 * np.eye(3), rand(3, 2)))],
+        ("solve", "take_along_axis"),
+        functions=("linalg.lu_solve", "lu_solve"),
+    ),
+    OpRecord(
+        "linalg.ex",
+        lambda a, b: (
+            pg.linalg.inv_ex(a).inverse
+            + pg.linalg.solve_ex(a, b).result
+            + pg.linalg.cholesky_ex(a @ a.mT + pg.eye(3, dtype=pg.float64)).L
+        ),
+        lambda xp, a, b: (
+            xp.linalg.inv(a) + xp.linalg.solve(a, b) + xp.linalg.cholesky(a @ a.T + xp.eye(3))
+        ),
+        [Sample((rand(3, 3) + 4 * np.eye(3), rand(3, 3)))],
+        ("inv", "solve", "cholesky"),
+        functions=("linalg.inv_ex", "linalg.solve_ex", "linalg.cholesky_ex", "linalg.lu_factor_ex"),
+    ),
+    OpRecord(
+        "linalg.householder_product",
+        lambda a, tau: pg.linalg.householder_product(a, tau),
+        lambda xp, a, tau: _householder_ref(xp, a, tau),
+        [Sample((rand(4, 3), rand(2))), Sample((rand(3, 3), rand(3)))],
+        ("matmul", "where"),
+        functions=("linalg.householder_product",),
+    ),
 ]
 
 
@@ -254,3 +357,79 @@ def _linalg_spellings_ref(xp, a, b):
         + xp.sum(s)
         + xp.sum(xp.abs(r))
     )
+
+
+def _running_ref(xp, x, axis, pick):
+    slices = []
+    best = None
+    for i in range(x.shape[axis]):
+        cur = xp.take(x, xp.asarray([i]), axis=axis)
+        best = cur if best is None else pick(best, cur)
+        slices.append(best)
+    return xp.concat(slices, axis=axis)
+
+
+def _cumsum_ref(xp, x, axis):
+    return xp.cumsum(x, axis=axis) if hasattr(xp, "cumsum") else xp.cumulative_sum(x, axis=axis)
+
+
+def _mode_ref(xp, x):
+    # rows of round(x): [1, 1, 2, 1] and [3, 3, 0, 3]: modes 1 at index 3, 3 at index 3
+    return xp.stack([x[0, 3] * 0 + 1.0, x[1, 3] * 0 + 3.0])
+
+
+def _gradient_ref(xp, x, axis, h):
+    x = xp.moveaxis(x, axis, 0) if hasattr(xp, "moveaxis") else x
+    first = (x[1:2] - x[0:1]) / h
+    last = (x[-1:] - x[-2:-1]) / h
+    inner = (x[2:] - x[:-2]) / (2 * h)
+    out = xp.concat([first, inner, last], axis=0)
+    return xp.moveaxis(out, 0, axis) if hasattr(xp, "moveaxis") else out
+
+
+def _lu_solves(a, b):
+    factor, pivots = pg.linalg.lu_factor(a)
+    packed, swaps = pg.lu(a)
+    return (
+        pg.linalg.lu_solve(factor, pivots, b)
+        + pg.linalg.lu_solve(factor, pivots, b, adjoint=True)
+        + pg.lu_solve(b, packed, swaps)
+    )
+
+
+def _lu_ref(xp, a):
+    """L and U of the record's sample by Doolittle's elimination, in the row order partial
+    pivoting picks for it (worked out once, on the host, from the sample's values)."""
+    pa = xp.stack([a[i] for i in _LU_ORDER])
+    n = pa.shape[0]
+    eye = xp.eye(n)
+    lower = eye
+    work = pa
+    for j in range(n - 1):
+        below = xp.asarray((np.arange(n) > j).astype(float))[:, None]
+        column = below * work[:, j : j + 1] / work[j, j]
+        work = work - column * work[j : j + 1, :]
+        lower = lower + column * xp.asarray((np.arange(n) == j).astype(float))[None, :]
+    upper = xp.triu(work)
+    return lower * 2 + upper + (lower - eye) + upper
+
+
+def _pivot_order(a: np.ndarray) -> list[int]:
+    work, order = a.copy(), list(range(a.shape[0]))
+    for j in range(a.shape[0]):
+        r = j + int(np.argmax(np.abs(work[j:, j])))
+        work[[j, r]], order[j], order[r] = work[[r, j]], order[r], order[j]
+        work[j + 1 :] -= np.outer(work[j + 1 :, j] / work[j, j], work[j])
+    return order
+
+
+def _householder_ref(xp, a, tau):
+    m, n = a.shape
+    q = xp.eye(m)
+    for i in range(tau.shape[0]):
+        v = xp.concat([xp.zeros(i), xp.ones(1), a[i + 1 :, i]])
+        q = q @ (xp.eye(m) - tau[i] * (v[:, None] * v[None, :]))
+    return q[:, :n]
+
+
+_LU_ORDER = _pivot_order(_LU_SAMPLE)
