@@ -451,7 +451,9 @@ class _SavePlan:
             (i, f) for i, (r, f) in enumerate(zip(requires, prim.formulas)) if r and f is not None
         )
         self.grad_inputs = tuple(i for i, _ in self.grad_formulas)
-        needed = sorted({n for _, f in self.grad_formulas for n in f.argnames})
+        # in order of first use by the formulas, input by input: the order in which PyTorch's
+        # nodes save (and saved_tensors_hooks pack) their values: mul saves other, then self
+        needed = list(dict.fromkeys(n for _, f in self.grad_formulas for n in f.argnames))
         # (kind, name, the input's position for _INPUT, _SHAPE and _DTYPE, else None)
         saves: list[tuple[int, str, Any]] = []
         for name in needed:
