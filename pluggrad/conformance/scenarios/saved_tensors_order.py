@@ -3,7 +3,7 @@
 
 import pluggrad as torch
 
-log = []
+log: list[str] = []
 
 
 def pack(t):
