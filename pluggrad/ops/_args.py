@@ -5,6 +5,7 @@ array-likes as tensors."""
 from __future__ import annotations
 
 import operator
+from typing import Any, NamedTuple
 
 from .._core.tensor import Tensor
 from ..backends import get_backend
@@ -16,6 +17,12 @@ SCALAR_TYPES = (bool, int, float, complex)
 def is_array_like(obj) -> bool:
     """True for an array of some library (it has ``shape`` and ``dtype``), Tensors included."""
     return hasattr(obj, "shape") and hasattr(obj, "dtype")
+
+
+def result_type(name: str, *fields: str) -> Any:
+    """A named tuple type for the results PyTorch returns as ``torch.return_types.<name>``
+    (``median(values=..., indices=...)``): the fields are tensors."""
+    return NamedTuple(name, [(field, Tensor) for field in fields])  # type: ignore[misc]
 
 
 def tensor_method(function):

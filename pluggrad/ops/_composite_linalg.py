@@ -6,12 +6,11 @@ derivatives, every order, are those of their parts."""
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 import numpy as np
 
 from .._core.tensor import Tensor
-from ._args import as_tensor_arg
+from ._args import as_tensor_arg, result_type
 from ._products import matmul
 from ._shape import expand_dims, permute_dims, reshape
 from .creation import eye, tril, triu
@@ -81,16 +80,7 @@ def solve_triangular(
     return solve(triangle, B, left=left)
 
 
-class _Lstsq(NamedTuple):
-    """``torch.linalg.lstsq``'s result."""
-
-    solution: Tensor
-    residuals: Tensor
-    rank: Tensor
-    singular_values: Tensor
-
-
-_Lstsq.__name__ = _Lstsq.__qualname__ = "lstsq"  # its repr: lstsq(solution=..., ...)
+_Lstsq = result_type("lstsq", "solution", "residuals", "rank", "singular_values")
 
 
 def lstsq(A, B, rcond=None, *, driver=None):
@@ -179,31 +169,9 @@ def cholesky_inverse(L, upper: bool = False) -> Tensor:
     return cholesky_solve(identity + 0 * factor, factor, upper)
 
 
-class _QR(NamedTuple):
-    """``torch.qr``'s result."""
-
-    Q: Tensor
-    R: Tensor
-
-
-class _SVD(NamedTuple):
-    """``torch.svd``'s result: ``U``, ``S`` and ``V`` (not ``Vh``)."""
-
-    U: Tensor
-    S: Tensor
-    V: Tensor
-
-
-class _TriangularSolve(NamedTuple):
-    """``torch.triangular_solve``'s result."""
-
-    solution: Tensor
-    cloned_coefficient: Tensor
-
-
-_QR.__name__ = _QR.__qualname__ = "qr"
-_SVD.__name__ = _SVD.__qualname__ = "svd"
-_TriangularSolve.__name__ = _TriangularSolve.__qualname__ = "triangular_solve"
+_QR = result_type("qr", "Q", "R")
+_SVD = result_type("svd", "U", "S", "V")  # V, not Vh
+_TriangularSolve = result_type("triangular_solve", "solution", "cloned_coefficient")
 
 
 def qr(input, some: bool = True):  # noqa: A002

@@ -9,12 +9,10 @@ and ``U`` follows.  ``householder_product`` multiplies the reflectors out.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from .._core.tensor import Tensor
-from ._args import as_tensor_arg
+from ._args import as_tensor_arg, result_type
 from ._composite_linalg import solve_triangular
 from ._products import matmul
 from ._shape import expand_dims
@@ -29,18 +27,13 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _result(name: str, fields: list[str]):
-    cls = NamedTuple(name, [(f, Tensor) for f in fields])  # type: ignore[misc]
-    return cls
-
-
-_LUFactor = _result("linalg_lu_factor", ["LU", "pivots"])
-_LUFactorEx = _result("linalg_lu_factor_ex", ["LU", "pivots", "info"])
-_LU = _result("linalg_lu", ["P", "L", "U"])
-_LUUnpack = _result("lu_unpack", ["P", "L", "U"])
-_InvEx = _result("linalg_inv_ex", ["inverse", "info"])
-_SolveEx = _result("linalg_solve_ex", ["result", "info"])
-_CholeskyEx = _result("linalg_cholesky_ex", ["L", "info"])
+_LUFactor = result_type("linalg_lu_factor", "LU", "pivots")
+_LUFactorEx = result_type("linalg_lu_factor_ex", "LU", "pivots", "info")
+_LU = result_type("linalg_lu", "P", "L", "U")
+_LUUnpack = result_type("lu_unpack", "P", "L", "U")
+_InvEx = result_type("linalg_inv_ex", "inverse", "info")
+_SolveEx = result_type("linalg_solve_ex", "result", "info")
+_CholeskyEx = result_type("linalg_cholesky_ex", "L", "info")
 
 
 def _host_pivots(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

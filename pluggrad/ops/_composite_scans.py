@@ -12,12 +12,11 @@ gradients flow to the chosen elements.
 from __future__ import annotations
 
 import itertools
-from typing import NamedTuple
 
 import numpy as np
 
 from .._core.tensor import Tensor
-from ._args import as_tensor_arg, normalize_axis
+from ._args import as_tensor_arg, normalize_axis, result_type
 from ._shape import reshape
 from .elementwise import logaddexp, sqrt
 from .indexing import put_along_axis_add, take_along_axis
@@ -36,17 +35,12 @@ def _host(x: Tensor) -> np.ndarray:
     return np.asarray(x._backend.to_numpy(x.detach()._data))
 
 
-def _named(name: str, first: str, second: str):
-    cls = NamedTuple(name, [(first, Tensor), (second, Tensor)])  # type: ignore[misc]
-    return cls
-
-
-_CumMax = _named("cummax", "values", "indices")
-_CumMin = _named("cummin", "values", "indices")
-_Mode = _named("mode", "values", "indices")
-_NanMedian = _named("nanmedian", "values", "indices")
-_Frexp = _named("frexp", "mantissa", "exponent")
-_Histogram = _named("histogram", "hist", "bin_edges")
+_CumMax = result_type("cummax", "values", "indices")
+_CumMin = result_type("cummin", "values", "indices")
+_Mode = result_type("mode", "values", "indices")
+_NanMedian = result_type("nanmedian", "values", "indices")
+_Frexp = result_type("frexp", "mantissa", "exponent")
+_Histogram = result_type("histogram", "hist", "bin_edges")
 
 
 def _running(input, dim: int, better, kind):  # noqa: A002

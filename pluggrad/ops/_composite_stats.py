@@ -6,12 +6,11 @@ by :mod:`pluggrad.ops.composite`): ``median``, ``kthvalue``, ``quantile``, ``mso
 from __future__ import annotations
 
 import operator
-from typing import NamedTuple
 
 import numpy as np
 
 from .._core.tensor import Tensor
-from ._args import as_tensor_arg, normalize_axis
+from ._args import as_tensor_arg, normalize_axis, result_type
 from ._shape import expand_dims, reshape
 from .indexing import take_along_axis
 from .linalg import vector_norm
@@ -26,22 +25,8 @@ __all__ = [
 ]  # fmt: skip
 
 
-class _Median(NamedTuple):
-    """``median``'s ``(values, indices)``."""
-
-    values: Tensor
-    indices: Tensor
-
-
-class _KthValue(NamedTuple):
-    """``kthvalue``'s ``(values, indices)``."""
-
-    values: Tensor
-    indices: Tensor
-
-
-_Median.__name__ = _Median.__qualname__ = "median"
-_KthValue.__name__ = _KthValue.__qualname__ = "kthvalue"
+_Median = result_type("median", "values", "indices")
+_KthValue = result_type("kthvalue", "values", "indices")
 
 
 def _kth(x: Tensor, k: int, dim: int, keepdim: bool, kind):
@@ -193,17 +178,23 @@ def corrcoef(input) -> Tensor:  # noqa: A002
     return (c / expand_dims(d, axis=1) / d).clip(-1, 1)
 
 
-def trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
-    """The integral of `y` along `dim` by the trapezoidal rule (spacing `dx`, or points `x`)."""
+def _trapezoids(y, x, dx, dim: int) -> tuple[Tensor, int]:
+    """Twice the area of each trapezoid of `y` along `dim` (spacing `dx`, or points `x`),
+    and the axis."""
     y = as_tensor_arg(y)
     dim = normalize_axis(dim, y.ndim)
     n = y.shape[dim]
     pairs = y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)
     if x is None:
-        return sum(pairs, axis=dim) * ((1.0 if dx is None else dx) / 2)
+        return pairs * (1.0 if dx is None else dx), dim
     x = as_tensor_arg(x, like=y)
-    step = x.diff(dim=dim if x.ndim == y.ndim else -1)
-    return sum(pairs * step, axis=dim) / 2
+    return pairs * x.diff(dim=dim if x.ndim == y.ndim else -1), dim
+
+
+def trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """The integral of `y` along `dim` by the trapezoidal rule (spacing `dx`, or points `x`)."""
+    areas, dim = _trapezoids(y, x, dx, dim)
+    return sum(areas, axis=dim) / 2
 
 
 def trapz(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
@@ -213,15 +204,8 @@ def trapz(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
     """The running integrals of `y` along `dim` by the trapezoidal rule."""
-    y = as_tensor_arg(y)
-    dim = normalize_axis(dim, y.ndim)
-    n = y.shape[dim]
-    pairs = y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)
-    if x is None:
-        return pairs.cumsum(dim) * ((1.0 if dx is None else dx) / 2)
-    x = as_tensor_arg(x, like=y)
-    step = x.diff(dim=dim if x.ndim == y.ndim else -1)
-    return (pairs * step).cumsum(dim) / 2
+    areas, dim = _trapezoids(y, x, dx, dim)
+    return areas.cumsum(dim) / 2
 
 
 def renorm(input, p, dim: int, maxnorm) -> Tensor:  # noqa: A002

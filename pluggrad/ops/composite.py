@@ -11,10 +11,9 @@ from __future__ import annotations
 import builtins
 import math
 import string
-from typing import NamedTuple
 
 from .._core.tensor import Tensor
-from ._args import as_tensor_arg, tensor_method
+from ._args import as_tensor_arg, result_type, tensor_method
 from ._composite_linalg import (
     cholesky,
     cholesky_inverse,
@@ -301,14 +300,7 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  #
     return nansum(x, dim, keepdim, dtype=dtype) / count
 
 
-class _MinMax(NamedTuple):
-    """``torch.aminmax``'s result."""
-
-    min: Tensor
-    max: Tensor
-
-
-_MinMax.__name__ = _MinMax.__qualname__ = "aminmax"  # its repr: aminmax(min=..., max=...)
+_MinMax = result_type("aminmax", "min", "max")
 
 
 def aminmax(input, *, dim=None, keepdim: bool = False):  # noqa: A002

@@ -155,8 +155,9 @@ class JaxBackend(Backend):
             natives += jax.devices("cpu")
         return natives
 
-    @property
+    @functools.cached_property
     def multi_device(self) -> bool:  # type: ignore[override]
+        # asked by every operation: worked out once
         return len(self._natives) > 1
 
     def devices(self):
