@@ -54,6 +54,7 @@ from ._legacy import (
     LongTensor,
     ShortTensor,
 )
+from ._torch_keywords import adapt_namespace as _adapt_namespace
 from .autograd import (
     enable_grad,
     inference_mode,
@@ -84,6 +85,10 @@ long = int64
 int = int32  # noqa: A001
 cfloat = complex64
 cdouble = complex128
+
+
+# PyTorch's keyword names (``torch.add(input=a, other=b)``) and ``out=``
+_adapt_namespace(globals(), "torch")
 
 
 def is_tensor(obj) -> builtins.bool:  # (bool here is the dtype)

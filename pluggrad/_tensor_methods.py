@@ -13,6 +13,7 @@ from . import _dtypes
 from . import ops as _ops
 from ._core.tensor import Tensor
 from ._tensor_str import tensor_repr
+from ._torch_keywords import adapt
 from .autograd.gradients import tensor_backward
 from .ops.creation import legacy_init
 from .ops.inplace import inplace_methods
@@ -118,7 +119,8 @@ def _collect() -> dict:
             raise ValueError(f"Tensor methods defined twice ({topic.__name__}): {sorted(twice)}")
         methods.update(topic.TENSOR_METHODS)
     methods.update(inplace_methods(methods))
-    return methods
+    # PyTorch's keyword names: ``a.add(other=b)``
+    return {name: adapt(method, "Tensor", name, method=True) for name, method in methods.items()}
 
 
 PROPERTIES = {

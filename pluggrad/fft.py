@@ -6,6 +6,7 @@ standard's ``axis=``/``axes=`` and, like PyTorch, real input where the standard 
 
 from __future__ import annotations
 
+from ._torch_keywords import adapt_namespace
 from .ops.fft import (
     fft,
     fft2,
@@ -36,3 +37,6 @@ __all__ = [
     "fftfreq", "rfftfreq", "fftshift", "ifftshift", "hfftn", "ihfftn", "fft2", "ifft2", "rfft2",
     "irfft2", "hfft2", "ihfft2",
 ]  # fmt: skip
+
+# PyTorch's keyword names (``torch.fft.fft(input=x, n=8)``) and ``out=``
+adapt_namespace(globals(), "fft")

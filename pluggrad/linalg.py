@@ -8,6 +8,7 @@ main namespace.
 
 from __future__ import annotations
 
+from ._torch_keywords import adapt_namespace
 from .ops._composite_linalg import (
     cond,
     lstsq,
@@ -63,3 +64,6 @@ __all__ = [
     "vander", "cholesky_ex", "householder_product", "inv_ex", "lu", "lu_factor", "lu_factor_ex",
     "lu_solve", "solve_ex",
 ]  # fmt: skip
+
+# PyTorch's keyword names (``torch.linalg.solve(A=a, B=b)``) and ``out=``
+adapt_namespace(globals(), "linalg")

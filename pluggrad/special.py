@@ -8,16 +8,23 @@ are pluggrad's own functions under their ``torch.special`` names.
 
 from __future__ import annotations
 
+from ._torch_keywords import adapt
 from .ops import special as _special
 
 __all__ = list(_special.SPECIAL)
 
 
+# each function as PyTorch calls it (keywords, ``out=``), made at its first use
+_ADAPTED: dict[str, object] = {}
+
+
 def __getattr__(name: str):
-    if name in _special.ALIASES:
-        return _special.ALIASES[name]
-    if name in __all__:
-        return getattr(_special, name)
+    if name in _ADAPTED:
+        return _ADAPTED[name]
+    if name in _special.ALIASES or name in __all__:
+        function = _special.ALIASES.get(name) or getattr(_special, name)
+        _ADAPTED[name] = adapt(function, "special", name)
+        return _ADAPTED[name]
     raise AttributeError(f"module 'pluggrad.special' has no attribute {name!r}")
 
 

@@ -56,6 +56,7 @@ LAYERS = (
     (
         "Tensor methods, extensions and tools",
         [
+            "pluggrad._torch_keywords",
             "pluggrad._tensor_methods",
             "pluggrad.linalg",
             "pluggrad.fft",

@@ -1,0 +1,89 @@
+"""PyTorch's keyword names and ``out=`` on pluggrad's public functions (pluggrad._torch_keywords).
+
+The scenario ``torch_keywords`` compares the common calls with PyTorch's output; these tests
+hold the table to the namespaces and check the edges: nothing written when ``out=`` is refused,
+the wrapper's cost-free path, the function's own keywords winning over the table's.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+import pluggrad as pg
+from pluggrad import _torch_keywords
+
+NAMESPACES = {"torch": pg, "linalg": pg.linalg, "fft": pg.fft, "special": pg.special}
+
+
+@pytest.mark.parametrize("namespace", sorted(NAMESPACES))
+def test_every_name_in_the_table_is_public(namespace):
+    module = NAMESPACES[namespace]
+    missing = [name for name in _torch_keywords._TABLE[namespace] if not hasattr(module, name)]
+    assert missing == []
+
+
+def test_every_method_in_the_table_exists():
+    missing = [name for name in _torch_keywords._TABLE["Tensor"] if not hasattr(pg.Tensor, name)]
+    assert missing == []
+
+
+def test_wrappers_keep_the_signature_and_the_function():
+    assert inspect.unwrap(pg.matmul) is pg.ops.matmul
+    assert inspect.signature(pg.matmul) == inspect.signature(pg.ops.matmul)
+    assert pg.matmul.__doc__ == pg.ops.matmul.__doc__
+
+
+def test_a_name_pytorch_lacks_is_left_alone():
+    assert _torch_keywords.adapt(len, "torch", "no_such_function") is len
+
+
+def test_unknown_keyword_raises_type_error():
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        pg.exp(pg.ones(2), nonsense=1)
+
+
+def test_keyword_given_twice_raises():
+    a = pg.ones(2, 2)
+    with pytest.raises(TypeError, match="multiple values for argument 'input'"):
+        pg.matmul(a, input=a)
+
+
+def test_refused_tuple_out_writes_nothing():
+    a = pg.tensor([[1.0, 5.0], [7.0, 2.0]])
+    values = pg.full((2,), -1.0)
+    indices = pg.zeros(2, dtype=pg.bool)  # int64 cannot be cast to bool
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type Bool"):
+        pg.max(a, 1, out=(values, indices))
+    np.testing.assert_array_equal(values.numpy(), [-1.0, -1.0])
+
+
+def test_out_of_wrong_length_or_type():
+    a = pg.ones(2, 2)
+    with pytest.raises(TypeError, match="must be tuple of 2 Tensors"):
+        pg.max(a, 1, out=pg.empty(2))
+    with pytest.raises(TypeError, match="'out' must be Tensor, not list"):
+        pg.exp(a, out=[1.0])
+
+
+def test_out_bumps_the_version_and_keeps_identity():
+    a = pg.ones(3)
+    out = pg.zeros(3)
+    before = out._version
+    assert pg.exp(a, out=out) is out
+    assert out._version > before
+    np.testing.assert_allclose(out.numpy(), np.e)
+
+
+def test_out_none_is_an_ordinary_call():
+    a = pg.ones(2, requires_grad=True)
+    y = pg.mul(a, 2, out=None)
+    assert y.grad_fn is not None
+
+
+def test_linalg_message_uses_pytorch_name():
+    a = pg.eye(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"^linalg_inv\(\): functions with out="):
+        pg.linalg.inv(a, out=pg.empty(2, 2))
