@@ -34,7 +34,9 @@ from .ops.linalg import (
     cross,
     det,
     diagonal,
+    eig,
     eigh,
+    eigvals,
     eigvalsh,
     inv,
     matmul,
@@ -57,7 +59,8 @@ from .ops.linalg import (
 from .ops.linalg import linalg_norm as norm
 
 __all__ = [
-    "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm",
+    "cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv", "matmul",
+    "matrix_norm",
     "matrix_power", "matrix_rank", "matrix_transpose", "norm", "outer", "pinv", "qr", "slogdet",
     "solve", "svd", "svdvals", "tensordot", "trace", "vecdot", "vector_norm",
     "cond", "lstsq", "matrix_exp", "multi_dot", "solve_triangular", "tensorinv", "tensorsolve",

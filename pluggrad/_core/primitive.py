@@ -220,10 +220,8 @@ class OpNode(Node):
     def _torch_saved_names(self) -> dict[str, str]:
         """PyTorch's name (``self``, ``other``, ``result``, ``self_sym_sizes``...) of each value
         this node saved, mapped to pluggrad's."""
-        prim = self.prim
-        inputs = prim.inputs
-        renamed = {name: ("self", "other")[i] for i, name in enumerate(inputs[:2])}
-        renamed.update(prim.saved_as)
+        inputs = self.prim.inputs
+        renamed = _torch_input_names(self.prim)
         names = {}
         for kind, name, index in self._plan.saves:
             if kind == _RESULT:
@@ -437,6 +435,14 @@ def _untracked(prim: Primitive, out, backend, args: tuple, params: dict | None):
 _RESULT, _INPUT, _SHAPE, _DTYPE, _PARAM = range(5)
 
 
+def _torch_input_names(prim: Primitive) -> dict[str, str]:
+    """PyTorch's name of each input of `prim` that has one: ``self``, ``other``, or the table's
+    ``saved_as`` (``exponent``)."""
+    renamed = {name: ("self", "other")[i] for i, name in enumerate(prim.inputs[:2])}
+    renamed.update(prim.saved_as)
+    return renamed
+
+
 class _SavePlan:
     """What :func:`record` saves for a primitive when a given set of its inputs needs grad.
 
@@ -451,9 +457,14 @@ class _SavePlan:
             (i, f) for i, (r, f) in enumerate(zip(requires, prim.formulas)) if r and f is not None
         )
         self.grad_inputs = tuple(i for i, _ in self.grad_formulas)
-        # in order of first use by the formulas, input by input: the order in which PyTorch's
-        # nodes save (and saved_tensors_hooks pack) their values: mul saves other, then self
-        needed = list(dict.fromkeys(n for _, f in self.grad_formulas for n in f.argnames))
+        # the order in which PyTorch's nodes save (and saved_tensors_hooks pack) their values:
+        # the inputs by PyTorch's names, alphabetically (its generated code sorts them: mul
+        # saves other then self, pow exponent then self), then the results
+        torch_names = _torch_input_names(prim)
+        needed = sorted(
+            dict.fromkeys(n for _, f in self.grad_formulas for n in f.argnames),
+            key=lambda name: (name == "result", torch_names.get(name, name)),
+        )
         # (kind, name, the input's position for _INPUT, _SHAPE and _DTYPE, else None)
         saves: list[tuple[int, str, Any]] = []
         for name in needed:

@@ -182,6 +182,18 @@ class Backend:
             result = result[0]
         return self.asarray(np.asarray(result, dtype=args[-1].dtype))
 
+    def eig(self, array: Any) -> tuple[Any, Any]:
+        """Eigenvalues and eigenvectors of general square matrices, both complex (LAPACK's
+        ``geev``, as PyTorch's ``linalg.eig``: unit eigenvectors, largest component real).  The
+        standard has no ``eig``; this generic version goes through NumPy, backends with their
+        own kernel (``jnp.linalg.eig``) override it."""
+        a = self.to_numpy(array)
+        complex_dtype = np.result_type(a.dtype, np.complex64)
+        values, vectors = np.linalg.eig(a)
+        return self.asarray(values.astype(complex_dtype)), self.asarray(
+            vectors.astype(complex_dtype)
+        )
+
     def write_into(self, target: Any, values: Any) -> Any:
         """Store `values` as the new content of a tensor whose array is `target`; return the
         array the tensor holds afterwards.  The generic version replaces the array; backends

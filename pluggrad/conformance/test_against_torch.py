@@ -210,6 +210,12 @@ CASES = [
     Case("eigvalsh", lambda T, a: T.linalg.eigvalsh(a), (_sym(3),)),
     Case("qr", lambda T, a: (lambda qr: (qr[0] ** 2, qr[1] ** 2))(T.linalg.qr(a)), (_r(4, 3),)),
     Case("svdvals", lambda T, a: T.linalg.svdvals(a), (_r(3, 4),)),
+    Case(
+        "eig",
+        lambda T, a: (lambda lv: (lv[0].real, lv[0].imag, lv[1].abs() ** 2))(T.linalg.eig(a)),
+        (np.array([[0.1, -1.2, 0.3], [1.2, 0.2, -0.1], [0.4, 0.1, 1.5]]),),
+    ),
+    Case("eigvals", lambda T, a: T.linalg.eigvals(a).imag ** 2, (_r(3, 3, seed=4),)),
     Case("pinv", lambda T, a: T.linalg.pinv(a), (_r(3, 2),)),
     Case(
         "matrix_norm_fro_nuc",

@@ -21,7 +21,7 @@ import operator
 from .._core.primitive import apply, mixed_backend_error
 from .._core.tensor import Tensor
 from . import _products
-from ._args import as_tensor_arg, merge_axis
+from ._args import as_tensor_arg, merge_axis, result_type
 from ._convert import astype, clone
 from ._define import linalg_kernel, primitive
 from ._products import (
@@ -91,7 +91,9 @@ _EIGH = primitive(
     forward=lambda backend, x: backend.xp.linalg.eigh(_lower_hermitian(backend, x)),
     n_outputs=2,
 )
+_EIG = primitive("eig", ("x",), forward=lambda backend, x: backend.eig(x), n_outputs=2)
 _SVD = primitive("svd", ("x",), forward=linalg_kernel("svd"), n_outputs=3)
+_EigResult = result_type("linalg_eig", "eigenvalues", "eigenvectors")
 _QR = primitive("qr", ("x",), forward=linalg_kernel("qr"), n_outputs=2)
 
 
@@ -362,6 +364,23 @@ def eigvalsh(x, /) -> Tensor:
     return eigh(x)[0]
 
 
+def eig(x, /):
+    """Eigenvalues and eigenvectors of general square matrices, the named tuple
+    ``(eigenvalues, eigenvectors)``, both complex (as PyTorch's ``linalg.eig``: not sorted,
+    each eigenvector of unit norm with its largest component real).
+
+    The gradient is PyTorch's; as there, it is defined only for losses that do not depend on
+    the eigenvectors' phases, and is infinite where two eigenvalues coincide.
+    """
+    x = _matrices(x, "linalg.eig", square=True)
+    return _EigResult(*apply(_EIG, (x,)))
+
+
+def eigvals(x, /) -> Tensor:
+    """Eigenvalues of general square matrices, complex (PyTorch's ``linalg.eigvals``)."""
+    return eig(x)[0]
+
+
 def svd(x, /, *, full_matrices: bool = True):
     """Singular value decomposition ``(U, S, Vh)`` with ``x = U diag(S) Vh``."""
     x = _matrices(x, "linalg.svd")
@@ -398,8 +417,9 @@ TENSOR_METHODS: dict = {
 
 # ``pluggrad.linalg``: the standard's linalg extension (and torch.linalg.norm), by public name
 EXTENSION = {
-    "cholesky": cholesky, "cross": cross, "det": det, "diagonal": diagonal, "eigh": eigh,
-    "eigvalsh": eigvalsh, "inv": inv, "matmul": matmul, "matrix_norm": matrix_norm,
+    "cholesky": cholesky, "cross": cross, "det": det, "diagonal": diagonal, "eig": eig,
+    "eigvals": eigvals, "eigh": eigh, "eigvalsh": eigvalsh, "inv": inv, "matmul": matmul,
+    "matrix_norm": matrix_norm,
     "matrix_power": matrix_power, "matrix_rank": matrix_rank,
     "matrix_transpose": matrix_transpose, "norm": linalg_norm, "outer": outer, "pinv": pinv,
     "qr": qr, "slogdet": slogdet, "solve": solve, "svd": svd, "svdvals": svdvals,

@@ -107,6 +107,10 @@ class JaxBackend(Backend):
             return super().special(name, *arrays)
         return kernel(*arrays)
 
+    def eig(self, array):
+        values, vectors = jnp.linalg.eig(array)  # complex already, as PyTorch's
+        return values, vectors
+
     def put(self, array, positions, values):
         flat = jnp.reshape(array, (-1,)).at[jnp.asarray(positions.reshape(-1))]
         return jnp.reshape(flat.set(jnp.reshape(values, (-1,))), array.shape)

@@ -69,6 +69,35 @@ def _eigh_ref(xp, a):
     )
 
 
+def _eig_op(a):
+    # the eigenvalues' real and imaginary parts and the eigenvectors' moduli: phase-invariant
+    values, vectors = pg.linalg.eig(a)
+    n = values.shape[-1]
+    return (
+        pg.real(values) * _pw((n,))
+        + pg.imag(values) * _pw((n,)) ** 2
+        + pg.sum(pg.abs(vectors) ** 2 * _pw((n, n)), axis=-2)
+    )
+
+
+def _eig_ref(xp, a):
+    if getattr(xp, "__name__", "").startswith("jax"):
+        import jax  # noqa: PLC0415 - only on the jax backend's oracle runs
+
+        # JAX differentiates non-symmetric eigenvectors only when asked to
+        values, vectors = jax.lax.linalg.eig(
+            a, compute_left_eigenvectors=False, enable_eigvec_derivs=True
+        )
+    else:
+        values, vectors = xp.linalg.eig(a)
+    n = values.shape[-1]
+    return (
+        xp.real(values) * _w(xp, (n,))
+        + xp.imag(values) * _w(xp, (n,)) ** 2
+        + xp.sum(xp.abs(vectors) ** 2 * _w(xp, (n, n)), axis=-2)
+    )
+
+
 def _svd_op(a, full_matrices=False):
     u, s, vh = pg.linalg.svd(a, full_matrices=full_matrices)
     k = s.shape[-1]
@@ -122,6 +151,11 @@ def _torch_norm_ref(xp, x, p="fro", dim=None, keepdim=False):
 def _solve_left_false_ref(xp, a, b):
     t = xp.matrix_transpose
     return t(xp.linalg.solve(t(a), t(b)))
+
+
+def _rotation_like() -> np.ndarray:
+    """A matrix with a complex pair of eigenvalues (near ``±1.2i``) and a real one."""
+    return np.array([[0.1, -1.2, 0.3], [1.2, 0.2, -0.1], [0.4, 0.1, 1.5]])
 
 
 def _singular(n=3) -> np.ndarray:
@@ -475,6 +509,22 @@ RECORDS: list[OpRecord] = [
         lambda xp, a: xp.linalg.eigvalsh(sym(xp, a)),
         [Sample((spd(3, 3),)), Sample((rand(2, 3, 3),))],
         ("eigh",),
+    ),
+    OpRecord(
+        "linalg.eig",
+        _eig_op,
+        _eig_ref,
+        # distinct eigenvalues, real ones and complex pairs
+        [Sample((rand(3, 3),)), Sample((rand(2, 3, 3),)), Sample((_rotation_like(),))],
+        ("eig",),
+        functions=("linalg.eig",),
+    ),
+    OpRecord(
+        "linalg.eigvals",
+        lambda a: pg.real(pg.linalg.eigvals(a)) + 2 * pg.imag(pg.linalg.eigvals(a)) ** 2,
+        lambda xp, a: xp.real(xp.linalg.eigvals(a)) + 2 * xp.imag(xp.linalg.eigvals(a)) ** 2,
+        [Sample((rand(3, 3),)), Sample((_rotation_like(),))],
+        ("eig",),
     ),
     OpRecord(
         "linalg.svd",

@@ -25,3 +25,18 @@ with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
 loss.backward()
 print("\n".join(log))
 print([round(v, 6) for v in a.grad.tolist()], [round(v, 6) for v in b.grad.flatten().tolist()])
+
+# inputs first, in the order the formulas use them, then the results: hypot saves self, other
+# and result; pow and atan2 their inputs then (pow) the result
+log.clear()
+
+
+def pack_value(t):
+    log.append(f"pack {tuple(t.shape)} {round(float(t.sum()), 4)}")
+    return t
+
+
+with torch.autograd.graph.saved_tensors_hooks(pack_value, unpack):
+    h = torch.hypot(a, b) + torch.pow(a, b) + torch.atan2(b, a) + a / b
+h.sum().backward()
+print("\n".join(log))

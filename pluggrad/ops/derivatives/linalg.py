@@ -262,6 +262,27 @@ def _eigh_grad(ns, g, result):
     return ns.matmul(vectors, ns.matmul(inner, _mH(ns, vectors)))
 
 
+def _eig_grad(ns, g, result, x):
+    """PyTorch's ``linalg_eig_backward`` for general matrices:
+    ``V^{-H} (diag(gL) + (V^H gV - V^H V Re(diag(V^H gV))) / conj(L_j - L_i)) V^H``, real for
+    a real input."""
+    g_values, g_vectors = g
+    values, vectors = result
+    n = values.shape[-1]
+    vectors_h = _mH(ns, vectors)
+    vh_gv = ns.matmul(vectors_h, g_vectors)
+    # the loss cannot depend on the eigenvectors' phases: remove that direction
+    phases = ns.real(ns.linalg.diagonal(vh_gv))
+    vh_gv = vh_gv - ns.matmul(vectors_h, vectors * ns.expand_dims(phases, axis=-2))
+    values_c = conj(ns, values)
+    gaps = ns.expand_dims(values_c, axis=-2) - ns.expand_dims(values_c, axis=-1)
+    eye = _eye(ns, n, n, 0, gaps)
+    inner = vh_gv / (gaps + eye)  # E_ii = 1; the diagonal is replaced by gL below
+    inner = inner * (1 - eye) + _diag_embed(ns, g_values, n, n, like=inner)
+    grad = ns.linalg.solve(vectors_h, ns.matmul(inner, vectors_h))
+    return grad if is_complex(x) else ns.real(grad)
+
+
 def _svd_grad(ns, g, result, full_matrices):
     """PyTorch's ``svd_backward`` (on the first k columns of U and rows of Vh)."""
     g_u, g_s, g_vh = g
@@ -360,6 +381,7 @@ TABLE = {
     "pinv": Entry("LinalgPinvBackward0", x=_pinv_grad),
     # ---- decompositions ------------------------------------------------------------------------
     "cholesky": Entry("LinalgCholeskyExBackward0", x=_cholesky_grad),
+    "eig": Entry("LinalgEigBackward0", x=_eig_grad),
     "eigh": Entry("LinalgEighBackward0", x=_eigh_grad),
     "svd": Entry("LinalgSvdBackward0", x=_svd_grad),
     "qr": Entry("LinalgQrBackward0", x=_qr_grad),
