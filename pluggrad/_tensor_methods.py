@@ -15,6 +15,7 @@ from ._core.tensor import Tensor
 from ._tensor_str import tensor_repr
 from ._torch_keywords import adapt
 from .autograd.gradients import tensor_backward
+from .ops._inplace_views import inplace_view_methods
 from .ops.creation import legacy_init
 from .ops.inplace import inplace_methods
 
@@ -119,6 +120,7 @@ def _collect() -> dict:
             raise ValueError(f"Tensor methods defined twice ({topic.__name__}): {sorted(twice)}")
         methods.update(topic.TENSOR_METHODS)
     methods.update(inplace_methods(methods))
+    methods.update(inplace_view_methods(methods))
     # PyTorch's keyword names: ``a.add(other=b)``
     return {name: adapt(method, "Tensor", name, method=True) for name, method in methods.items()}
 

@@ -45,15 +45,15 @@ def modified_by_inplace_error(
     "... [torch.FloatTensor [2]], which is output 0 of Mul, is at version 1; expected version 0
     instead. ...".
 
-    The node named (without its ``Backward0`` suffix) is, as in PyTorch, `producer` for a saved
-    output (the node that saved it) and otherwise the tensor's current ``grad_fn``; a leaf has
-    none.
+    The node named (``Mul`` for ``MulBackward0``, ``Squeeze3`` for ``SqueezeBackward3``) is,
+    as in PyTorch, `producer` for a saved output (the node that saved it) and otherwise the
+    tensor's current ``grad_fn``; a leaf has none.
     """
     what = f"[torch.{tensor.dtype.torch_name}Tensor {list(tensor.shape)}]"
     if producer is None and isinstance(getattr(tensor, "_grad_fn", None), Node):
         producer, output_nr = tensor._grad_fn, tensor._output_nr
     if producer is not None:
-        name = re.sub(r"Backward\d*$", "", producer.name())
+        name = re.sub(r"Backward0?", "", producer.name())
         what += f", which is output {output_nr} of {name},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "

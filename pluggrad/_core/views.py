@@ -239,6 +239,19 @@ def make_alias(
     return t
 
 
+def take_geometry(t: Tensor, view: Tensor) -> None:
+    """Make `t` see its elements as `view` (a view just taken of `t`) does: PyTorch's in-place
+    view operations (``t_()``, ``squeeze_()``...) change a tensor's sizes and strides over the
+    same storage.  `t` stays a view of its own base (or of none), and the views taken of it
+    before keep their geometry."""
+    meta, old = view._view, t._view
+    t._data = view._data
+    t._view = ViewMeta(
+        meta.root, old.base, meta.source, meta.step, meta.params, meta.index,
+        old.creation, old.function,
+    )  # fmt: skip
+
+
 def live_aliases(root: Tensor) -> list:
     """The aliases of `root` still alive (and still aliases of it), pruning the others."""
     refs = root._aliases

@@ -21,8 +21,8 @@ listed before it, so the imports form no cycle; and none imports in a function b
 8. ``manipulation``
 9. ``_along_axis`` (cumulative sums, ``diff``, softmax), then ``reductions``
 10. ``_products`` (matrix products), then ``linalg``
-11. ``fft``, ``inplace``, ``_composite_shape``, ``_composite_linalg`` then ``composite``
-    (PyTorch's functions made of the others), ``special``
+11. ``fft``, ``inplace`` (then ``_inplace_views``), ``_composite_shape``, ``_composite_linalg``
+    then ``composite`` (PyTorch's functions made of the others), ``special``
 12. this package, which gathers the topics' namespaces
 
 This package also builds, for each backend, the namespace that derivative formulas run against
