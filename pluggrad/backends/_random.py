@@ -59,6 +59,28 @@ class RandomSource:
         """Exponential with rate `rate` (mean ``1 / rate``)."""
         return self._out(self._rng.exponential(1.0 / rate, size=shape), dtype)
 
+    def cauchy(self, shape: tuple, dtype: Any, median: float = 0.0, sigma: float = 1.0) -> Any:
+        """Cauchy with location `median` and scale `sigma`."""
+        return self._out(median + sigma * self._rng.standard_cauchy(size=shape), dtype)
+
+    def log_normal(self, shape: tuple, dtype: Any, mean: float = 1.0, std: float = 2.0) -> Any:
+        """``exp`` of normal samples with `mean` and `std`."""
+        return self._out(self._rng.lognormal(mean, std, size=shape), dtype)
+
+    def geometric(self, shape: tuple, dtype: Any, p: float) -> Any:
+        """The number of Bernoulli(`p`) trials up to the first success (1, 2, ...)."""
+        return self._out(self._rng.geometric(p, size=shape), dtype)
+
+    def poisson(self, rates: Any, dtype: Any) -> Any:
+        """Poisson counts with the rates of the native array `rates` (its shape)."""
+        return self._out(self._rng.poisson(self._numpy(rates)), dtype)
+
+    def binomial(self, count: Any, prob: Any, dtype: Any) -> Any:
+        """Binomial successes of `count` trials of probability `prob` (native arrays that
+        broadcast together)."""
+        n, p = self._numpy(count), self._numpy(prob)
+        return self._out(self._rng.binomial(n.astype(np.int64), np.clip(p, 0.0, 1.0)), dtype)
+
     def permutation(self, n: int, dtype: Any) -> Any:
         """A random permutation of ``0 .. n-1``."""
         return self._out(self._rng.permutation(n), dtype)

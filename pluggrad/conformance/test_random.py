@@ -89,6 +89,33 @@ def test_ranges_and_distributions(backend):
     assert abs(m.mean() - 3) < 0.1 and abs(m.std() - 2) < 0.1
 
 
+def test_more_distributions(backend):
+    pg.manual_seed(0)
+    c = _np(pg.empty(20000, dtype=pg.float64).cauchy_(1.5, 0.5))
+    assert abs(np.median(c) - 1.5) < 0.05  # the median and quartiles are median -+ sigma
+    assert abs(np.quantile(c, 0.75) - np.quantile(c, 0.25) - 1.0) < 0.06
+    ln = np.log(_np(pg.empty(20000, dtype=pg.float64).log_normal_(0.5, 0.25)))
+    assert abs(ln.mean() - 0.5) < 0.02 and abs(ln.std() - 0.25) < 0.02
+    g = _np(pg.empty(20000, dtype=pg.float64).geometric_(0.25))
+    assert g.min() >= 1 and (g == np.round(g)).all() and abs(g.mean() - 4) < 0.15
+    rates = pg.tensor([0.0, 0.5, 3.0], dtype=pg.float64).repeat(5000)
+    p = _np(pg.poisson(rates)).reshape(5000, 3)
+    assert (p[:, 0] == 0).all() and abs(p[:, 1].mean() - 0.5) < 0.05
+    assert abs(p[:, 2].mean() - 3) < 0.1
+    trials = pg.full((20000,), 10.0, dtype=pg.float64)
+    b = _np(pg.binomial(trials, pg.tensor(0.3, dtype=pg.float64)))
+    assert b.min() >= 0 and b.max() <= 10 and abs(b.mean() - 3) < 0.05
+    assert not pg.binomial(trials.requires_grad_(), pg.tensor(0.3)).requires_grad
+
+
+def test_poisson_rates_get_a_zero_gradient(backend):
+    rates = pg.tensor([1.0, 2.0], requires_grad=True)
+    y = pg.poisson(rates * 3)
+    assert type(y.grad_fn).__name__ == "PoissonBackward0"
+    y.sum().backward()
+    np.testing.assert_array_equal(_np(rates.grad), np.zeros(2))
+
+
 def test_multinomial(backend):
     pg.manual_seed(0)
     probs = pg.tensor([0.0, 10.0, 30.0, 60.0])
@@ -110,6 +137,9 @@ def test_in_place_samplers_record_pytorch_nodes_with_zero_gradients(backend):
         "exponential_": ((), "ExponentialBackward0"),
         "random_": ((), "RandomBackward2"),
         "bernoulli_": ((), "BernoulliBackward2"),
+        "cauchy_": ((), "CauchyBackward0"),
+        "log_normal_": ((), "LogNormalBackward0"),
+        "geometric_": ((0.5,), "GeometricBackward0"),
     }
     for name, (args, node) in expected.items():
         x = pg.ones(3, requires_grad=True)
@@ -168,6 +198,14 @@ def test_in_place_sampling_bumps_the_version_and_breaks_saved_uses(backend):
         (lambda: pg.ones(2).normal_(0, -1), "normal expects std >= 0.0"),
         (lambda: pg.ones(2).uniform_(1, 0), r"\[from, to\) range"),
         (lambda: pg.ones(2).exponential_(0), "lambda > 0.0"),
+        (lambda: pg.ones(2).cauchy_(0, 0), "cauchy_ expects sigma > 0.0, but found sigma=0"),
+        (
+            lambda: pg.ones(2, dtype=pg.int64).cauchy_(),
+            "dtype must be a floating point but you specified long int",
+        ),
+        (lambda: pg.ones(2).log_normal_(1, 0), "log_normal_ expects std > 0.0, but found std=0"),
+        (lambda: pg.ones(2).geometric_(1.5), r"geometric_ expects p to be in \(0, 1\)"),
+        (lambda: pg.poisson(pg.tensor([-1.0])), "expected rate to be non-negative"),
         (lambda: pg.multinomial(pg.tensor([-1.0, 2.0]), 1), "element < 0"),
         (lambda: pg.rand(2, generator=object()), "generator must be a pluggrad.Generator"),
     ],

@@ -29,6 +29,7 @@ from .._core.tensor import Tensor
 from .._dtypes import to_dtype
 from ..backends import Backend
 from ..backends._random import RandomSource
+from ._args import as_tensor_arg
 from ._define import primitive
 from ._leaf import leaf as _leaf
 from ._leaf import resolve_backend as _backend
@@ -39,7 +40,7 @@ from .inplace import check_inplace_allowed, commit
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
     "set_rng_state", "rand", "randn", "randint", "randperm", "normal", "bernoulli",
-    "multinomial", "rand_like", "randn_like", "randint_like",
+    "multinomial", "rand_like", "randn_like", "randint_like", "poisson", "binomial",
 ]  # fmt: skip
 
 #: PyTorch's seed of a new ``torch.Generator()``
@@ -317,6 +318,37 @@ def bernoulli(input, p=None, *, generator=None) -> Tensor:  # noqa: A002
     return apply(_BERNOULLI, (input,), {"source": _stream(generator, input._backend)})
 
 
+_POISSON = primitive(
+    "poisson",
+    ("x",),
+    forward=lambda backend, x, *, source: source.poisson(x, x.dtype),
+)
+
+
+def poisson(input, generator=None) -> Tensor:  # noqa: A002 - PyTorch's name
+    """Poisson counts with the rates in `input` (non-negative), in `input`'s floating dtype;
+    the rates get a zero gradient (``PoissonBackward0``), as in PyTorch."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{input.dtype.torch_name}'")
+    if bool((input < 0).any()):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    return apply(_POISSON, (input,), {"source": _stream(generator, input._backend)})
+
+
+def binomial(count, prob, generator=None) -> Tensor:
+    """Binomial successes of `count` trials with probability `prob` (floating tensors that
+    broadcast together).  Not differentiable: PyTorch has no derivative for it either."""
+    if not count.dtype.is_floating_point:
+        raise ValueError(
+            f"binomial only supports floating-point dtypes for count, got: {count.dtype.torch_name}"
+        )
+    backend = count._backend
+    native = backend.to_native[count.dtype]
+    source = _stream(generator, backend)
+    return _leaf(source.binomial(count._data, as_tensor_arg(prob, count)._data, native), backend,
+                 False)  # fmt: skip
+
+
 def multinomial(input, num_samples: int, replacement: bool = False, *,  # noqa: A002
                 generator=None) -> Tensor:  # fmt: skip
     """Indices drawn from the categories weighted by each row of `input` (1-d or 2-d), int64."""
@@ -373,6 +405,13 @@ _random = _sampler(
     "random_", lambda s, shape, dt, low, high, given: s.integers(low, high, shape, dt)
 )
 _bernoulli = _sampler("bernoulli_", lambda s, shape, dt, p: s.bernoulli(p, shape, dt))
+_cauchy = _sampler(
+    "cauchy_", lambda s, shape, dt, median, sigma: s.cauchy(shape, dt, median, sigma)
+)
+_log_normal = _sampler(
+    "log_normal_", lambda s, shape, dt, mean, std: s.log_normal(shape, dt, mean, std)
+)
+_geometric = _sampler("geometric_", lambda s, shape, dt, p: s.geometric(shape, dt, p))
 
 
 def _uniform_(self, from_=0.0, to=1.0, *, generator=None) -> Tensor:
@@ -399,6 +438,42 @@ def _exponential_(self, lambd=1.0, *, generator=None) -> Tensor:
     if lambd <= 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     return _exponential(self, (float(lambd),), generator)
+
+
+def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None) -> Tensor:
+    """Fill with Cauchy samples of location `median` and scale `sigma`, in place."""
+    if not self.dtype.is_floating_point:
+        name = _C_TYPE_NAMES.get(self.dtype.name, self.dtype.name)
+        raise RuntimeError(
+            "Cauchy distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {name}"
+        )
+    if sigma <= 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    return _cauchy(self, (float(median), float(sigma)), generator)
+
+
+def _log_normal_(self, mean=1.0, std=2.0, *, generator=None) -> Tensor:
+    """Fill with ``exp`` of normal samples of `mean` and `std`, in place."""
+    if not self.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"log_normal_cpu\" not implemented for '{self.dtype.torch_name}'"
+        )
+    if std <= 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    return _log_normal(self, (float(mean), float(std)), generator)
+
+
+def _geometric_(self, p, *, generator=None) -> Tensor:
+    """Fill with the number of Bernoulli(`p`) trials up to the first success, in place."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    return _geometric(self, (float(p),), generator)
+
+
+# C's names of the dtypes, in PyTorch's messages about them
+_C_TYPE_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                 "uint8": "unsigned char", "bool": "bool"}  # fmt: skip
 
 
 def _random_(self, *bounds, generator=None) -> Tensor:
@@ -435,9 +510,14 @@ def _bernoulli_inplace(self, p=0.5, *, generator=None) -> Tensor:
     return _bernoulli(self, (p._data if isinstance(p, Tensor) else p,), generator)
 
 
-NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(__all__) - {"normal", "bernoulli"}
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(__all__) - {
+    "normal", "bernoulli", "poisson",
+}  # fmt: skip
 # the primitives of this module (their gradients are zero, as PyTorch defines them)
-PRIMITIVES = ("normal", "bernoulli", "uniform_", "normal_", "exponential_", "random_", "bernoulli_")
+PRIMITIVES = (
+    "normal", "bernoulli", "poisson", "uniform_", "normal_", "exponential_", "random_",
+    "bernoulli_", "cauchy_", "log_normal_", "geometric_",
+)  # fmt: skip
 
 TENSOR_METHODS: dict = {
     "uniform_": _uniform_,
@@ -445,6 +525,9 @@ TENSOR_METHODS: dict = {
     "exponential_": _exponential_,
     "random_": _random_,
     "bernoulli_": _bernoulli_inplace,
+    "cauchy_": _cauchy_,
+    "log_normal_": _log_normal_,
+    "geometric_": _geometric_,
     "bernoulli": bernoulli,
     "multinomial": multinomial,
 }

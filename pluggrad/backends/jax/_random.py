@@ -39,6 +39,23 @@ class JaxRandomSource(RandomSource):
     def exponential(self, shape, dtype, rate=1.0):
         return jax.random.exponential(self._next_key(), shape, dtype=dtype) / rate
 
+    def cauchy(self, shape, dtype, median=0.0, sigma=1.0):
+        return median + sigma * jax.random.cauchy(self._next_key(), shape, dtype=dtype)
+
+    def log_normal(self, shape, dtype, mean=1.0, std=2.0):
+        return jnp.exp(mean + std * jax.random.normal(self._next_key(), shape, dtype=dtype))
+
+    def geometric(self, shape, dtype, p):
+        return jax.random.geometric(self._next_key(), p, shape).astype(dtype)
+
+    def poisson(self, rates, dtype):
+        return jax.random.poisson(self._next_key(), rates, rates.shape).astype(dtype)
+
+    def binomial(self, count, prob, dtype):
+        shape = jnp.broadcast_shapes(count.shape, prob.shape)
+        draws = jax.random.binomial(self._next_key(), count, jnp.clip(prob, 0.0, 1.0), shape)
+        return draws.astype(dtype)
+
     def permutation(self, n, dtype):
         return jax.random.permutation(self._next_key(), n).astype(dtype)
 

@@ -36,6 +36,10 @@ TABLE = {
     "exponential_": Entry("ExponentialBackward0", x=_zeros),
     "random_": Entry(_random_node, x=_zeros),
     "bernoulli_": Entry(_bernoulli_node, x=_zeros),
+    "poisson": Entry("PoissonBackward0", x=_zeros),
+    "cauchy_": Entry("CauchyBackward0", x=_zeros),
+    "log_normal_": Entry("LogNormalBackward0", x=_zeros),
+    "geometric_": Entry("GeometricBackward0", x=_zeros),
 }
 
 NONDIFFERENTIABLE: frozenset[str] = frozenset()
