@@ -252,3 +252,18 @@ def origin_of(tensor) -> str | None:
     if entry is not None and entry[0]() is tensor:
         return entry[1]
     return None
+
+
+_RENAMED_NODE_CLASSES: dict[tuple[type, str], type] = {}
+
+
+def rename_node(node: Node, name: str) -> None:
+    """Give `node` PyTorch's name `name` (an in-place variant's: ``TBackward1`` for ``t_()``)
+    by making it an instance of a subclass of its class, named so; nothing else changes."""
+    cls = type(node)
+    renamed = _RENAMED_NODE_CLASSES.get((cls, name))
+    if renamed is None:
+        renamed = type(name, (cls,), {"__slots__": ()})
+        renamed.__module__ = cls.__module__
+        _RENAMED_NODE_CLASSES[cls, name] = renamed
+    node.__class__ = renamed

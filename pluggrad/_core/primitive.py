@@ -87,12 +87,16 @@ class Primitive:
         operations: indexing, ``transpose``, ``reshape``...): ``view(geometry, params, index)``
         gives output `index`'s :class:`~pluggrad._core.views.Geometry` from the input's.  A
         call with the parameter ``copy=True`` makes no view (a ``reshape`` that must copy).
+    scalar_overloads, saved_as, saved_outputs
+        From the operation's entry of the derivative table
+        (:class:`~pluggrad.ops.derivatives._helpers.Entry`); `saved_outputs` (None: all) are the
+        outputs saved for the formulas' ``result``.
     """
 
     __slots__ = (
         "name", "inputs", "node", "formulas", "elementwise", "forward", "differentiable",
-        "n_outputs", "multi_output", "view", "scalar_overloads", "saved_as", "_node_classes",
-        "_plans", "_fixed_node_class",
+        "n_outputs", "multi_output", "view", "scalar_overloads", "saved_as", "saved_outputs",
+        "_node_classes", "_plans", "_fixed_node_class",
     )  # fmt: skip
 
     def __init__(
@@ -108,6 +112,7 @@ class Primitive:
         view: Callable | None = None,
         scalar_overloads: tuple[str, ...] = (),
         saved_as: Mapping[str, str] | None = None,
+        saved_outputs: tuple[int, ...] | None = None,
     ):
         formulas = formulas or {}
         self.name = name
@@ -125,6 +130,7 @@ class Primitive:
         self.view = view
         self.scalar_overloads = scalar_overloads
         self.saved_as = dict(saved_as or {})
+        self.saved_outputs = saved_outputs
         self._node_classes: dict[tuple[str, int], type] = {}
         self._plans: dict[tuple, _SavePlan] = {}
         fixed = isinstance(node, str) and n_outputs is not None
@@ -164,21 +170,6 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
-_RENAMED_NODE_CLASSES: dict[tuple[type, str], type] = {}
-
-
-def rename_node(node: Node, name: str) -> None:
-    """Give `node` PyTorch's name `name` (an in-place variant's: ``TBackward1`` for ``t_()``)
-    by making it an instance of a subclass of its class, named so; nothing else changes."""
-    cls = type(node)
-    renamed = _RENAMED_NODE_CLASSES.get((cls, name))
-    if renamed is None:
-        renamed = type(name, (cls,), {"__slots__": ()})
-        renamed.__module__ = cls.__module__
-        _RENAMED_NODE_CLASSES[cls, name] = renamed
-    node.__class__ = renamed
-
-
 class OpNode(Node):
     """Backward node of a primitive: holds what the formulas need and runs them."""
 
@@ -187,7 +178,8 @@ class OpNode(Node):
     _kept: dict  # values the formulas read, by name (_FREED once released)
     # (name, tensor or result array, version counter, version at save); a pack hook's entries
     # are (name, packed, None, unpack)
-    _kept_tensors: Sequence[tuple[str, Any, list[int] | None, Any]]
+    # (an input's name or an output's index, ...)
+    _kept_tensors: Sequence[tuple[str | int, Any, list[int] | None, Any]]
     _meta: Sequence[tuple | None]  # per input: (shape, dtype) to fit its gradient to, or None
     _out_meta: list[tuple] | None  # per output of a multi-output primitive: (shape, dtype)
     _plan: _SavePlan
@@ -259,12 +251,12 @@ class OpNode(Node):
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attribute}'")
         if self._kept is _FREED:
             raise RuntimeError(FREED_MESSAGE)
-        if name == "result":  # the (first) output, as the tensor it is
+        if name == "result":  # the (first saved) output, as the tensor it is
             for saved_name, obj, counter, version in self._kept_tensors:
-                if saved_name == "result":
-                    return (
-                        version(obj) if counter is None else _make(obj, self._backend, True, self)
-                    )
+                if type(saved_name) is int:
+                    if counter is None:
+                        return version(obj)
+                    return _make(obj, self._backend, True, self, saved_name)
         for saved_name, obj, counter, version in self._kept_tensors:
             if saved_name == name:
                 return version(obj) if counter is None else obj
@@ -277,26 +269,30 @@ class OpNode(Node):
     def _unpack(self, saved: dict, backend, create_graph: bool) -> dict:
         """The saved values by name, as raw arrays or (under create_graph) as Tensors."""
         values = dict(saved)
-        results: list = []
+        results: dict[int, Any] = {}  # the saved outputs, by index
         for name, obj, counter, version in self._kept_tensors:
             if counter is None:  # packed by a saved_tensors_hooks pack hook; version = unpack
                 tensor = version(obj)
-                values[name] = tensor if create_graph else tensor._data
-                continue
-            if name == "result":
+                value = tensor if create_graph else tensor._data
+            elif type(name) is int:  # an output
                 if counter[0] != version:
                     raise modified_by_inplace_error(
-                        _make(obj, backend), counter[0], version, self, len(results)
+                        _make(obj, backend), counter[0], version, self, name
                     )
-                results.append(
-                    _make(obj, backend, True, self, len(results)) if create_graph else obj
-                )
+                value = _make(obj, backend, True, self, name) if create_graph else obj
             else:
                 if counter[0] != version:
                     raise modified_by_inplace_error(obj, counter[0], version)
-                values[name] = obj if create_graph else obj._data
+                value = obj if create_graph else obj._data
+            if type(name) is int:
+                results[name] = value
+            else:
+                values[name] = value
         if results:
-            values["result"] = tuple(results) if self.prim.multi_output else results[0]
+            if self.prim.multi_output:  # unsaved outputs are None
+                values["result"] = tuple(map(results.get, range(len(self._out_meta or ()))))
+            else:
+                values["result"] = results[0]
         if create_graph:
             for name, value in saved.items():
                 if name.endswith("_dtype"):
@@ -557,7 +553,8 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
         ]
 
     saved = {}
-    saved_tensors = []  # (name, tensor or result array, version counter, version at save)
+    # (an input's name or an output's index, value, version counter, version at save)
+    saved_tensors: list[tuple[str | int, Any, Any, Any]] = []
     for kind, name, index in plan.saves:
         if kind == _INPUT:
             a = args[index]
@@ -567,9 +564,9 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
                 saved[name] = a
         elif kind == _DTYPE:
             saved[name] = args[index]._data.dtype
-        elif kind == _RESULT:
-            for o, r in zip(outs, results):
-                saved_tensors.append(("result", o, r._vc, 0))
+        elif kind == _RESULT:  # an output is saved under its index
+            for i in range(len(outs)) if prim.saved_outputs is None else prim.saved_outputs:
+                saved_tensors.append((i, outs[i], results[i]._vc, 0))
         elif kind == _SHAPE:
             saved[name] = tuple(args[index]._data.shape)
         else:  # a parameter: the plan saves one only for a primitive that takes it
@@ -590,10 +587,8 @@ def _pack_saved(hooks: tuple, saved_tensors: list, results: list) -> list:
     """Saved tensors passed through a ``saved_tensors_hooks`` pack hook."""
     pack, unpack = hooks
     packed = []
-    result_index = 0
     for name, obj, _, _ in saved_tensors:
-        if name == "result":
-            obj = results[result_index]
-            result_index += 1
+        if type(name) is int:  # an output, packed as the tensor it is
+            obj = results[name]
         packed.append((name, pack(obj), None, unpack))
     return packed

@@ -32,10 +32,12 @@ def primitive(
     """
     scalar_overloads: tuple[str, ...] = ()
     saved_as: dict[str, str] = {}
+    saved_outputs = None
     if name in DERIVATIVES:
         entry = DERIVATIVES[name]
         node, formulas = entry.node, entry.formulas
         scalar_overloads, saved_as = entry.scalar_overloads, entry.saved_as
+        saved_outputs = entry.saved_outputs
     elif name in NONDIFFERENTIABLE:
         node, formulas = None, {}
     else:
@@ -51,6 +53,7 @@ def primitive(
         view=view,
         scalar_overloads=scalar_overloads,
         saved_as=saved_as,
+        saved_outputs=saved_outputs,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._core.primitive import rename_node
+from .._core.graph import rename_node
 from .._core.tensor import Tensor
 from .._core.views import take_geometry
 from .inplace import check_inplace_allowed

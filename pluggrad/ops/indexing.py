@@ -124,17 +124,51 @@ def _consumed(part, x: Tensor) -> int:
 
 
 def _complete(key, x: Tensor):
-    """Make the key name every axis (``x[1]`` on a matrix is ``x[1, ...]``).
+    """Make the key name every axis (``x[1]`` on a matrix is ``x[1, ...]``), with its slices'
+    bounds inside the axes (``x[1:10]`` of 3 elements is ``x[1:]``).
 
-    PyTorch and NumPy index the leading axes implicitly; the array API standard asks for a
-    trailing ellipsis, and array_api_strict enforces it.
+    PyTorch and NumPy index the leading axes implicitly and clip slice bounds; the array API
+    standard asks for a trailing ellipsis and leaves out-of-bounds slices unspecified, and
+    array_api_strict enforces both.
     """
     parts = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(p, slice) for p in parts):
+        parts = _clip_slices(parts, x)
+        key = parts if isinstance(key, tuple) or len(parts) != 1 else parts[0]
     if any(p is Ellipsis for p in parts):
         return key
     if sum(_consumed(p, x) for p in parts) < x.ndim:
         return parts + (Ellipsis,)
     return key
+
+
+def _clip_slices(parts: tuple, x: Tensor) -> tuple:
+    """`parts` with each slice's bounds inside its axis (the same elements, in the same order)."""
+    shape = tuple(x.shape)
+    consumed = [_consumed(p, x) for p in parts]
+    clipped = []
+    axis = 0
+    for i, part in enumerate(parts):
+        if part is Ellipsis:
+            axis = len(shape) - sum(consumed[i + 1 :])
+        elif isinstance(part, slice) and axis < len(shape):
+            clipped.append(_clip_slice(part, shape[axis]))
+            axis += 1
+            continue
+        clipped.append(part)
+        axis += consumed[i]
+    return tuple(clipped)
+
+
+def _clip_slice(part: slice, size: int) -> slice:
+    start, stop, step = part.indices(size)
+    if size == 0:
+        return slice(None, None, step)
+    if (stop - start) * step <= 0:  # empty
+        return slice(0, 0, step)
+    if step > 0:
+        return slice(start, None if stop >= size else stop, step)
+    return slice(start, None if stop < 0 else stop, step)
 
 
 def scatter_add(values, key, shape) -> Tensor:

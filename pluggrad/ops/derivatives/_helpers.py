@@ -21,9 +21,12 @@ class Entry:
     Python scalar, where other operations wrap it as a tensor with no history (an edge
     ``(None, 0)``).  ``saved_as`` renames inputs in the node's ``_saved_<name>`` attributes
     (inputs are PyTorch's ``self`` and ``other`` unless renamed, e.g. pow's ``exponent``).
+    ``saved_outputs`` lists the outputs of a multi-output operation that its formulas read as
+    ``result`` (the others are None there, and are not saved: ``sort`` keeps its indices only,
+    so changing the sorted values in place does not break its backward, as in PyTorch).
     """
 
-    __slots__ = ("node", "formulas", "scalar_overloads", "saved_as")
+    __slots__ = ("node", "formulas", "scalar_overloads", "saved_as", "saved_outputs")
 
     def __init__(
         self,
@@ -31,12 +34,14 @@ class Entry:
         *,
         scalar_overloads: tuple[str, ...] = (),
         saved_as: dict[str, str] | None = None,
+        saved_outputs: tuple[int, ...] | None = None,
         **formulas: Callable,
     ):
         self.node = node
         self.formulas = formulas
         self.scalar_overloads = scalar_overloads
         self.saved_as = saved_as or {}
+        self.saved_outputs = saved_outputs
 
     def __repr__(self) -> str:
         return f"Entry({self.node!r}, {', '.join(self.formulas)})"
@@ -83,6 +88,20 @@ def zeros_where(ns, cond, value):
     if kernel is not None:
         return kernel(cond, value)
     return ns.where(cond, ns.zeros_like(value), value)
+
+
+def masked_quotient(ns, num, den, masked):
+    """``num / den`` with zeros where `masked` holds: PyTorch's
+    ``(num / den).masked_fill_(masked, 0)``.
+
+    Under ``create_graph=True`` (``ns.differentiable``) the division by the real `den` stays in
+    the graph, so a higher derivative at a masked point is PyTorch's NaN (0 / 0 in the
+    division's backward).  A plain backward divides by 1 there instead: the same values, and no
+    NumPy warning for the division by zero.
+    """
+    if getattr(ns, "differentiable", False):
+        return zeros_where(ns, masked, num / den)
+    return zeros_where(ns, masked, num / ns.where(masked, ns.ones_like(den), den))
 
 
 def by_axis(all_name: str, dim_name: str) -> Callable:

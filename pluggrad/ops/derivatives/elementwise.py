@@ -11,7 +11,7 @@ from __future__ import annotations
 import cmath
 import math
 
-from ._helpers import Entry, conj, is_complex, is_scalar, zeros_where
+from ._helpers import Entry, conj, is_complex, is_scalar, masked_quotient, zeros_where
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -74,10 +74,8 @@ def _atan2_recip(ns, x1, x2):
 
 
 def _copysign_grad(ns, g, x1, result):
-    # result / x1 (that is, +-1), and 0 where x1 == 0
-    zero = x1 == 0
-    ratio = result / ns.where(zero, ns.ones_like(x1), x1)
-    return g * zeros_where(ns, zero, ratio)
+    # result / x1 (that is, +-1), and 0 where x1 == 0 (NaN at higher orders, as in PyTorch)
+    return g * masked_quotient(ns, result, x1, x1 == 0)
 
 
 def _maximum_grad(ns, g, x1, x2, loses):
@@ -119,10 +117,11 @@ def _clip_x(ns, g, x, min, max):  # noqa: A002
 
 
 def _clip_min(ns, g, x, min, max):  # noqa: A002
-    # min is a tensor here; it gets no gradient where it exceeds max (max wins)
+    # min is a tensor here; it gets no gradient where it reaches max (PyTorch: with min == max
+    # and x below both, neither bound gets it; with min > max, max gets everything)
     keep = x < min
     if max is not None:
-        keep = keep & (min <= max)
+        keep = keep & (min < max)
     return _mask(ns, keep, g)
 
 

@@ -16,7 +16,15 @@ value; its plain backward returns zeros there).
 
 from __future__ import annotations
 
-from ._helpers import Entry, conj, is_complex, normalize_axes, sum_to, zeros_where
+from ._helpers import (
+    Entry,
+    conj,
+    is_complex,
+    masked_quotient,
+    normalize_axes,
+    sum_to,
+    zeros_where,
+)
 
 # ---- helpers ------------------------------------------------------------------------------------
 
@@ -61,27 +69,41 @@ def _sgn(ns, x):
 # ---- matrix products ----------------------------------------------------------------------------
 
 
-def _matmul_grad(ns, g, x1, x2, wrt: int):
-    """Gradient of ``matmul(x1, x2)`` w.r.t. input `wrt`, with NumPy's 1-D and batch rules."""
-    if x1.ndim == 1 and x2.ndim == 1:
-        return g * conj(ns, x2 if wrt == 0 else x1)
-    if x1.ndim == 2 and x2.ndim == 1:  # PyTorch's MvBackward0: ger(g, conj(v)) and mH(A) @ g,
-        # two operations where the batched rule below takes five (under create_graph, nodes)
-        if wrt == 0:
-            return ns.expand_dims(g, axis=-1) * conj(ns, x2)
-        return ns.matmul(_mH(ns, x1), g)
-    a, b = x1, x2
-    if a.ndim == 1:
-        a = ns.expand_dims(a, axis=0)
+def _matmul_x1_grad(ns, g, x1_shape, x2):
+    """Gradient of ``matmul(x1, x2)`` w.r.t. `x1`, with NumPy's 1-D and batch rules: it reads
+    `x1`'s shape only (as PyTorch, which saves just the other operand for each gradient)."""
+    ndim1 = len(x1_shape)
+    if ndim1 == 1 and x2.ndim == 1:
+        return g * conj(ns, x2)
+    if ndim1 == 2 and x2.ndim == 1:  # PyTorch's MvBackward0: ger(g, conj(v)), one operation
+        return ns.expand_dims(g, axis=-1) * conj(ns, x2)
+    b = x2
+    a_shape = (1, *x1_shape) if ndim1 == 1 else tuple(x1_shape)
+    if ndim1 == 1:
         g = ns.expand_dims(g, axis=-2)
     if b.ndim == 1:
         b = ns.expand_dims(b, axis=-1)
         g = ns.expand_dims(g, axis=-1)
-    if wrt == 0:
-        grad = sum_to(ns, ns.matmul(g, _mH(ns, b)), tuple(a.shape))
-        return ns.reshape(grad, tuple(x1.shape)) if x1.ndim == 1 else grad
-    grad = sum_to(ns, ns.matmul(_mH(ns, a), g), tuple(b.shape))
-    return ns.reshape(grad, tuple(x2.shape)) if x2.ndim == 1 else grad
+    grad = sum_to(ns, ns.matmul(g, _mH(ns, b)), a_shape)
+    return ns.reshape(grad, tuple(x1_shape)) if ndim1 == 1 else grad
+
+
+def _matmul_x2_grad(ns, g, x1, x2_shape):
+    """Gradient of ``matmul(x1, x2)`` w.r.t. `x2` (reading `x2`'s shape only)."""
+    ndim2 = len(x2_shape)
+    if x1.ndim == 1 and ndim2 == 1:
+        return g * conj(ns, x1)
+    if x1.ndim == 2 and ndim2 == 1:  # PyTorch's MvBackward0: mH(A) @ g
+        return ns.matmul(_mH(ns, x1), g)
+    a = x1
+    b_shape = (*x2_shape, 1) if ndim2 == 1 else tuple(x2_shape)
+    if a.ndim == 1:
+        a = ns.expand_dims(a, axis=0)
+        g = ns.expand_dims(g, axis=-2)
+    if ndim2 == 1:
+        g = ns.expand_dims(g, axis=-1)
+    grad = sum_to(ns, ns.matmul(_mH(ns, a), g), b_shape)
+    return ns.reshape(grad, tuple(x2_shape)) if ndim2 == 1 else grad
 
 
 def _matmul_node(args, params) -> str:
@@ -114,7 +136,7 @@ def _vector_norm_grad(ns, g, x, result, ord, axis, keepdims):  # noqa: A002 - th
     if p == 1.0:
         return _sgn(ns, x) * g
     if p == 2.0:
-        return g * _safe_divide(ns, x, norm)
+        return g * masked_quotient(ns, x, norm, norm == 0)
     absx = ns.abs(x)
     if p in (float("inf"), float("-inf")):
         mask = ns.astype(ns.logical_or(absx == norm, ns.isnan(absx)), g.dtype)
@@ -125,7 +147,7 @@ def _vector_norm_grad(ns, g, x, result, ord, axis, keepdims):  # noqa: A002 - th
         base = ns.where(zero, ns.ones_like(absx), absx)  # no 0 ** negative, even unselected
         scaled = _sgn(ns, x) * zeros_where(ns, zero, base ** (p - 1))
         return scaled * g * norm ** (1 - p)
-    scale = _safe_divide(ns, g, norm ** (p - 1))
+    scale = masked_quotient(ns, g, norm ** (p - 1), norm == 0)
     if p < 2.0:
         return _sgn(ns, x) * absx ** (p - 1) * scale
     return x * absx ** (p - 2) * scale
@@ -347,8 +369,8 @@ TABLE = {
     # ---- products ------------------------------------------------------------------------------
     "matmul": Entry(
         _matmul_node,
-        x1=lambda ns, g, x1, x2: _matmul_grad(ns, g, x1, x2, 0),
-        x2=lambda ns, g, x1, x2: _matmul_grad(ns, g, x1, x2, 1),
+        x1=_matmul_x1_grad,
+        x2=_matmul_x2_grad,
     ),
     "bmm": Entry(
         "BmmBackward0",

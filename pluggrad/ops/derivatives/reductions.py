@@ -220,8 +220,9 @@ TABLE = {
     "max": Entry(by_axis("MaxBackward1", "AmaxBackward0"), x=_extremum_grad),
     "min": Entry(by_axis("MinBackward1", "AminBackward0"), x=_extremum_grad),
     # torch.max(x, dim) / torch.min(x, dim): (values, indices)
-    "max_dim": Entry("MaxBackward0", x=_selected_grad),
-    "min_dim": Entry("MinBackward0", x=_selected_grad),
+    # they save the indices only (PyTorch's): the values may change in place afterwards
+    "max_dim": Entry("MaxBackward0", saved_outputs=(1,), x=_selected_grad),
+    "min_dim": Entry("MinBackward0", saved_outputs=(1,), x=_selected_grad),
     "cumulative_sum": Entry("CumsumBackward0", x=_cumsum_grad),
     "cumulative_prod": Entry("CumprodBackward0", x=_cumprod_grad),
     "logsumexp": Entry("LogsumexpBackward0", x=_logsumexp_grad),

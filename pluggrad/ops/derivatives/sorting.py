@@ -20,9 +20,10 @@ TABLE = {
     # sort) is SortBackward1
     "sort": Entry(
         lambda args, params: "SortBackward0" if params.get("stable") is None else "SortBackward1",
+        saved_outputs=(1,),  # the indices only, as PyTorch: the values may change in place
         x=_selected_grad,
     ),
-    "topk": Entry("TopkBackward0", x=_selected_grad),
+    "topk": Entry("TopkBackward0", saved_outputs=(1,), x=_selected_grad),
 }
 
 NONDIFFERENTIABLE: frozenset[str] = frozenset({"argsort"})
