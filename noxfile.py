@@ -6,9 +6,14 @@ nox -s "tests(backend='jax')"
 nox -s lint demo
 nox -s bench -- --quick  # the benchmark suite (not in the default run)
 nox -s docs              # the documentation site, mkdocs build --strict (not in the default run)
+nox -s array_api_tests   # the array API standard's own suite on every backend (not in the
+                         # default run; .ci/run runs it where the suite lies beside the clone)
 """
 
 from __future__ import annotations
+
+import os
+import pathlib
 
 import nox
 
@@ -17,6 +22,14 @@ nox.options.error_on_missing_interpreters = False
 
 BACKENDS = {"numpy": ".[special]", "jax": ".[jax]", "array_api_strict": ".[strict,special]"}
 TEST_TOOLS = ["pytest>=8", "hypothesis>=6.100", "matplotlib>=3.8", "pytest-xdist>=3.5"]
+
+ROOT = pathlib.Path(__file__).resolve().parent
+# data-apis/array-api-tests: a checkout named by ARRAY_API_TESTS, else the one beside the clone
+ARRAY_API_TESTS = pathlib.Path(
+    os.environ.get("ARRAY_API_TESTS", ROOT.parent / "shared" / "array-api-tests")
+)
+ARRAY_API_TESTS_TOOLS = ["pytest>=8", "pytest-xdist>=3.5", "hypothesis>=6.151", "ndindex>=1.8",
+                         "pytest-json-report"]  # fmt: skip
 
 
 @nox.session
@@ -30,6 +43,28 @@ def tests(session: nox.Session, backend: str) -> None:
         *(session.posargs or ["-q", "-n", "2", "tests", "--pyargs", "pluggrad.conformance"]),
         env={"PLUGGRAD_TEST_BACKENDS": backend},
     )
+
+
+@nox.session
+@nox.parametrize("backend", list(BACKENDS))
+def array_api_tests(session: nox.Session, backend: str) -> None:
+    """The array API standard's test suite against ``pluggrad`` on one backend, with the
+    backend's expected failures (``tests/array_api/xfails-<backend>.txt``, each with its
+    reason).  Skipped, saying so, where the suite is not found."""
+    if not (ARRAY_API_TESTS / "array_api_tests").is_dir():
+        session.skip(
+            f"array-api-tests not found at {ARRAY_API_TESTS}: set ARRAY_API_TESTS to a checkout "
+            "of https://github.com/data-apis/array-api-tests (with its array-api submodule)"
+        )
+    session.install(BACKENDS[backend], *ARRAY_API_TESTS_TOOLS)
+    xfails = ROOT / "tests" / "array_api" / f"xfails-{backend}.txt"
+    session.chdir(ARRAY_API_TESTS)
+    session.run(
+        "python", "-m", "pytest", "array_api_tests", "-q", "-p", "no:cacheprovider",
+        "--max-examples", "20", "--disable-deadline", "-n", "2", "--xfails-file", str(xfails),
+        *session.posargs,
+        env={"ARRAY_API_TESTS_MODULE": "pluggrad", "PLUGGRAD_BACKEND": backend},
+    )  # fmt: skip
 
 
 @nox.session

@@ -69,7 +69,7 @@ from .ops import *  # noqa: F403
 from .ops import __all__ as _ops_all
 
 __version__ = "0.1.0"
-__array_api_version__ = "2024.12"
+__array_api_version__ = "2025.12"
 
 # constants of the array API standard
 e = math.e

@@ -23,9 +23,9 @@ class Info:
         """The device new arrays are created on (a :class:`pluggrad.device`)."""
         return ops.get_default_device()
 
-    def devices(self) -> list:
-        """The devices of the active backend (:class:`pluggrad.device` objects)."""
-        return get_backend().devices()
+    def devices(self) -> tuple:
+        """The devices of the active backend (:class:`pluggrad.device` objects), a tuple."""
+        return tuple(get_backend().devices())
 
     def default_dtypes(self, *, device=None) -> dict:
         """PyTorch's defaults: float32, complex64, int64 (indices too)."""

@@ -516,7 +516,7 @@ class Tensor:
 
     def __array_namespace__(self, *, api_version=None):
         """The pluggrad module: the array API namespace of tensors."""
-        if api_version not in (None, "2021.12", "2022.12", "2023.12", "2024.12"):
+        if api_version not in (None, "2021.12", "2022.12", "2023.12", "2024.12", "2025.12"):
             raise ValueError(f"unsupported array API version {api_version!r}")
         # the package whose top level is the namespace (no import: it is loaded by now)
         return sys.modules[__name__.partition(".")[0]]

@@ -190,7 +190,7 @@ def test_joining(backend):
     assert_values(pg.cat(many), np.arange(200.0))
     assert pg.stack(many).shape == (200, 1)
     out = pg.broadcast_arrays(_x(2, 1), _x(3))
-    assert isinstance(out, list) and [o.shape for o in out] == [(2, 3), (2, 3)]
+    assert isinstance(out, tuple) and [o.shape for o in out] == [(2, 3), (2, 3)]
     out = pg.broadcast_tensors(_x(2, 1), _x(3))
     assert isinstance(out, tuple)
 

@@ -19,7 +19,7 @@ ALL_DTYPE_NAMES = [
 
 
 def test_version_and_constants():
-    assert pg.__array_api_version__ == "2024.12"
+    assert pg.__array_api_version__ == "2025.12"
     assert (pg.e, pg.pi, pg.newaxis) == (math.e, math.pi, None)
     assert math.isinf(pg.inf) and math.isnan(pg.nan)
 

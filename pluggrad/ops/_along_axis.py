@@ -35,11 +35,13 @@ def _log_softmax_forward(backend, x, axis):
 
 
 def _cumulative_forward(name):
+    # x is already in the dtype to accumulate in: dtype= keeps it (the kernels' own default
+    # widens small integers)
     def forward(backend, x, axis, include_initial):
         kernel = getattr(backend.xp, name)
         if x.ndim == 0:
-            return backend.xp.reshape(kernel(backend.xp.reshape(x, (1,))), ())
-        return kernel(x, axis=axis, include_initial=include_initial)
+            return backend.xp.reshape(kernel(backend.xp.reshape(x, (1,)), dtype=x.dtype), ())
+        return kernel(x, axis=axis, include_initial=include_initial, dtype=x.dtype)
 
     return forward
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 import math
 import operator
 
-from .. import _dtypes
 from .._core.primitive import apply
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg, merge_axis
-from ._convert import astype
+from ._convert import accumulation_dtype, astype
 from ._define import linalg_kernel, primitive
 from ._shape import expand_dims, permute_dims, reshape
 from ._views import matrix_transpose_view
@@ -208,14 +207,13 @@ def inner(input, other, /) -> Tensor:  # noqa: A002
 def trace(x, /, *, offset: int = 0, dtype=None) -> Tensor:
     """Sum of the `offset`-th diagonal of the matrices in `x` (``torch.trace`` for 2-D `x`).
 
-    Integer inputs give int64 results, as in PyTorch and the standard.
+    Integers and booleans are summed in int64 and unsigned integers in uint64 (the standard;
+    PyTorch sums unsigned ones in int64), as :func:`sum` does.
     """
     x = as_tensor_arg(x)
     if x.ndim < 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
-    if dtype is None:
-        dtype = _dtypes.int64 if x.dtype.kind in "biu" else x.dtype
-    dtype = _dtypes.to_dtype(dtype)
+    dtype = accumulation_dtype(x, dtype) or x.dtype
     params = {"offset": int(offset), "dtype": x._backend.to_native[dtype]}
     return apply(_TRACE, (x,), params)
 

@@ -12,7 +12,7 @@ import math
 import operator
 
 from .._core.primitive import apply
-from .._core.tensor import Tensor
+from .._core.tensor import Size, Tensor
 from ._args import as_tensor_arg, merge_axis, normalize_axes, normalize_axis, size_args
 from ._convert import clone
 from ._define import linalg_kernel, primitive
@@ -29,7 +29,7 @@ from ._views import (
 __all__ = [
     "reshape", "expand_dims", "squeeze", "broadcast_to", "broadcast_arrays", "permute_dims",
     "moveaxis", "flip", "roll", "permute", "movedim", "unsqueeze", "transpose", "swapaxes",
-    "swapdims", "t", "flatten", "broadcast_tensors",
+    "swapdims", "t", "flatten", "broadcast_tensors", "broadcast_shapes",
 ]  # fmt: skip
 
 
@@ -229,30 +229,44 @@ def _expand(self, *sizes) -> Tensor:
     return broadcast_to(self, tuple(shape))
 
 
+class BroadcastError(RuntimeError, ValueError):
+    """Shapes that do not broadcast together: PyTorch raises a RuntimeError, the array API
+    standard a ValueError; this is both."""
+
+
 def broadcast_shape(shapes) -> tuple[int, ...]:
-    """The shape that `shapes` broadcast to (PyTorch's RuntimeError if they do not)."""
+    """The shape that `shapes` broadcast to (:class:`BroadcastError` if they do not)."""
     ndim = max((len(s) for s in shapes), default=0)
     out = []
     for i in range(ndim):
         lengths = {s[i - ndim + len(s)] for s in shapes if i - ndim + len(s) >= 0} - {1}
         if len(lengths) > 1:
-            raise RuntimeError(
+            raise BroadcastError(
                 f"shape mismatch: objects cannot be broadcast to a single shape: {list(shapes)}"
             )
         out.append(lengths.pop() if lengths else 1)
     return tuple(out)
 
 
-def broadcast_arrays(*arrays) -> list[Tensor]:
-    """The arrays broadcast against each other (a list, as the standard specifies)."""
+def broadcast_shapes(*shapes) -> Size:
+    """The shape that `shapes` (sequences of ints, or ints for 1-D shapes) broadcast to, as
+    ``torch.broadcast_shapes`` and the standard's ``broadcast_shapes``; an error that is both
+    PyTorch's RuntimeError and the standard's ValueError if they do not broadcast."""
+    as_tuples = [(s,) if isinstance(s, int) else tuple(int(n) for n in s) for s in shapes]
+    return Size(broadcast_shape(as_tuples))
+
+
+def broadcast_arrays(*arrays) -> tuple[Tensor, ...]:
+    """The arrays broadcast against each other (a tuple, as PyTorch and the standard since
+    2025.12 have it)."""
     tensors = [as_tensor_arg(a) for a in arrays]
     shape = broadcast_shape([t.shape for t in tensors])
-    return [broadcast_to(t, shape) for t in tensors]
+    return tuple(broadcast_to(t, shape) for t in tensors)
 
 
 def broadcast_tensors(*tensors) -> tuple[Tensor, ...]:
     """``torch.broadcast_tensors``: the tensors broadcast against each other (a tuple)."""
-    return tuple(broadcast_arrays(*tensors))
+    return broadcast_arrays(*tensors)
 
 
 # ---- axis order ----------------------------------------------------------------------------------

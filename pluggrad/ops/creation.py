@@ -279,8 +279,9 @@ def _triangle(prim, x, k: int) -> Tensor:
     return apply(prim, (x,), {"k": int(k)})
 
 
-def meshgrid(*arrays, indexing: str = "xy") -> list[Tensor]:
-    """Coordinate grids from 1-D tensors (``indexing="xy"`` or ``"ij"``); differentiable."""
+def meshgrid(*arrays, indexing: str = "xy") -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D tensors (``indexing="xy"`` or ``"ij"``), a tuple (PyTorch's,
+    and the standard's since 2025.12); differentiable."""
     if len(arrays) == 1 and isinstance(arrays[0], (list, tuple)):
         arrays = tuple(arrays[0])
     if indexing not in ("xy", "ij"):
@@ -297,7 +298,7 @@ def meshgrid(*arrays, indexing: str = "xy") -> list[Tensor]:
         shape = [1] * n
         shape[axis] = a.numel()
         grids.append(broadcast_to(reshape(a, tuple(shape)), tuple(sizes)))
-    return grids
+    return tuple(grids)
 
 
 def from_dlpack(x, /, *, device=None, copy=None) -> Tensor:

@@ -1,6 +1,6 @@
 """Elementwise functions of the array API, differentiable where the math allows.
 
-Every elementwise function of the array API standard (2024.12) is here under its standard name,
+Every elementwise function of the array API standard (2025.12) is here under its standard name,
 with PyTorch's derivative values (node names and formulas live in
 :mod:`pluggrad.ops.derivatives.elementwise`), plus the common PyTorch spellings (``clamp``,
 ``sigmoid``, ``relu``, ``arcsin``, ``true_divide``, ...) and Tensor methods.
@@ -109,6 +109,20 @@ def _sigmoid_forward(backend, x):
         return 1 / (1 + xp.exp(-x))
     e = xp.exp(-xp.abs(x))  # never overflows
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _tanh_forward(backend, x):
+    xp = backend.xp
+    y = xp.tanh(x)
+    if not _is_complex_array(backend, x):
+        return y
+    # the standard's tanh(±inf + bj) = ±1 ± 0j, the zero signed as sin(2b) would not be
+    # (NumPy and XLA sign it so)
+    a, b = xp.real(x), xp.imag(x)
+    at_infinity = xp.isinf(a) & xp.isfinite(b)
+    limit = xp.astype(xp.sign(a), y.dtype)  # ±1 + 0j
+    limit = xp.where(xp.signbit(b), xp.conj(limit), limit)  # ±1 - 0j where b is negative
+    return xp.where(at_infinity, limit, y)
 
 
 def _relu_forward(backend, x):
@@ -316,7 +330,7 @@ atan2 = _binary("atan2", "Elementwise angle of the point ``(x2, x1)`` (quadrant-
                 floating=True)  # fmt: skip
 sinh = _unary("sinh", "Elementwise hyperbolic sine.", floating=True)
 cosh = _unary("cosh", "Elementwise hyperbolic cosine.", floating=True)
-tanh = _unary("tanh", "Elementwise hyperbolic tangent.", floating=True)
+tanh = _unary("tanh", "Elementwise hyperbolic tangent.", floating=True, forward=_tanh_forward)
 asinh = _unary("asinh", "Elementwise inverse hyperbolic sine.", floating=True)
 acosh = _unary("acosh", "Elementwise inverse hyperbolic cosine.", floating=True)
 atanh = _unary("atanh", "Elementwise inverse hyperbolic tangent.", floating=True)

@@ -109,8 +109,7 @@ def getitem(x, key) -> Tensor:
     """``x[key]`` with integers, slices, ``...``, ``None``, integer arrays (several broadcast
     together, and mixed with slices, with NumPy's and PyTorch's rules) and boolean masks."""
     x = as_tensor_arg(x)
-    key = _complete(_native_key(key, x), x)
-    _check_key(x, key)
+    key = _check_key(x, _complete(_native_key(key, x), x))
     return apply(_GETITEM, (x,), {"key": key} if is_basic_key(key) else {"key": key, "copy": True})
 
 
@@ -195,19 +194,29 @@ def _check_range(
         raise error(low, dim, size)
 
 
-def _check_key(x: Tensor, key) -> None:
+def _check_key(x: Tensor, key):
     """Raise PyTorch's IndexError for indices out of range (JAX would clamp them), for index
-    arrays of other dtypes than integers and booleans, and for masks of the wrong shape."""
+    arrays of other dtypes than integers and booleans, and for masks of the wrong shape.
+
+    Returns the key, where a mask with an axis of length 0 (which selects nothing; the
+    standard allows it where PyTorch raises) is replaced by a mask of the tensor's shape that
+    selects nothing.
+    """
     parts = key if isinstance(key, tuple) else (key,)
+    key_parts = list(parts)
     backend = x._backend
+    # where each part of the key starts in `parts`, once the ellipsis is spelled out
+    origin = list(range(len(parts)))
     if any(p is Ellipsis for p in parts):
         ellipsis = next(i for i, p in enumerate(parts) if p is Ellipsis)
         consumed = sum(_consumed(p, x) for p in parts)
-        parts = parts[:ellipsis] + (slice(None),) * (x.ndim - consumed) + parts[ellipsis + 1 :]
+        filled = x.ndim - consumed
+        parts = parts[:ellipsis] + (slice(None),) * filled + parts[ellipsis + 1 :]
+        origin = origin[:ellipsis] + [-1] * filled + [i for i in origin[ellipsis + 1 :]]
     if sum(_consumed(p, x) for p in parts) > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
     dim = 0
-    for p in parts:
+    for position, p in enumerate(parts):
         if p is None or isinstance(p, bool):
             continue
         if isinstance(p, int):
@@ -217,7 +226,11 @@ def _check_key(x: Tensor, key) -> None:
         elif is_array_like(p):
             dtype = backend.from_native.get(p.dtype)
             if dtype is _dtypes.bool:
-                if tuple(p.shape) != tuple(x.shape[dim : dim + p.ndim]):
+                covered = tuple(x.shape[dim : dim + p.ndim])
+                if _selects_nothing(tuple(p.shape), covered):
+                    xp = backend.xp
+                    key_parts[origin[position]] = xp.zeros(covered, dtype=xp.bool)
+                elif tuple(p.shape) != covered:
                     raise IndexError(
                         f"The shape of the mask {list(p.shape)} at index {dim} does not match "
                         f"the shape of the indexed tensor {list(x.shape)} at index {dim}"
@@ -227,6 +240,17 @@ def _check_key(x: Tensor, key) -> None:
             else:
                 _check_range(backend, p, dim, x.shape[dim])
         dim += _consumed(p, x)
+    return tuple(key_parts) if isinstance(key, tuple) else key_parts[0]
+
+
+def _selects_nothing(mask_shape: tuple, covered: tuple) -> bool:
+    """A mask whose axes have the lengths of the axes it covers or 0, with a 0 where the axis
+    it covers is not empty."""
+    return (
+        len(mask_shape) == len(covered)
+        and mask_shape != covered
+        and all(m in (c, 0) for m, c in zip(mask_shape, covered))
+    )
 
 
 # ---- take, take_along_axis and their scatter-add -------------------------------------------------

@@ -388,8 +388,7 @@ def setitem(x: Tensor, key, value) -> None:
         return
     check_inplace_allowed(x, VIEW_OF_LEAF_ERROR if basic else LEAF_ERROR, (value,))
     backend = x._backend
-    native_key = _complete(_native_key(key, x), x)
-    _check_key(x, native_key)
+    native_key = _check_key(x, _complete(_native_key(key, x), x))
     if isinstance(value, Tensor):
         if value._backend is not backend:
             raise mixed_backend_error(backend, value._backend)

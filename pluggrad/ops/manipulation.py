@@ -29,6 +29,7 @@ from ._leaf import tensor
 from ._shape import (
     broadcast_arrays,
     broadcast_shape,
+    broadcast_shapes,
     broadcast_tensors,
     broadcast_to,
     expand_dims,
@@ -56,7 +57,7 @@ __all__ = [
     # the array API standard
     "reshape", "expand_dims", "squeeze", "broadcast_to", "broadcast_arrays", "permute_dims",
     "moveaxis", "flip", "roll", "concat", "stack", "unstack", "tile", "repeat", "astype",
-    "clone", "where",
+    "clone", "where", "broadcast_shapes",
     # PyTorch's spellings
     "cat", "concatenate", "hstack", "vstack", "permute", "movedim", "unsqueeze", "transpose",
     "swapaxes", "swapdims", "t", "flatten", "broadcast_tensors", "repeat_interleave", "narrow",
@@ -471,7 +472,7 @@ def _repeat_interleave_method(self, repeats=None, dim=None, *, output_size=None)
     return repeat_interleave(self, repeats, dim, output_size=output_size)
 
 
-NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
+NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset({"broadcast_shapes"})
 
 TENSOR_METHODS: dict = {
     **_shape.TENSOR_METHODS,

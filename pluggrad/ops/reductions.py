@@ -87,9 +87,18 @@ def _logsumexp_forward(backend, x, axis, keepdims):
     return out if keepdims else xp.reshape(out, _reduced_shape(x.shape, axis, False))
 
 
-_SUM = primitive("sum", ("x",))
+def _in_own_dtype(name):
+    # x is already in the dtype to accumulate in: dtype= keeps it (the kernels' own default
+    # widens small integers)
+    def forward(backend, x, **params):
+        return getattr(backend.xp, name)(x, dtype=x.dtype, **params)
+
+    return forward
+
+
+_SUM = primitive("sum", ("x",), forward=_in_own_dtype("sum"))
 _MEAN = primitive("mean", ("x",))
-_PROD = primitive("prod", ("x",))
+_PROD = primitive("prod", ("x",), forward=_in_own_dtype("prod"))
 _VAR = primitive("var", ("x",))
 _STD = primitive("std", ("x",))
 _MAX = primitive("max", ("x",))

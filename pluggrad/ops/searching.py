@@ -105,16 +105,22 @@ def count_nonzero(x, /, *args, axis=None, keepdims=False, dim=None) -> Tensor:
     return apply(_COUNT_NONZERO, (x,), {"axis": axis, "keepdims": bool(keepdims)})
 
 
-def nonzero(x, /, *, as_tuple=True):
+def nonzero(x, /, *, as_tuple=None):
     """Indices of the nonzero elements: a tuple with one int64 tensor per dimension of `x`
-    (the array API's form; a 0-d `x` counts as one-dimensional, as in PyTorch).
+    (the array API's form, which refuses a 0-d `x`).
 
-    ``as_tuple=False`` gives PyTorch's default form instead, one row per element:
-    :func:`argwhere`.  The Tensor method ``x.nonzero()`` follows PyTorch.
+    ``as_tuple=True`` is PyTorch's spelling of that form, where a 0-d `x` counts as
+    one-dimensional; ``as_tuple=False`` gives PyTorch's default form instead, one row per
+    element: :func:`argwhere`.  The Tensor method ``x.nonzero()`` follows PyTorch.
     """
     x = as_tensor_arg(x)
-    if not as_tuple:
+    if as_tuple is False:
         return argwhere(x)
+    if as_tuple is None and x.ndim == 0:
+        raise ValueError(
+            "nonzero is not defined for 0-d arrays (the array API standard); "
+            "nonzero(x, as_tuple=True) treats a 0-d x as one-dimensional, as PyTorch does"
+        )
     return apply(_NONZERO, (x,))
 
 
