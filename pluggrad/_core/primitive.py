@@ -29,6 +29,16 @@ from .graph import (
     remember_origin,
     saved_tensors_hooks_in_force,
 )
+from .saving import (
+    _DTYPE,
+    _INPUT,
+    _RESULT,
+    _SHAPE,
+    _holds_array,
+    _pack_saved,
+    _SavePlan,
+    _torch_input_names,
+)
 from .tensor import Tensor, _make
 from .views import MULTI_OUTPUT_NODE, make_alias
 
@@ -279,7 +289,12 @@ class OpNode(Node):
                     raise modified_by_inplace_error(
                         _make(obj, backend), counter[0], version, self, name
                     )
-                value = _make(obj, backend, True, self, name) if create_graph else obj
+                if not create_graph:
+                    value = obj
+                elif obj.dtype in backend.differentiable_natives:
+                    value = _make(obj, backend, True, self, name)
+                else:  # indices, as the forward gave them: no history
+                    value = _make(obj, backend)
             else:
                 if counter[0] != version:
                     raise modified_by_inplace_error(obj, counter[0], version)
@@ -301,8 +316,14 @@ class OpNode(Node):
 
     def release(self) -> None:
         # Like PyTorch, a node that saved no input or output (AddBackward0, or MulBackward0 of
-        # a tensor by a Python scalar... which saves the scalar) stays usable after release.
-        if self._kept_tensors or (self._plan.saves_inputs and self._kept is not _FREED):
+        # a tensor by a Python scalar... which saves the scalar) stays usable after release; one
+        # that saved index arrays (x[mask]: PyTorch's IndexBackward0 saves its indices) does not.
+        kept = self._kept
+        if (
+            self._kept_tensors
+            or (self._plan.saves_inputs and kept is not _FREED)
+            or (kept is not _FREED and any(map(_holds_array, kept.values())))
+        ):
             self._kept = _FREED
             self._kept_tensors = ()
 
@@ -443,58 +464,6 @@ def _untracked(prim: Primitive, out, backend, args: tuple, params: dict | None):
     return result
 
 
-_RESULT, _INPUT, _SHAPE, _DTYPE, _PARAM = range(5)
-
-
-def _torch_input_names(prim: Primitive) -> dict[str, str]:
-    """PyTorch's name of each input of `prim` that has one: ``self``, ``other``, or the table's
-    ``saved_as`` (``exponent``)."""
-    renamed = {name: ("self", "other")[i] for i, name in enumerate(prim.inputs[:2])}
-    renamed.update(prim.saved_as)
-    return renamed
-
-
-class _SavePlan:
-    """What :func:`record` saves for a primitive when a given set of its inputs needs grad.
-
-    Computed once per (primitive, which inputs require grad) and cached on the primitive, so
-    that recording an operation does no name parsing.
-    """
-
-    __slots__ = ("grad_inputs", "grad_formulas", "saves", "saves_inputs")
-
-    def __init__(self, prim: Primitive, requires: tuple):
-        self.grad_formulas = tuple(
-            (i, f) for i, (r, f) in enumerate(zip(requires, prim.formulas)) if r and f is not None
-        )
-        self.grad_inputs = tuple(i for i, _ in self.grad_formulas)
-        # the order in which PyTorch's nodes save (and saved_tensors_hooks pack) their values:
-        # the inputs by PyTorch's names, alphabetically (its generated code sorts them: mul
-        # saves other then self, pow exponent then self), then the results
-        torch_names = _torch_input_names(prim)
-        needed = sorted(
-            dict.fromkeys(n for _, f in self.grad_formulas for n in f.argnames),
-            key=lambda name: (name == "result", torch_names.get(name, name)),
-        )
-        # (kind, name, the input's position for _INPUT, _SHAPE and _DTYPE, else None)
-        saves: list[tuple[int, str, Any]] = []
-        for name in needed:
-            base = name.rsplit("_", 1)[0]
-            if name == "result":
-                saves.append((_RESULT, name, None))
-            elif name in prim.inputs:
-                saves.append((_INPUT, name, prim.inputs.index(name)))
-            elif name.endswith("_shape") and base in prim.inputs:
-                saves.append((_SHAPE, name, prim.inputs.index(base)))
-            elif name.endswith("_dtype") and base in prim.inputs:
-                saves.append((_DTYPE, name, prim.inputs.index(base)))
-            else:
-                saves.append((_PARAM, name, None))
-        self.saves = tuple(saves)
-        # an input is saved (a Tensor, or a Python scalar kept in the node's dict): release frees
-        self.saves_inputs = any(kind == _INPUT for kind, _, _ in saves)
-
-
 def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | None, requires: list):
     """Tensors for `outs` whose ``grad_fn`` differentiates `prim` w.r.t. `args`.
 
@@ -581,14 +550,3 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
 
 _NO_EDGE = (None, 0)
 _NO_META = tuple((None,) * n for n in range(8))
-
-
-def _pack_saved(hooks: tuple, saved_tensors: list, results: list) -> list:
-    """Saved tensors passed through a ``saved_tensors_hooks`` pack hook."""
-    pack, unpack = hooks
-    packed = []
-    for name, obj, _, _ in saved_tensors:
-        if type(name) is int:  # an output, packed as the tensor it is
-            obj = results[name]
-        packed.append((name, pack(obj), None, unpack))
-    return packed

@@ -37,7 +37,7 @@ import importlib
 import types
 
 from ..backends import Backend, use_backend
-from . import _devices, creation, fft, linalg, special
+from . import _devices, creation, elementwise, fft, linalg, special
 from ._convert import accumulation_copy
 from .composite import *  # noqa: F403
 from .creation import *  # noqa: F403
@@ -70,6 +70,7 @@ _FORMULA_EXTRAS = {
     "scatter_add": _scatter_add_at_key,  # the backward of x[key]; PyTorch's is composite's
     "put_along_axis_add": put_along_axis_add,
     "accumulation_copy": accumulation_copy,
+    "threshold_backward": elementwise.threshold_backward,
 }
 
 

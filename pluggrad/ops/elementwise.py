@@ -341,6 +341,22 @@ sigmoid = _unary("sigmoid", "Elementwise logistic function ``1 / (1 + exp(-x))``
 relu = _unary("relu", "Elementwise ``max(x, 0)`` (gradient 0 at 0, as PyTorch).",
               forward=_relu_forward)  # fmt: skip
 
+_THRESHOLD_BACKWARD = primitive(
+    "threshold_backward",
+    ("x", "relu_output"),
+    elementwise=True,
+    forward=lambda backend, x, relu_output: backend.zeros_where(relu_output <= 0, x),
+)
+
+
+def threshold_backward(g, result) -> Tensor:
+    """`g` with zeros where ``result <= 0``: relu's backward as PyTorch computes it under
+    ``create_graph=True``, a function of relu's saved output (with a zero derivative), so the
+    gradient it makes requires grad and a second backward runs through relu's node, as in
+    PyTorch."""
+    return apply(_THRESHOLD_BACKWARD, (g, result))
+
+
 # ---- rounding, sign, magnitude -----------------------------------------------------------------
 abs = _unary("abs", "Elementwise absolute value (gradient 0 at 0, as PyTorch).")  # noqa: A001
 ceil = _unary("ceil", "Elementwise smallest integer-valued number not less than `x`.")

@@ -179,6 +179,14 @@ RECORDS: list[OpRecord] = [
     # ---- activations (PyTorch) -----------------------------------------------------------------
     unary("sigmoid", -4.0, 4.0, ref=lambda xp, x: 1 / (1 + xp.exp(-x))),
     unary("relu", ref=lambda xp, x: xp.maximum(x, 0.0), samples=away_unary_samples()),
+    OpRecord(  # relu's backward under create_graph; its "result" is relu's output
+        "threshold_backward",
+        lambda g, r: pg.ops.elementwise.threshold_backward(g, pg.relu(r)),
+        lambda xp, g, r: xp.where(xp.maximum(r, 0.0) <= 0, 0.0 * g, g),
+        [Sample((rand(4), rand(4))), Sample((rand(2, 3), rand(3)))],
+        ("threshold_backward",),
+        functions=(),
+    ),
     # ---- rounding, sign, magnitude ---------------------------------------------------------
     unary("abs", functions=("absolute",), samples=away_unary_samples()),
     unary("ceil", -3.0, 3.0),

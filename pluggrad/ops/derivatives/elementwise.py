@@ -73,6 +73,14 @@ def _atan2_recip(ns, x1, x2):
     return ns.where(zero | ns.isinf(recip), ns.zeros_like(recip), recip)
 
 
+def _relu_grad(ns, g, result):
+    # PyTorch's threshold_backward(grad, result, 0): under create_graph a function of the
+    # saved output (see pluggrad.ops.elementwise.threshold_backward)
+    if getattr(ns, "differentiable", False):
+        return ns.threshold_backward(g, result)
+    return zeros_where(ns, result <= 0, g)
+
+
 def _copysign_grad(ns, g, x1, result):
     # result / x1 (that is, +-1), and 0 where x1 == 0 (NaN at higher orders, as in PyTorch)
     return g * masked_quotient(ns, result, x1, x1 == 0)
@@ -225,7 +233,12 @@ TABLE = {
     "sigmoid": Entry(
         "SigmoidBackward0", x=lambda ns, g, result: g * _cj(ns, (1 - result) * result)
     ),
-    "relu": Entry("ReluBackward0", x=lambda ns, g, result: zeros_where(ns, result <= 0, g)),
+    "relu": Entry("ReluBackward0", x=_relu_grad),
+    "threshold_backward": Entry(
+        "ThresholdBackwardBackward0",
+        x=lambda ns, g, relu_output: _relu_grad(ns, g, relu_output),
+        relu_output=lambda ns, g: ns.zeros_like(g),
+    ),
     # ---- rounding, sign, magnitude (zero gradients where the function is flat) ---------------
     "abs": Entry("AbsBackward0", x=lambda ns, g, x: g * ns.sign(x)),
     "ceil": Entry("CeilBackward0", x=_zero),
