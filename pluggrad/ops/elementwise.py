@@ -153,7 +153,15 @@ def _fmod_forward(backend, x1, x2):
 
 
 def _sign_forward(backend, x):
-    return backend.kernels["sign"](x)  # a backend may override it (jax: the sign of -0.0)
+    if not _is_complex_array(backend, x):
+        return backend.kernels["sign"](x)  # a backend may override it (jax: the sign of -0.0)
+    # x / |x|, and the standard's sign(±0 ± 0j) = 0 + 0j (without NumPy's 0 / 0 warning;
+    # XLA would keep the zeros' signs)
+    xp = backend.xp
+    zero = x == 0
+    magnitude = xp.abs(x)
+    s = x / xp.astype(xp.where(zero, xp.ones_like(magnitude), magnitude), x.dtype)
+    return xp.where(zero, xp.zeros_like(s), s)
 
 
 def _round_forward(backend, x, decimals=0):
@@ -308,7 +316,19 @@ fmod = _binary(
 exp = _unary("exp", "Elementwise exponential.", floating=True)
 exp2 = _unary("exp2", "Elementwise ``2 ** x`` (``torch.exp2``).", floating=True,
               forward=_exp2_forward)  # fmt: skip
-expm1 = _unary("expm1", "Elementwise ``exp(x) - 1``, accurate near 0.", floating=True)
+
+
+def _expm1_forward(backend, x):
+    xp = backend.xp
+    y = xp.expm1(x)
+    if not _is_complex_array(backend, x):
+        return y
+    # the standard's expm1(±0 + 0j) = +0 + 0j (NumPy and XLA give -0 + 0j for -0 + 0j)
+    return xp.where(x == 0, xp.zeros_like(y), y)
+
+
+expm1 = _unary("expm1", "Elementwise ``exp(x) - 1``, accurate near 0.", floating=True,
+               forward=_expm1_forward)  # fmt: skip
 log = _unary("log", "Elementwise natural logarithm.", floating=True)
 log1p = _unary("log1p", "Elementwise ``log(1 + x)``, accurate near 0.", floating=True)
 log2 = _unary("log2", "Elementwise base-2 logarithm.", floating=True)
