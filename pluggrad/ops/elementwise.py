@@ -160,7 +160,7 @@ def _sign_forward(backend, x):
     xp = backend.xp
     zero = x == 0
     magnitude = xp.abs(x)
-    s = x / xp.astype(xp.where(zero, xp.ones_like(magnitude), magnitude), x.dtype)
+    s = x / xp.where(zero, xp.ones_like(magnitude), magnitude)
     return xp.where(zero, xp.zeros_like(s), s)
 
 
