@@ -45,6 +45,17 @@ def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
     return tensor(x, backend=backend)
 
 
+def scalar_in_dtype_of(value, like: Tensor):
+    """A Python number written into `like` (``x[0] = 0.99999``, ``x.fill_(v)``) as a tensor
+    of `like`'s dtype, made from the number itself (not rounded through the default float
+    dtype first); a complex number into a real tensor, or anything else, as it is."""
+    if isinstance(value, SCALAR_TYPES) and not (
+        isinstance(value, complex) and not like.dtype.is_complex
+    ):
+        return tensor(value, dtype=like.dtype, backend=like._backend)
+    return value
+
+
 # ---- axes ----------------------------------------------------------------------------------------
 def merge_axis(axis, dim, default: int | None = None, names: tuple[str, str] = ("axis", "dim")):
     """The axis given as the standard's `axis` or as PyTorch's `dim` (or another pair of

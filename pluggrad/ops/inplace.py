@@ -36,7 +36,7 @@ import numpy as np
 
 from .. import _dtypes
 from .._core.grad_mode import enable_grad, grad_enabled, inference_enabled
-from .._core.graph import Node, rebase_history, saved_tensors_hooks_in_force
+from .._core.graph import FREED_MESSAGE, Node, rebase_history, saved_tensors_hooks_in_force
 from .._core.primitive import OpNode, apply, mixed_backend_error
 from .._core.tensor import Tensor, _make
 from .._core.views import (
@@ -48,7 +48,7 @@ from .._core.views import (
     write_view,
 )
 from ..backends._base import _key_to_numpy
-from ._args import as_tensor_arg
+from ._args import as_tensor_arg, scalar_in_dtype_of
 from ._convert import astype
 from ._define import primitive
 from .derivatives._helpers import cast_grad, sum_to, zeros_where
@@ -288,6 +288,8 @@ class _SetItemBackward(Node):
     _value_meta: tuple  # (shape, native dtype) of the value written
 
     def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
+        if self._mask is None:
+            raise RuntimeError(FREED_MESSAGE)
         g = grad_outputs[0]
         backend = self._backend
         (old_node, _), (value_node, _) = self.next_functions
@@ -316,6 +318,11 @@ class IndexPutBackward0(_SetItemBackward):
     """Backward of ``x[key] = value`` with integer-array or boolean-mask indices."""
 
     __slots__ = ()
+
+    def release(self) -> None:
+        # PyTorch's IndexPutBackward0 saves its indices: it cannot run again once released
+        # (CopySlices, of a key of integers and slices, saves nothing and can)
+        self._index = self._mask = None
 
 
 def _native_setitem(backend, key) -> bool:
@@ -384,9 +391,10 @@ def setitem(x: Tensor, key, value) -> None:
     if basic and x._view is not None and x._view.base is not None:
         # on a view, PyTorch's x[key] = value is x[key].copy_(value): only the elements
         # written need be distinct (x may be an expand)
-        _copy_(getitem(x, key), value)
+        _copy_(getitem(x, key), scalar_in_dtype_of(value, x))
         return
     check_inplace_allowed(x, VIEW_OF_LEAF_ERROR if basic else LEAF_ERROR, (value,))
+    value = scalar_in_dtype_of(value, x)
     backend = x._backend
     native_key = _check_key(x, _complete(_native_key(key, x), x))
     if isinstance(value, Tensor):
