@@ -224,7 +224,8 @@ def _apply(T, step: dict, ts: list) -> Any:
 def _flat(t) -> list | None:
     if t is None:
         return None
-    return [float(v) for v in np.asarray(t.detach().reshape(-1).tolist(), dtype=np.float64)]
+    # a copy first: PyTorch may hand a hook zeros with unallocated storage, which tolist refuses
+    return [float(v) for v in np.asarray(t.detach().clone().reshape(-1).tolist(), dtype=np.float64)]
 
 
 def _error(call: Callable) -> str | None:

@@ -362,7 +362,7 @@ def _assigned(backend, data, key, value, selected_shape: tuple):
     if value.ndim == 0:
         return xp.where(mask, value, data), mask
     value = xp.broadcast_to(value, selected_shape)
-    if int(xp.max(counts)) > 1:
+    if counts.size and int(xp.max(counts)) > 1:
         # repeated indices: the last value written wins, as in NumPy and in PyTorch on CPU (its
         # documentation leaves the order undefined); done through NumPy, a rare case
         new = np.array(backend.to_numpy(data), copy=True)
