@@ -17,6 +17,7 @@ from . import (
     cuda,
     fft,
     linalg,
+    nn,
     ops,
     special,
     utils,
@@ -98,6 +99,7 @@ def is_tensor(obj) -> builtins.bool:  # (bool here is the dtype)
 
 __all__ = [
     "Tensor", "Size", "DType", "device", "autograd", "backends", "ops", "linalg", "fft", "viz",
+    "nn",
     "utils", "cuda", "special", "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",
     "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",

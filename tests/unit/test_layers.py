@@ -65,6 +65,7 @@ LAYERS = (
             "pluggrad._legacy",
             "pluggrad.utils",
             "pluggrad.viz",
+            "pluggrad.nn",
             "pluggrad._compile",
             "pluggrad._info",
         ],

@@ -1,0 +1,98 @@
+"""``pluggrad.nn.functional``: first and second derivatives by finite differences (float64,
+every backend), and dropout's sampling.  The ``nn_functional`` scenario compares values and
+gradients with PyTorch's, non-smooth points included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pluggrad as pg
+from pluggrad.nn import functional as F
+
+_rng = np.random.default_rng(7)
+
+
+def _t(*shape, low=-2.0, high=2.0):
+    return pg.asarray(_rng.uniform(low, high, shape)).requires_grad_()
+
+
+LABELS = [2, 0, 3]
+CASES = {
+    "linear": (lambda x, w, b: F.linear(x, w, b), lambda: (_t(3, 4), _t(2, 4), _t(2))),
+    "bilinear": (lambda a, b, w: F.bilinear(a, b, w), lambda: (_t(2, 3), _t(2, 4), _t(5, 3, 4))),
+    "gelu": (F.gelu, lambda: (_t(3, 4),)),
+    "gelu_tanh": (lambda x: F.gelu(x, approximate="tanh"), lambda: (_t(3, 4),)),
+    "silu": (F.silu, lambda: (_t(3, 4),)),
+    "logsigmoid": (F.logsigmoid, lambda: (_t(3, 4),)),
+    "softplus": (lambda x: F.softplus(x, beta=1.5, threshold=2.0), lambda: (_t(3, 4),)),
+    "elu": (lambda x: F.elu(x, alpha=0.7), lambda: (_t(3, 4),)),
+    "softmax": (lambda x: F.softmax(x, dim=1), lambda: (_t(3, 4),)),
+    "log_softmax": (lambda x: F.log_softmax(x, dim=0), lambda: (_t(3, 4),)),
+    "normalize": (F.normalize, lambda: (_t(3, 4),)),
+    "layer_norm": (lambda x, g, b: F.layer_norm(x, (4,), g, b), lambda: (_t(3, 4), _t(4), _t(4))),
+    "cosine_similarity": (F.cosine_similarity, lambda: (_t(3, 4), _t(3, 4))),
+    "pad_reflect": (lambda x: F.pad(x, (2, 1), mode="reflect"), lambda: (_t(2, 4),)),
+    "pad_constant": (lambda x: F.pad(x, (1, 1, 0, 2), value=0.5), lambda: (_t(2, 4),)),
+    "embedding": (
+        lambda w: F.embedding(pg.tensor([[0, 2], [2, 2]]), w),
+        lambda: (_t(3, 4),),
+    ),  # fmt: skip
+    "mse_loss": (F.mse_loss, lambda: (_t(3, 4), _t(3, 4))),
+    "huber_loss": (lambda a, b: F.huber_loss(a, b, delta=0.5), lambda: (_t(3, 4), _t(3, 4))),
+    "bce": (
+        lambda p, t: F.binary_cross_entropy(p, t),
+        lambda: (_t(3, 4, low=0.1, high=0.9), _t(3, 4, low=0.0, high=1.0)),
+    ),  # fmt: skip
+    "bce_logits": (
+        lambda x, t, w: F.binary_cross_entropy_with_logits(x, t, pos_weight=w),
+        lambda: (_t(3, 4), _t(3, 4, low=0.0, high=1.0), _t(4, low=0.5, high=2.0)),
+    ),
+    "nll_loss": (
+        lambda x, w: F.nll_loss(x, pg.tensor(LABELS), weight=w),
+        lambda: (_t(3, 4), _t(4, low=0.5, high=2.0)),
+    ),  # fmt: skip
+    "cross_entropy": (
+        lambda x: F.cross_entropy(x, pg.tensor(LABELS), label_smoothing=0.1),
+        lambda: (_t(3, 4),),
+    ),  # fmt: skip
+    "cross_entropy_probs": (
+        lambda x, p: F.cross_entropy(x, F.softmax(p, 1)),
+        lambda: (_t(3, 4), _t(3, 4)),
+    ),  # fmt: skip
+    "kl_div": (
+        lambda x, p: F.kl_div(F.log_softmax(x, 1), F.softmax(p, 1), reduction="batchmean"),
+        lambda: (_t(3, 4), _t(3, 4)),
+    ),  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_first_and_second_derivatives(backend, name):
+    fn, make = CASES[name]
+    inputs = make()
+    assert pg.autograd.gradcheck(fn, inputs)
+    assert pg.autograd.gradgradcheck(fn, inputs)
+
+
+def test_dropout(backend):
+    pg.manual_seed(0)
+    x = pg.ones(20000, dtype=pg.float64, requires_grad=True)
+    y = F.dropout(x, p=0.25)
+    kept = y.detach().numpy() != 0
+    assert abs(kept.mean() - 0.75) < 0.02
+    np.testing.assert_allclose(y.detach().numpy()[kept], 1 / 0.75)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.where(kept, 1 / 0.75, 0.0))
+    assert F.dropout(x, p=0.25, training=False) is x
+    assert float(F.dropout(x, p=1.0).sum()) == 0.0
+    with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
+        F.dropout(x, p=1.5)
+
+
+def test_one_hot_errors(backend):
+    with pytest.raises(RuntimeError, match="Class values must be smaller than num_classes"):
+        F.one_hot(pg.tensor([0, 3]), 3)
+    with pytest.raises(RuntimeError, match="only applicable to index tensor"):
+        F.one_hot(pg.tensor([0.0, 1.0]))
+    assert F.one_hot(pg.tensor([], dtype=pg.int64), 2).shape == (0, 2)

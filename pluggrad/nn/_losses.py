@@ -1,0 +1,228 @@
+"""The losses of :mod:`pluggrad.nn.functional`, as PyTorch defines them (names, defaults,
+reductions, weights, ``ignore_index``, ``label_smoothing``, ``pos_weight``, the edge values)."""
+
+from __future__ import annotations
+
+import warnings
+
+from .. import ops as _ops
+from .._core.tensor import Size, Tensor
+
+__all__ = [
+    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy", "kl_div",
+]  # fmt: skip
+
+
+def softplus_of(z) -> Tensor:
+    """``log(1 + exp(z))`` without overflow, with PyTorch's derivative ``sigmoid(z)`` everywhere
+    (0.5 at 0): each branch of the ``where`` sees only its own side of 0, so the other branch's
+    overflow never reaches a gradient."""
+    positive = z > 0
+    above = _ops.where(positive, z, 0.0)  # z where z > 0, else 0 (derivative 1 there, 0 here)
+    below = _ops.where(positive, 0.0, z)
+    return _ops.where(positive, above + _ops.log1p(_ops.exp(-above)), _ops.log1p(_ops.exp(below)))
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "none":
+        return loss
+    if reduction == "mean":
+        return _ops.mean(loss)
+    if reduction == "sum":
+        return _ops.sum(loss)
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _broadcast_warning(input, target) -> None:  # noqa: A002 - PyTorch's names throughout
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(
+            f"Using a target size ({Size(target.shape)}) that is different to the input "
+            f"size ({Size(input.shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
+             weight=None) -> Tensor:  # fmt: skip
+    """``(input - target) ** 2``, reduced."""
+    _broadcast_warning(input, target)
+    loss = (input - target) ** 2
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
+            weight=None) -> Tensor:  # fmt: skip
+    """``|input - target|``, reduced."""
+    _broadcast_warning(input, target)
+    loss = _ops.abs(input - target)
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
+                   beta: float = 1.0) -> Tensor:  # fmt: skip
+    """``0.5 d**2 / beta`` where ``d = |input - target| < beta``, ``d - 0.5 beta`` elsewhere."""
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _broadcast_warning(input, target)
+    d = _ops.abs(input - target)
+    if beta == 0.0:
+        return _reduce(d, reduction)
+    return _reduce(_ops.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None) -> Tensor:  # noqa: A002
+    """``0.5 d**2`` where ``d = |input - target| < delta``, ``delta (d - 0.5 delta)`` elsewhere."""
+    _broadcast_warning(input, target)
+    d = _ops.abs(input - target)
+    loss = _ops.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
+                         reduction: str = "mean") -> Tensor:  # fmt: skip
+    """``-(t log x + (1 - t) log(1 - x))`` with each log clamped at -100, as PyTorch."""
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Using a target size ({Size(target.shape)}) that is different to the input "
+            f"size ({Size(input.shape)}) is deprecated. Please ensure they have the same "
+            "size."
+        )
+    if input.numel() and bool(((input < 0) | (input > 1)).any()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    log_x = _ops.clamp(_ops.log(input), min=-100.0)
+    log_1mx = _ops.clamp(_ops.log1p(-input), min=-100.0)
+    loss = -(target * log_x + (1 - target) * log_1mx)
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,  # noqa: A002
+                                     reduce=None, reduction: str = "mean",
+                                     pos_weight=None) -> Tensor:  # fmt: skip
+    """``binary_cross_entropy(sigmoid(input), target)`` computed stably:
+    ``(1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)``."""
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Target size ({Size(target.shape)}) must be the same as input size "
+            f"({Size(input.shape)})"
+        )
+    softplus_neg = softplus_of(-input)
+    if pos_weight is None:
+        loss = (1 - target) * input + softplus_neg
+    else:
+        loss = (1 - target) * input + ((pos_weight - 1) * target + 1) * softplus_neg
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def _class_axis_last(scores, target):
+    """`scores` ``(C,)``, ``(N, C)`` or ``(N, C, d...)`` and `target` as ``(M, C)`` and
+    ``(M,)``."""
+    if scores.ndim == 1:
+        return _ops.expand_dims(scores, axis=0), _ops.reshape(target, (1,))
+    if scores.ndim > 2:
+        c = scores.shape[1]
+        scores = _ops.reshape(_ops.moveaxis(scores, 1, -1), (-1, c))
+        target = _ops.reshape(target, (-1,))
+    return scores, target
+
+
+def _picked(scores, target, weight, ignore_index: int):
+    """Per target: ``-w[t] scores[t]`` (0 where ignored), the weights ``w[t]`` (0 where
+    ignored), both shaped as the target."""
+    shape = tuple(target.shape)
+    rows, flat_target = _class_axis_last(scores, target)
+    c = rows.shape[-1]
+    if target.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype.torch_name}")
+    kept = flat_target != ignore_index
+    safe = _ops.where(kept, flat_target, 0)
+    if flat_target.numel():
+        bad = (safe < 0) | (safe >= c)
+        if bool(bad.any()):
+            raise IndexError(f"Target {int(flat_target[bad][0].item())} is out of bounds.")
+    values = _ops.squeeze(_ops.take_along_axis(rows, _ops.expand_dims(safe, axis=-1), axis=-1),
+                          axis=-1)  # fmt: skip
+    weights = _ops.astype(kept, rows.dtype)
+    if weight is not None:
+        weights = weights * _ops.take(weight, safe)
+    out_shape = shape if shape else ()
+    return _ops.reshape(-values * weights, out_shape), _ops.reshape(weights, out_shape)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,  # noqa: A002
+             reduce=None, reduction: str = "mean") -> Tensor:  # fmt: skip
+    """``-weight[t] input[n, t]`` for the class index ``t`` of each element, reduced; the mean
+    divides by the sum of the weights of the targets that are not `ignore_index`."""
+    losses, weights = _picked(input, target, weight, ignore_index)
+    if reduction == "mean":
+        return _ops.sum(losses) / _ops.sum(weights)
+    return _reduce(losses, reduction)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,  # noqa: A002
+                  reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:  # fmt: skip
+    """``nll_loss(log_softmax(input, 1), target)`` for class indices; for class probabilities
+    (a floating `target` shaped as `input`), ``-sum(weight target log_softmax(input))``.
+    `label_smoothing` mixes the target with the uniform distribution, as PyTorch."""
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_axis = 0 if input.ndim == 1 else 1
+    n_classes = input.shape[class_axis]
+    logp = _ops.log_softmax(input, class_axis)
+    if weight is not None:
+        shape = [1] * input.ndim
+        shape[class_axis] = n_classes
+        class_weight = _ops.reshape(weight, tuple(shape))
+    if target.dtype.is_floating_point:  # class probabilities
+        if tuple(target.shape) != tuple(input.shape):
+            raise RuntimeError(
+                "Expected input batch_size to match target batch_size for class probabilities"
+            )
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        terms = logp * target if weight is None else logp * target * class_weight
+        losses = -_ops.sum(terms, axis=class_axis)
+        if reduction == "mean":
+            return _ops.sum(losses) / (input.numel() // n_classes if input.numel() else 1)
+        return _reduce(losses, reduction)
+    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing == 0.0:
+        return nll
+    kept = target != ignore_index
+    terms = logp if weight is None else logp * class_weight
+    smooth = -_ops.sum(terms, axis=class_axis) * _ops.astype(kept, logp.dtype)
+    if reduction == "mean":
+        if weight is None:
+            smooth = _ops.sum(smooth) / _ops.sum(_ops.astype(kept, logp.dtype))
+        else:
+            _, weights = _picked(logp, target, weight, ignore_index)
+            smooth = _ops.sum(smooth) / _ops.sum(weights)
+    elif reduction == "sum":
+        smooth = _ops.sum(smooth)
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
+           log_target: bool = False) -> Tensor:  # fmt: skip
+    """``target (log target - input)`` (0 where ``target == 0``); `input` holds log
+    probabilities, `target` probabilities (log probabilities if `log_target`).
+    ``reduction="batchmean"`` divides the sum by the batch size."""
+    if log_target:
+        loss = _ops.exp(target) * (target - input)
+    else:
+        loss = _ops.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        return _ops.sum(loss) / (input.shape[0] if input.ndim else 1)
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _reduce(loss, reduction)

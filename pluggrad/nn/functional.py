@@ -1,0 +1,275 @@
+"""``pluggrad.nn.functional``: PyTorch's ``torch.nn.functional`` activations, losses and helpers.
+
+Each function has PyTorch's name, signature and defaults, and is made of pluggrad's
+differentiable operations (so every backend runs it, and its gradients of every order are
+those of the operations' derivative table).  Written to PyTorch's definitions, including the
+edges: ``softplus``'s threshold, ``binary_cross_entropy``'s log clamped at -100, ``nll_loss``'s
+weighted mean over the targets that are not ``ignore_index``, ``cross_entropy`` with class
+probabilities and ``label_smoothing``, ``kl_div``'s ``batchmean``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from .. import _dtypes
+from .. import ops as _ops
+from .._core.grad_mode import no_grad
+from .._core.tensor import Tensor
+from ._losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+    softplus_of,
+)
+
+__all__ = [
+    "linear", "bilinear", "relu", "relu6", "gelu", "silu", "sigmoid", "tanh", "softplus", "elu",
+    "leaky_relu", "hardtanh", "softmax", "log_softmax", "softmin", "logsigmoid", "dropout",
+    "one_hot", "pad", "normalize", "layer_norm", "embedding", "mse_loss", "l1_loss",
+    "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "nll_loss", "cross_entropy", "kl_div", "cosine_similarity",
+]  # fmt: skip
+
+
+# ---- linear maps --------------------------------------------------------------------------------
+def linear(input, weight, bias=None) -> Tensor:  # noqa: A002 - PyTorch's names throughout
+    """``input @ weight.T + bias``."""
+    out = _ops.matmul(input, _ops.matrix_transpose(weight) if weight.ndim == 2 else weight)
+    return out if bias is None else out + bias
+
+
+def bilinear(input1, input2, weight, bias=None) -> Tensor:
+    """``y[..., k] = input1 @ weight[k] @ input2 + bias[k]``."""
+    out = _ops.einsum("...i,kij,...j->...k", input1, weight, input2)
+    return out if bias is None else out + bias
+
+
+# ---- activations --------------------------------------------------------------------------------
+def relu(input, inplace: bool = False) -> Tensor:  # noqa: A002
+    """``max(input, 0)``."""
+    return input.relu_() if inplace else _ops.relu(input)
+
+
+def relu6(input, inplace: bool = False) -> Tensor:  # noqa: A002
+    """``min(max(input, 0), 6)``."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):  # noqa: A002
+    """``input`` clamped to ``[min_val, max_val]``; as PyTorch, the gradient passes only
+    strictly inside (0 at the bounds, where ``clamp`` passes it)."""
+    if inplace:
+        return input.clamp_(min_val, max_val)
+    inside = (input > min_val) & (input < max_val)
+    return _ops.where(inside, input, _ops.clamp(input, min_val, max_val).detach())
+
+
+def gelu(input, approximate: str = "none") -> Tensor:  # noqa: A002
+    """``x Φ(x)`` (``approximate="tanh"``: PyTorch's tanh approximation)."""
+    if approximate == "none":
+        return 0.5 * input * (1 + _ops.erf(input * (1 / math.sqrt(2.0))))
+    if approximate == "tanh":
+        inner = math.sqrt(2 / math.pi) * (input + 0.044715 * input**3)
+        return 0.5 * input * (1 + _ops.tanh(inner))
+    raise RuntimeError("approximate argument must be either none or tanh.")
+
+
+def silu(input, inplace: bool = False) -> Tensor:  # noqa: A002
+    """``x sigmoid(x)``."""
+    return input * _ops.sigmoid(input)
+
+
+def sigmoid(input) -> Tensor:  # noqa: A002
+    """``1 / (1 + exp(-x))``."""
+    return _ops.sigmoid(input)
+
+
+def tanh(input) -> Tensor:  # noqa: A002
+    """Hyperbolic tangent."""
+    return _ops.tanh(input)
+
+
+def logsigmoid(input) -> Tensor:  # noqa: A002
+    """``log(sigmoid(x))``, computed as ``-softplus(-x)`` (no overflow)."""
+    return -softplus_of(-input)
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+    """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold``."""
+    scaled = input * beta
+    return _ops.where(scaled > threshold, input, softplus_of(scaled) / beta)
+
+
+def elu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """``x`` where positive, ``alpha (exp(x) - 1)`` elsewhere (derivative `alpha` at 0, as
+    PyTorch)."""
+    positive = input > 0
+    return _ops.where(positive, input, alpha * _ops.expm1(_ops.where(positive, 0.0, input)))
+
+
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
+    """``x`` where positive, ``negative_slope x`` elsewhere."""
+    return _ops.where(input > 0, input, input * negative_slope)
+
+
+def softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:  # noqa: A002
+    """``exp(x) / sum(exp(x))`` along `dim`."""
+    return _ops.softmax(input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:  # noqa: A002
+    """``log(softmax(x))`` along `dim`, computed stably."""
+    return _ops.log_softmax(input, dim, dtype)
+
+
+def softmin(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:  # noqa: A002
+    """``softmax(-x)`` along `dim`."""
+    return _ops.softmax(-input, dim, dtype)
+
+
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero each element with probability `p` (from pluggrad's random generator) and scale the
+    others by ``1 / (1 - p)``, when `training`; the input itself otherwise."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    with no_grad():
+        keep = _ops.bernoulli(_ops.full_like(input, 1.0 - p))
+    out = input * keep * (1.0 / (1.0 - p))
+    if inplace:
+        return input.copy_(out)
+    return out
+
+
+# ---- tensors of indices and shapes --------------------------------------------------------------
+def one_hot(tensor, num_classes: int = -1) -> Tensor:
+    """int64 one-hot rows for the class indices in `tensor` (a last axis of `num_classes`,
+    by default the largest index plus one)."""
+    if tensor.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        num_classes = int(_ops.max(tensor).item()) + 1 if tensor.numel() else 0
+    if tensor.numel() and (int(_ops.min(tensor).item()) < 0):
+        raise RuntimeError("Class values must be non-negative.")
+    if tensor.numel() and int(_ops.max(tensor).item()) >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    classes = _ops.arange(num_classes, dtype=_dtypes.int64, device=tensor.device)
+    return _ops.astype(_ops.expand_dims(tensor, axis=-1) == classes, _dtypes.int64)
+
+
+def _pad_indices(size: int, before: int, after: int, mode: str):
+    positions = _ops.arange(-before, size + after)
+    if mode == "replicate":
+        return _ops.clamp(positions, 0, size - 1)
+    if mode == "circular":
+        return positions % size
+    # reflect: mirror at both ends without repeating the edge
+    period = 2 * (size - 1)
+    folded = _ops.abs(positions) % period if period else positions * 0
+    return _ops.where(folded >= size, period - folded, folded)
+
+
+def pad(input, pad: Sequence[int], mode: str = "constant", value=None) -> Tensor:  # noqa: A002
+    """Pad the last ``len(pad) // 2`` axes: ``pad = (left, right, top, bottom, ...)`` from the
+    last axis backwards, as PyTorch; `mode` ``"constant"`` (with `value`, negative pads crop),
+    ``"reflect"``, ``"replicate"`` or ``"circular"``."""
+    pad = [int(p) for p in pad]
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError("Padding length too large")
+    out = input
+    for k in range(len(pad) // 2):
+        axis = input.ndim - 1 - k
+        before, after = pad[2 * k], pad[2 * k + 1]
+        size = out.shape[axis]
+        if mode == "constant":
+            shape = list(out.shape)
+            parts = []
+            if before > 0:
+                shape[axis] = before
+                parts.append(_ops.full(tuple(shape), 0.0 if value is None else value,
+                                       dtype=out.dtype, device=out.device))  # fmt: skip
+            start, stop = max(-before, 0), size - max(-after, 0)
+            parts.append(_ops.narrow(out, axis, start, max(stop - start, 0)))
+            if after > 0:
+                shape[axis] = after
+                parts.append(_ops.full(tuple(shape), 0.0 if value is None else value,
+                                       dtype=out.dtype, device=out.device))  # fmt: skip
+            out = _ops.concat(parts, axis=axis) if len(parts) > 1 else parts[0]
+        elif mode in ("reflect", "replicate", "circular"):
+            if mode == "reflect" and (before >= size or after >= size):
+                raise RuntimeError(
+                    "Argument #4: Padding size should be less than the corresponding input "
+                    f"dimension, but got: padding ({before}, {after}) at dimension {axis} of "
+                    f"input {list(input.shape)}"
+                )
+            out = _ops.take(out, _pad_indices(size, before, after, mode), axis=axis)
+        else:
+            raise NotImplementedError(
+                f"padding mode {mode!r}: pluggrad has 'constant', 'reflect', 'replicate' and "
+                "'circular'"
+            )
+    return out
+
+
+# ---- normalization ------------------------------------------------------------------------------
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:  # noqa: A002
+    """``input / max(||input||_p, eps)`` along `dim`."""
+    norm = _ops.linalg.vector_norm(input, ord=p, axis=dim, keepdims=True)
+    return input / _ops.clamp(norm, min=eps)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:  # noqa: A002
+    """Normalize over the last ``len(normalized_shape)`` axes (biased variance), then scale by
+    `weight` and shift by `bias`."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(shape) :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    axes = tuple(range(input.ndim - len(shape), input.ndim))
+    mean = _ops.mean(input, axis=axes, keepdims=True)
+    centered = input - mean
+    var = _ops.mean(centered * centered, axis=axes, keepdims=True)
+    out = centered / _ops.sqrt(var + eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float = 2.0,  # noqa: A002
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:  # fmt: skip
+    """The rows of `weight` at the indices in `input`; the row `padding_idx` gets no gradient."""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError(
+            "embedding: max_norm, scale_grad_by_freq and sparse are not supported by pluggrad"
+        )
+    out = weight[input]
+    if padding_idx is not None:
+        if padding_idx < 0:
+            padding_idx += weight.shape[0]
+        at_padding = _ops.expand_dims(input == padding_idx, axis=-1)
+        out = _ops.where(at_padding, out.detach(), out)
+    return out
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """``x1 . x2 / max(||x1|| ||x2||, eps)`` along `dim`."""
+    n1 = _ops.linalg.vector_norm(x1, axis=dim)
+    n2 = _ops.linalg.vector_norm(x2, axis=dim)
+    return _ops.sum(x1 * x2, axis=dim) / _ops.clamp(n1 * n2, min=eps)
