@@ -69,18 +69,18 @@ class _Plan:
         offset = 1 if method else 0  # a method's positions count after self
         # PyTorch's name -> (how it is passed, the function's name for it, the position)
         self.targets: dict[str, tuple[str, str, int]] = {}
+        last = positional[-1] if positional else None
+        star = last if last is not None and last.kind is kinds.VAR_POSITIONAL else None
         for name, index in positions.items():
             position = index + offset
             if name in self.accepted:
                 continue
-            if position < len(positional) - 1 or (
-                position == len(positional) - 1 and positional[-1].kind is not kinds.VAR_POSITIONAL
-            ):
+            if position < len(positional) and positional[position] is not star:
                 parameter = positional[position]
                 how = _RENAME if parameter.kind is kinds.POSITIONAL_OR_KEYWORD else _POSITIONAL
                 self.targets[name] = (how, parameter.name, position)
-            elif positional and positional[-1].kind is kinds.VAR_POSITIONAL:
-                spread = position == len(positional) - 1 and positional[-1].name in _SIZE_LIKE
+            elif star is not None:  # a position at or after *args
+                spread = position == len(positional) - 1 and star.name in _SIZE_LIKE
                 self.targets[name] = (_SPREAD if spread else _POSITIONAL, name, position)
 
     def translate(self, name: str, args: tuple, kwargs: dict) -> tuple[tuple, dict]:

@@ -17,6 +17,7 @@ from .. import _dtypes
 from .. import ops as _ops
 from .._core.grad_mode import no_grad
 from .._core.tensor import Tensor
+from ..ops.inplace import in_place
 from ._losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -53,9 +54,15 @@ def bilinear(input1, input2, weight, bias=None) -> Tensor:
 
 
 # ---- activations --------------------------------------------------------------------------------
+def _applied(function, input, inplace: bool, *args) -> Tensor:  # noqa: A002
+    """``function(input, *args)``, or `input` changed in place to it (``inplace=True``, the
+    same values and gradients, with PyTorch's checks of an in-place change)."""
+    return in_place(input, function, *args) if inplace else function(input, *args)
+
+
 def relu(input, inplace: bool = False) -> Tensor:  # noqa: A002
     """``max(input, 0)``."""
-    return input.relu_() if inplace else _ops.relu(input)
+    return _applied(_ops.relu, input, inplace)
 
 
 def relu6(input, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -63,13 +70,15 @@ def relu6(input, inplace: bool = False) -> Tensor:  # noqa: A002
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
+def _hardtanh(x, min_val: float, max_val: float) -> Tensor:
+    inside = (x > min_val) & (x < max_val)
+    return _ops.where(inside, x, _ops.clamp(x, min_val, max_val).detach())
+
+
 def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):  # noqa: A002
     """``input`` clamped to ``[min_val, max_val]``; as PyTorch, the gradient passes only
     strictly inside (0 at the bounds, where ``clamp`` passes it)."""
-    if inplace:
-        return input.clamp_(min_val, max_val)
-    inside = (input > min_val) & (input < max_val)
-    return _ops.where(inside, input, _ops.clamp(input, min_val, max_val).detach())
+    return _applied(_hardtanh, input, inplace, min_val, max_val)
 
 
 def gelu(input, approximate: str = "none") -> Tensor:  # noqa: A002
@@ -82,9 +91,13 @@ def gelu(input, approximate: str = "none") -> Tensor:  # noqa: A002
     raise RuntimeError("approximate argument must be either none or tanh.")
 
 
+def _silu(x) -> Tensor:
+    return x * _ops.sigmoid(x)
+
+
 def silu(input, inplace: bool = False) -> Tensor:  # noqa: A002
     """``x sigmoid(x)``."""
-    return input * _ops.sigmoid(input)
+    return _applied(_silu, input, inplace)
 
 
 def sigmoid(input) -> Tensor:  # noqa: A002
@@ -108,16 +121,24 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # no
     return _ops.where(scaled > threshold, input, softplus_of(scaled) / beta)
 
 
+def _elu(x, alpha: float) -> Tensor:
+    positive = x > 0
+    return _ops.where(positive, x, alpha * _ops.expm1(_ops.where(positive, 0.0, x)))
+
+
 def elu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """``x`` where positive, ``alpha (exp(x) - 1)`` elsewhere (derivative `alpha` at 0, as
     PyTorch)."""
-    positive = input > 0
-    return _ops.where(positive, input, alpha * _ops.expm1(_ops.where(positive, 0.0, input)))
+    return _applied(_elu, input, inplace, alpha)
+
+
+def _leaky_relu(x, negative_slope: float) -> Tensor:
+    return _ops.where(x > 0, x, x * negative_slope)
 
 
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
     """``x`` where positive, ``negative_slope x`` elsewhere."""
-    return _ops.where(input > 0, input, input * negative_slope)
+    return _applied(_leaky_relu, input, inplace, negative_slope)
 
 
 def softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:  # noqa: A002
@@ -135,6 +156,14 @@ def softmin(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:  # noq
     return _ops.softmax(-input, dim, dtype)
 
 
+def _dropout(x, p: float) -> Tensor:
+    if p == 1.0:
+        return x * 0.0
+    with no_grad():
+        keep = _ops.bernoulli(_ops.full_like(x, 1.0 - p))
+    return x * keep * (1.0 / (1.0 - p))
+
+
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
     """Zero each element with probability `p` (from pluggrad's random generator) and scale the
     others by ``1 / (1 - p)``, when `training`; the input itself otherwise."""
@@ -142,14 +171,7 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    if p == 1.0:
-        return input * 0.0
-    with no_grad():
-        keep = _ops.bernoulli(_ops.full_like(input, 1.0 - p))
-    out = input * keep * (1.0 / (1.0 - p))
-    if inplace:
-        return input.copy_(out)
-    return out
+    return _applied(_dropout, input, inplace, p)
 
 
 # ---- tensors of indices and shapes --------------------------------------------------------------
@@ -225,8 +247,8 @@ def pad(input, pad: Sequence[int], mode: str = "constant", value=None) -> Tensor
 
 
 # ---- normalization ------------------------------------------------------------------------------
-def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:  # noqa: A002
-    """``input / max(||input||_p, eps)`` along `dim`."""
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:  # noqa: A002
+    """``input / max(||input||_p, eps)`` along `dim` (PyTorch's ``out=`` is not taken)."""
     norm = _ops.linalg.vector_norm(input, ord=p, axis=dim, keepdims=True)
     return input / _ops.clamp(norm, min=eps)
 

@@ -46,9 +46,9 @@ def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
 
 
 def scalar_in_dtype_of(value, like: Tensor):
-    """A Python number written into `like` (``x[0] = 0.99999``, ``x.fill_(v)``) as a tensor
-    of `like`'s dtype, made from the number itself (not rounded through the default float
-    dtype first); a complex number into a real tensor, or anything else, as it is."""
+    """A Python number written into `like` (``x[0] = 0.99999``) as a tensor of `like`'s
+    dtype, made from the number itself (not rounded through the default float dtype first); a
+    complex number into a real tensor, or anything else, as it is."""
     if isinstance(value, SCALAR_TYPES) and not (
         isinstance(value, complex) and not like.dtype.is_complex
     ):

@@ -212,7 +212,7 @@ def _check_key(x: Tensor, key):
         consumed = sum(_consumed(p, x) for p in parts)
         filled = x.ndim - consumed
         parts = parts[:ellipsis] + (slice(None),) * filled + parts[ellipsis + 1 :]
-        origin = origin[:ellipsis] + [-1] * filled + [i for i in origin[ellipsis + 1 :]]
+        origin = origin[:ellipsis] + [-1] * filled + origin[ellipsis + 1 :]
     if sum(_consumed(p, x) for p in parts) > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
     dim = 0

@@ -219,16 +219,23 @@ def _keep_if_saved(original: Tensor, result: Tensor) -> None:
         original._data = original._backend.copy(original._data)
 
 
+def in_place(x: Tensor, function, *args, **kwargs) -> Tensor:
+    """`x` changed in place to ``function(x, *args, **kwargs)``, as every generated in-place
+    method does it (``x.add_(y)``): PyTorch's checks first, then, when the change is recorded,
+    the old value kept aside if the new node's backward needs it; returns `x`."""
+    check_inplace_allowed(x, LEAF_ERROR, args)
+    tracked = x._requires_grad or any(type(a) is Tensor and a._requires_grad for a in args)
+    if not (tracked and grad_enabled()):
+        return commit(x, function(x, *args, **kwargs))
+    original = _original(x)
+    result = function(original, *args, **kwargs)
+    _keep_if_saved(original, result)
+    return commit(x, result)
+
+
 def _inplace_method(function, name: str):
     def method(self, *args, **kwargs):
-        check_inplace_allowed(self, LEAF_ERROR, args)
-        tracked = self._requires_grad or any(type(a) is Tensor and a._requires_grad for a in args)
-        if not (tracked and grad_enabled()):
-            return commit(self, function(self, *args, **kwargs))
-        original = _original(self)
-        result = function(original, *args, **kwargs)
-        _keep_if_saved(original, result)
-        return commit(self, result)
+        return in_place(self, function, *args, **kwargs)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place version of :meth:`{name[:-1]}`; returns the tensor."

@@ -52,6 +52,16 @@ check("leaky_relu", lambda v: F.leaky_relu(v, 0.1), x)
 check("softmax", lambda v: F.softmax(v, dim=1), x)
 check("log_softmax", lambda v: F.log_softmax(v, dim=0), x)
 check("softmin", lambda v: F.softmin(v, dim=1), x)
+for name, inplace_call in [
+    ("relu", lambda v: F.relu(v, inplace=True)),
+    ("hardtanh", lambda v: F.hardtanh(v, -0.5, 1.0, inplace=True)),
+    ("silu", lambda v: F.silu(v, inplace=True)),
+    ("elu", lambda v: F.elu(v, 0.5, inplace=True)),
+    ("leaky_relu", lambda v: F.leaky_relu(v, 0.2, inplace=True)),
+]:
+    check(f"{name} inplace", lambda v, call=inplace_call: call(v * 1), x)
+changed = x.clone()
+print("inplace returns its input", F.silu(changed, inplace=True) is changed, changed._version)
 check("dropout eval", lambda v: F.dropout(v, 0.3, training=False), x)
 check("normalize", F.normalize, x)
 check("normalize p1 dim0", lambda v: F.normalize(v, p=1.0, dim=0), x)
