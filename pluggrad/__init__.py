@@ -19,6 +19,7 @@ from . import (
     linalg,
     nn,
     ops,
+    optim,
     special,
     utils,
     viz,
@@ -99,7 +100,7 @@ def is_tensor(obj) -> builtins.bool:  # (bool here is the dtype)
 
 __all__ = [
     "Tensor", "Size", "DType", "device", "autograd", "backends", "ops", "linalg", "fft", "viz",
-    "nn",
+    "nn", "optim",
     "utils", "cuda", "special", "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",
     "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",

@@ -66,6 +66,7 @@ LAYERS = (
             "pluggrad.utils",
             "pluggrad.viz",
             "pluggrad.nn",
+            "pluggrad.optim",
             "pluggrad._compile",
             "pluggrad._info",
         ],

@@ -1,0 +1,210 @@
+"""The ``pluggrad.optim`` runs compared with PyTorch, and the script that records PyTorch's
+results for them in ``optim_torch.json``.
+
+Run by hand, with torch installed (pluggrad never needs it otherwise)::
+
+    python -m pluggrad.conformance._regenerate_optim
+
+Each run trains a small tanh network (2 -> 6 -> 1, float64, data and weights from NumPy's
+``default_rng``) with one optimizer configuration, and optionally a scheduler, for a few steps;
+:func:`run` takes the ``torch`` module or ``pluggrad`` and records the loss and learning rates of
+each step, the final parameters, and the optimizer's and scheduler's ``state_dict``.
+``test_optim`` replays the runs on every backend and compares them with the stored results.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from typing import Any
+
+import numpy as np
+
+OUTPUT = pathlib.Path(__file__).with_name("optim_torch.json")
+
+_rng = np.random.default_rng(2024)
+INPUTS = _rng.uniform(-1.5, 1.5, (12, 2))
+TARGETS = np.sin(INPUTS[:, :1] * 1.3) * np.cos(INPUTS[:, 1:])
+WEIGHTS = [
+    _rng.normal(0.0, 0.7, (2, 6)),
+    _rng.normal(0.0, 0.1, (6,)),
+    _rng.normal(0.0, 0.7, (6, 1)),
+    _rng.normal(0.0, 0.1, (1,)),
+]
+
+# the learning-rate lambdas of LambdaLR, by name (a run is data: it names its lambda)
+LAMBDAS = {"power": lambda epoch: 0.95**epoch, "harmonic": lambda epoch: 1.0 / (1.0 + epoch)}
+
+SECOND_GROUP = {"lr": 0.02, "momentum": 0.5}
+
+# name: (optimizer, its arguments, steps, scheduler or None, "groups": two parameter groups)
+CASES: dict[str, dict[str, Any]] = {
+    "sgd": {"optimizer": "SGD", "kwargs": {"lr": 0.1}},
+    "sgd_momentum_dampening": {
+        "optimizer": "SGD", "kwargs": {"lr": 0.05, "momentum": 0.9, "dampening": 0.1},
+    },
+    "sgd_nesterov": {
+        "optimizer": "SGD", "kwargs": {"lr": 0.05, "momentum": 0.9, "nesterov": True},
+    },
+    "sgd_weight_decay": {
+        "optimizer": "SGD", "kwargs": {"lr": 0.1, "momentum": 0.5, "weight_decay": 0.01},
+    },
+    "sgd_maximize": {"optimizer": "SGD", "kwargs": {"lr": 0.01, "maximize": True}},
+    "adam": {"optimizer": "Adam", "kwargs": {"lr": 0.02}},
+    "adam_amsgrad": {"optimizer": "Adam", "kwargs": {"lr": 0.02, "amsgrad": True}},
+    "adam_weight_decay": {
+        "optimizer": "Adam", "kwargs": {"lr": 0.02, "weight_decay": 0.1, "betas": (0.8, 0.99)},
+    },
+    "adam_low_beta_maximize": {  # lerp's weight above 0.5: PyTorch's other formula
+        "optimizer": "Adam",
+        "kwargs": {"lr": 0.005, "betas": (0.3, 0.9), "maximize": True, "eps": 1e-6},
+    },
+    "adamw": {"optimizer": "AdamW", "kwargs": {"lr": 0.02, "weight_decay": 0.05}},
+    "adamw_amsgrad": {"optimizer": "AdamW", "kwargs": {"lr": 0.02, "amsgrad": True}},
+    "rmsprop": {"optimizer": "RMSprop", "kwargs": {"lr": 0.01}},
+    "rmsprop_centered_momentum": {
+        "optimizer": "RMSprop",
+        "kwargs": {
+            "lr": 0.01, "alpha": 0.9, "momentum": 0.5, "centered": True, "weight_decay": 0.01,
+        },
+    },
+    "adagrad": {"optimizer": "Adagrad", "kwargs": {"lr": 0.1}},
+    "adagrad_lr_decay": {
+        "optimizer": "Adagrad",
+        "kwargs": {
+            "lr": 0.1, "lr_decay": 0.05, "initial_accumulator_value": 0.1, "weight_decay": 0.01,
+        },
+    },
+    "lbfgs": {
+        "optimizer": "LBFGS", "kwargs": {"lr": 0.5, "max_iter": 5, "history_size": 4},
+        "steps": 5,
+    },
+    "lbfgs_strong_wolfe": {
+        "optimizer": "LBFGS",
+        "kwargs": {"max_iter": 6, "history_size": 4, "line_search_fn": "strong_wolfe"},
+        "steps": 5,
+    },
+    "two_groups": {
+        "optimizer": "SGD", "kwargs": {"lr": 0.1, "momentum": 0.9}, "groups": True,
+    },
+    "step_lr": {
+        "optimizer": "SGD", "kwargs": {"lr": 0.2},
+        "scheduler": ("StepLR", {"step_size": 5, "gamma": 0.5}),
+    },
+    "multi_step_lr": {
+        "optimizer": "Adam", "kwargs": {"lr": 0.03},
+        "scheduler": ("MultiStepLR", {"milestones": [5, 10, 10], "gamma": 0.5}),
+    },
+    "exponential_lr": {
+        "optimizer": "SGD", "kwargs": {"lr": 0.3, "momentum": 0.5},
+        "scheduler": ("ExponentialLR", {"gamma": 0.9}),
+    },
+    "cosine_annealing_lr": {
+        "optimizer": "SGD", "kwargs": {"lr": 0.2, "momentum": 0.9}, "groups": True,
+        "scheduler": ("CosineAnnealingLR", {"T_max": 8, "eta_min": 0.001}),
+    },
+    "lambda_lr": {
+        "optimizer": "RMSprop", "kwargs": {"lr": 0.01}, "groups": True,
+        "scheduler": ("LambdaLR", {"lr_lambda": ["power", "harmonic"]}),
+    },
+    "reduce_lr_on_plateau": {
+        "optimizer": "SGD", "kwargs": {"lr": 0.5, "momentum": 0.6},
+        "scheduler": (
+            "ReduceLROnPlateau",
+            {"factor": 0.5, "patience": 1, "threshold": 0.02, "cooldown": 1, "min_lr": 0.05},
+        ),
+    },
+    "reduce_lr_on_plateau_max_abs": {
+        "optimizer": "Adam", "kwargs": {"lr": 0.05}, "groups": True,
+        "scheduler": (
+            "ReduceLROnPlateau",
+            {"mode": "max", "threshold_mode": "abs", "threshold": 1e-3, "patience": 0,
+             "factor": 0.7, "min_lr": [0.01, 0.0], "eps": 1e-4},
+        ),
+    },
+}  # fmt: skip
+STEPS = 25
+
+
+def encode(value) -> Any:
+    """`value` (a state dict, a parameter...) in JSON's terms: a tensor becomes
+    ``{"tensor": nested list, "dtype": "float32"}``, a tuple a list, a dict's keys strings."""
+    if hasattr(value, "tolist") and hasattr(value, "dtype"):
+        return {"tensor": value.tolist(), "dtype": str(value.dtype).rsplit(".", 1)[-1]}
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if callable(value):
+        return None
+    return value
+
+
+def run(torch, name: str) -> dict[str, Any]:
+    """Case `name` of :data:`CASES` with `torch` (the ``torch`` module, or ``pluggrad``)."""
+    case = CASES[name]
+    inputs = torch.tensor(INPUTS, dtype=torch.float64)
+    targets = torch.tensor(TARGETS, dtype=torch.float64)
+    params = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in WEIGHTS]
+    w1, b1, w2, b2 = params
+
+    def objective():
+        hidden = torch.tanh(inputs @ w1 + b1)
+        return ((hidden @ w2 + b2 - targets) ** 2).mean()
+
+    groups: Any = params
+    if case.get("groups"):
+        groups = [{"params": params[:2]}, {"params": params[2:], **SECOND_GROUP}]
+    optimizer = getattr(torch.optim, case["optimizer"])(groups, **case["kwargs"])
+    scheduler = None
+    if case.get("scheduler"):
+        kind, kwargs = case["scheduler"]
+        if kind == "LambdaLR":
+            kwargs = {"lr_lambda": [LAMBDAS[n] for n in kwargs["lr_lambda"]]}
+        scheduler = getattr(torch.optim.lr_scheduler, kind)(optimizer, **kwargs)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = objective()
+        loss.backward()
+        return loss
+
+    losses, lrs = [], []
+    for _ in range(case.get("steps", STEPS)):
+        if case["optimizer"] == "LBFGS":
+            loss = optimizer.step(closure)
+        else:
+            loss = closure()
+            optimizer.step()
+        losses.append(float(loss.detach()))
+        if scheduler is not None:
+            if case["scheduler"][0] == "ReduceLROnPlateau":
+                metric = (
+                    -float(loss.detach())
+                    if case["scheduler"][1].get("mode") == "max"
+                    else loss.detach()
+                )
+                scheduler.step(metric)
+            else:
+                scheduler.step()
+        lrs.append([float(g["lr"]) for g in optimizer.param_groups])
+    return {
+        "losses": losses,
+        "lrs": lrs,
+        "params": encode(params),
+        "state_dict": encode(optimizer.state_dict()),
+        "scheduler": None if scheduler is None else encode(scheduler.state_dict()),
+    }
+
+
+def main() -> None:
+    import torch  # noqa: PLC0415 - only regenerating the file needs torch
+
+    results = {name: run(torch, name) for name in CASES}
+    text = json.dumps({"torch": torch.__version__, "runs": results}, separators=(",", ":"))
+    OUTPUT.write_text(text + "\n")
+    print(f"{OUTPUT.name}: {len(results)} runs, torch {torch.__version__}, {len(text)} bytes")
+
+
+if __name__ == "__main__":
+    main()

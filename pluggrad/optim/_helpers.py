@@ -1,0 +1,82 @@
+"""What the optimizers' steps share: the step counter, the checks of their arguments, and the
+few updates written out in PyTorch's order of operations.
+
+The steps of SGD, Adam, AdamW, RMSprop and Adagrad read no tensor's value into Python: the bias
+corrections and decayed learning rates are computed from ``state["step"]`` with tensor
+operations, so that a step traced by ``pluggrad.compile`` (tensors holding JAX tracers) runs the
+same code.  They are computed in float64, as PyTorch computes them in Python floats, and cast
+to the parameter's dtype where they meet its tensors (pluggrad promotes a float32 tensor and a
+0-d float64 tensor to float64, where PyTorch would stay in float32).
+"""
+
+from __future__ import annotations
+
+from .. import _dtypes
+from .. import ops as _ops
+from .._core.tensor import Tensor
+from .optimizer import scalar_dtype
+
+__all__: list[str] = []
+
+
+def new_step(param: Tensor) -> Tensor:
+    """A fresh ``state["step"]``: a 0-d float tensor (float32, or float64 when that is the default
+    dtype), on the parameter's backend and device."""
+    return param.new_zeros((), dtype=scalar_dtype())
+
+
+def step_count(step: Tensor) -> Tensor:
+    """The step counter as a float64 0-d tensor, for the scalar arithmetic of a step."""
+    return _ops.astype(step, _dtypes.float64, copy=False)
+
+
+def like(scalar: Tensor, param: Tensor) -> Tensor:
+    """A float64 0-d tensor cast to `param`'s dtype, so that it does not widen `param`'s
+    tensors."""
+    return _ops.astype(scalar, param.dtype, copy=False)
+
+
+def lerp_(x: Tensor, end: Tensor, weight: float) -> Tensor:
+    """``x.lerp_(end, weight)`` with PyTorch's two formulas: ``x + w (end - x)`` for ``w < 0.5``,
+    ``end - (end - x)(1 - w)`` otherwise (each exact at its own end)."""
+    if abs(weight) < 0.5:
+        return x.add_((end - x) * weight)
+    return x.copy_(end - (end - x) * (1 - weight))
+
+
+def check_non_negative(**values: float) -> None:
+    """PyTorch's "Invalid <name>" errors for hyper-parameters that must not be negative."""
+    labels = {
+        "lr": "learning rate",
+        "eps": "epsilon value",
+        "momentum": "momentum value",
+        "weight_decay": "weight_decay value",
+        "alpha": "alpha value",
+        "lr_decay": "lr_decay value",
+        "initial_accumulator_value": "initial_accumulator_value value",
+    }
+    for name, value in values.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {labels[name]}: {value}")
+
+
+def check_lr(lr) -> None:
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+
+
+def check_implemented(name: str, *, differentiable: bool = False, fused=None) -> None:
+    """Refuse the PyTorch options pluggrad does not implement, rather than ignore them:
+    ``differentiable=True`` (a step that autograd records) and ``fused=True`` (a fused CUDA
+    kernel)."""
+    if differentiable:
+        raise NotImplementedError(f"pluggrad.optim.{name} does not support differentiable=True")
+    if fused:
+        raise NotImplementedError(f"pluggrad.optim.{name} does not support fused=True")
+
+
+def check_real(name: str, param: Tensor) -> None:
+    """The moment estimates of these optimizers treat a complex number as two reals (PyTorch's
+    ``view_as_real``), which pluggrad has no view for yet."""
+    if param.is_complex():
+        raise NotImplementedError(f"pluggrad.optim.{name} does not support complex parameters")

@@ -1,0 +1,157 @@
+"""``Adam`` (and, with ``decoupled_weight_decay=True``, AdamW), as PyTorch's single-tensor path
+computes it."""
+
+from __future__ import annotations
+
+from .. import ops as _ops
+from .._core.grad_mode import enable_grad, no_grad
+from ._helpers import (
+    check_implemented,
+    check_lr,
+    check_non_negative,
+    check_real,
+    lerp_,
+    like,
+    new_step,
+    step_count,
+)
+from .optimizer import Optimizer
+
+__all__ = ["Adam"]
+
+
+class Adam(Optimizer):
+    """Adam: adaptive moment estimation.
+
+    For each parameter with a gradient ``g`` (``-g`` when `maximize`), at step ``t``::
+
+        g = g + weight_decay * p          (or p = p (1 - lr weight_decay) when decoupled)
+        m = lerp(m, g, 1 - beta1)
+        v = beta2 v + (1 - beta2) g^2     (amsgrad: v_max = max(v_max, v), used below)
+        p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+
+    Parameters
+    ----------
+    params : iterable
+        Tensors, or dicts defining parameter groups.
+    lr : float, default 1e-3
+    betas : (float, float), default (0.9, 0.999)
+    eps : float, default 1e-8
+    weight_decay : float, default 0
+    amsgrad : bool, default False
+    foreach, maximize, capturable : bool
+        As in PyTorch (`foreach` and `capturable` give the same values here: the step never
+        leaves the tensors).
+    differentiable, fused : bool
+        Not implemented: ``True`` raises ``NotImplementedError``.
+    decoupled_weight_decay : bool, default False
+        AdamW's weight decay.
+
+    Notes
+    -----
+    ``state[p]`` holds ``step`` (a 0-d float32 tensor), ``exp_avg``, ``exp_avg_sq`` and, with
+    `amsgrad`, ``max_exp_avg_sq``.  The bias corrections are computed from ``step`` with tensor
+    operations (in float64), so the step reads no tensor value into Python and can be traced by
+    ``pluggrad.compile``.  Complex parameters are not supported yet.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        check_lr(lr)
+        check_non_negative(lr=lr, eps=eps)
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        check_non_negative(weight_decay=weight_decay)
+        check_implemented(type(self).__name__, differentiable=differentiable, fused=fused)
+        defaults = {
+            "lr": lr,
+            "betas": tuple(betas),
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+            "fused": fused,
+            "decoupled_weight_decay": decoupled_weight_decay,
+        }
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("amsgrad", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("capturable", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("decoupled_weight_decay", False)
+            group.setdefault("fused", None)
+
+    def step(self, closure=None):
+        """Perform one step; `closure` (re-evaluating the loss, run with grad enabled) is called
+        first and its loss returned."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self._update(p, group)
+        return loss
+
+    def _state(self, p, group) -> dict:
+        state = self.state[p]
+        if len(state) == 0:  # lazily, at the parameter's first gradient
+            check_real(type(self).__name__, p)
+            state["step"] = new_step(p)
+            state["exp_avg"] = _ops.zeros_like(p)
+            state["exp_avg_sq"] = _ops.zeros_like(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = _ops.zeros_like(p)
+        return state
+
+    def _update(self, p, group) -> None:
+        state = self._state(p, group)
+        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        grad = -p.grad if group["maximize"] else p.grad
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        state["step"].add_(1)
+        if weight_decay != 0:
+            if group["decoupled_weight_decay"]:
+                p.mul_(1 - lr * weight_decay)
+            else:
+                grad = grad + p * weight_decay
+        lerp_(exp_avg, grad, 1 - beta1)
+        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        t = step_count(state["step"])
+        step_size = lr / (1 - beta1**t)
+        bias_correction2_sqrt = (1 - beta2**t) ** 0.5
+        if group["amsgrad"]:
+            second = state["max_exp_avg_sq"]
+            second.copy_(_ops.maximum(second, exp_avg_sq))
+        else:
+            second = exp_avg_sq
+        denom = second.sqrt() / like(bias_correction2_sqrt, p) + eps
+        # PyTorch's addcdiv_(exp_avg, denom, value=-step_size): (value * exp_avg) / denom
+        p.add_(like(-step_size, p) * exp_avg / denom)
