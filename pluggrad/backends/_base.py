@@ -12,6 +12,7 @@ differentiable operations, bound to this backend).  ``compile`` is the hook behi
 from __future__ import annotations
 
 import functools
+import math
 import types
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -194,6 +195,45 @@ class Backend:
             vectors.astype(complex_dtype)
         )
 
+    def convolution(
+        self,
+        x: Any,
+        w: Any,
+        *,
+        stride: tuple[int, ...],
+        padding: tuple[tuple[int, int], ...],
+        lhs_dilation: tuple[int, ...],
+        rhs_dilation: tuple[int, ...],
+        groups: int,
+    ) -> Any:
+        """The N-d cross-correlation of `x` ``(N, C, *spatial)`` with `w`
+        ``(O, C // groups, *kernel)``: ``(N, O, *out)``, as ``jax.lax.conv_general_dilated``.
+
+        Along each spatial axis the input is dilated by `lhs_dilation` (``lhs_dilation - 1``
+        zeros between elements), padded by ``padding[i] = (lo, hi)`` zeros (negative: cropped),
+        and the kernel, dilated by `rhs_dilation`, slides over it with `stride`.  The channels
+        split into `groups` groups, each convolved with its own ``O // groups`` filters.  This
+        default, in array API terms (any backend), gathers the windows with ``take`` (an
+        im2col, the holes and padding read from an appended zero) and multiplies with
+        ``matmul``; backends override it with a faster kernel.
+        """
+        xp = self.xp
+        n, c, *spatial = x.shape
+        o, cg, *kernel = w.shape
+        index, out_shape = conv_window_index(
+            spatial, kernel, stride, padding, lhs_dilation, rhs_dilation
+        )
+        n_out, n_k = index.shape
+        size = math.prod(spatial)
+        flat = xp.reshape(x, (n, c, size))
+        flat = xp.concat([flat, xp.zeros((n, c, 1), dtype=x.dtype)], axis=2)
+        cols = xp.take(flat, self.asarray(np.reshape(index, (-1,))), axis=2)
+        cols = xp.permute_dims(xp.reshape(cols, (n, groups, cg, n_out, n_k)), (0, 1, 3, 2, 4))
+        cols = xp.reshape(cols, (n, groups, n_out, cg * n_k))
+        filters = xp.permute_dims(xp.reshape(w, (groups, o // groups, cg * n_k)), (0, 2, 1))
+        out = xp.permute_dims(xp.matmul(cols, filters), (0, 1, 3, 2))  # (n, groups, o/g, out)
+        return xp.reshape(out, (n, o, *out_shape))
+
     def write_into(self, target: Any, values: Any) -> Any:
         """Store `values` as the new content of a tensor whose array is `target`; return the
         array the tensor holds afterwards.  The generic version replaces the array; backends
@@ -295,6 +335,7 @@ class Backend:
         names["put_along_axis_add"] = self.put_along_axis_add
         names["zeros_where"] = self.zeros_where
         names["move"] = self.move
+        names["convolution"] = self.convolution
         # the standard's extensions, as ``ns.linalg.solve`` / ``ns.fft.ifft`` (pluggrad.ops has
         # them as its submodules linalg and fft); array_api_strict hides them from dir()
         for extension in ("linalg", "fft"):
@@ -334,6 +375,47 @@ def along_axis_key(xp: Any, indices: Any, axis: int) -> tuple:
         else:
             key.append(xp.reshape(xp.arange(n), (1,) * d + (n,) + (1,) * (ndim - d - 1)))
     return tuple(key)
+
+
+def conv_output_shape(
+    spatial, kernel, stride, padding, lhs_dilation, rhs_dilation
+) -> tuple[int, ...]:
+    """The spatial shape of :meth:`Backend.convolution`'s result (0 where the kernel does not
+    fit)."""
+    shape = []
+    for size, k, s, (lo, hi), ld, rd in zip(
+        spatial, kernel, stride, padding, lhs_dilation, rhs_dilation
+    ):
+        padded = max((size - 1) * ld + 1, 0) + lo + hi
+        shape.append(max((padded - (k - 1) * rd - 1) // s + 1, 0))
+    return tuple(shape)
+
+
+def conv_window_index(
+    spatial, kernel, stride, padding, lhs_dilation, rhs_dilation
+) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The windows of :meth:`Backend.convolution` as positions in the flattened input: an int64
+    array ``(prod(out), prod(kernel))`` whose entry is ``prod(spatial)`` (one past the input:
+    a zero) where the window reads padding or a hole of the input's dilation; and the output's
+    spatial shape."""
+    out_shape = conv_output_shape(spatial, kernel, stride, padding, lhs_dilation, rhs_dilation)
+    d = len(spatial)
+    flat = np.zeros((1,) * (2 * d), dtype=np.int64)
+    valid = np.ones((1,) * (2 * d), dtype=bool)
+    step = math.prod(spatial)
+    for axis, (size, k, s, (lo, _), ld, rd) in enumerate(
+        zip(spatial, kernel, stride, padding, lhs_dilation, rhs_dilation)
+    ):
+        step //= max(size, 1)
+        # position in the dilated input of output t, kernel element j
+        at = np.arange(out_shape[axis])[:, None] * s + np.arange(k)[None, :] * rd - lo
+        ok = (at >= 0) & (at % ld == 0) & (at // ld < size)
+        shape = [1] * (2 * d)
+        shape[axis], shape[d + axis] = out_shape[axis], k
+        flat = flat + np.reshape(np.where(ok, at // ld, 0) * step, shape)
+        valid = valid & np.reshape(ok, shape)
+    index = np.where(valid, flat, math.prod(spatial))
+    return np.reshape(index, (math.prod(out_shape), math.prod(kernel))), out_shape
 
 
 class _KernelCache(dict):

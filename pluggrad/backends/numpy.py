@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import Any
 
 import array_api_compat.numpy as xp
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
-from ._base import Backend, along_axis_key
+from ._base import Backend, along_axis_key, conv_output_shape
 
 # references to a buffer's array when only the buffer holds it: the list slot, the local name
 # in add_gradients and getrefcount's argument (PyPy has no reference counts: never in place)
@@ -126,8 +128,68 @@ class NumpyBackend(Backend):
         np.add.at(out, along_axis_key(np, indices, axis), values)
         return out
 
+    def convolution(self, x, w, *, stride, padding, lhs_dilation, rhs_dilation, groups):
+        """The convolution on a strided view of the windows (``sliding_window_view``), one
+        ``einsum`` (BLAS through its optimizer); ``tensordot`` where the kernel has more
+        elements than the output (the weight's gradient: the kernel is the output's gradient).
+
+        Measured on a 32x3x32x32 input with 16 3x3 filters (docs/reference/nn.md): einsum 1.3
+        ms, matmul of an im2col 1.8 ms, tensordot 4.3 ms; for the weight's gradient (32x32
+        kernel, 3x3 output) tensordot 1.5 ms, einsum 4.7 ms.
+        """
+        d = x.ndim - 2
+        spatial, kernel = x.shape[2:], w.shape[2:]
+        out_shape = conv_output_shape(spatial, kernel, stride, padding, lhs_dilation, rhs_dilation)
+        n, o = x.shape[0], w.shape[0]
+        if 0 in out_shape or 0 in x.shape or 0 in w.shape:
+            return np.zeros((n, o, *out_shape), dtype=np.result_type(x, w))
+        x = _dilated_padded(x, padding, lhs_dilation)
+        extent = tuple((k - 1) * rd + 1 for k, rd in zip(kernel, rhs_dilation))
+        windows = sliding_window_view(x, extent, axis=tuple(range(2, 2 + d)))
+        positions = tuple(slice(None, (m - 1) * s + 1, s) for m, s in zip(out_shape, stride))
+        windows = windows[_axes_key(positions + tuple(slice(None, None, r) for r in rhs_dilation))]
+        cg = w.shape[1]
+        windows = windows.reshape(n, groups, cg, *windows.shape[2:])
+        filters = w.reshape(groups, o // groups, cg, *kernel)
+        if groups == 1 and math.prod(kernel) > math.prod(out_shape):
+            out = np.tensordot(windows[:, 0], filters[0], axes=(
+                [1, *range(2 + d, 2 + 2 * d)], [1, *range(2, 2 + d)]))  # fmt: skip
+            return np.moveaxis(out, -1, 1)
+        space, window = "hijklm"[:d], "pqrstu"[:d]
+        out = np.einsum(
+            f"ngc{space}{window},goc{window}->ngo{space}", windows, filters, optimize=True
+        )
+        return out.reshape(n, o, *out_shape)
+
     def device_of(self, array):
         return "cpu"
+
+
+def _axes_key(slices: tuple[slice, ...]) -> tuple[Any, ...]:
+    """The key that applies `slices` to the last axes."""
+    return (Ellipsis, *slices)
+
+
+def _dilated_padded(x: np.ndarray, padding, lhs_dilation) -> np.ndarray:
+    """`x` with ``lhs_dilation - 1`` zeros between the elements of each spatial axis, then
+    padded with ``(lo, hi)`` zeros (negative: cropped)."""
+    if any(ld != 1 for ld in lhs_dilation):
+        shape = tuple((s - 1) * ld + 1 for s, ld in zip(x.shape[2:], lhs_dilation))
+        dilated = np.zeros((*x.shape[:2], *shape), dtype=x.dtype)
+        dilated[_axes_key(tuple(slice(None, None, ld) for ld in lhs_dilation))] = x
+        x = dilated
+    if all(lo == 0 and hi == 0 for lo, hi in padding):
+        return x
+    kept = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for n, (lo, hi) in zip(x.shape[2:], padding))
+    x = x[_axes_key(kept)]
+    shape = tuple(s + max(lo, 0) + max(hi, 0) for s, (lo, hi) in zip(x.shape[2:], padding))
+    padded = np.zeros((*x.shape[:2], *shape), dtype=x.dtype)
+    padded[
+        _axes_key(
+            tuple(slice(max(lo, 0), max(lo, 0) + n) for n, (lo, _) in zip(x.shape[2:], padding))
+        )
+    ] = x
+    return padded
 
 
 backend = NumpyBackend()

@@ -18,6 +18,7 @@ from .. import ops as _ops
 from .._core.grad_mode import no_grad
 from .._core.tensor import Tensor
 from ..ops.inplace import in_place
+from ._conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from ._losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -30,13 +31,23 @@ from ._losses import (
     smooth_l1_loss,
     softplus_of,
 )
+from ._pool import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 
 __all__ = [
     "linear", "bilinear", "relu", "relu6", "gelu", "silu", "sigmoid", "tanh", "softplus", "elu",
     "leaky_relu", "hardtanh", "softmax", "log_softmax", "softmin", "logsigmoid", "dropout",
     "one_hot", "pad", "normalize", "layer_norm", "embedding", "mse_loss", "l1_loss",
     "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "nll_loss", "cross_entropy", "kl_div", "cosine_similarity",
+    "nll_loss", "cross_entropy", "kl_div", "cosine_similarity", "conv1d", "conv2d",
+    "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d",
 ]  # fmt: skip
 
 

@@ -22,7 +22,8 @@ listed before it, so the imports form no cycle; and none imports in a function b
 9. ``_along_axis`` (cumulative sums, ``diff``, softmax), then ``reductions``
 10. ``_products`` (matrix products), then ``linalg``
 11. ``fft``, ``inplace`` (then ``_inplace_views``), ``_composite_shape``, ``_composite_linalg``
-    then ``composite`` (PyTorch's functions made of the others), ``special``
+    then ``composite`` (PyTorch's functions made of the others), ``special``, ``convolution``
+    (no topic: the primitive behind ``nn.functional``'s convolutions, for formulas only)
 12. this package, which gathers the topics' namespaces
 
 This package also builds, for each backend, the namespace that derivative formulas run against
@@ -37,7 +38,7 @@ import importlib
 import types
 
 from ..backends import Backend, use_backend
-from . import _devices, creation, elementwise, fft, linalg, special
+from . import _devices, convolution, creation, elementwise, fft, linalg, special
 from ._convert import accumulation_copy
 from .composite import *  # noqa: F403
 from .creation import *  # noqa: F403
@@ -71,6 +72,7 @@ _FORMULA_EXTRAS = {
     "put_along_axis_add": put_along_axis_add,
     "accumulation_copy": accumulation_copy,
     "threshold_backward": elementwise.threshold_backward,
+    "convolution": convolution.convolution,
 }
 
 

@@ -111,6 +111,18 @@ class JaxBackend(Backend):
         values, vectors = jnp.linalg.eig(array)  # complex already, as PyTorch's
         return values, vectors
 
+    def convolution(self, x, w, *, stride, padding, lhs_dilation, rhs_dilation, groups):
+        return jax.lax.conv_general_dilated(
+            x,
+            w,
+            window_strides=stride,
+            padding=padding,
+            lhs_dilation=lhs_dilation,
+            rhs_dilation=rhs_dilation,
+            feature_group_count=groups,
+            precision=jax.lax.Precision.HIGHEST,
+        )
+
     def put(self, array, positions, values):
         flat = jnp.reshape(array, (-1,)).at[jnp.asarray(positions.reshape(-1))]
         return jnp.reshape(flat.set(jnp.reshape(values, (-1,))), array.shape)

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import importlib
 
-from pluggrad.ops.derivatives import TOPICS
+from pluggrad.ops.derivatives import INTERNAL, TOPICS
 
 from ._base import OpRecord, Sample
 
 __all__ = ["OP_DB", "OpRecord", "Sample", "samples", "sample_id"]
 
-# one module of records per topic of the operations
-_TOPICS = tuple(importlib.import_module(f"{__name__}.{topic}") for topic in TOPICS)
+# one module of records per topic of the operations, and per table of internal primitives
+_TOPICS = tuple(importlib.import_module(f"{__name__}.{topic}") for topic in (*TOPICS, *INTERNAL))
 
 OP_DB: list[OpRecord] = [record for topic in _TOPICS for record in topic.RECORDS]
 

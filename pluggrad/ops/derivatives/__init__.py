@@ -30,7 +30,7 @@ import importlib
 
 from ._helpers import Entry, cast_grad, sum_to
 
-__all__ = ["DERIVATIVES", "NONDIFFERENTIABLE", "TOPICS", "Entry", "cast_grad", "sum_to"]
+__all__ = ["DERIVATIVES", "INTERNAL", "NONDIFFERENTIABLE", "TOPICS", "Entry", "cast_grad", "sum_to"]
 
 TOPICS: tuple[str, ...] = (
     "composite", "creation", "elementwise", "fft", "indexing", "inplace", "linalg", "manipulation",
@@ -40,7 +40,12 @@ TOPICS: tuple[str, ...] = (
 :mod:`pluggrad.ops` (which adds ``dtype_functions``, whose functions make no primitive), its
 derivative table here and its records in the conformance op database."""
 
-_SECTIONS = tuple(importlib.import_module(f"{__name__}.{topic}") for topic in TOPICS)
+INTERNAL: tuple[str, ...] = ("convolution",)
+"""Tables of primitives that are no topic of the standard: no function of ``pluggrad``'s
+namespace, no op-database records (``convolution``, behind ``nn.functional``; its formulas
+reach it as ``ns.convolution``)."""
+
+_SECTIONS = tuple(importlib.import_module(f"{__name__}.{topic}") for topic in (*TOPICS, *INTERNAL))
 
 
 def _merge(sections) -> dict[str, Entry]:
