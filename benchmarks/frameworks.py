@@ -24,6 +24,8 @@ class Framework:
         Extra environment variables of its worker processes.
     requires_attr : tuple of (module, attribute) or None
         An attribute that must exist (checked in the worker), else the framework is skipped.
+    workloads : tuple of str or None
+        The only workloads the framework runs (the others are reported as skipped); None: all.
     """
 
     name: str
@@ -32,6 +34,7 @@ class Framework:
     requires: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
     requires_attr: tuple[str, str] | None = None
+    workloads: tuple[str, ...] | None = None
 
 
 _JAX_ENV = {"JAX_PLATFORMS": "cpu"}
@@ -58,6 +61,14 @@ FRAMEWORKS: dict[str, Framework] = {
             requires_attr=("pluggrad", "compile"),
         ),
         Framework("torch", "torchlike", "torch", ("torch",)),
+        Framework(
+            "torch-compile",
+            "torchlike",
+            "torch-compile",
+            ("torch",),
+            requires_attr=("torch", "compile"),
+            workloads=("W7",),
+        ),
         Framework("jax-jit", "functional", "jax", ("jax",), dict(_JAX_ENV)),
         Framework("hips-autograd", "functional", "autograd", ("autograd",)),
         Framework("numpy-hand", "numpy_hand", None, ("numpy",)),
@@ -72,6 +83,13 @@ BASELINES = ("torch", "numpy-hand")
 def missing_modules(framework: Framework) -> list[str]:
     """The modules `framework` requires that cannot be imported here (without importing them)."""
     return [m for m in framework.requires if importlib.util.find_spec(m) is None]
+
+
+def skipped_workload(framework: Framework, workload: str) -> str | None:
+    """Why `framework` does not run `workload`, or None if it does."""
+    if framework.workloads is None or workload in framework.workloads:
+        return None
+    return f"measured on {', '.join(framework.workloads)} only"
 
 
 def thread_env(threads: int) -> dict[str, str]:

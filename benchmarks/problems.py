@@ -25,6 +25,10 @@ W1_SHIFT = 0.1
 # W2: one training step of a 784-512-512-10 MLP on a batch of 256
 W2_BATCH = 256
 W2_LAYERS = (784, 512, 512, 10)
+# W7: W2's MLP trained as users write it (nn.Sequential, cross-entropy, Adam); Adam's defaults
+W7_LR = 1e-3
+W7_BETAS = (0.9, 0.999)
+W7_EPS = 1e-8
 # W3: Hessian-vector product of sum(tanh(W @ x) ** 2)
 W3_SIZE = 512
 # W4: one large elementwise expression
@@ -138,12 +142,21 @@ WORKLOADS: dict[str, Workload] = {
             _w4,
             memory=True,
         ),
+        Workload(
+            "W7",
+            "training step as users write it: W2's MLP as nn.Sequential(Linear, ReLU, ...), "
+            "cross-entropy, Adam (lr 1e-3): zero_grad, backward, step",
+            np.float32,
+            1e-4,
+            _w2,  # W2's inputs: a step's gradients are W2's, at the parameters it starts from
+        ),
     ]
 }
 
 
 def reference_gradients(workload: Workload, inputs: Inputs) -> list[np.ndarray]:
-    """numpy-hand's gradients, computed in float64 from `inputs`."""
+    """numpy-hand's gradients, computed in float64 from `inputs` (W7: those of its first
+    training step, which are W2's)."""
     from .workloads import numpy_hand
 
     step = numpy_hand.build(workload, inputs.astype(np.float64), None).step

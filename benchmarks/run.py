@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import problems, report
-from .frameworks import FRAMEWORKS, Framework, missing_modules, thread_env
+from .frameworks import FRAMEWORKS, Framework, missing_modules, skipped_workload, thread_env
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -110,16 +110,21 @@ def run_rounds(args) -> list[dict]:
     final: dict[tuple, dict] = {}  # pairs whose status will not change
     for name in args.frameworks:
         missing = missing_modules(FRAMEWORKS[name])
-        if missing:
-            for workload in args.workloads:
-                for mode in ("time", "memory"):
-                    final[name, workload, mode] = {
-                        "framework": name,
-                        "workload": workload,
-                        "mode": mode,
-                        "status": "not installed",
-                        "message": f"missing: {', '.join(missing)}",
-                    }
+        for workload in args.workloads:
+            skipped = skipped_workload(FRAMEWORKS[name], workload)
+            if skipped:
+                status = {"status": "skipped", "message": skipped}
+            elif missing:
+                status = {"status": "not installed", "message": f"missing: {', '.join(missing)}"}
+            else:
+                continue
+            for mode in ("time", "memory"):
+                final[name, workload, mode] = {
+                    "framework": name,
+                    "workload": workload,
+                    "mode": mode,
+                    **status,
+                }
     for r in range(args.rounds):
         for framework, workload, mode in schedule(args.frameworks, args.workloads, r):
             if (framework, workload, mode) in final:

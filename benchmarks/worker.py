@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import problems
-from .frameworks import FRAMEWORKS, Framework, missing_modules
+from .frameworks import FRAMEWORKS, Framework, missing_modules, skipped_workload
 
 _MB = 1024.0  # kB per MB
 
@@ -116,8 +116,11 @@ def measure_time(
     return times, number
 
 
-def _unavailable(framework: Framework) -> tuple[str, str] | None:
-    """``(status, message)`` if `framework` cannot run here, else None."""
+def _unavailable(framework: Framework, workload: str) -> tuple[str, str] | None:
+    """``(status, message)`` if `framework` cannot run `workload` here, else None."""
+    skipped = skipped_workload(framework, workload)
+    if skipped:
+        return "skipped", skipped
     missing = missing_modules(framework)
     if missing:
         return "not installed", f"missing: {', '.join(missing)}"
@@ -140,7 +143,7 @@ def run(args: argparse.Namespace) -> dict:
     workload = problems.WORKLOADS[args.workload]
     result: dict = {"framework": framework.name, "workload": workload.name, "mode": args.mode}
     os.environ.update(framework.env)  # e.g. PLUGGRAD_BACKEND, before the library is imported
-    unavailable = _unavailable(framework)
+    unavailable = _unavailable(framework, workload.name)
     if unavailable:
         result["status"], result["message"] = unavailable
         return result

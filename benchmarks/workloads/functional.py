@@ -1,7 +1,10 @@
 """The workloads written once against NumPy's API with a ``grad`` transform: JAX and HIPS autograd.
 
 Every loss takes the differentiated arrays as one tuple, ``loss(wrt, *consts)``, so that
-``grad(loss)`` returns the tuple of their gradients in every workload.  Variants: ``"jax"``
+``grad(loss)`` returns the tuple of their gradients in every workload.  W7 (a training step) is
+written by hand as JAX users write it without a library: a step function of the parameters and
+the optimizer's state that returns their new values, with Adam in ``jnp`` (JAX: the whole step
+one ``jax.jit`` program, compiled ahead of time; no buffer donation).  Variants: ``"jax"``
 (``jax.jit(jax.grad(loss))``, compiled ahead of time, so compilation is set-up, not a step) and
 ``"autograd"`` (HIPS autograd, eager).
 """
@@ -25,7 +28,7 @@ class _Lib:
     relu: Callable
     logsumexp: Callable  # logsumexp(z, axis)
     vdot: Callable
-    prepare: Callable  # (gradient function, args) -> step() returning finished gradients
+    compile: Callable  # (function, example args) -> the function, compiled, finished results
     to_device: Callable  # NumPy array -> the library's array
     notes: tuple[str, ...] = ()
 
@@ -36,11 +39,11 @@ def _jax() -> _Lib:
 
     jax.config.update("jax_enable_x64", True)
 
-    def prepare(function, args):
+    def compile_ahead(function, args):
         compiled = jax.jit(function).lower(*args).compile()
-        return lambda: jax.block_until_ready(compiled(*args))
+        return lambda *args: jax.block_until_ready(compiled(*args))
 
-    return _Lib(jnp, jax.grad, jax.nn.relu, jax.nn.logsumexp, jnp.vdot, prepare, jnp.asarray)
+    return _Lib(jnp, jax.grad, jax.nn.relu, jax.nn.logsumexp, jnp.vdot, compile_ahead, jnp.asarray)
 
 
 def _autograd() -> _Lib:
@@ -64,7 +67,7 @@ def _autograd() -> _Lib:
         lambda z: anp.maximum(z, 0.0),
         logsumexp,
         anp.dot,  # autograd has no derivative of vdot; dot is the same on real vectors
-        lambda function, args: lambda: function(*args),
+        lambda function, args: function,
         lambda a: a,
         tuple(notes),
     )
@@ -107,11 +110,51 @@ def _w4_loss(lib: _Lib, wrt):
 _LOSSES = {"W1": _w1_loss, "W2": _w2_loss, "W3": _w3_objective, "W4": _w4_loss}
 
 
+def _w7_train_step(lib: _Lib, state, x, y):
+    """One W7 training step, functional: W2's loss and its gradients, then Adam written out
+    (PyTorch's formula).  ``state = (params, m, v, t)``; returns the new state and the
+    gradients."""
+    np = lib.np
+    params, m, v, t = state
+    grads = lib.grad(lambda wrt: _w2_loss(lib, wrt, x, y))(params)
+    b1, b2 = problems.W7_BETAS
+    t = t + 1
+    step_size = problems.W7_LR / (1 - b1**t)
+    sqrt_bc2 = np.sqrt(1 - b2**t)
+    m = tuple(b1 * mi + (1 - b1) * g for mi, g in zip(m, grads))
+    v = tuple(b2 * vi + (1 - b2) * (g * g) for vi, g in zip(v, grads))
+    params = tuple(
+        p - step_size * mi / (np.sqrt(vi) / sqrt_bc2 + problems.W7_EPS)
+        for p, mi, vi in zip(params, m, v)
+    )
+    return (params, m, v, t), grads
+
+
+def _w7_build(lib: _Lib, inputs: problems.Inputs) -> Built:
+    """W7 by hand: the whole training step as one function (JAX: one ``jax.jit`` program),
+    its state carried from step to step; ``step()`` returns the step's gradients."""
+    params = tuple(map(lib.to_device, inputs.wrt))
+    zeros = tuple(lib.np.zeros_like(p) for p in params)
+    dtype = inputs.wrt[0].dtype
+    state = [(params, zeros, zeros, lib.np.asarray(0, dtype=dtype))]
+    consts = tuple(map(lib.to_device, inputs.consts))
+    run = lib.compile(lambda state, x, y: _w7_train_step(lib, state, x, y), (state[0], *consts))
+
+    def step():
+        state[0], grads = run(state[0], *consts)
+        return grads
+
+    return Built(step, notes=lib.notes + ("Adam written by hand (PyTorch's formula)",))
+
+
 def build(workload: problems.Workload, inputs: problems.Inputs, variant: str) -> Built:
     """`workload` on JAX (``variant="jax"``) or HIPS autograd (``"autograd"``)."""
     lib = _LIBRARIES[variant]()
+    if workload.name == "W7":
+        return _w7_build(lib, inputs)
     loss = _LOSSES[workload.name]
     gradient = lib.grad(lambda wrt, *consts: loss(lib, wrt, *consts))
     args = (tuple(map(lib.to_device, inputs.wrt)), *map(lib.to_device, inputs.consts))
     notes = lib.notes if workload.name == "W2" else ()
-    return Built(lib.prepare(gradient, args), notes=notes)
+    run = lib.compile(gradient, args)
+    return Built(lambda: run(*args), notes=notes)

@@ -116,6 +116,53 @@ def w4_tape(x: np.ndarray) -> list[np.ndarray]:
     return [gx_mul + gx_sin + gx_sq1 + gx_sq2]
 
 
+class _Adam:
+    """Adam as PyTorch's single-tensor path computes it, in place, with one scratch array per
+    parameter: ``m = b1 m + (1 - b1) g``; ``v = b2 v + (1 - b2) g²``;
+    ``p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``."""
+
+    def __init__(self, params: list[np.ndarray]) -> None:
+        self.params = params
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.scratch = [np.empty_like(p) for p in params]
+        self.t = 0
+
+    def step(self, grads: list[np.ndarray]) -> None:
+        lr, eps = problems.W7_LR, problems.W7_EPS
+        b1, b2 = problems.W7_BETAS
+        self.t += 1
+        step_size = lr / (1 - b1**self.t)
+        sqrt_bc2 = np.sqrt(1 - b2**self.t)
+        for p, g, m, v, d in zip(self.params, grads, self.m, self.v, self.scratch):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            np.multiply(g, g, out=d)
+            d *= 1 - b2
+            v += d
+            np.sqrt(v, out=d)
+            d /= sqrt_bc2
+            d += eps
+            np.divide(m, d, out=d)
+            d *= step_size
+            p -= d
+
+
+def w7_stepper(params: tuple[np.ndarray, ...], x: np.ndarray, y: np.ndarray):
+    """``step()``: one W7 training step (W2's gradients, then Adam in place on copies of
+    `params`); returns the step's gradients."""
+    params_ = [p.copy() for p in params]
+    adam = _Adam(params_)
+
+    def step() -> list[np.ndarray]:
+        grads = w2(*params_, x, y)
+        adam.step(grads)
+        return grads
+
+    return step
+
+
 _STEPS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4}
 # W1 and W2 by hand are already one whole-array operation at a time
 _TAPE_STEPS = {**_STEPS, "W3": w3_tape, "W4": w4_tape}
@@ -124,8 +171,10 @@ _TAPE_STEPS = {**_STEPS, "W3": w3_tape, "W4": w4_tape}
 def build(workload: problems.Workload, inputs: problems.Inputs, variant: str | None) -> Built:
     """The hand-written step of `workload` on `inputs`; ``variant="tape"``: the operations an
     eager tape runs (the floor for pluggrad-numpy and torch), else the fastest by hand."""
+    same_as_hand = variant == "tape" and workload.name in ("W1", "W2", "W7")
+    notes = ("W1, W2, W7: the same code as numpy-hand",) if same_as_hand else ()
+    if workload.name == "W7":
+        return Built(w7_stepper(inputs.wrt, *inputs.consts), notes=notes)
     function = (_TAPE_STEPS if variant == "tape" else _STEPS)[workload.name]
     arrays = (*inputs.wrt, *inputs.consts)
-    same_as_hand = variant == "tape" and workload.name in ("W1", "W2")
-    notes = ("W1, W2: the same code as numpy-hand",) if same_as_hand else ()
     return Built(lambda: function(*arrays), notes=notes)

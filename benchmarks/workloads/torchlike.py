@@ -3,10 +3,12 @@
 pluggrad implements PyTorch's autograd API, so one source serves both: ``lib`` is the ``torch``
 module or the ``pluggrad`` module.  Variants: ``"torch"``, ``"pluggrad"`` (eager, on the backend
 that ``PLUGGRAD_BACKEND`` selects) and ``"pluggrad-compile"`` (the gradient function passed through
-``pluggrad.compile``).
+``pluggrad.compile``); ``"torch-compile"`` (W7 only: the training step through ``torch.compile``).
 
-Gradients are taken with ``lib.autograd.grad`` (no accumulation into ``.grad`` to reset between
-steps); an op that pluggrad lacks is written from its primitives, and a note says so.
+W1 to W4 take gradients with ``lib.autograd.grad`` (no accumulation into ``.grad`` to reset
+between steps); an op that pluggrad lacks is written from its primitives, and a note says so.
+W7 is a training step as users write it: ``nn.Sequential``, ``nn.functional.cross_entropy``,
+``optim.Adam``, ``zero_grad()``, ``backward()``, ``step()``.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ def _gradient_function(ops: _Ops, workload: problems.Workload, n_wrt: int):
 
 
 def _library(variant: str):
-    if variant == "torch":
+    if variant in ("torch", "torch-compile"):
         import torch
 
         return torch
@@ -126,10 +128,74 @@ def _finisher(lib):
     return lambda grads: grads
 
 
+def _w7_model(lib, inputs: problems.Inputs):
+    """W2's MLP as ``nn.Sequential``, its Linear layers loaded with W2's parameters (``weight``
+    is ``(out, in)``: W2's matrices transposed), its Adam optimizer, and the batch (labels as
+    class indices)."""
+    nn = lib.nn
+    sizes = problems.W2_LAYERS
+    layers: list = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
+    model = nn.Sequential(*layers[:-1])
+    optimizer = lib.optim.Adam(
+        model.parameters(), lr=problems.W7_LR, betas=problems.W7_BETAS, eps=problems.W7_EPS
+    )
+    x, y = inputs.consts
+    return model, optimizer, lib.tensor(x), lib.tensor(y.argmax(axis=1))
+
+
+def _w7_load(lib, model, optimizer, inputs: problems.Inputs) -> None:
+    """Set the parameters to W2's and Adam's state to its initial values, in place."""
+    with lib.no_grad():
+        for p, a in zip(model.parameters(), inputs.wrt):
+            p.copy_(lib.tensor(np.ascontiguousarray(a.T)))
+        for state in optimizer.state.values():
+            for value in state.values():
+                value.zero_()
+
+
+def _w7_build(lib, inputs: problems.Inputs, variant: str) -> Built:
+    """W7: one training step as users write it; ``step()`` returns the step's gradients."""
+    model, optimizer, x, labels = _w7_model(lib, inputs)
+    _w7_load(lib, model, optimizer, inputs)
+    functional = lib.nn.functional
+    params = list(model.parameters())
+
+    def train_step(x, labels):
+        optimizer.zero_grad()
+        loss = functional.cross_entropy(model(x), labels)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    notes = []
+    if variant in ("pluggrad-compile", "torch-compile"):
+        train_step = lib.compile(train_step)
+        # traced and compiled here, in the set-up (the first step without Adam's state, the
+        # second with it), then the parameters and Adam's state reset to the first step's
+        for _ in range(2):
+            train_step(x, labels)
+        _w7_load(lib, model, optimizer, inputs)
+        notes.append(f"{lib.__name__}.compile(training step), compiled in the set-up")
+    finish = _finisher(lib)
+
+    def step() -> Any:
+        train_step(x, labels)
+        return finish([p.grad for p in params] + params)[: len(params)]
+
+    def to_numpy(grads) -> list[np.ndarray]:
+        return [np.array(g.detach().numpy().T) for g in grads]  # W2's layout
+
+    return Built(step, to_numpy, tuple(notes))
+
+
 def build(workload: problems.Workload, inputs: problems.Inputs, variant: str) -> Built:
-    """`workload` on torch (``variant="torch"``) or pluggrad (``"pluggrad"``,
-    ``"pluggrad-compile"``)."""
+    """`workload` on torch (``variant="torch"``, ``"torch-compile"``: W7 only) or pluggrad
+    (``"pluggrad"``, ``"pluggrad-compile"``)."""
     lib = _library(variant)
+    if workload.name == "W7":
+        return _w7_build(lib, inputs, variant)
     ops = _Ops(lib)
     tensors = [lib.tensor(a, requires_grad=True) for a in inputs.wrt]
     tensors += [lib.tensor(a) for a in inputs.consts]
