@@ -158,7 +158,7 @@ class Primitive:
         if isinstance(node, str):
             name = node
         elif isinstance(node, dict):
-            signature = "".join("t" if type(a) is Tensor else "s" for a in args)
+            signature = "".join("t" if isinstance(a, Tensor) else "s" for a in args)
             name = node[signature]
         elif node is not None:
             name = node(args, params or {})
@@ -361,7 +361,7 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
     arrays = []
     requires = []  # which arguments require grad: the key of the primitive's save plan
     for a in args:
-        if type(a) is Tensor:
+        if isinstance(a, Tensor):
             if backend is None:
                 backend = a._backend
             elif a._backend is not backend:
@@ -410,7 +410,7 @@ def _check_same_device(backend, args: tuple) -> None:
     """PyTorch's error for tensors on different devices in one operation."""
     first = None
     for a in args:
-        if type(a) is Tensor:
+        if isinstance(a, Tensor):
             where = backend.device_of(a._data)
             if first is None:
                 first = where
@@ -426,7 +426,7 @@ def _mark_views(prim: Primitive, outputs, args: tuple, params: dict | None) -> N
     views: a ``reshape`` may copy)."""
     base = args[0]
     params = params or {}
-    if type(base) is not Tensor or params.get("copy"):
+    if not isinstance(base, Tensor) or params.get("copy"):
         return
     step: Any = prim.view
     multi = len(outputs) > 1 or prim.multi_output
@@ -527,7 +527,7 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
     for kind, name, index in plan.saves:
         if kind == _INPUT:
             a = args[index]
-            if type(a) is Tensor:
+            if isinstance(a, Tensor):
                 saved_tensors.append((name, a, a._vc, a._vc[0]))
             else:
                 saved[name] = a

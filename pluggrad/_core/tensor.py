@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import _dtypes
-from ..backends import Backend
+from ..backends import Backend, load_backend
 from .grad_mode import inference_enabled
 from .graph import AccumulateGrad, Node, remember_origin
 from .hooks import RemovableHandle, add_hook
@@ -33,6 +33,11 @@ DETACH_VIEW_ERROR = (
     "gradients are views of DDP buckets, and hence detach_() cannot be called on these "
     "gradients. To fix this error, please refer to the Optimizer.zero_grad() function in "
     "torch/optim/optimizer.py as the solution."
+)
+DEEPCOPY_NON_LEAF_ERROR = (
+    "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at "
+    "the moment.  If you were attempting to deepcopy a module, this may be because of a "
+    "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001"
 )
 # PyTorch words this error three ways, depending on how requires_grad was asked for
 REQUIRES_GRAD_DTYPE_ERROR = "only Tensors of floating point and complex dtype can require gradients"
@@ -459,6 +464,24 @@ class Tensor:
             )
         return self._backend.to_numpy(self._data)
 
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A leaf of the same type with copied elements, ``requires_grad`` and ``.grad``."""
+        if self._grad_fn is not None:
+            raise RuntimeError(DEEPCOPY_NON_LEAF_ERROR)
+        copied = memo.get(id(self))
+        if copied is None:
+            copied = memo[id(self)] = _new(type(self))
+            _init(copied, self._backend.copy(self._data), self._backend, self._requires_grad)
+            if self._grad is not None:
+                copied._grad = self._grad.__deepcopy__(memo)
+        return copied
+
+    def __reduce_ex__(self, protocol):
+        # the elements travel as a NumPy array with the backend's name (backends and their
+        # array types need not pickle); as in PyTorch, the copy is a leaf (its graph stays)
+        array = self._backend.to_numpy(self._data)
+        return (_rebuild, (type(self), self._backend.name, array, self._requires_grad))
+
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()
         if dtype is not None and array.dtype != dtype:
@@ -554,6 +577,14 @@ def _init(t: Tensor, data, backend, requires_grad=False, grad_fn=None, output_nr
 
 
 _new = object.__new__
+
+
+def _rebuild(cls: type, backend_name: str, array, requires_grad: bool) -> Tensor:
+    """Unpickle a tensor (see ``Tensor.__reduce_ex__``) on the backend it was pickled from."""
+    backend = load_backend(backend_name)
+    t: Any = _new(cls)
+    _init(t, backend.asarray(array), backend, requires_grad)
+    return t
 
 
 def _make(data, backend, requires_grad=False, grad_fn=None, output_nr=0) -> Tensor:

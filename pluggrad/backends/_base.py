@@ -89,6 +89,12 @@ class Backend:
         """Turn what a kernel returned (for NumPy, possibly a scalar) into a native array."""
         return self.xp.asarray(result)
 
+    def has_values(self, array: Any) -> bool:
+        """Whether `array` holds values that can be read now: False for an abstract array of a
+        trace (a JAX tracer under ``pluggrad.compile``), where checks that read values (an
+        index out of bounds) are skipped, as compiled PyTorch code skips them."""
+        return True
+
     def device_of(self, array: Any) -> Any:
         """The device an array lives on, as the library names it."""
         return getattr(array, "device", "cpu")

@@ -40,14 +40,14 @@ __all__ = [
 
 # ---- argument preparation ---------------------------------------------------------------------
 def _tensor(x) -> Tensor:
-    return x if type(x) is Tensor else as_tensor_arg(x)
+    return as_tensor_arg(x)
 
 
 def _floating_pair(x1, x2) -> tuple:
     """Binary operands of a floating-point-only function: integer or boolean tensors become the
     other operand's floating dtype, or the default float dtype."""
     x1, x2 = binary_operands(x1, x2)
-    t1, t2 = type(x1) is Tensor, type(x2) is Tensor
+    t1, t2 = isinstance(x1, Tensor), isinstance(x2, Tensor)
     target = None
     for t, is_t in ((x1, t1), (x2, t2)):
         if is_t and t.dtype.kind in "fc":
@@ -443,7 +443,8 @@ def _bounds(x, *bounds) -> tuple:
                 x = astype(x, b.dtype)
         prepared.append(b)
     prepared = [
-        astype(b, x.dtype) if type(b) is Tensor and b.dtype is not x.dtype else b for b in prepared
+        astype(b, x.dtype) if isinstance(b, Tensor) and b.dtype is not x.dtype else b
+        for b in prepared
     ]
     return (x, *prepared)
 

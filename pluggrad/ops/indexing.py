@@ -183,8 +183,8 @@ def _check_range(
     backend, array, dim: int, size: int, error=_out_of_bounds, negative: bool = True
 ) -> None:
     """Raise `error` if an index of the native integer `array` is outside ``[-size, size)``
-    (``[0, size)`` if not `negative`)."""
-    if 0 in tuple(array.shape):
+    (``[0, size)`` if not `negative`); not while tracing (the values are not known yet)."""
+    if 0 in tuple(array.shape) or not backend.has_values(array):
         return
     xp = backend.xp
     low, high = int(xp.min(array)), int(xp.max(array))

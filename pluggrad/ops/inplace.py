@@ -30,6 +30,8 @@ in-place on an inference tensor outside inference mode.
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 from typing import Any
 
 import numpy as np
@@ -76,7 +78,9 @@ def check_inplace_allowed(x: Tensor, message: str = LEAF_ERROR, others: tuple = 
     if grad_enabled():
         meta = x._view
         base = None if meta is None else meta.base
-        requires = x._requires_grad or any(type(a) is Tensor and a._requires_grad for a in others)
+        requires = x._requires_grad or any(
+            isinstance(a, Tensor) and a._requires_grad for a in others
+        )
         if base is not None and (requires or base._requires_grad):
             error = view_rebase_error(x)
             if error is not None:
@@ -224,7 +228,7 @@ def in_place(x: Tensor, function, *args, **kwargs) -> Tensor:
     method does it (``x.add_(y)``): PyTorch's checks first, then, when the change is recorded,
     the old value kept aside if the new node's backward needs it; returns `x`."""
     check_inplace_allowed(x, LEAF_ERROR, args)
-    tracked = x._requires_grad or any(type(a) is Tensor and a._requires_grad for a in args)
+    tracked = x._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
     if not (tracked and grad_enabled()):
         return commit(x, function(x, *args, **kwargs))
     original = _original(x)
@@ -239,6 +243,10 @@ def _inplace_method(function, name: str):
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place version of :meth:`{name[:-1]}`; returns the tensor."
+    # the out-of-place function's parameters, so that PyTorch's keywords (``alpha=``) are
+    # passed on as what they are there (keyword-only) rather than placed by position
+    with contextlib.suppress(TypeError, ValueError):
+        method.__signature__ = inspect.signature(function)  # type: ignore[attr-defined]
     return method
 
 

@@ -67,6 +67,9 @@ class JaxBackend(Backend):
                 self.kernels.update(self._jitted)
                 self.run_formula = runner
 
+    def has_values(self, array: Any) -> bool:
+        return not isinstance(array, jax.core.Tracer)
+
     def random_source(self, seed: int) -> JaxRandomSource:
         """``jax.random`` streams: one key per stream, split once per draw."""
         return JaxRandomSource(self, seed)
@@ -199,5 +202,7 @@ class JaxBackend(Backend):
         return jax.device_put(array, native)
 
     def device_of(self, array):
+        if isinstance(array, jax.core.Tracer):  # abstract, inside pluggrad.compile: the
+            return jax.devices()[0]  # program runs where its inputs are (the default device)
         devices = array.devices()
         return next(iter(devices)) if len(devices) == 1 else devices
