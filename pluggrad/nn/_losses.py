@@ -24,6 +24,23 @@ def softplus_of(z) -> Tensor:
     return _ops.where(positive, above + _ops.log1p(_ops.exp(-above)), _ops.log1p(_ops.exp(below)))
 
 
+def legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """The reduction that PyTorch's deprecated `size_average` and `reduce` arguments ask for
+    (with its deprecation warning), or `reduction` when neither is given."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    chosen = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{chosen}' "
+        "instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return chosen
+
+
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "none":
         return loss
@@ -48,6 +65,7 @@ def _broadcast_warning(input, target) -> None:  # noqa: A002 - PyTorch's names t
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
              weight=None) -> Tensor:  # fmt: skip
     """``(input - target) ** 2``, reduced."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _broadcast_warning(input, target)
     loss = (input - target) ** 2
     return _reduce(loss if weight is None else loss * weight, reduction)
@@ -56,6 +74,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
             weight=None) -> Tensor:  # fmt: skip
     """``|input - target|``, reduced."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _broadcast_warning(input, target)
     loss = _ops.abs(input - target)
     return _reduce(loss if weight is None else loss * weight, reduction)
@@ -64,6 +83,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
                    beta: float = 1.0) -> Tensor:  # fmt: skip
     """``0.5 d**2 / beta`` where ``d = |input - target| < beta``, ``d - 0.5 beta`` elsewhere."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _broadcast_warning(input, target)
@@ -84,6 +104,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
                          reduction: str = "mean") -> Tensor:  # fmt: skip
     """``-(t log x + (1 - t) log(1 - x))`` with each log clamped at -100, as PyTorch."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Using a target size ({Size(target.shape)}) that is different to the input "
@@ -103,6 +124,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                      pos_weight=None) -> Tensor:  # fmt: skip
     """``binary_cross_entropy(sigmoid(input), target)`` computed stably:
     ``(1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)``."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Target size ({Size(target.shape)}) must be the same as input size "
@@ -138,7 +160,7 @@ def _picked(scores, target, weight, ignore_index: int):
         raise RuntimeError(f"expected scalar type Long but found {target.dtype.torch_name}")
     kept = flat_target != ignore_index
     safe = _ops.where(kept, flat_target, 0)
-    if flat_target.numel():
+    if flat_target.numel() and target._backend.has_values(target._data):
         bad = (safe < 0) | (safe >= c)
         if bool(bad.any()):
             raise IndexError(f"Target {int(flat_target[bad][0].item())} is out of bounds.")
@@ -155,6 +177,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
              reduce=None, reduction: str = "mean") -> Tensor:  # fmt: skip
     """``-weight[t] input[n, t]`` for the class index ``t`` of each element, reduced; the mean
     divides by the sum of the weights of the targets that are not `ignore_index`."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     losses, weights = _picked(input, target, weight, ignore_index)
     if reduction == "mean":
         return _ops.sum(losses) / _ops.sum(weights)
@@ -167,6 +190,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     """``nll_loss(log_softmax(input, 1), target)`` for class indices; for class probabilities
     (a floating `target` shaped as `input`), ``-sum(weight target log_softmax(input))``.
     `label_smoothing` mixes the target with the uniform distribution, as PyTorch."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_axis = 0 if input.ndim == 1 else 1
@@ -210,6 +234,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean
     """``target (log target - input)`` (0 where ``target == 0``); `input` holds log
     probabilities, `target` probabilities (log probabilities if `log_target`).
     ``reduction="batchmean"`` divides the sum by the batch size."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     if log_target:
         loss = _ops.exp(target) * (target - input)
     else:
