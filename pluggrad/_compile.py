@@ -13,7 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ._core.tensor import Tensor
+from ._stateful import Scalar, find_stateful, lift_scalars, restore_scalars, threaded
 from .backends import Backend, get_backend
+from .ops.creation import tensor
 
 __all__ = ["compile"]
 
@@ -94,9 +96,12 @@ class CompiledFunction:
     def __init__(self, fn: Callable, *, disable: bool = False, options: dict | None = None):
         functools.update_wrapper(self, fn)
         self._fn = fn
+        self._threaded = threaded(fn)
         self._disable = disable
         self._options = options or {}
-        self._by_backend: dict[Backend, Callable] = {}
+        # what each backend compiled: `fn` itself, and `fn` threaded through the states of the
+        # modules and optimizers it reaches (see pluggrad._stateful)
+        self._by_backend: dict[tuple[Backend, bool], Callable] = {}
 
     def __repr__(self) -> str:
         return f"<pluggrad.compile of {self._fn!r}>"
@@ -107,19 +112,48 @@ class CompiledFunction:
         return sum(
             getattr(compiled, "traces", 0)
             for compiled in self._by_backend.values()
-            if compiled is not self._fn  # run eagerly: any count is `fn`'s own
+            if compiled is not self._fn and compiled is not self._threaded  # not run eagerly
         )
 
     def __call__(self, *args, **kwargs):
         if self._disable:
             return self._fn(*args, **kwargs)
-        backend = _backend_of_first_tensor(args)
-        if backend is None:
-            backend = (kwargs and _backend_of_first_tensor(kwargs.values())) or get_backend()
-        compiled = self._by_backend.get(backend)
+        objects = find_stateful(self._fn, args, kwargs)
+        if not objects:
+            return self._compiled(self._backend_of(args, kwargs), False)(*args, **kwargs)
+        # modules and optimizers: their tensors go in and come out as the program's own
+        states = [obj._compile_state() for obj in objects]
+        backend = self._backend_of(args, kwargs, states)
+        compiled = self._compiled(backend, True)
+        if compiled is self._threaded:  # the backend runs it eagerly: nothing to thread
+            return self._fn(*args, **kwargs)
+        inputs = lift_scalars(states, _scalar_tensor)
+        result, new_states = compiled(objects, inputs, args, kwargs)
+        for obj, new, old in zip(objects, new_states, states):
+            obj._load_compile_state(restore_scalars(new, old))
+        return result
+
+    def _compiled(self, backend: Backend, with_state: bool) -> Callable:
+        compiled = self._by_backend.get((backend, with_state))
         if compiled is None:
-            compiled = self._by_backend[backend] = backend.compile(self._fn, **self._options)
-        return compiled(*args, **kwargs)
+            fn = self._threaded if with_state else self._fn
+            compiled = self._by_backend[backend, with_state] = backend.compile(fn, **self._options)
+        return compiled
+
+    @staticmethod
+    def _backend_of(args: tuple, kwargs: dict, states: list | None = None) -> Backend:
+        """The backend of the call's first tensor (in the arguments, then in the states of
+        its modules and optimizers), else the active one."""
+        for items in (args, kwargs.values(), states or ()):
+            backend = _backend_of_first_tensor(items)
+            if backend is not None:
+                return backend
+        return get_backend()
+
+
+def _scalar_tensor(scalar: Scalar) -> Tensor:
+    like = scalar.like
+    return tensor(scalar.value, dtype=like.dtype, backend=like._backend)
 
 
 _SEQUENCES = (tuple, list)

@@ -20,6 +20,7 @@ from typing import Any
 from .. import _dtypes
 from .._core.hooks import RemovableHandle
 from .._core.tensor import Tensor
+from .._stateful import Scalar
 
 __all__ = ["Optimizer", "required"]
 
@@ -124,6 +125,33 @@ class Optimizer:
         self.__dict__.setdefault("_optimizer_step_pre_hooks", {})
         self.__dict__.setdefault("_optimizer_step_post_hooks", {})
         self.defaults.setdefault("differentiable", False)
+
+    def _compile_state(self) -> list:
+        # pluggrad.compile threads optimizers through compiled steps (see pluggrad._stateful):
+        # per group, its settings (as pairs, in order), its parameters, and their states
+        # (a float learning rate goes in as a tensor: a schedule changing it traces no more)
+        return [
+            [
+                [
+                    (k, Scalar(v, group["params"][0]) if k == "lr" and type(v) is float else v)
+                    for k, v in group.items()
+                    if k != "params"
+                ],
+                list(group["params"]),
+                [list(self.state[p].items()) if p in self.state else [] for p in group["params"]],
+            ]
+            for group in self.param_groups
+        ]
+
+    def _load_compile_state(self, state: list) -> None:
+        self.state = defaultdict(dict)
+        for group, (settings, params, states) in zip(self.param_groups, state):
+            # the same dicts: schedulers hold them
+            group.update((k, v.value if type(v) is Scalar else v) for k, v in settings)
+            group["params"] = list(params)
+            for p, pairs in zip(params, states):
+                if pairs:
+                    self.state[p] = dict(pairs)
 
     def __repr__(self) -> str:
         text = self.__class__.__name__ + " ("

@@ -67,6 +67,7 @@ LAYERS = (
             "pluggrad.viz",
             "pluggrad.nn",
             "pluggrad.optim",
+            "pluggrad._stateful",
             "pluggrad._compile",
             "pluggrad._info",
         ],

@@ -50,6 +50,7 @@ from ..._core.tensor import Tensor, _make
 from ..._core.views import store
 from ...backends import Backend, get_backend
 from ...ops._args import is_array_like
+from ...ops.random import default_generator
 
 __all__ = ["CompiledFunctionBackward", "JitCompiled", "fold_transposes"]
 
@@ -176,13 +177,13 @@ class _Entry:
         self.differentiating = False  # tracing `_pure` for the backward of the outputs
 
     # -- the traced function ------------------------------------------------------------------
-    def _program(self, datas, grads):
+    def _program(self, datas, grads, key):
         """`_pure` as JAX traces it, with transposes folded into the matrix products."""
-        closed, out_shape = jax.make_jaxpr(self._pure, return_shape=True)(datas, grads)
-        outs = jaxpr_as_fun(fold_transposes(closed))(*tree_leaves((datas, grads)))
+        closed, out_shape = jax.make_jaxpr(self._pure, return_shape=True)(datas, grads, key)
+        outs = jaxpr_as_fun(fold_transposes(closed))(*tree_leaves((datas, grads, key)))
         return tree_unflatten(tree_structure(out_shape), outs)
 
-    def _vjp(self, datas, grads, cotangents):
+    def _vjp(self, datas, grads, key, cotangents):
         """Gradients of the differentiable outputs w.r.t. the arguments that require grad."""
         wrt = [i for i, r in enumerate(self.requires) if r]
 
@@ -190,14 +191,16 @@ class _Entry:
             full = list(datas)
             for i, value in zip(wrt, values):
                 full[i] = value
-            out_arrays = self._program(full, grads)[0]
+            out_arrays = self._program(full, grads, key)[0]
             return [out_arrays[k] for k in self.plan.diff_outputs]
 
         _, pullback = jax.vjp(outputs, *[datas[i] for i in wrt])
         return pullback(list(cotangents))
 
-    def _pure(self, datas, grads):
-        """Run the user's function on Tensors holding the tracers `datas` and `grads`."""
+    def _pure(self, datas, grads, key):
+        """Run the user's function on Tensors holding the tracers `datas` and `grads`, drawing
+        random numbers from the key `key` (the default generator's, an input of the program
+        and, split, an output: draws inside differ from call to call, as eager ones do)."""
         owner = self.owner
         if not self.differentiating:
             owner.traces += 1
@@ -219,8 +222,14 @@ class _Entry:
                 s._retains_grad = True
         leaves = [stand_ins[x.index] if type(x) is _Slot else x for x in self.template]
         args, kwargs = tree_unflatten(self.treedef, leaves)
-        with backend.tracing():
-            out = owner._fn(*args, **kwargs)
+        source = default_generator.source(backend)
+        outer_key, source._key = source._key, jax.random.wrap_key_data(key)
+        try:
+            with backend.tracing():
+                out = owner._fn(*args, **kwargs)
+            new_key = jax.random.key_data(source._key)
+        finally:
+            source._key = outer_key
 
         plan = _Plan()
         # where each tensor object the caller will see comes from
@@ -291,7 +300,7 @@ class _Entry:
         plan.attach = bool(plan.diff_outputs and any(requires) and not plan.datas)
         plan.attach = plan.attach and grad_enabled()
         self.plan = plan
-        return out_arrays, new_datas, new_grads
+        return out_arrays, new_datas, new_grads, new_key
 
     # -- a call ---------------------------------------------------------------------------------
     def call(self, tensors: list[Tensor]):
@@ -299,8 +308,10 @@ class _Entry:
         # grad_inputs marks the tensors that have a .grad
         grads = [t._grad._data if g else None for t, g in zip(tensors, self.grad_inputs)]  # type: ignore[union-attr]
         self.current = tensors  # read only if jax traces `_pure` (first call, or a retrace)
+        source = default_generator.source(self.backend)
+        key = jax.random.key_data(source._key)
         try:
-            out_arrays, new_datas, new_grads = self.jitted(datas, grads)
+            out_arrays, new_datas, new_grads, new_key = self.jitted(datas, grads, key)
         except _CONCRETE_ERRORS as exc:
             fn = self.owner._fn
             name = getattr(fn, "__qualname__", repr(fn))
@@ -308,9 +319,10 @@ class _Entry:
             raise RuntimeError(_CONCRETE_ERROR.format(name=name, what=what)) from exc
         finally:
             self.current = None
-        return self._finish(tensors, out_arrays, new_datas, new_grads, datas, grads)
+        source._key = jax.random.wrap_key_data(new_key)
+        return self._finish(tensors, out_arrays, new_datas, new_grads, (datas, grads, key))
 
-    def _finish(self, tensors, out_arrays, new_datas, new_grads, datas, grads):
+    def _finish(self, tensors, out_arrays, new_datas, new_grads, inputs):
         plan = self.plan
         backend = self.backend
         if plan.attach:
@@ -322,7 +334,7 @@ class _Entry:
             )
             node._backend = backend
             node._entry = self
-            node._inputs = (datas, grads, tensors)
+            node._inputs = (*inputs, tensors)
             node._out_meta = [(out_arrays[k].shape, out_arrays[k].dtype) for k in plan.diff_outputs]
             node.num_outputs = len(plan.diff_outputs)
             graph_of = {k: n for n, k in enumerate(plan.diff_outputs)}
@@ -386,7 +398,7 @@ class CompiledFunctionBackward(Node):
                 "for derivatives of higher order (create_graph=True), compute them inside the "
                 "compiled function"
             )
-        datas, grads, tensors = self._inputs
+        datas, grads, key, tensors = self._inputs
         cotangents = [
             jnp.zeros(shape, dtype) if g is None else g
             for g, (shape, dtype) in zip(grad_outputs, self._out_meta)
@@ -395,7 +407,7 @@ class CompiledFunctionBackward(Node):
         entry.current, entry.differentiating = tensors, True
         try:  # `fn` is retraced (once) as it was called: with grad mode on
             with set_grad_enabled(True):
-                wrt = iter(entry.jitted_vjp(datas, grads, cotangents))
+                wrt = iter(entry.jitted_vjp(datas, grads, key, cotangents))
         finally:
             entry.current, entry.differentiating = None, False
         return tuple(next(wrt) if r else None for r in entry.requires)

@@ -1,0 +1,116 @@
+"""Stateful objects in compiled functions: modules and optimizers threaded through a compiled
+step as tensors in, tensors out.
+
+A training step reads and updates tensors that live in objects (a model's parameters and
+buffers, an optimizer's moments), not in its arguments.  An object takes part by defining two
+methods:
+
+``_compile_state()``
+    Its tensors and settings as a pytree (dicts, lists, tuples; tensors and hashable values).
+``_load_compile_state(state)``
+    Hold the tensors of `state` (the same structure) from now on: references, not copies.
+
+:func:`find_stateful` finds such objects among a call's arguments, in the function's closure
+and among the globals its code names, and :func:`threaded` turns the function into a pure one
+of their states, which ``pluggrad.compile`` hands to the backend: on JAX the states' tensors
+become inputs and outputs of the one compiled program (updated in place as arguments are, new
+ones, such as an optimizer's first moments, made by the program), and their settings (a
+learning rate, ``training``) part of the cache key, so a changed setting traces again.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Scalar", "find_stateful", "threaded", "lift_scalars", "restore_scalars"]
+
+
+class Scalar:
+    """A number among an object's settings that a compiled program takes as an input (a 0-d
+    tensor with the dtype and backend of `like`) rather than as a constant, so that changing it
+    between calls (a learning-rate schedule) does not trace again."""
+
+    __slots__ = ("value", "like")
+
+    def __init__(self, value: float, like: Any) -> None:
+        self.value = value
+        self.like = like
+
+
+def lift_scalars(tree: Any, make: Callable[[Scalar], Any]) -> Any:
+    """`tree` (dicts, lists, tuples) with each :class:`Scalar` replaced by ``make(scalar)``."""
+    if isinstance(tree, Scalar):
+        return make(tree)
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(lift_scalars(item, make) for item in tree)
+    if isinstance(tree, dict):
+        return {key: lift_scalars(value, make) for key, value in tree.items()}
+    return tree
+
+
+def restore_scalars(new: Any, old: Any) -> Any:
+    """`new` (a state after a call) with the :class:`Scalar` of `old` (the state before it) put
+    back where `new` has the tensors they were lifted to (new entries of `new` kept as they are)."""
+    if isinstance(old, Scalar):
+        return old
+    if isinstance(new, (list, tuple)) and isinstance(old, (list, tuple)):
+        items = [restore_scalars(n, o) for n, o in zip(new, old)] + list(new[len(old) :])
+        return type(new)(items)
+    if isinstance(new, dict) and isinstance(old, dict):
+        return {k: restore_scalars(v, old[k]) if k in old else v for k, v in new.items()}
+    return new
+
+
+def _is_stateful(obj: Any) -> bool:
+    return hasattr(type(obj), "_compile_state") and not isinstance(obj, type)
+
+
+def find_stateful(fn: Callable, args: tuple, kwargs: dict) -> tuple:
+    """The stateful objects a call of `fn` can reach directly, each once, in a fixed order:
+    `fn` itself or the object it is bound to, its arguments, its closure's cells, then the
+    globals its code names (not those of the functions it calls: pass those as arguments)."""
+    found: dict[int, Any] = {}
+
+    def add(obj: Any) -> None:
+        if _is_stateful(obj):
+            found.setdefault(id(obj), obj)
+
+    add(fn)
+    add(getattr(fn, "__self__", None))
+    for value in (*args, *kwargs.values()):
+        add(value)
+    code = getattr(fn, "__code__", None)
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            add(cell.cell_contents)
+        except ValueError:  # an empty cell
+            pass
+    if code is not None:
+        namespace = getattr(fn, "__globals__", {})
+        for name in code.co_names:
+            value = namespace.get(name)
+            if value is not None:
+                add(value)
+    return tuple(found.values())
+
+
+def threaded(fn: Callable) -> Callable:
+    """`fn` as a function of ``(objects, states, args, kwargs)``: it gives each object its
+    state, runs ``fn(*args, **kwargs)``, and returns ``(result, new_states)``, leaving the
+    objects holding what they held before (the caller loads the new states)."""
+
+    @functools.wraps(fn)
+    def run(objects: tuple, states: list, args: tuple, kwargs: dict) -> tuple:
+        before = [obj._compile_state() for obj in objects]
+        try:
+            for obj, state in zip(objects, states):
+                obj._load_compile_state(state)
+            result = fn(*args, **kwargs)
+            return result, [obj._compile_state() for obj in objects]
+        finally:
+            for obj, state in zip(objects, before):
+                obj._load_compile_state(state)
+
+    return run
