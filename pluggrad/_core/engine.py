@@ -325,7 +325,7 @@ def _accumulate_leaf(tensor: Tensor, grad, create_graph: bool) -> None:
     old = tensor._grad
     if not create_graph:
         if old is None:
-            tensor._grad = _make(backend.copy(grad), backend)
+            tensor._grad = _make(backend.adopt_gradient(grad), backend)
         else:
             if old._view is None:
                 old._data = backend.accumulate(old._data, grad)

@@ -240,12 +240,25 @@ class Backend:
         out = xp.permute_dims(xp.matmul(cols, filters), (0, 1, 3, 2))  # (n, groups, o/g, out)
         return xp.reshape(out, (n, o, *out_shape))
 
-    def write_into(self, target: Any, values: Any) -> Any:
+    def write_into(self, target: Any, values: Any, fresh: bool = False) -> Any:
         """Store `values` as the new content of a tensor whose array is `target`; return the
         array the tensor holds afterwards.  The generic version replaces the array; backends
         whose arrays can be written write into `target` when it owns its memory, so that other
-        tensors sharing it see the change (PyTorch's in-place semantics)."""
+        tensors sharing it see the change (PyTorch's in-place semantics).  `fresh` says that
+        `values` was just computed for this write (it belongs to no other tensor): a backend
+        may then let it take `target`'s place when nothing else can see `target` either."""
         return values
+
+    # elementwise kernels that write their result into their first argument (``out=``), by the
+    # operation's name ("add", "subtract", "multiply", "divide", "maximum", "minimum"): the
+    # in-place methods of untracked tensors run them directly (none for immutable arrays)
+    in_place_kernels: dict[str, Callable] = {}
+
+    def adopt_gradient(self, grad: Any) -> Any:
+        """The array a leaf's first ``.grad`` holds for the engine's gradient `grad`: `grad`
+        itself where nothing else can see it, else a copy (``.grad`` never aliases another
+        tensor's elements), as PyTorch's AccumulateGrad steals an unshared gradient."""
+        return self.copy(grad)
 
     def put(self, array: Any, positions: np.ndarray, values: Any) -> Any:
         """`array` with `values` written at the flat (row-major) `positions` (int64, shaped as

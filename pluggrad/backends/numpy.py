@@ -15,7 +15,13 @@ from ._base import Backend, along_axis_key, conv_output_shape
 # references to a buffer's array when only the buffer holds it: the list slot, the local name
 # in add_gradients and getrefcount's argument (PyPy has no reference counts: never in place)
 _BUFFER_ONLY = 3
-_getrefcount = getattr(sys, "getrefcount", lambda obj: _BUFFER_ONLY + 1)
+# ... to a tensor's array when only the tensor holds it (the tensor's slot, write_into's argument
+# and getrefcount's), and to a gradient reaching a leaf that nothing else holds (the engine's
+# buffer, _accumulate_leaf's and adopt_gradient's arguments, getrefcount's); the tests of
+# test_memory.py fail if these ever let an array be shared
+_TENSOR_ONLY = 3
+_FIRST_GRAD_ONLY = 4
+_getrefcount = getattr(sys, "getrefcount", lambda obj: _FIRST_GRAD_ONLY + 1)
 
 # the integer type of each real floating type's size, for bit masks
 _SAME_SIZE_INT = {np.dtype(f"float{n}"): np.dtype(f"int{n}") for n in (16, 32, 64)}
@@ -64,7 +70,17 @@ class NumpyBackend(Backend):
     def copy(self, array):
         return array.copy()
 
-    def write_into(self, target, values):
+    def write_into(self, target, values, fresh=False):
+        if (
+            fresh
+            and values.base is None
+            and _getrefcount(values) <= _TENSOR_ONLY
+            and _getrefcount(target) <= _TENSOR_ONLY
+            and values.flags.writeable
+        ):
+            # an in-place update of a tensor nothing else can see (no view, no exported array):
+            # the new array takes the old one's place, as a ufunc's out= would have saved a copy
+            return values
         if (
             target.base is None
             and target.flags.writeable
@@ -92,6 +108,22 @@ class NumpyBackend(Backend):
 
     def shares_memory_with(self, view, root):
         return view.base is root and root.base is None
+
+    in_place_kernels = {
+        "add": np.add, "subtract": np.subtract, "multiply": np.multiply,
+        "divide": np.true_divide, "maximum": np.maximum, "minimum": np.minimum,
+    }  # fmt: skip
+
+    def adopt_gradient(self, grad):
+        if (
+            type(grad) is np.ndarray
+            and grad.flags.writeable
+            and _getrefcount(grad) <= _FIRST_GRAD_ONLY
+            # its own memory, or a view (a transpose) of an array only this view holds
+            and (grad.base is None or (grad.base.base is None and _getrefcount(grad.base) <= 2))
+        ):
+            return grad
+        return grad.copy()
 
     def accumulate(self, total, grad):
         if total.flags.writeable and total.shape == grad.shape and total.dtype == grad.dtype:

@@ -15,6 +15,7 @@ import gc
 import warnings
 import weakref
 
+import numpy as np
 import pytest
 
 import pluggrad as pg
@@ -147,3 +148,48 @@ def test_autograd_grad_makes_no_cycle(backend, no_gc):
     leaf = weakref.ref(x)
     del x, g
     assert leaf() is None
+
+
+# -- buffers reused without being shared ----------------------------------------------------------
+# A backend may let `.grad` take the engine's gradient array, and an in-place update take its
+# freshly computed array, when nothing else can see them (the NumPy backend counts references):
+# these tests fail if an array ends up shared.
+def _memory(t):
+    return t.detach().numpy()
+
+
+def test_gradients_handed_to_two_leaves_are_not_shared(backend):
+    a = pg.ones(3, requires_grad=True)
+    b = pg.ones(3, requires_grad=True)
+    (a + b).sum().backward()  # AddBackward gives both the same gradient
+    if backend.mutable:  # (immutable arrays may be shared: nothing can change them)
+        assert not np.shares_memory(_memory(a.grad), _memory(b.grad))
+    a.grad.add_(1)
+    assert_values(b.grad, [1.0, 1.0, 1.0])
+
+
+def test_a_gradient_kept_by_a_hook_is_not_changed_by_accumulation(backend):
+    kept = []
+    z = pg.ones(3, requires_grad=True)
+    z.register_hook(kept.append)
+    (z * 2).sum().backward()
+    (z * 2).sum().backward()  # accumulates into z.grad in place
+    assert_values(z.grad, [4.0, 4.0, 4.0])
+    assert_values(kept[0], [2.0, 2.0, 2.0])
+
+
+def test_in_place_updates_reach_views_and_exported_arrays(backend):
+    x = pg.zeros(4)
+    view = x[:2]
+    with pg.no_grad():
+        x.add_(1).mul_(3)
+    assert_values(view, [3.0, 3.0])
+    if backend.name == "numpy":  # its .numpy() shares the tensor's memory, as PyTorch's does
+        exported = x.numpy()
+        x.add_(1)
+        assert exported.tolist() == [4.0, 4.0, 4.0, 4.0]
+    y = pg.zeros(2)
+    z = pg.ones(2)
+    y.copy_(z)  # a result that is an argument is copied, never shared
+    y.add_(1)
+    assert_values(z, [1.0, 1.0])

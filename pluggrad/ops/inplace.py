@@ -93,8 +93,9 @@ def check_inplace_allowed(x: Tensor, message: str = LEAF_ERROR, others: tuple = 
         raise RuntimeError(INFERENCE_INPLACE_ERROR)
 
 
-def commit(x: Tensor, result: Tensor) -> Tensor:
-    """Make `x` hold `result` (computed out of place) as an in-place operation does."""
+def commit(x: Tensor, result: Tensor, fresh: bool = False) -> Tensor:
+    """Make `x` hold `result` (computed out of place) as an in-place operation does; `fresh`:
+    `result` is a new tensor made for this change, whose array `x` may take over."""
     if tuple(result.shape) != tuple(x.shape):
         raise RuntimeError(
             f"output with shape {list(x.shape)} doesn't match the broadcast shape "
@@ -117,8 +118,9 @@ def commit(x: Tensor, result: Tensor) -> Tensor:
         x._vc[0] += 1
         return _commit_to_alias(x, result)
     x._vc[0] += 1
-    x._data = x._backend.write_into(x._data, result._data)
     node = result._grad_fn
+    fresh = fresh and node is None and not live_aliases(x)
+    x._data = x._backend.write_into(x._data, result._data, fresh)
     if node is not None:
         if isinstance(node, OpNode) and node._kept_tensors:
             _share_result_counter(node, result, x)
@@ -230,15 +232,67 @@ def in_place(x: Tensor, function, *args, **kwargs) -> Tensor:
     check_inplace_allowed(x, LEAF_ERROR, args)
     tracked = x._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
     if not (tracked and grad_enabled()):
-        return commit(x, function(x, *args, **kwargs))
+        result = function(x, *args, **kwargs)
+        # a new tensor (not one of the arguments handed back) may lend its array to `x`
+        fresh = result is not x and all(result is not a for a in (*args, *kwargs.values()))
+        return commit(x, result, fresh)
     original = _original(x)
     result = function(original, *args, **kwargs)
     _keep_if_saved(original, result)
     return commit(x, result)
 
 
+# the elementwise in-place methods a backend may run as one kernel writing into the tensor
+_KERNEL_OF = {
+    "add_": "add", "__iadd__": "add", "sub_": "subtract", "__isub__": "subtract",
+    "mul_": "multiply", "__imul__": "multiply", "div_": "divide", "__itruediv__": "divide",
+    "true_divide_": "divide", "maximum_": "maximum", "minimum_": "minimum",
+}  # fmt: skip
+
+
+def _direct(x: Tensor, kernel, args: tuple, kwargs: dict) -> bool:
+    """Run an untracked binary in-place update as one kernel writing into `x`'s array (NumPy's
+    ``np.add(x, y, out=x)``), when that gives what the out-of-place computation would: `x` owns
+    its elements (not a view), the operand is a tensor of `x`'s dtype and backend whose shape
+    broadcasts to `x`'s, or a Python number of `x`'s kind.  Returns whether it ran."""
+    if x._view is not None or len(args) != 1 or x.dtype.kind != "f":
+        return False
+    (other,) = args
+    if kwargs:  # add_/sub_'s alpha scales the operand first, as PyTorch computes it
+        alpha = kwargs.get("alpha", 1)
+        if len(kwargs) != 1 or "alpha" not in kwargs or type(alpha) not in (int, float):
+            return False
+    else:
+        alpha = 1
+    if isinstance(other, Tensor):
+        if other.dtype is not x.dtype or other._backend is not x._backend or other.ndim > x.ndim:
+            return False
+        if any(o != 1 and o != s for o, s in zip(other.shape[::-1], x.shape[::-1])):
+            return False
+        operand = other._data if alpha == 1 else other._data * alpha
+    elif type(other) in (int, float):  # a weak scalar: computed in x's dtype
+        operand = other * alpha
+    else:
+        return False
+    kernel(x._data, operand, out=x._data)
+    x._vc[0] += 1
+    return True
+
+
 def _inplace_method(function, name: str):
+    kernel_name = _KERNEL_OF.get(name)
+
     def method(self, *args, **kwargs):
+        kernel = self._backend.in_place_kernels.get(kernel_name) if kernel_name else None
+        if kernel is not None and not (
+            grad_enabled()
+            and (
+                self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
+            )
+        ):
+            check_inplace_allowed(self, LEAF_ERROR, args)
+            if _direct(self, kernel, args, kwargs):
+                return self
         return in_place(self, function, *args, **kwargs)
 
     method.__name__ = method.__qualname__ = name
