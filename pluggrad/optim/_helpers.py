@@ -36,12 +36,26 @@ def like(scalar: Tensor, param: Tensor) -> Tensor:
     return _ops.astype(scalar, param.dtype, copy=False)
 
 
+# The updates below make one temporary and change it in place (on NumPy each in-place step is
+# one kernel writing into its tensor), in PyTorch's order of operations.
 def lerp_(x: Tensor, end: Tensor, weight: float) -> Tensor:
     """``x.lerp_(end, weight)`` with PyTorch's two formulas: ``x + w (end - x)`` for ``w < 0.5``,
     ``end - (end - x)(1 - w)`` otherwise (each exact at its own end)."""
+    step = end - x
     if abs(weight) < 0.5:
-        return x.add_((end - x) * weight)
-    return x.copy_(end - (end - x) * (1 - weight))
+        return x.add_(step.mul_(weight))
+    return x.copy_(step.mul_(1 - weight).neg_().add_(end))
+
+
+def addcmul_(x: Tensor, t1: Tensor, t2: Tensor, value: float) -> Tensor:
+    """``x.addcmul_(t1, t2, value=value)``: ``x + (value t1) t2``, PyTorch's order."""
+    return x.add_((t1 * value).mul_(t2))
+
+
+def addcdiv_(x: Tensor, t1: Tensor, t2: Tensor, value) -> Tensor:
+    """``x.addcdiv_(t1, t2, value=value)``: ``x + (value t1) / t2``, PyTorch's order (`value`
+    a number or a 0-d tensor of `x`'s dtype)."""
+    return x.add_((t1 * value).div_(t2))
 
 
 def check_non_negative(**values: float) -> None:

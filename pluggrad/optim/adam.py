@@ -6,6 +6,8 @@ from __future__ import annotations
 from .. import ops as _ops
 from .._core.grad_mode import enable_grad, no_grad
 from ._helpers import (
+    addcdiv_,
+    addcmul_,
     check_implemented,
     check_lr,
     check_non_negative,
@@ -143,7 +145,7 @@ class Adam(Optimizer):
             else:
                 grad = grad + p * weight_decay
         lerp_(exp_avg, grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
         t = step_count(state["step"])
         step_size = lr / (1 - beta1**t)
         bias_correction2_sqrt = (1 - beta2**t) ** 0.5
@@ -152,6 +154,5 @@ class Adam(Optimizer):
             second.copy_(_ops.maximum(second, exp_avg_sq))
         else:
             second = exp_avg_sq
-        denom = second.sqrt() / like(bias_correction2_sqrt, p) + eps
-        # PyTorch's addcdiv_(exp_avg, denom, value=-step_size): (value * exp_avg) / denom
-        p.add_(like(-step_size, p) * exp_avg / denom)
+        denom = second.sqrt().div_(like(bias_correction2_sqrt, p)).add_(eps)
+        addcdiv_(p, exp_avg, denom, like(-step_size, p))

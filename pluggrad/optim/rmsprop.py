@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from .. import ops as _ops
 from .._core.grad_mode import enable_grad, no_grad
-from ._helpers import check_implemented, check_lr, check_non_negative, check_real, lerp_, new_step
+from ._helpers import (
+    addcdiv_,
+    addcmul_,
+    check_implemented,
+    check_lr,
+    check_non_negative,
+    check_real,
+    lerp_,
+    new_step,
+)
 from .optimizer import Optimizer
 
 __all__ = ["RMSprop"]
@@ -122,16 +131,16 @@ class RMSprop(Optimizer):
         if group["weight_decay"] != 0:
             grad = grad + p * group["weight_decay"]
         square_avg = state["square_avg"]
-        square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+        addcmul_(square_avg.mul_(alpha), grad, grad, 1 - alpha)
         if group["centered"]:
             grad_avg = lerp_(state["grad_avg"], grad, 1 - alpha)
-            avg = (square_avg - grad_avg * grad_avg).sqrt()
+            avg = (square_avg - grad_avg * grad_avg).sqrt_()
         else:
             avg = square_avg.sqrt()
-        avg = avg + group["eps"]
+        avg.add_(group["eps"])
         if group["momentum"] > 0:
             buf = state["momentum_buffer"]
             buf.mul_(group["momentum"]).add_(grad / avg)
             p.add_(buf * -lr)
         else:
-            p.add_(-lr * grad / avg)  # PyTorch's addcdiv_ order: (value * grad) / avg
+            addcdiv_(p, grad, avg, -lr)
