@@ -39,13 +39,17 @@ class Scalar:
         self.like = like
 
 
+# (these two run on every call of a compiled step: exact type tests, and subtrees without a
+# Scalar are returned as they are rather than rebuilt)
 def lift_scalars(tree: Any, make: Callable[[Scalar], Any]) -> Any:
     """`tree` (dicts, lists, tuples) with each :class:`Scalar` replaced by ``make(scalar)``."""
-    if isinstance(tree, Scalar):
+    kind = type(tree)
+    if kind is Scalar:
         return make(tree)
-    if isinstance(tree, (list, tuple)):
-        return type(tree)(lift_scalars(item, make) for item in tree)
-    if isinstance(tree, dict):
+    if kind is list or kind is tuple:
+        items = [lift_scalars(item, make) for item in tree]
+        return tree if all(a is b for a, b in zip(items, tree)) else kind(items)
+    if kind is dict:
         return {key: lift_scalars(value, make) for key, value in tree.items()}
     return tree
 
@@ -53,12 +57,14 @@ def lift_scalars(tree: Any, make: Callable[[Scalar], Any]) -> Any:
 def restore_scalars(new: Any, old: Any) -> Any:
     """`new` (a state after a call) with the :class:`Scalar` of `old` (the state before it) put
     back where `new` has the tensors they were lifted to (new entries of `new` kept as they are)."""
-    if isinstance(old, Scalar):
+    kind = type(old)
+    if kind is Scalar:
         return old
-    if isinstance(new, (list, tuple)) and isinstance(old, (list, tuple)):
-        items = [restore_scalars(n, o) for n, o in zip(new, old)] + list(new[len(old) :])
-        return type(new)(items)
-    if isinstance(new, dict) and isinstance(old, dict):
+    if (kind is list or kind is tuple) and type(new) is kind:
+        items = [restore_scalars(n, o) for n, o in zip(new, old)]
+        items += new[len(old) :]
+        return new if all(a is b for a, b in zip(items, new)) else kind(items)
+    if kind is dict and type(new) is dict:
         return {k: restore_scalars(v, old[k]) if k in old else v for k, v in new.items()}
     return new
 
