@@ -10,11 +10,11 @@ step schedule, gradient clipping; ``import pluggrad as torch`` is the only chang
 
 from __future__ import annotations
 
-import numpy as np
 from _common import images, parse_args, progress, report
 
 import pluggrad as torch
 from pluggrad import nn, optim
+from pluggrad.utils.data import DataLoader, TensorDataset
 
 args = parse_args(__doc__.splitlines()[0])
 if args.backend:
@@ -47,7 +47,8 @@ class SmallCNN(nn.Module):
 
 model = SmallCNN()
 optimizer = optim.SGD(model.parameters(), lr=0.05, momentum=0.9, nesterov=True)
-steps_per_epoch = -(-split // args.batch_size)
+loader = DataLoader(TensorDataset(train_x, train_y), batch_size=args.batch_size, shuffle=True)
+steps_per_epoch = len(loader)
 scheduler = optim.lr_scheduler.StepLR(
     optimizer, step_size=max(1, args.epochs // 3) * steps_per_epoch, gamma=0.3
 )
@@ -65,12 +66,10 @@ def train_step(inputs, labels):
 step = torch.compile(train_step) if args.compile else train_step
 losses = []
 bar = progress(args.epochs * steps_per_epoch, "cnn")
-rng = np.random.default_rng(0)
 for _ in range(args.epochs):
-    order = torch.tensor(rng.permutation(split))
-    for start in range(0, split, args.batch_size):
-        batch = order[start : start + args.batch_size]
-        loss = step(train_x[batch], train_y[batch])
+    model.train()
+    for inputs, labels in loader:
+        loss = step(inputs, labels)
         scheduler.step()
         losses.append(loss.item())
         bar.set_postfix(loss=losses[-1])

@@ -10,11 +10,11 @@ The loop is PyTorch's: ``optimizer.zero_grad()``, ``loss.backward()``, ``optimiz
 
 from __future__ import annotations
 
-import numpy as np
 from _common import images, parse_args, progress, report
 
 import pluggrad as torch
 from pluggrad import nn, optim
+from pluggrad.utils.data import DataLoader, TensorDataset
 
 args = parse_args(__doc__.splitlines()[0])
 if args.backend:
@@ -32,7 +32,8 @@ train_x, test_x = train_x.float(), test_x.float()
 
 model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Dropout(0.1), nn.Linear(128, 10))
 optimizer = optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-2)
-steps_per_epoch = -(-split // args.batch_size)
+loader = DataLoader(TensorDataset(train_x, train_y), batch_size=args.batch_size, shuffle=True)
+steps_per_epoch = len(loader)
 scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs * steps_per_epoch)
 loss_fn = nn.CrossEntropyLoss()
 
@@ -48,13 +49,10 @@ def train_step(inputs, labels):
 step = torch.compile(train_step) if args.compile else train_step
 losses = []
 bar = progress(args.epochs * steps_per_epoch, "mlp")
-rng = np.random.default_rng(0)
 for _ in range(args.epochs):
     model.train()
-    order = torch.tensor(rng.permutation(split))
-    for start in range(0, split, args.batch_size):
-        batch = order[start : start + args.batch_size]
-        loss = step(train_x[batch], train_y[batch])
+    for inputs, labels in loader:
+        loss = step(inputs, labels)
         scheduler.step()
         losses.append(loss.item())
         bar.set_postfix(loss=losses[-1])

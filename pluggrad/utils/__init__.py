@@ -1,7 +1,8 @@
-"""Utilities with PyTorch's names: :mod:`pluggrad.utils.checkpoint`."""
+"""Utilities with PyTorch's names: :mod:`pluggrad.utils.checkpoint` and
+:mod:`pluggrad.utils.data`."""
 
 from __future__ import annotations
 
-from . import checkpoint
+from . import checkpoint, data
 
-__all__ = ["checkpoint"]
+__all__ = ["checkpoint", "data"]
