@@ -103,3 +103,19 @@ def test_eval_mode_takes_effect(backend):
     assert bool((predict(x) == first).all())  # no dropout in eval mode
     model.train()
     assert not bool((predict(x) == first).all())
+
+
+def test_batch_norm_running_statistics_are_written_back(backend):
+    def make():
+        pg.manual_seed(2)
+        return nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 3))
+
+    eager_model, compiled_model = make().double(), make().double()
+    eager_opt = optim.SGD(eager_model.parameters(), lr=0.1, momentum=0.9)
+    compiled_opt = optim.SGD(compiled_model.parameters(), lr=0.1, momentum=0.9)
+    expected = _losses(_step, eager_model, eager_opt, n=4)
+    got = _losses(pg.compile(_step), compiled_model, compiled_opt, n=4)
+    assert got == pytest.approx(expected, rel=1e-12)
+    for (name, a), (_, b) in zip(eager_model.named_buffers(), compiled_model.named_buffers()):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, err_msg=name)
+    assert int(compiled_model[1].num_batches_tracked) == 4

@@ -31,6 +31,11 @@ CASES = {
     "log_softmax": (lambda x: F.log_softmax(x, dim=0), lambda: (_t(3, 4),)),
     "normalize": (F.normalize, lambda: (_t(3, 4),)),
     "layer_norm": (lambda x, g, b: F.layer_norm(x, (4,), g, b), lambda: (_t(3, 4), _t(4), _t(4))),
+    "batch_norm": (
+        lambda x, g, b: F.batch_norm(x, None, None, g, b, training=True),
+        lambda: (_t(3, 4, 2), _t(4), _t(4)),
+    ),
+    "group_norm": (lambda x, g, b: F.group_norm(x, 2, g, b), lambda: (_t(2, 4, 3), _t(4), _t(4))),
     "cosine_similarity": (F.cosine_similarity, lambda: (_t(3, 4), _t(3, 4))),
     "pad_reflect": (lambda x: F.pad(x, (2, 1), mode="reflect"), lambda: (_t(2, 4),)),
     "pad_constant": (lambda x: F.pad(x, (1, 1, 0, 2), value=0.5), lambda: (_t(2, 4),)),

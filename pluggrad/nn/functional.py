@@ -31,6 +31,7 @@ from ._losses import (
     smooth_l1_loss,
     softplus_of,
 )
+from ._normalization import batch_norm, group_norm
 from ._pool import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -47,7 +48,7 @@ __all__ = [
     "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "nll_loss", "cross_entropy", "kl_div", "cosine_similarity", "conv1d", "conv2d",
     "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
-    "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "group_norm",
 ]  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from .activation import (
     Softplus,
     Tanh,
 )
+from .batchnorm import BatchNorm1d, BatchNorm2d, GroupNorm
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d
 from .dropout import Dropout
@@ -41,7 +42,8 @@ from .sparse import Embedding
 
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
-    "Identity", "Linear", "Bilinear", "Embedding", "LayerNorm", "Dropout", "Conv1d", "Conv2d",
+    "Identity", "Linear", "Bilinear", "Embedding", "LayerNorm", "BatchNorm1d", "BatchNorm2d",
+    "GroupNorm", "Dropout", "Conv1d", "Conv2d",
     "MaxPool2d", "AvgPool2d", "Flatten", "Unflatten",
     "ReLU", "ReLU6", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "ELU", "LeakyReLU",
     "Hardtanh", "Softmax", "LogSoftmax", "Softmin", "LogSigmoid",
