@@ -69,6 +69,7 @@ from .autograd import (
 from .backends import available_backends, get_backend, set_backend, use_backend
 from .ops import *  # noqa: F403
 from .ops import __all__ as _ops_all
+from .serialization import load, save
 
 __version__ = "0.1.0"
 __array_api_version__ = "2025.12"
@@ -110,6 +111,6 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "inference_mode", "is_inference_mode_enabled", "is_anomaly_enabled",
     "available_backends", "get_backend", "set_backend", "use_backend",
-    "is_tensor", "compile", "__array_namespace_info__", "__array_api_version__",
+    "is_tensor", "compile", "save", "load", "__array_namespace_info__", "__array_api_version__",
     "e", "pi", "inf", "nan", "newaxis", *_ops_all,
 ]  # fmt: skip

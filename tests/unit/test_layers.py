@@ -68,6 +68,7 @@ LAYERS = (
             "pluggrad.nn",
             "pluggrad.optim",
             "pluggrad._stateful",
+            "pluggrad.serialization",
             "pluggrad._compile",
             "pluggrad._info",
         ],
