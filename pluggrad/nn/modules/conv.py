@@ -6,14 +6,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..._core.tensor import Tensor
+from ..._core.tensor import Size, Tensor
 from ...ops.creation import empty
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
 _PADDING_STRINGS = {"same", "valid"}
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
@@ -26,6 +26,7 @@ def _tuple(value: Any, n: int) -> tuple:
 class _ConvNd(Module):
     _dims: int
     _function: Any
+    _transposed = False
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
@@ -61,9 +62,12 @@ class _ConvNd(Module):
             )
         self.padding_mode = padding_mode
         self.output_padding = (0,) * n
-        self.transposed = False
+        self.transposed = self._transposed
         self.groups = groups
-        shape = (out_channels, in_channels // groups, *self.kernel_size)
+        if self.transposed:  # the transpose of a convolution from out_channels to in_channels
+            shape = (in_channels, out_channels // groups, *self.kernel_size)
+        else:
+            shape = (out_channels, in_channels // groups, *self.kernel_size)
         self.weight = Parameter(empty(shape, device=device, dtype=dtype))
         if bias:
             self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
@@ -113,6 +117,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * n:
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * n:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -136,3 +142,69 @@ class Conv2d(_ConvNd):
 
     _dims = 2
     _function = staticmethod(F.conv2d)
+
+
+class _ConvTransposeNd(_ConvNd):
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:  # fmt: skip
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)  # fmt: skip
+        self.output_padding = _tuple(output_padding, self._dims)
+
+    def _output_padding(self, input: Tensor, output_size: Any) -> tuple:  # noqa: A002
+        """The output padding that makes the output `output_size` (PyTorch's check of the
+        sizes a transposed convolution can reach)."""
+        n = self._dims
+        if output_size is None:
+            return self.output_padding  # type: ignore[no-any-return]
+        output_size = list(output_size)
+        non_spatial = 2 if input.ndim == n + 2 else 1
+        if len(output_size) == non_spatial + n:
+            output_size = output_size[non_spatial:]
+        if len(output_size) != n:
+            raise ValueError(
+                f"ConvTranspose{n}D: for {input.ndim}D input, output_size must have {n} or "
+                f"{non_spatial + n} elements (got {len(output_size)})"
+            )
+        low = [
+            (input.shape[d + non_spatial] - 1) * self.stride[d] - 2 * self.padding[d]
+            + self.dilation[d] * (self.kernel_size[d] - 1) + 1
+            for d in range(n)
+        ]  # fmt: skip
+        high = [size + s - 1 for size, s in zip(low, self.stride)]
+        for size, a, b in zip(output_size, low, high):
+            if not a <= size <= b:
+                raise ValueError(
+                    f"requested an output size of {output_size}, but valid sizes range from "
+                    f"{low} to {high} (for an input of {Size(input.shape[non_spatial:])})"
+                )
+        return tuple(size - a for size, a in zip(output_size, low))
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
+        output_padding = self._output_padding(input, output_size)
+        return type(self)._function(  # type: ignore[no-any-return]
+            input, self.weight, self.bias, self.stride, self.padding, output_padding,
+            self.groups, self.dilation,
+        )  # fmt: skip
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """The transpose (gradient) of a 1-D convolution: weight ``(in_channels, out_channels /
+    groups, kernel_size)``; ``output_size=`` in the call picks among the reachable sizes."""
+
+    _dims = 1
+    _function = staticmethod(F.conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """The transpose (gradient) of a 2-D convolution: weight ``(in_channels, out_channels /
+    groups, kH, kW)``; ``output_size=`` in the call picks among the reachable sizes."""
+
+    _dims = 2
+    _function = staticmethod(F.conv_transpose2d)
