@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 from ... import _dtypes
 from ..._core.grad_mode import no_grad
-from ..._core.hooks import RemovableHandle
 from ..._core.tensor import Tensor
 from ..parameter import Buffer, Parameter
+from ._hooks import ModuleHooks
 from ._names import _addindent, _check_name, typename
 from ._state_dict import compile_state, load_compile_state
 from ._state_dict import load_state_dict as _load_state_dict
@@ -27,7 +27,7 @@ __all__ = ["Module"]
 _M = TypeVar("_M", bound="Module")  # methods that return the module itself
 
 
-class Module:
+class Module(ModuleHooks):
     """Base class of all layers and models (PyTorch's ``torch.nn.Module``).
 
     Subclasses call ``super().__init__()`` first, assign their parameters, buffers and
@@ -73,11 +73,7 @@ class Module:
         setattr_("_buffers", {})
         setattr_("_non_persistent_buffers_set", set())
         setattr_("_modules", {})
-        setattr_("_forward_hooks", {})
-        setattr_("_forward_hooks_with_kwargs", set())
-        setattr_("_forward_hooks_always_called", set())
-        setattr_("_forward_pre_hooks", {})
-        setattr_("_forward_pre_hooks_with_kwargs", set())
+        self._init_hooks()
         if self.call_super_init:
             super().__init__(*args, **kwargs)
 
@@ -86,80 +82,6 @@ class Module:
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function'
         )
-
-    # -- calling --------------------------------------------------------------------------------
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not (self._forward_hooks or self._forward_pre_hooks):
-            return self.forward(*args, **kwargs)
-        for key, pre_hook in list(self._forward_pre_hooks.items()):
-            if key in self._forward_pre_hooks_with_kwargs:
-                changed = pre_hook(self, args, kwargs)
-                if changed is not None:
-                    if not (isinstance(changed, tuple) and len(changed) == 2):
-                        raise RuntimeError(
-                            "forward pre-hook must return None or a tuple of (new_args, "
-                            f"new_kwargs), but got {changed}."
-                        )
-                    args, kwargs = changed
-            else:
-                changed = pre_hook(self, args)
-                if changed is not None:
-                    args = changed if isinstance(changed, tuple) else (changed,)
-        try:
-            result = self.forward(*args, **kwargs)
-        except Exception:
-            for key, hook in list(self._forward_hooks.items()):
-                if key in self._forward_hooks_always_called:
-                    self._run_forward_hook(key, hook, args, kwargs, None)
-            raise
-        for key, hook in list(self._forward_hooks.items()):
-            changed = self._run_forward_hook(key, hook, args, kwargs, result)
-            if changed is not None:
-                result = changed
-        return result
-
-    def _run_forward_hook(self, key: int, hook: Callable, args, kwargs, result) -> Any:
-        if key in self._forward_hooks_with_kwargs:
-            return hook(self, args, kwargs, result)
-        return hook(self, args, result)
-
-    def register_forward_pre_hook(
-        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
-    ) -> RemovableHandle:
-        """Call ``hook(module, args)`` (``hook(module, args, kwargs)`` with `with_kwargs`)
-        before each ``forward``; a value it returns replaces the arguments."""
-        handle = self._add_hook(self._forward_pre_hooks, hook, prepend)
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs.add(handle.id)
-        return handle
-
-    def register_forward_hook(
-        self,
-        hook: Callable,
-        *,
-        prepend: bool = False,
-        with_kwargs: bool = False,
-        always_call: bool = False,
-    ) -> RemovableHandle:
-        """Call ``hook(module, args, output)`` (``hook(module, args, kwargs, output)`` with
-        `with_kwargs`) after each ``forward``; a value it returns replaces the output.  With
-        `always_call` the hook also runs (with output None) when ``forward`` raises."""
-        handle = self._add_hook(self._forward_hooks, hook, prepend)
-        if with_kwargs:
-            self._forward_hooks_with_kwargs.add(handle.id)
-        if always_call:
-            self._forward_hooks_always_called.add(handle.id)
-        return handle
-
-    @staticmethod
-    def _add_hook(hooks: dict, hook: Callable, prepend: bool) -> RemovableHandle:
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            items = list(hooks.items())
-            hooks.clear()
-            hooks.update([items[-1], *items[:-1]])
-        return handle
 
     # -- registration ---------------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
