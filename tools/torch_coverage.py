@@ -28,6 +28,7 @@ import pluggrad
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 # (pattern, reason): the first that matches a name leaves it out of the measured set
+_NN_LAYERS = "torch.nn layers and losses (issue 15: pluggrad.nn)"
 EXCLUDED = [
     (r"^_", "private"),
     (
@@ -59,7 +60,7 @@ EXCLUDED = [
         r"^logsigmoid$|^softshrink$|^tanhshrink$|^rnn|^quantized|^_?adaptive|^max_unpool|"
         r"^multilabel|^multi_margin|^smooth_l1|^huber|^l1_loss|^mse_loss|^soft_margin|"
         r"^cross_entropy|^one_hot$|^unfold_backward$|^im2col|^col2im|^embedding|^bilinear",
-        "torch.nn layers and losses (issue 15: pluggrad.nn)",
+        _NN_LAYERS,
     ),
 ]
 
@@ -69,6 +70,15 @@ NAMESPACES = {
     "linalg": (torch.linalg, pluggrad.linalg),
     "special": (torch.special, getattr(pluggrad, "special", None)),
     "fft": (torch.fft, pluggrad.fft),
+    "nn.functional": (torch.nn.functional, pluggrad.nn.functional),
+}
+
+# classes, measured by their module's __all__ (they are not in the overridable API)
+CLASSES = {
+    "nn": (torch.nn.modules, pluggrad.nn),
+    "optim": (torch.optim, pluggrad.optim),
+    "optim.lr_scheduler": (torch.optim.lr_scheduler, pluggrad.optim.lr_scheduler),
+    "utils.data": (torch.utils.data, pluggrad.utils.data),
 }
 
 
@@ -89,8 +99,10 @@ def _index() -> dict[int, tuple[str, str]]:
     return found
 
 
-def _reason(name: str) -> str | None:
+def _reason(name: str, label: str = "torch") -> str | None:
     for pattern, reason in EXCLUDED:
+        if label == "nn.functional" and reason == _NN_LAYERS:
+            continue  # measured there
         if re.search(pattern, name):
             return reason
     return None
@@ -105,10 +117,15 @@ def measure() -> dict[str, list[tuple[str, bool, str]]]:
         if place is None:
             continue  # torch.nn.functional, torch.nn.init...: not measured
         label, name = place
-        reason = _reason(name)
+        reason = _reason(name, label)
         ours = NAMESPACES[label][1]
         supported = ours is not None and hasattr(ours, name)
         rows[label][name] = (supported, reason or "")
+    for label, (theirs, ours) in CLASSES.items():
+        for name in getattr(theirs, "__all__", []):
+            if isinstance(getattr(theirs, name, None), type):
+                private = "private" if name.startswith("_") else ""
+                rows[label][name] = (hasattr(ours, name), private)
     return {
         label: sorted((name, ok, why) for name, (ok, why) in names.items())
         for label, names in rows.items()
