@@ -62,7 +62,7 @@ def test_runs_equal_pytorchs(backend, name):
         warnings.simplefilter("ignore")  # the order warning of ReduceLROnPlateau's comparisons
         ours = json.loads(json.dumps(run(pg, name)))
     theirs = EXPECTED[name]
-    for key in ("losses", "lrs", "params", "state_dict", "scheduler"):
+    for key in ("losses", "lrs", "params", "state_dict", "scheduler", "momentums"):
         lbfgs_state = key == "state_dict" and CASES[name]["optimizer"] == "LBFGS"
         assert_same(
             ours[key], theirs[key], f"{name}:{key}", LBFGS_STATE_RTOL if lbfgs_state else RTOL
@@ -243,6 +243,12 @@ def test_steps_read_no_tensor_values(backend, monkeypatch):
         pg.optim.AdamW(params),
         pg.optim.RMSprop(params, momentum=0.5, centered=True, weight_decay=0.1),
         pg.optim.Adagrad(params, lr_decay=0.1, weight_decay=0.1),
+        pg.optim.Adamax(params, weight_decay=0.1, maximize=True),
+        pg.optim.NAdam(params, weight_decay=0.1, decoupled_weight_decay=True),
+        pg.optim.RAdam(params, betas=(0.9, 0.5), weight_decay=0.1),
+        pg.optim.Adadelta(params, weight_decay=0.1),
+        pg.optim.Rprop(params, maximize=True),
+        pg.optim.ASGD(params, t0=1, weight_decay=0.1),
     ]
     _loss(params).backward()
 

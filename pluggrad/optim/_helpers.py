@@ -1,7 +1,7 @@
 """What the optimizers' steps share: the step counter, the checks of their arguments, and the
 few updates written out in PyTorch's order of operations.
 
-The steps of SGD, Adam, AdamW, RMSprop and Adagrad read no tensor's value into Python: the bias
+The steps of the optimizers other than LBFGS read no tensor's value into Python: the bias
 corrections and decayed learning rates are computed from ``state["step"]`` with tensor
 operations, so that a step traced by ``pluggrad.compile`` (tensors holding JAX tracers) runs the
 same code.  They are computed in float64, as PyTorch computes them in Python floats, and cast
@@ -68,10 +68,19 @@ def check_non_negative(**values: float) -> None:
         "alpha": "alpha value",
         "lr_decay": "lr_decay value",
         "initial_accumulator_value": "initial_accumulator_value value",
+        "momentum_decay": "momentum_decay value",
+        "rho": "rho value",
     }
     for name, value in values.items():
         if not 0.0 <= value:
             raise ValueError(f"Invalid {labels[name]}: {value}")
+
+
+def check_betas(betas) -> None:
+    """PyTorch's "Invalid beta parameter" errors: each beta in ``[0, 1)``."""
+    for i, beta in enumerate(betas[:2]):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
 
 
 def check_lr(lr) -> None:

@@ -1,6 +1,8 @@
 """Learning-rate schedulers: ``LRScheduler`` and ``StepLR``, ``MultiStepLR``, ``ExponentialLR``,
-``CosineAnnealingLR``, ``LambdaLR``, ``ReduceLROnPlateau``, as PyTorch's
-``torch.optim.lr_scheduler``.
+``CosineAnnealingLR``, ``LambdaLR``, ``ReduceLROnPlateau`` (here), ``LinearLR``, ``ConstantLR``,
+``MultiplicativeLR``, ``PolynomialLR``, ``CosineAnnealingWarmRestarts``, ``OneCycleLR``,
+``CyclicLR``, ``SequentialLR`` and ``ChainedScheduler`` (from ``_schedulers_more``), as
+PyTorch's ``torch.optim.lr_scheduler``.
 
 The schedules are computed PyTorch's way, step by step from the groups' current learning
 rates (the "chainable" form; ``CosineAnnealingLR``'s recursive formula included), so that the
@@ -15,175 +17,31 @@ import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable
-from functools import wraps
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
-from weakref import ref
 
-from .._core.tensor import Tensor
+from ._lr_base import (
+    EPOCH_DEPRECATION_WARNING,
+    LRScheduler,
+    _group_values,
+    _set_group_value,
+)
+from ._schedulers_more import (
+    ConstantLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
+    LinearLR,
+    MultiplicativeLR,
+    OneCycleLR,
+    PolynomialLR,
+)
 from .optimizer import Optimizer
 
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
-    "ReduceLROnPlateau",
+    "ReduceLROnPlateau", "LinearLR", "ConstantLR", "MultiplicativeLR", "PolynomialLR",
+    "CosineAnnealingWarmRestarts", "OneCycleLR", "CyclicLR", "SequentialLR", "ChainedScheduler",
 ]  # fmt: skip
-
-EPOCH_DEPRECATION_WARNING = (
-    "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
-    "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if "
-    "epoch is different from None, the closed form is used instead of the new chainable form, "
-    "where available. Please open an issue if you are unable to replicate your use case: "
-    "https://github.com/pytorch/pytorch/issues/new/choose."
-)
-ORDER_WARNING = (
-    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and "
-    "later, you should call them in the opposite order: `optimizer.step()` before "
-    "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping the first value "
-    "of the learning rate schedule. See more details at "
-    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
-)
-OVERRIDDEN_WARNING = (
-    "Seems like `optimizer.step()` has been overridden after learning rate scheduler "
-    "initialization. Please, make sure to call `optimizer.step()` before `lr_scheduler.step()`. "
-    "See more details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
-)
-
-
-def _group_values(optimizer: Optimizer, key: str) -> list:
-    """``group[key]`` of each group (a tensor cloned, so that it is not aliased)."""
-    return [
-        g[key].clone() if isinstance(g[key], Tensor) else g[key] for g in optimizer.param_groups
-    ]
-
-
-def _set_group_value(group: dict, key: str, value) -> None:
-    if isinstance(group[key], Tensor):
-        group[key].fill_(float(value))
-    else:
-        group[key] = value
-
-
-def _track_optimizer_steps(scheduler: LRScheduler) -> None:
-    """Wrap the optimizer's ``step`` (on the instance, once) so that it records that it ran:
-    ``scheduler.step()`` warns when it comes first."""
-    optimizer = scheduler.optimizer
-    if hasattr(optimizer.step, "_wrapped_by_lr_sched"):
-        return
-    optimizer_ref = ref(optimizer)  # no cycle through the bound method
-    function = optimizer.step.__func__  # type: ignore[attr-defined]
-
-    @wraps(function)
-    def wrapper(*args, **kwargs):
-        opt = optimizer_ref()
-        opt._opt_called = True  # type: ignore[union-attr]
-        return function.__get__(opt, opt.__class__)(*args, **kwargs)
-
-    wrapper._wrapped_by_lr_sched = True  # type: ignore[attr-defined]
-    optimizer.step = wrapper  # type: ignore[method-assign]
-
-
-class LRScheduler:
-    """Base class of the schedulers: subclasses give :meth:`get_lr`.
-
-    Parameters
-    ----------
-    optimizer : Optimizer
-        The optimizer whose groups' ``"lr"`` the scheduler sets.
-    last_epoch : int, default -1
-        The last epoch seen; ``-1`` starts afresh (and sets each group's ``"initial_lr"``),
-        another value resumes (and needs ``"initial_lr"`` in every group).
-    """
-
-    _get_lr_called_within_step: bool = False
-    _is_initial: bool = False
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                initial_lr = group["lr"]
-                if isinstance(initial_lr, Tensor):
-                    initial_lr = initial_lr.clone()
-                group.setdefault("initial_lr", initial_lr)
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(
-                        f"param 'initial_lr' is not specified in param_groups[{i}] when "
-                        "resuming scheduler with last_epoch >= 0.\nThis typically happens "
-                        "when:\n1. You're trying to resume training from a checkpoint but "
-                        "haven't properly loaded the optimizer state\n2. You're using "
-                        "last_epoch >= 0 for a fresh training run (not recommended)"
-                    )
-        self.base_lrs: list = _group_values(optimizer, "initial_lr")
-        self.last_epoch = last_epoch
-        _track_optimizer_steps(self)
-        self._initial_step()
-
-    def _initial_step(self) -> None:
-        self._step_count = 0
-        self._is_initial = True
-        try:
-            self.step()
-        finally:
-            self._is_initial = False
-
-    def state_dict(self) -> dict[str, Any]:
-        """Everything in the scheduler's ``__dict__`` except the optimizer."""
-        return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Load a state written by :meth:`state_dict`."""
-        self.__dict__.update(state_dict)
-
-    def get_last_lr(self) -> list:
-        """The learning rates the last step set, one per group."""
-        return self._last_lr
-
-    def get_lr(self) -> list:
-        """The next learning rate of each group (subclasses define it)."""
-        raise NotImplementedError
-
-    def _warn_if_outside_step(self) -> None:
-        if not self._get_lr_called_within_step:
-            warnings.warn(
-                "To get the last learning rate computed by the scheduler, please use "
-                "`get_last_lr()`.",
-                UserWarning,
-                stacklevel=3,
-            )
-
-    def step(self, epoch: int | None = None) -> None:
-        """Advance one epoch and set the groups' learning rates (call it after the optimizer's
-        ``step``).  `epoch` (deprecated, as in PyTorch) jumps to that epoch, through the closed
-        form where there is one."""
-        if self._step_count == 1:
-            if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
-                warnings.warn(OVERRIDDEN_WARNING, UserWarning, stacklevel=2)
-            elif not getattr(self.optimizer, "_opt_called", False):
-                warnings.warn(ORDER_WARNING, UserWarning, stacklevel=2)
-        self._step_count += 1
-        if epoch is not None:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
-        self._update_lr(epoch)
-
-    def _update_lr(self, epoch: int | None = None) -> None:
-        self._get_lr_called_within_step = True
-        try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                closed_form = getattr(self, "_get_closed_form_lr", None)
-                values = closed_form() if closed_form is not None else self.get_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
-            _set_group_value(group, "lr", lr)
-        self._last_lr: list = _group_values(self.optimizer, "lr")
 
 
 class LambdaLR(LRScheduler):
@@ -487,3 +345,126 @@ class ReduceLROnPlateau(LRScheduler):
         self._init_is_better(
             mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode
         )
+
+
+def _check_schedulers(owner: LRScheduler, optimizer: Optimizer, schedulers) -> None:
+    name = type(owner).__name__
+    for i, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(
+                f"{name} does not support `ReduceLROnPlateau` scheduler as it requires "
+                "additional kwargs to be specified when calling `step`, but got one at index "
+                f"{i} in the given schedulers sequence."
+            )
+        if optimizer != scheduler.optimizer:
+            raise ValueError(
+                f"{name} expects all schedulers to belong to the same optimizer, but got "
+                f"scheduler {type(scheduler).__name__} at index {i} has {scheduler.optimizer}, "
+                f"which is different from {type(optimizer).__name__}."
+            )
+
+
+class _Composite(LRScheduler):
+    """What ``SequentialLR`` and ``ChainedScheduler`` share: their ``state_dict`` holds each
+    scheduler's."""
+
+    _schedulers: Sequence[LRScheduler]
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base class's, with ``_schedulers``: each scheduler's ``state_dict``."""
+        state = {
+            key: value
+            for key, value in self.__dict__.items()
+            if key not in ("optimizer", "_schedulers")
+        }
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        schedulers = state_dict.pop("_schedulers")
+        self.__dict__.update(state_dict)
+        state_dict["_schedulers"] = schedulers
+        for scheduler, saved in zip(self._schedulers, schedulers):
+            scheduler.load_state_dict(saved)
+
+
+class SequentialLR(_Composite):
+    """Run `schedulers` one after the other, switching at the epochs of `milestones` (one
+    fewer than the schedulers)."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedulers: list[LRScheduler],
+        milestones: list[int],
+        last_epoch: int = -1,
+    ) -> None:
+        if len(schedulers) < 1:
+            raise ValueError(
+                f"{type(self).__name__} expects at least one scheduler, but got no scheduler."
+            )
+        _check_schedulers(self, optimizer, schedulers)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                "Sequential Schedulers expects number of schedulers provided to be one more "
+                f"than the number of milestone points, but got number of schedulers "
+                f"{len(schedulers)} and the number of milestones to be equal to "
+                f"{len(milestones)}"
+            )
+        self._schedulers = schedulers
+        self._milestones = milestones
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in self.optimizer.param_groups:
+            _set_group_value(group, "lr", group["initial_lr"])
+        self.recursive_undo()
+        idx = bisect_right(self._milestones, 0)
+        self._schedulers[idx]._initial_step()
+        self._last_lr = schedulers[idx].get_last_lr()
+
+    def recursive_undo(self, sched=None) -> None:
+        """Take back the initial step of the schedulers (nested ones included)."""
+        scheds = self if sched is None else sched
+        if hasattr(scheds, "_schedulers"):
+            for s in scheds._schedulers:
+                self.recursive_undo(s)
+        elif hasattr(scheds, "last_epoch"):
+            scheds.last_epoch -= 1
+
+    def step(self) -> None:  # type: ignore[override]
+        """Step the scheduler of the current epoch (a scheduler starting at this milestone
+        starts from its epoch 0, by its closed form)."""
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            scheduler._update_lr(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+
+class ChainedScheduler(_Composite):
+    """Step all `schedulers` at each step, one after the other (their changes compose)."""
+
+    def __init__(
+        self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None
+    ) -> None:
+        if len(schedulers) < 1:
+            raise ValueError(
+                f"{type(self).__name__} expects at least one scheduler to be chained, but got "
+                "no scheduler."
+            )
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_schedulers(self, optimizer, schedulers)
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
+
+    def step(self) -> None:  # type: ignore[override]
+        """Step every scheduler."""
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
