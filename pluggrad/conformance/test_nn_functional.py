@@ -69,6 +69,49 @@ CASES = {
         lambda x, p: F.kl_div(F.log_softmax(x, 1), F.softmax(p, 1), reduction="batchmean"),
         lambda: (_t(3, 4), _t(3, 4)),
     ),  # fmt: skip
+    "celu": (lambda x: F.celu(x, alpha=0.7), lambda: (_t(3, 4),)),
+    "selu": (F.selu, lambda: (_t(3, 4),)),
+    "mish": (F.mish, lambda: (_t(3, 4),)),
+    "softsign": (F.softsign, lambda: (_t(3, 4, low=0.2, high=2.0),)),
+    "tanhshrink": (F.tanhshrink, lambda: (_t(3, 4),)),
+    "glu": (lambda x: F.glu(x, 1), lambda: (_t(3, 4),)),
+    "hardswish": (F.hardswish, lambda: (_t(3, 4),)),
+    "prelu": (F.prelu, lambda: (_t(3, 2, 2, low=0.2, high=2.0), _t(2))),
+    "soft_margin_loss": (lambda x, t: F.soft_margin_loss(x, t), lambda: (_t(3, 4), _t(3, 4))),
+    "multilabel_soft_margin": (
+        lambda x, t: F.multilabel_soft_margin_loss(x, t),
+        lambda: (_t(3, 4), _t(3, 4, low=0.0, high=1.0)),
+    ),
+    "cosine_embedding_loss": (
+        lambda a, b: F.cosine_embedding_loss(a, b, pg.tensor([1, -1, 1]), margin=-1.0),
+        lambda: (_t(3, 4), _t(3, 4)),
+    ),
+    "poisson_nll_loss": (
+        lambda x: F.poisson_nll_loss(x, pg.asarray([[0.0, 1.0, 2.0, 3.0]] * 3), full=True),
+        lambda: (_t(3, 4),),
+    ),
+    "gaussian_nll_loss": (
+        lambda x, t, v: F.gaussian_nll_loss(x, t, v, full=True),
+        lambda: (_t(3, 4), _t(3, 4), _t(3, 4, low=0.5, high=2.0)),
+    ),
+    "triplet_margin_loss": (
+        lambda a, p, n: F.triplet_margin_loss(a, p, n, margin=20.0),
+        lambda: (_t(3, 4), _t(3, 4), _t(3, 4)),
+    ),
+    "pairwise_distance": (F.pairwise_distance, lambda: (_t(3, 4), _t(3, 4))),
+    "pixel_shuffle": (lambda x: F.pixel_shuffle(x, 2), lambda: (_t(1, 4, 2, 3),)),
+    "interpolate_bilinear": (
+        lambda x: F.interpolate(x, scale_factor=1.5, mode="bilinear"),
+        lambda: (_t(1, 2, 3, 3),),
+    ),
+    "interpolate_linear_corners": (
+        lambda x: F.interpolate(x, size=5, mode="linear", align_corners=True),
+        lambda: (_t(2, 1, 3),),
+    ),
+    "scaled_dot_product_attention": (
+        lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+        lambda: (_t(2, 3, 4), _t(2, 3, 4), _t(2, 3, 2)),
+    ),
 }
 
 

@@ -18,6 +18,20 @@ from .. import ops as _ops
 from .._core.grad_mode import no_grad
 from .._core.tensor import Tensor
 from ..ops.inplace import in_place
+from ._activations import (
+    celu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    mish,
+    prelu,
+    selu,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from ._conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from ._losses import (
     binary_cross_entropy,
@@ -31,6 +45,17 @@ from ._losses import (
     smooth_l1_loss,
     softplus_of,
 )
+from ._more_losses import (
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multilabel_soft_margin_loss,
+    pairwise_distance,
+    poisson_nll_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
 from ._normalization import batch_norm, group_norm
 from ._pool import (
     adaptive_avg_pool1d,
@@ -39,6 +64,15 @@ from ._pool import (
     avg_pool2d,
     max_pool1d,
     max_pool2d,
+)
+from ._resample import (
+    alpha_dropout,
+    dropout1d,
+    dropout2d,
+    interpolate,
+    pixel_shuffle,
+    pixel_unshuffle,
+    scaled_dot_product_attention,
 )
 
 __all__ = [
@@ -49,6 +83,12 @@ __all__ = [
     "nll_loss", "cross_entropy", "kl_div", "cosine_similarity", "conv1d", "conv2d",
     "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "group_norm",
+    "celu", "selu", "mish", "softsign", "softshrink", "hardshrink", "tanhshrink", "glu",
+    "hardsigmoid", "hardswish", "threshold", "prelu", "margin_ranking_loss",
+    "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
+    "cosine_embedding_loss", "poisson_nll_loss", "gaussian_nll_loss", "triplet_margin_loss",
+    "pairwise_distance", "dropout1d", "dropout2d", "alpha_dropout", "pixel_shuffle",
+    "pixel_unshuffle", "interpolate", "scaled_dot_product_attention",
 ]  # fmt: skip
 
 
