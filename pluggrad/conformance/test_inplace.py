@@ -3,6 +3,9 @@ rewiring, optimizer-style updates under no_grad, and errors in PyTorch's words."
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import pytest
 
 import pluggrad as pg
@@ -132,3 +135,49 @@ def test_retain_grad_follows_the_tensor_and_hooks_stay_with_the_old_value(backen
     assert_values(y.grad, [1, 1])  # the gradient of the new value, as in PyTorch
     assert seen == [[3.0, 3.0]]  # the gradient of the value the hook was registered on
     assert_values(x.grad, [6, 6])
+
+
+# -- every in-place method against its out-of-place form ------------------------------------------
+_RANDOM = {"bernoulli_", "cauchy_", "exponential_", "geometric_", "log_normal_", "normal_",
+           "random_", "uniform_"}  # fmt: skip
+_INPLACE_METHODS = sorted(
+    name
+    for name in dir(pg.Tensor)
+    if name.endswith("_") and not name.startswith("_") and hasattr(pg.Tensor, name[:-1])
+    and name not in _RANDOM
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", _INPLACE_METHODS)
+def test_in_place_method_equals_out_of_place(backend, name):
+    """``y.f_(...)`` on a non-leaf gives the values and gradients of ``y.f(...)`` (composite
+    in-place methods included: a node inside them may have saved the input)."""
+    rng = np.random.default_rng(0)
+    base, other = rng.uniform(0.2, 0.9, (3, 4)), rng.uniform(0.3, 1.2, (3, 4))
+
+    def run(inplace: bool, args: tuple):
+        a = pg.asarray(base).requires_grad_()
+        b = pg.asarray(other).requires_grad_()
+        y = a * 1.5
+        method = getattr(y, name if inplace else name[:-1])
+        z = method(*(b if x == "o" else x for x in args))
+        if z.requires_grad:
+            (z * pg.asarray(other)).sum().backward()
+        return [None if v is None else v.detach().numpy() for v in (z, a.grad, b.grad)]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for args in ((), ("o",)):
+            try:
+                expected = run(False, args)
+            except (TypeError, RuntimeError, ValueError, IndexError):
+                continue
+            if expected[1] is None:  # not differentiable: PyTorch's in-place forms differ per
+                pytest.skip(f"{name[:-1]} is not differentiable")  # op (zeros, errors, none)
+            got = run(True, args)
+            for e, g in zip(expected, got):
+                assert (e is None) == (g is None)
+                if e is not None:
+                    np.testing.assert_allclose(g, e, rtol=1e-12, equal_nan=True)
+            return
+    pytest.skip(f"{name} takes other arguments than none or one tensor")

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import sys
 from typing import Any
 
 import numpy as np
@@ -214,14 +215,22 @@ def _original(x: Tensor) -> Tensor:
     return _make(x._data, x._backend, x._requires_grad, x._grad_fn, x._output_nr)
 
 
+# references to the stand-in when nothing kept it: in_place's name, _keep_if_saved's argument
+# and getrefcount's (PyPy has no reference counts: always copy)
+_STAND_IN_ONLY = 3
+_getrefcount = getattr(sys, "getrefcount", lambda obj: _STAND_IN_ONLY + 1)
+
+
 def _keep_if_saved(original: Tensor, result: Tensor) -> None:
-    """If the result's node saved `original` (PyTorch's "original self"), give it its own copy
-    of the data before the tensor it stands for is overwritten."""
-    node = result._grad_fn
-    if node is None:
+    """If anything kept `original` (PyTorch's "original self"), give it its own copy of the
+    data before the tensor it stands for is overwritten.
+
+    The result's node may have saved it, and so may a node inside a composite operation
+    (``xlogy`` saves its input in a multiplication before its last ``where``), or a view of it:
+    any of these holds a reference to the stand-in, so its reference count tells."""
+    if result._grad_fn is None:
         return
-    saved = getattr(node, "_kept_tensors", ())
-    if saved_tensors_hooks_in_force.get() or any(entry[1] is original for entry in saved):
+    if saved_tensors_hooks_in_force.get() or _getrefcount(original) > _STAND_IN_ONLY:
         original._data = original._backend.copy(original._data)
 
 
