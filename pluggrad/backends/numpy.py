@@ -119,8 +119,10 @@ class NumpyBackend(Backend):
             type(grad) is np.ndarray
             and grad.flags.writeable
             and _getrefcount(grad) <= _FIRST_GRAD_ONLY
-            # its own memory, or a view (a transpose) of an array only this view holds
-            and (grad.base is None or (grad.base.base is None and _getrefcount(grad.base) <= 2))
+            # its own memory: a view (a linear layer's transposed weight gradient) is copied in
+            # the parameter's layout, as PyTorch's AccumulateGrad copies it; adopting it would
+            # leave the optimizer's updates mixing memory orders, which measured slower
+            and grad.base is None
         ):
             return grad
         return grad.copy()
