@@ -119,3 +119,26 @@ def test_batch_norm_running_statistics_are_written_back(backend):
     for (name, a), (_, b) in zip(eager_model.named_buffers(), compiled_model.named_buffers()):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, err_msg=name)
     assert int(compiled_model[1].num_batches_tracked) == 4
+
+
+def test_a_compiled_module_backpropagates_to_its_parameters(backend):
+    """``pluggrad.compile(model)`` (as ``torch.compile(model)``): the output's graph leads to the
+    module's parameters, and an optimizer outside the compiled call trains them."""
+    model, _ = _setup()
+    x = pg.asarray(X)
+    model(x).sum().backward()
+    expected = [p.grad.numpy().copy() for p in model.parameters()]
+    model.zero_grad()
+    compiled = pg.compile(model)
+    compiled(x).sum().backward()
+    for e, p in zip(expected, model.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), e, rtol=1e-12)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    losses = []
+    for _ in range(3):
+        opt.zero_grad()
+        loss = compiled(x).square().mean()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[2] < losses[0]
