@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .. import ops as _ops
-from .._core.grad_mode import enable_grad, no_grad
 from ._helpers import (
     addcmul_,
     check_implemented,
@@ -12,12 +11,12 @@ from ._helpers import (
     check_real,
     new_step,
 )
-from .optimizer import Optimizer
+from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["Adadelta"]
 
 
-class Adadelta(Optimizer):
+class Adadelta(ParameterwiseOptimizer):
     """Adadelta: steps scaled by the ratio of running root mean squares of the updates and of
     the gradients.
 
@@ -49,6 +48,13 @@ class Adadelta(Optimizer):
     value into Python.  Complex parameters are not supported yet.
     """
 
+    _setstate_defaults = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "capturable": False,
+    }
+
     def __init__(
         self,
         params,
@@ -79,28 +85,6 @@ class Adadelta(Optimizer):
             "differentiable": differentiable,
         }
         super().__init__(params, defaults)
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-
-    def step(self, closure=None):
-        """Perform one step; `closure` (re-evaluating the loss, run with grad enabled) is called
-        first and its loss returned."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
 
     def _state(self, p) -> dict:
         state = self.state[p]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .. import ops as _ops
-from .._core.grad_mode import enable_grad, no_grad
 from ._helpers import (
     check_implemented,
     check_lr,
@@ -13,12 +12,12 @@ from ._helpers import (
     new_step,
     step_count,
 )
-from .optimizer import Optimizer
+from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["Adagrad"]
 
 
-class Adagrad(Optimizer):
+class Adagrad(ParameterwiseOptimizer):
     """Adagrad: gradients divided by the root of their accumulated squares.
 
     For each parameter with a gradient ``g`` (``-g`` when `maximize`), at step ``t``::
@@ -49,6 +48,13 @@ class Adagrad(Optimizer):
     parameter when it is constructed, as PyTorch does.  The step reads no tensor value into
     Python.  Complex parameters are not supported yet.
     """
+
+    _setstate_defaults = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "fused": None,
+    }
 
     def __init__(
         self,
@@ -91,28 +97,6 @@ class Adagrad(Optimizer):
                 state = self.state[p]
                 state["step"] = new_step(p)
                 state["sum"] = _ops.full_like(p, initial_accumulator_value)
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
-
-    def step(self, closure=None):
-        """Perform one step; `closure` (re-evaluating the loss, run with grad enabled) is called
-        first and its loss returned."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
 
     def _update(self, p, group) -> None:
         state = self.state[p]

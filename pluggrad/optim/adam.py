@@ -4,7 +4,6 @@ computes it."""
 from __future__ import annotations
 
 from .. import ops as _ops
-from .._core.grad_mode import enable_grad, no_grad
 from ._helpers import (
     addcdiv_,
     addcmul_,
@@ -17,12 +16,12 @@ from ._helpers import (
     new_step,
     step_count,
 )
-from .optimizer import Optimizer
+from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["Adam"]
 
 
-class Adam(Optimizer):
+class Adam(ParameterwiseOptimizer):
     """Adam: adaptive moment estimation.
 
     For each parameter with a gradient ``g`` (``-g`` when `maximize`), at step ``t``::
@@ -56,6 +55,16 @@ class Adam(Optimizer):
     operations (in float64), so the step reads no tensor value into Python and can be traced by
     ``pluggrad.compile``.  Complex parameters are not supported yet.
     """
+
+    _setstate_defaults = {
+        "amsgrad": False,
+        "maximize": False,
+        "foreach": None,
+        "capturable": False,
+        "differentiable": False,
+        "decoupled_weight_decay": False,
+        "fused": None,
+    }
 
     def __init__(
         self,
@@ -95,31 +104,6 @@ class Adam(Optimizer):
             "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("fused", None)
-
-    def step(self, closure=None):
-        """Perform one step; `closure` (re-evaluating the loss, run with grad enabled) is called
-        first and its loss returned."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
 
     def _state(self, p, group) -> dict:
         state = self.state[p]

@@ -4,7 +4,6 @@ it."""
 from __future__ import annotations
 
 from .. import ops as _ops
-from .._core.grad_mode import enable_grad, no_grad
 from .._core.tensor import Tensor
 from ._helpers import (
     check_implemented,
@@ -15,12 +14,12 @@ from ._helpers import (
     new_step,
     step_count,
 )
-from .optimizer import Optimizer
+from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["ASGD"]
 
 
-class ASGD(Optimizer):
+class ASGD(ParameterwiseOptimizer):
     """ASGD: SGD with a decaying step size, keeping an average of the iterates.
 
     For each parameter with a gradient ``g`` (``-g`` when `maximize`), at step ``t``::
@@ -54,6 +53,13 @@ class ASGD(Optimizer):
     the step reads no tensor value into Python.  Complex parameters are not supported yet.
     """
 
+    _setstate_defaults = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "capturable": False,
+    }
+
     def __init__(
         self,
         params,
@@ -82,28 +88,6 @@ class ASGD(Optimizer):
             "capturable": capturable,
         }
         super().__init__(params, defaults)
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-
-    def step(self, closure=None):
-        """Perform one step; `closure` (re-evaluating the loss, run with grad enabled) is called
-        first and its loss returned."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
 
     def _state(self, p, group) -> dict:
         state = self.state[p]

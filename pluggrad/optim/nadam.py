@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .. import ops as _ops
-from .._core.grad_mode import enable_grad, no_grad
 from ._helpers import (
     addcdiv_,
     addcmul_,
@@ -17,12 +16,12 @@ from ._helpers import (
     new_step,
     step_count,
 )
-from .optimizer import Optimizer, scalar_dtype
+from .optimizer import ParameterwiseOptimizer, scalar_dtype
 
 __all__ = ["NAdam"]
 
 
-class NAdam(Optimizer):
+class NAdam(ParameterwiseOptimizer):
     """NAdam: Adam with Nesterov momentum and a momentum schedule.
 
     For each parameter with a gradient ``g`` (``-g`` when `maximize`), at step ``t``::
@@ -55,6 +54,14 @@ class NAdam(Optimizer):
     float32 as PyTorch keeps it), ``exp_avg`` and ``exp_avg_sq``.  The step reads no tensor
     value into Python.  Complex parameters are not supported yet.
     """
+
+    _setstate_defaults = {
+        "maximize": False,
+        "foreach": None,
+        "capturable": False,
+        "differentiable": False,
+        "decoupled_weight_decay": False,
+    }
 
     def __init__(
         self,
@@ -89,29 +96,6 @@ class NAdam(Optimizer):
             "differentiable": differentiable,
         }
         super().__init__(params, defaults)
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-
-    def step(self, closure=None):
-        """Perform one step; `closure` (re-evaluating the loss, run with grad enabled) is called
-        first and its loss returned."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
 
     def _state(self, p) -> dict:
         state = self.state[p]

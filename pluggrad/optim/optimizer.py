@@ -18,6 +18,7 @@ from itertools import chain
 from typing import Any
 
 from .. import _dtypes
+from .._core.grad_mode import enable_grad, no_grad
 from .._core.hooks import RemovableHandle
 from .._core.tensor import Tensor
 from .._stateful import Scalar
@@ -367,3 +368,34 @@ class Optimizer:
         if not taken.isdisjoint(id(p) for p in tensors):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
+
+
+class ParameterwiseOptimizer(Optimizer):
+    """An optimizer whose step updates each parameter that has a gradient on its own, as the
+    single-tensor (``foreach=False``) paths of PyTorch's optimizers do: subclasses define
+    ``_update(p, group)`` and the defaults a group unpickled from an older version lacks."""
+
+    _setstate_defaults: dict[str, Any] = {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            for key, value in self._setstate_defaults.items():
+                group.setdefault(key, value)
+
+    def step(self, closure=None):
+        """Perform one step; `closure` (re-evaluating the loss, run with grad enabled) is called
+        first and its loss returned."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self._update(p, group)
+        return loss
+
+    def _update(self, p: Tensor, group: dict[str, Any]) -> None:
+        raise NotImplementedError

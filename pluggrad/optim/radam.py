@@ -4,7 +4,6 @@ computes it."""
 from __future__ import annotations
 
 from .. import ops as _ops
-from .._core.grad_mode import enable_grad, no_grad
 from ._helpers import (
     addcmul_,
     check_betas,
@@ -17,12 +16,12 @@ from ._helpers import (
     new_step,
     step_count,
 )
-from .optimizer import Optimizer
+from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["RAdam"]
 
 
-class RAdam(Optimizer):
+class RAdam(ParameterwiseOptimizer):
     """RAdam: Adam whose adaptive learning rate is switched on, rectified, once the variance
     of its estimate is tractable.
 
@@ -58,6 +57,14 @@ class RAdam(Optimizer):
     supported yet.
     """
 
+    _setstate_defaults = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "decoupled_weight_decay": False,
+        "capturable": False,
+    }
+
     def __init__(
         self,
         params,
@@ -89,29 +96,6 @@ class RAdam(Optimizer):
             "differentiable": differentiable,
         }
         super().__init__(params, defaults)
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("capturable", False)
-
-    def step(self, closure=None):
-        """Perform one step; `closure` (re-evaluating the loss, run with grad enabled) is called
-        first and its loss returned."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
 
     def _state(self, p) -> dict:
         state = self.state[p]

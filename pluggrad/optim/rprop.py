@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from .. import ops as _ops
-from .._core.grad_mode import enable_grad, no_grad
 from .._core.tensor import Tensor
 from ._helpers import check_implemented, check_lr, check_non_negative, check_real, like, new_step
-from .optimizer import Optimizer
+from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["Rprop"]
 
 
-class Rprop(Optimizer):
+class Rprop(ParameterwiseOptimizer):
     """Rprop: per-element step sizes grown while the gradient keeps its sign and shrunk when
     it flips; only the gradient's sign is used.
 
@@ -44,6 +43,13 @@ class Rprop(Optimizer):
     yet.
     """
 
+    _setstate_defaults = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "capturable": False,
+    }
+
     def __init__(
         self,
         params,
@@ -71,28 +77,6 @@ class Rprop(Optimizer):
             "capturable": capturable,
         }
         super().__init__(params, defaults)
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-
-    def step(self, closure=None):
-        """Perform one step; `closure` (re-evaluating the loss, run with grad enabled) is called
-        first and its loss returned."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
 
     def _state(self, p, group) -> dict:
         state = self.state[p]

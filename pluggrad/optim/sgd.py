@@ -4,14 +4,13 @@ decay and ``maximize``, as PyTorch's single-tensor path computes it."""
 from __future__ import annotations
 
 from .. import ops as _ops
-from .._core.grad_mode import enable_grad, no_grad
 from ._helpers import check_implemented, check_lr, check_non_negative
-from .optimizer import Optimizer
+from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["SGD"]
 
 
-class SGD(Optimizer):
+class SGD(ParameterwiseOptimizer):
     """Stochastic gradient descent (optionally with momentum).
 
     For each parameter with a gradient ``g`` (``-g`` when `maximize`)::
@@ -45,6 +44,14 @@ class SGD(Optimizer):
     value into Python, so it can be traced by ``pluggrad.compile``.
     """
 
+    _setstate_defaults = {
+        "nesterov": False,
+        "maximize": False,
+        "foreach": None,
+        "differentiable": False,
+        "fused": False,
+    }
+
     def __init__(
         self,
         params,
@@ -76,29 +83,6 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
-
-    def step(self, closure=None):
-        """Perform one step; `closure` (re-evaluating the loss, run with grad enabled) is called
-        first and its loss returned."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
 
     def _update(self, p, group) -> None:
         momentum, lr = group["momentum"], group["lr"]
