@@ -75,10 +75,17 @@ def compile(fn: Callable | None = None, *, disable: bool = False, **options: Any
       ``grad_fn``) when grad mode is off or when `fn` modified an argument in place (a training
       step: its gradients were computed inside).  An output that is an argument (or an
       argument's ``.grad``) is returned as that very Tensor.
-    * **Tensors other than the arguments** that `fn` reads (globals, closures) are compiled in
-      as constants: pass the tensors `fn` updates or differentiates as arguments.
-      ``backward()`` inside `fn` must not reach a tensor made outside it that is not an
-      argument.  Python side effects (printing, appending to lists) happen only while tracing.
+    * **Modules and optimizers** that `fn` reaches (`fn` itself, its arguments, its closure and
+      the globals its code names) take part like arguments: their parameters, buffers,
+      gradients and optimizer state go into the program and come back updated, new state
+      included (an optimizer's moments made at its first step, so the second call traces
+      again); their settings are part of the cache key, except a float learning rate, which is
+      an input (a scheduler changing it does not trace again).  A training step
+      ``opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()`` is one program.
+    * **Other tensors** that `fn` reads (globals, closures) are compiled in as constants: pass
+      the tensors `fn` updates or differentiates as arguments.  ``backward()`` inside `fn` must
+      not reach a tensor made outside it that is not an argument or a module's.  Python side
+      effects (printing, appending to lists) happen only while tracing.
     * **Values are abstract while tracing**: ``.item()``, ``bool(t)``, printing a tensor, or an
       ``if`` on a tensor's value raise a RuntimeError naming ``pluggrad.compile``.
     """
