@@ -69,6 +69,7 @@ LAYERS = (
             "pluggrad.optim",
             "pluggrad._stateful",
             "pluggrad.serialization",
+            "pluggrad._trace",
             "pluggrad._compile",
             "pluggrad._info",
         ],
