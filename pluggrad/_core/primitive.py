@@ -34,13 +34,14 @@ from .saving import (
     _INPUT,
     _RESULT,
     _SHAPE,
+    _STRIDES,
     _holds_array,
     _pack_saved,
     _SavePlan,
     _torch_input_names,
 )
 from .tensor import Tensor, _make
-from .views import MULTI_OUTPUT_NODE, make_alias
+from .views import MULTI_OUTPUT_NODE, geometry_of, make_alias
 
 # pluggrad's parameter names that PyTorch spells otherwise in its _saved_<name> attributes
 _TORCH_PARAMS = {"axis": "dim", "keepdims": "keepdim"}
@@ -249,6 +250,8 @@ class OpNode(Node):
                 names[renamed.get(inputs[index], inputs[index]) + "_sym_sizes"] = name
             elif kind == _DTYPE:
                 names[renamed.get(inputs[index], inputs[index]) + "_scalar_type"] = name
+            elif kind == _STRIDES:
+                names[renamed.get(inputs[index], inputs[index]) + "_sym_strides"] = name
             else:
                 names[_TORCH_PARAMS.get(name, name)] = name
         return names
@@ -538,6 +541,8 @@ def record(prim: Primitive, outs: list, backend, args: tuple, params: dict | Non
                 saved_tensors.append((i, outs[i], results[i]._vc, 0))
         elif kind == _SHAPE:
             saved[name] = tuple(args[index]._data.shape)
+        elif kind == _STRIDES:  # PyTorch's strides (in elements) of the tensor's view
+            saved[name] = geometry_of(args[index]).strides
         else:  # a parameter: the plan saves one only for a primitive that takes it
             saved[name] = params[name]  # type: ignore[index]
     node._kept = saved

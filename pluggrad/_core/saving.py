@@ -13,7 +13,7 @@ from typing import Any
 # a pluggrad._core.primitive.Primitive (that module imports this one)
 Primitive = Any
 
-_RESULT, _INPUT, _SHAPE, _DTYPE, _PARAM = range(5)
+_RESULT, _INPUT, _SHAPE, _DTYPE, _PARAM, _STRIDES = range(6)
 
 
 def _torch_input_names(prim: Primitive) -> dict[str, str]:
@@ -58,6 +58,8 @@ class _SavePlan:
                 saves.append((_SHAPE, name, prim.inputs.index(base)))
             elif name.endswith("_dtype") and base in prim.inputs:
                 saves.append((_DTYPE, name, prim.inputs.index(base)))
+            elif name.endswith("_strides") and base in prim.inputs:
+                saves.append((_STRIDES, name, prim.inputs.index(base)))
             else:
                 saves.append((_PARAM, name, None))
         self.saves = tuple(saves)

@@ -21,10 +21,30 @@ _BUFFER_ONLY = 3
 # test_memory.py fail if these ever let an array be shared
 _TENSOR_ONLY = 3
 _FIRST_GRAD_ONLY = 4
+# ... to the array under a view when only that view holds it
+_VIEW_BASE_ONLY = 3
 _getrefcount = getattr(sys, "getrefcount", lambda obj: _FIRST_GRAD_ONLY + 1)
 
 # the integer type of each real floating type's size, for bit masks
 _SAME_SIZE_INT = {np.dtype(f"float{n}"): np.dtype(f"int{n}") for n in (16, 32, 64)}
+
+
+def _sole_row_major_view(view: np.ndarray) -> bool:
+    """Whether `view` is a row-major view over all of an array that nothing else holds (the
+    weight gradient of a linear layer, computed column-major and transposed back, or a bias
+    gradient reshaped): then a leaf can keep it as its ``.grad``.  Any other view is copied in
+    row-major order, as PyTorch's AccumulateGrad copies a gradient whose layout differs from
+    the parameter's; adopting it would leave the optimizer's updates mixing memory orders,
+    which measured slower."""
+    base = view.base
+    return (
+        view.flags.c_contiguous
+        and type(base) is np.ndarray
+        and base.base is None
+        and base.size == view.size
+        # the view's reference, this function's name and getrefcount's argument
+        and _getrefcount(base) <= _VIEW_BASE_ONLY
+    )
 
 
 class NumpyBackend(Backend):
@@ -119,10 +139,7 @@ class NumpyBackend(Backend):
             type(grad) is np.ndarray
             and grad.flags.writeable
             and _getrefcount(grad) <= _FIRST_GRAD_ONLY
-            # its own memory: a view (a linear layer's transposed weight gradient) is copied in
-            # the parameter's layout, as PyTorch's AccumulateGrad copies it; adopting it would
-            # leave the optimizer's updates mixing memory orders, which measured slower
-            and grad.base is None
+            and (grad.base is None or _sole_row_major_view(grad))
         ):
             return grad
         return grad.copy()

@@ -193,3 +193,43 @@ def test_in_place_updates_reach_views_and_exported_arrays(backend):
     y.copy_(z)  # a result that is an argument is copied, never shared
     y.add_(1)
     assert_values(z, [1.0, 1.0])
+
+
+def test_a_linear_layers_weight_gradient_is_row_major_as_its_weight(backend):
+    # the weight enters its product transposed (column-major): its gradient is computed in that
+    # layout, as PyTorch's mm_mat2_backward does, so that .grad takes it without a copy
+    w = pg.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    x = pg.tensor(np.linspace(-1.0, 1.0, 8).reshape(2, 4), requires_grad=True)
+    y = pg.nn.functional.linear(x, w)
+    assert y.grad_fn._saved_other_sym_strides == (1, 4)  # PyTorch's _saved_mat2_sym_strides
+    g = np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]])
+    y.backward(pg.tensor(g))
+    assert w.grad.stride() == (4, 1)
+    assert_values(w.grad, g.T @ np.linspace(-1.0, 1.0, 8).reshape(2, 4))
+    assert_values(x.grad, g @ np.arange(12.0).reshape(3, 4))
+
+
+def test_a_transposed_gradient_kept_by_a_hook_is_not_adopted(backend):
+    w = pg.ones(3, 4, requires_grad=True)
+    kept = []
+    wt = w.t()
+    wt.register_hook(kept.append)  # holds the gradient the leaf's would be a view of
+    (pg.ones(2, 4) @ wt).sum().backward()
+    w.grad.add_(1)
+    assert_values(kept[0], np.full((4, 3), 2.0))
+    assert_values(w.grad, np.full((3, 4), 3.0))
+
+
+@pytest.mark.parametrize("transposed", ["x1", "x2", "both"])
+def test_products_of_transposed_matrices_have_their_derivatives(backend, transposed):
+    rng = np.random.default_rng(0)
+    a = pg.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    b = pg.tensor(rng.standard_normal((4, 5)), requires_grad=True)
+
+    def product(a, b):
+        left = a.mT if transposed in ("x1", "both") else a.mT.contiguous()
+        right = b.mT.mT if transposed == "x1" else b.mT.contiguous().mT
+        return left @ right
+
+    assert pg.autograd.gradcheck(product, (a, b))
+    assert pg.autograd.gradgradcheck(product, (a, b))

@@ -69,14 +69,25 @@ def _sgn(ns, x):
 # ---- matrix products ----------------------------------------------------------------------------
 
 
-def _matmul_x1_grad(ns, g, x1_shape, x2):
+def _column_major(shape, strides) -> bool:
+    """Whether a matrix is laid out column by column (a transposed row-major one, as the weight
+    of a linear layer enters its product): PyTorch's test in ``mm_mat1_backward``."""
+    return len(shape) == 2 and strides[0] == 1 and strides[1] == shape[0]
+
+
+def _matmul_x1_grad(ns, g, x1_shape, x1_strides, x2):
     """Gradient of ``matmul(x1, x2)`` w.r.t. `x1`, with NumPy's 1-D and batch rules: it reads
-    `x1`'s shape only (as PyTorch, which saves just the other operand for each gradient)."""
+    `x1`'s shape and strides only (as PyTorch, which saves just the other operand for each
+    gradient).  A column-major `x1` gets its gradient computed in that layout, as PyTorch's
+    ``mm_mat1_backward`` does, so that after the transpose it came through it is row-major (a
+    leaf's ``.grad`` is then taken without a copy)."""
     ndim1 = len(x1_shape)
     if ndim1 == 1 and x2.ndim == 1:
         return g * conj(ns, x2)
     if ndim1 == 2 and x2.ndim == 1:  # PyTorch's MvBackward0: ger(g, conj(v)), one operation
         return ns.expand_dims(g, axis=-1) * conj(ns, x2)
+    if x2.ndim == 2 and _column_major(x1_shape, x1_strides):
+        return ns.matrix_transpose(ns.matmul(conj(ns, x2), ns.matrix_transpose(g)))
     b = x2
     a_shape = (1, *x1_shape) if ndim1 == 1 else tuple(x1_shape)
     if ndim1 == 1:
@@ -88,13 +99,16 @@ def _matmul_x1_grad(ns, g, x1_shape, x2):
     return ns.reshape(grad, tuple(x1_shape)) if ndim1 == 1 else grad
 
 
-def _matmul_x2_grad(ns, g, x1, x2_shape):
-    """Gradient of ``matmul(x1, x2)`` w.r.t. `x2` (reading `x2`'s shape only)."""
+def _matmul_x2_grad(ns, g, x1, x2_shape, x2_strides):
+    """Gradient of ``matmul(x1, x2)`` w.r.t. `x2` (reading `x2`'s shape and strides only; a
+    column-major `x2` gets its gradient in that layout, as in PyTorch's ``mm_mat2_backward``)."""
     ndim2 = len(x2_shape)
     if x1.ndim == 1 and ndim2 == 1:
         return g * conj(ns, x1)
     if x1.ndim == 2 and ndim2 == 1:  # PyTorch's MvBackward0: mH(A) @ g
         return ns.matmul(_mH(ns, x1), g)
+    if x1.ndim == 2 and _column_major(x2_shape, x2_strides):
+        return ns.matrix_transpose(ns.matmul(ns.matrix_transpose(g), conj(ns, x1)))
     a = x1
     b_shape = (*x2_shape, 1) if ndim2 == 1 else tuple(x2_shape)
     if a.ndim == 1:
