@@ -14,10 +14,14 @@ from typing import Any
 
 from ._core.tensor import Tensor
 from ._stateful import Scalar, find_stateful, lift_scalars, restore_scalars, threaded
+from ._trace.compiled import compiler
 from .backends import Backend, get_backend
 from .ops.creation import tensor
 
 __all__ = ["compile"]
+
+# the default Backend.compile: pluggrad's tracer, for every backend without its own compiler
+Backend.provide_compiler(compiler)
 
 
 def compile(fn: Callable | None = None, *, disable: bool = False, **options: Any):  # noqa: A001

@@ -36,11 +36,15 @@ CONCRETE_ERROR = (
 ARRAY, TENSOR_ARG, GRAD_OF, STATIC = range(4)
 
 
-def signature(leaves: list, treedef, active, layout: Callable | None = None) -> tuple:
+def signature(leaves: list, treedef, active, backend=None) -> tuple:
     """The cache key of a call, and its argument tensors (each object once, in order).
 
-    `layout`, when given, adds what the backend's program depends on beyond shape and dtype
-    (NumPy's strides: a replayed program writes in place only where its trace could)."""
+    `backend`, when given, is asked what its program depends on beyond shape and dtype: each
+    array's :meth:`~pluggrad.backends.Backend.layout` (NumPy's strides: a replayed program
+    writes in place only where its trace could) and which arrays share memory."""
+    layout = None if backend is None else backend.layout
+    roots: dict[int, int] = {}
+    sharing: list[int] = []
     sig: list = []
     tensors: list[Tensor] = []
     seen: dict[int, int] = {}
@@ -66,6 +70,10 @@ def signature(leaves: list, treedef, active, layout: Callable | None = None) -> 
             )
             if layout is not None:
                 entry += (layout(data), None if grad is None else layout(grad._data))
+                for array in (data, None if grad is None else grad._data):
+                    if array is not None:
+                        root = id(backend.memory_root(array))
+                        sharing.append(roots.setdefault(root, len(roots)))
             sig.append(entry)
         else:
             try:
@@ -79,7 +87,9 @@ def signature(leaves: list, treedef, active, layout: Callable | None = None) -> 
             sig.append((type(leaf), leaf))
     # a .grad that is one of the argument tensors (rare) is traced as that argument
     aliases = tuple(seen.get(id(t._grad)) for t in tensors if t._grad is not None)
-    key = (treedef, tuple(sig), aliases, grad_enabled(), _dtypes.get_default_dtype(), active)
+    key: tuple = (treedef, tuple(sig), aliases, grad_enabled(), _dtypes.get_default_dtype(), active)
+    if sharing:
+        key += (tuple(sharing),)
     return key, tensors
 
 
@@ -242,7 +252,9 @@ class TracedCall:
         for (i, bumps), array in zip(plan.datas, new_datas):
             t = tensors[i]
             if t._view is None:
-                t._data = array
+                if array is not t._data:  # (a program may have written it in place)
+                    # written into the tensor's own array where the backend can, as eagerly
+                    t._data = backend.write_into(t._data, array)
             else:  # the elements of its views and base change with it
                 store(t, array)
             t._vc[0] += bumps

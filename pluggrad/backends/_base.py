@@ -52,6 +52,8 @@ class Backend:
     run_formula: Any = None
     # builds ``tensor_ns``; provided by the operations layer (see provide_tensor_namespace)
     _tensor_namespace_factory: ClassVar[Callable[[Backend], Any] | None] = None
+    # the default compiler; provided by pluggrad._trace (see provide_compiler)
+    _compiler_factory: ClassVar[Callable[..., Callable] | None] = None
 
     def __init__(self) -> None:
         self.to_native: dict[DType, Any] = {}
@@ -297,6 +299,25 @@ class Backend:
             return array
         return self.xp.asarray(array, copy=True)
 
+    # -- lazy arrays ----------------------------------------------------------------------------
+    def compute(self, arrays: list) -> list:
+        """The values of `arrays` held in memory, computed together so that work they share
+        runs once (behind :func:`pluggrad.compute`).  The default: eager arrays are values
+        already."""
+        return list(arrays)
+
+    def persist(self, arrays: list) -> list:
+        """`arrays` computed together and kept in memory, still arrays of this backend (behind
+        ``Tensor.persist()``).  The default: eager arrays are in memory already."""
+        return list(arrays)
+
+    def rechunk(self, array: Any, chunks: Any) -> Any:
+        """`array` split into `chunks` (the creation functions' ``chunks=``, for backends of
+        chunked arrays); None leaves it as it is.  The default has no chunks: TypeError."""
+        if chunks is None:
+            return array
+        raise TypeError(f"the {self.name} backend's arrays have no chunks (chunks= is Dask's)")
+
     # -- namespaces and compilation -------------------------------------------------------------
     @classmethod
     def provide_tensor_namespace(cls, factory: Callable[[Backend], Any]) -> None:
@@ -337,9 +358,47 @@ class Backend:
         The hook behind :func:`pluggrad.compile`, which calls it once per function and backend
         with the keyword options the user gave.  The returned callable must behave as `fn`
         does, side effects on its arguments included (see ``pluggrad.compile``), and may carry
-        a ``traces`` count.  This default runs `fn` eagerly: the result is `fn` itself.
+        a ``traces`` count.  This default is pluggrad's own tracer (:mod:`pluggrad._trace`,
+        registered by :meth:`provide_compiler`): one call is recorded as a flat program of
+        this backend's kernel calls and replayed, planned with :meth:`reuse_kernel`,
+        :meth:`memory_root`, :meth:`layout`, :meth:`writable` and :meth:`poison`.  Without a
+        registered compiler it runs `fn` eagerly (the result is `fn` itself).
         """
-        return fn
+        factory = Backend._compiler_factory
+        if factory is None:
+            return fn
+        return factory(fn, self, **options)
+
+    @classmethod
+    def provide_compiler(cls, factory: Callable[..., Callable]) -> None:
+        """Register the default compiler, ``factory(fn, backend, **options)`` (the tracer lives
+        above this layer, as the differentiable namespace does)."""
+        cls._compiler_factory = staticmethod(factory)
+
+    # -- what the default compiler's planner asks -------------------------------------------------
+    def reuse_kernel(self, fn: Callable) -> Callable | None:
+        """For a recorded elementwise call ``fn(*arrays)``, a kernel computing the same values
+        into ``out=`` (one of its operands, of the result's shape, dtype and layout), or None.
+        None here: arrays are not written in place (immutable, or not known to be safe)."""
+        return None
+
+    def memory_root(self, array: Any) -> Any:
+        """The object owning `array`'s memory: arrays with the same root may share elements
+        (the default: each array its own)."""
+        return array
+
+    def layout(self, array: Any) -> Any:
+        """What a compiled program depends on beyond shape and dtype (part of its cache key;
+        NumPy: strides and whether the array owns writable memory).  None: nothing."""
+        return None
+
+    def writable(self, array: Any) -> bool:
+        """Whether a compiled program may write into `array` (the default: never)."""
+        return False
+
+    def poison(self, array: Any) -> None:
+        """Fill a released buffer with NaN (the planner's debug mode); the default does
+        nothing."""
 
     # -- helpers --------------------------------------------------------------------------------
     def _make_formula_namespace(self) -> types.SimpleNamespace:

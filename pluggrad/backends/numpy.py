@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 import sys
 from typing import Any
 
@@ -24,6 +25,12 @@ _FIRST_GRAD_ONLY = 4
 # ... to the array under a view when only that view holds it
 _VIEW_BASE_ONLY = 3
 _getrefcount = getattr(sys, "getrefcount", lambda obj: _FIRST_GRAD_ONLY + 1)
+
+# the ufuncs behind Python's operators on arrays (what a traced `a + b` records)
+_OPERATOR_UFUNCS = {
+    operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
+    operator.truediv: np.true_divide, operator.neg: np.negative,
+}  # fmt: skip
 
 # the integer type of each real floating type's size, for bit masks
 _SAME_SIZE_INT = {np.dtype(f"float{n}"): np.dtype(f"int{n}") for n in (16, 32, 64)}
@@ -214,6 +221,31 @@ class NumpyBackend(Backend):
 
     def device_of(self, array):
         return "cpu"
+
+    # -- the planner of compiled programs (pluggrad._trace.program) ----------------------------
+    def reuse_kernel(self, fn):
+        """Elementwise ufuncs (one result, no core dimensions) and the arithmetic operators:
+        the ufunc itself, whose ``out=`` may be one of its operands."""
+        if isinstance(fn, np.ufunc):
+            return fn if fn.nout == 1 and fn.signature is None else None
+        return _OPERATOR_UFUNCS.get(fn)
+
+    def memory_root(self, array):
+        while isinstance(array, np.ndarray) and array.base is not None:
+            array = array.base
+        return array
+
+    def layout(self, array):
+        if type(array) is not np.ndarray:
+            return None
+        return array.strides, array.base is None and array.flags.writeable
+
+    def writable(self, array):
+        return type(array) is np.ndarray and array.base is None and array.flags.writeable
+
+    def poison(self, array):
+        if type(array) is np.ndarray and array.dtype.kind in "fc" and array.flags.writeable:
+            array.fill(np.nan)
 
 
 def _axes_key(slices: tuple[slice, ...]) -> tuple[Any, ...]:

@@ -1,8 +1,9 @@
 """``pluggrad.compile``: a compiled function gives what the eager one gives, state included.
 
-On the jax backend the function is traced into one ``jax.jit`` program; on the other backends it
-runs eagerly.  Every test runs the same code both ways, on fresh copies of the same tensors, and
-compares outputs, the arguments' data, their ``.grad`` and their version counters.
+On the jax backend the function is traced into one ``jax.jit`` program; on the other backends
+pluggrad's tracer records it as a flat program of kernel calls, replayed by later calls
+(pluggrad._trace).  Every test runs the same code both ways, on fresh copies of the same
+tensors, and compares outputs, the arguments' data, their ``.grad`` and their version counters.
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ import pluggrad
 from pluggrad.conformance.helpers import values
 
 F64 = pluggrad.float64
+
+
+@pytest.fixture(autouse=True)
+def _planner_debug_mode(monkeypatch):
+    """The tracer's planner poisons the buffers it releases (PLUGGRAD_COMPILE_DEBUG): a buffer
+    released or reused while still read turns results into NaN here."""
+    monkeypatch.setenv("PLUGGRAD_COMPILE_DEBUG", "1")
 
 
 def _tensor(array, requires_grad=False):
@@ -187,9 +195,8 @@ def test_sgd_training_loop(backend, reset):
     assert losses_eager[-1] < losses_eager[0]
     _assert_state(eager_params, compiled_params)
     assert compiled_params[0].requires_grad and compiled_params[0].is_leaf
-    if _is_jax(backend):
-        # no .grad at the first call, then a .grad (zero_) or none again: at most two traces
-        assert compiled.traces == (2 if reset == "zero_" else 1)
+    # no .grad at the first call, then a .grad (zero_) or none again: at most two traces
+    assert compiled.traces == (2 if reset == "zero_" else 1)
 
 
 def test_inplace_update_of_an_argument_is_seen_by_the_caller(backend):
@@ -247,7 +254,7 @@ def test_outputs_are_differentiable(backend):
             assert not compiled(w, x)["loss"].requires_grad
 
 
-def test_outputs_of_a_training_step_are_detached_under_jax(backend):
+def test_outputs_of_a_training_step_are_detached(backend):
     def step(w):
         loss = (w * w).sum()
         loss.backward()
@@ -258,22 +265,17 @@ def test_outputs_of_a_training_step_are_detached_under_jax(backend):
     w = _tensor([1.0, 2.0], requires_grad=True)
     loss = pluggrad.compile(step)(w)
     _assert_same(loss.detach(), _tensor(5.0))
-    if _is_jax(backend):
-        assert loss.grad_fn is None and not loss.requires_grad
+    assert loss.grad_fn is None and not loss.requires_grad
 
 
-def test_recorded_inplace_on_argument_is_an_error_under_jax(backend):
+def test_recorded_inplace_on_argument_is_an_error(backend):
     def f(a, w):
         a.mul_(w)  # a becomes part of w's graph
         return a.sum()
 
     a, w = _tensor([1.0, 2.0]), _tensor([3.0, 4.0], requires_grad=True)
-    if _is_jax(backend):
-        with pytest.raises(RuntimeError, match="pluggrad.compile.*no_grad"):
-            pluggrad.compile(f)(a, w)
-    else:
+    with pytest.raises(RuntimeError, match="pluggrad.compile.*no_grad"):
         pluggrad.compile(f)(a, w)
-        assert a.grad_fn is not None
 
 
 # ---- caching and retracing --------------------------------------------------------------------
@@ -293,10 +295,9 @@ def test_retrace_on_shape_dtype_and_requires_grad_change(backend):
     f(pluggrad.tensor([1.0, 2.0, 3.0], dtype=pluggrad.float32), 2.0)  # new dtype
     f(_tensor([1.0, 2.0, 3.0], requires_grad=True), 2.0)  # new requires_grad
     f(x3, 2.0)  # cached again
-    if _is_jax(backend):
-        assert len(calls) == f.traces == 5
-    else:
-        assert len(calls) == 7  # eager: the function runs on every call
+    assert f.traces == 5
+    # the tracer (not jax) runs the signature whose output needs a grad_fn eagerly after its trace
+    assert len(calls) == (5 if _is_jax(backend) else 6)
 
 
 def test_pytree_arguments_and_results(backend):
@@ -316,8 +317,7 @@ def test_pytree_arguments_and_results(backend):
         if power == 2:
             _assert_same(got, expected)
     assert got["meta"] == ("train", None)
-    if _is_jax(backend):
-        assert compiled.traces == 2
+    assert compiled.traces == 2
 
 
 def test_same_tensor_twice(backend):
@@ -337,19 +337,16 @@ def test_nested_compiled_functions(backend):
 
 
 # ---- API and errors ---------------------------------------------------------------------------
-def test_item_inside_is_a_clear_error_under_jax(backend):
+def test_item_inside_is_a_clear_error(backend):
     @pluggrad.compile
     def f(x):
         return x * x.sum().item()
 
     x = _tensor([1.0, 2.0])
-    if _is_jax(backend):
-        with pytest.raises(RuntimeError, match=r"pluggrad\.compile.*\.item\(\)"):
-            f(x)
-        with pytest.raises(RuntimeError, match="pluggrad.compile"):
-            pluggrad.compile(lambda x: x * 2 if x.sum() > 0 else x)(x)  # bool of a tracer
-    else:
-        _assert_same(f(x), _tensor([3.0, 6.0]))
+    with pytest.raises(RuntimeError, match=r"pluggrad\.compile.*\.item\(\).*disable=True"):
+        f(x)
+    with pytest.raises(RuntimeError, match="pluggrad.compile"):
+        pluggrad.compile(lambda x: x * 2 if x.sum() > 0 else x)(x)  # bool of a traced value
 
 
 def test_decorator_forms_and_disable(backend):
@@ -370,8 +367,5 @@ def test_decorator_forms_and_disable(backend):
 def test_unhashable_static_argument(backend):
     f = pluggrad.compile(lambda x, extra: x * len(extra))
     x = _tensor([1.0])
-    if _is_jax(backend):
-        with pytest.raises(TypeError, match="hashable"):
-            f(x, np.zeros(2))
-    else:
-        _assert_same(f(x, np.zeros(2)), _tensor([2.0]))
+    with pytest.raises(TypeError, match="hashable"):
+        f(x, np.zeros(2))

@@ -17,6 +17,13 @@ X = _rng.normal(size=(12, 4))
 Y = _rng.integers(0, 3, size=12)
 
 
+@pytest.fixture(autouse=True)
+def _planner_debug_mode(monkeypatch):
+    """The tracer's planner poisons the buffers it releases (PLUGGRAD_COMPILE_DEBUG): a buffer
+    released or reused while still read turns results into NaN here."""
+    monkeypatch.setenv("PLUGGRAD_COMPILE_DEBUG", "1")
+
+
 def _setup(dropout: float = 0.0):
     pg.manual_seed(1)
     model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Dropout(dropout), nn.Linear(8, 3))

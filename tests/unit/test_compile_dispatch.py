@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import pluggrad as pg
+from pluggrad._trace.compiled import TracedCompiled
 from pluggrad.backends import Backend
 from pluggrad.backends.numpy import NumpyBackend
 
@@ -75,7 +76,7 @@ def test_disable_runs_eagerly_without_asking_the_backend(counting):
     assert counting.compiled == [] and compiled.traces == 0
 
 
-def test_the_default_hook_runs_the_function_eagerly():
+def test_the_default_hook_traces_with_pluggrads_tracer():
     calls = []
 
     def f(x):
@@ -84,10 +85,10 @@ def test_the_default_hook_runs_the_function_eagerly():
 
     backend = pg.backends.load_backend("numpy")
     assert Backend.compile is type(backend).compile  # numpy keeps the default hook
-    assert backend.compile(f) is f
+    assert isinstance(backend.compile(f), TracedCompiled)
     compiled = pg.compile(f)
     with pg.use_backend(backend):
         x = pg.tensor([1.0, 2.0])
     for _ in range(3):
         np.testing.assert_array_equal(compiled(x).numpy(), [2.0, 4.0])
-    assert len(calls) == 3 and compiled.traces == 0
+    assert len(calls) == 1 and compiled.traces == 1  # traced once, then replayed

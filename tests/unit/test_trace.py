@@ -1,0 +1,214 @@
+"""pluggrad's tracer and planner (pluggrad._trace), the default ``Backend.compile``, on NumPy.
+
+The conformance suite checks that compiled calls equal eager ones on every backend; these tests
+check what the planner does to the program (dead code, constants, releases, writes in place),
+its debug mode, what cannot be traced, random draws and the memory of a long training loop.
+"""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import pluggrad as pg
+from pluggrad import nn, optim
+from pluggrad._trace import program as program_module
+from pluggrad._trace.compiled import TracedCompiled
+from pluggrad.backends import load_backend
+
+numpy_backend = load_backend("numpy")
+
+
+@pytest.fixture(autouse=True)
+def _numpy():
+    with pg.use_backend(numpy_backend):
+        yield
+
+
+def _entry(compiled):
+    """The traced signature of the last call of `compiled` (a pluggrad.compile result)."""
+    (traced,) = [c for c in compiled._by_backend.values() if isinstance(c, TracedCompiled)]
+    return list(traced._cache.values())[-1]
+
+
+def _step(w, b, x):
+    loss = ((x @ w + b).tanh() ** 2).sum()
+    loss.backward()
+    with pg.no_grad():
+        w -= 0.1 * w.grad
+        b -= 0.1 * b.grad
+    return loss
+
+
+def _params(seed=0):
+    rng = np.random.default_rng(seed)
+    w = pg.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    b = pg.tensor(rng.standard_normal(3), requires_grad=True)
+    return w, b, pg.tensor(rng.standard_normal((5, 4)))
+
+
+def test_replay_is_bit_identical_to_eager_and_writes_in_place():
+    w, b, x = _params()
+    we, be, _ = _params()
+    compiled = pg.compile(_step)
+    arrays = None
+    for call in range(4):
+        got, expected = compiled(w, b, x), _step(we, be, x)
+        assert got.item() == expected.item()  # the same kernels on the same values
+        np.testing.assert_array_equal(w.numpy(force=True), we.numpy(force=True))
+        np.testing.assert_array_equal(w.grad.numpy(), we.grad.numpy())
+        assert (w._version, w.grad._version) == (we._version, we.grad._version)
+        if call == 3:  # replays write the parameters and gradients where they are, as eagerly
+            assert (w._data, w.grad._data) == arrays
+        arrays = (w._data, w.grad._data)
+    assert compiled.traces == 2  # without, then with a .grad
+    program = _entry(compiled).program
+    assert program.reused >= 4  # the update of w and b, their accumulations, the forward chain
+    assert "del " in program.source and "out=" in program.source
+    assert "Tensor" not in program.source
+
+
+def test_dead_code_is_dropped_and_constants_are_computed_once():
+    calls = []
+
+    def f(x):
+        unused = (x * 7).exp()  # noqa: F841 - dead: never reaches the result
+        table = pg.arange(3.0).exp() * 2  # no input: a constant
+        calls.append(1)
+        return x * table
+
+    compiled = pg.compile(f)
+    x = pg.tensor([1.0, 2.0, 3.0])
+    for _ in range(3):
+        np.testing.assert_array_equal(compiled(x).numpy(), (x * pg.arange(3.0).exp() * 2).numpy())
+    program = _entry(compiled).program
+    assert program.steps == 1  # the product; the exponentials were computed while tracing
+    assert len(calls) == 1
+
+
+def test_a_constant_returned_is_a_copy_per_call():
+    compiled = pg.compile(lambda x: (x * 2, pg.zeros(2)))
+    x = pg.tensor([1.0, 2.0])
+    first = compiled(x)[1]
+    first.add_(5.0)
+    np.testing.assert_array_equal(compiled(x)[1].numpy(), [0.0, 0.0])
+
+
+def test_debug_mode_poisons_released_buffers(monkeypatch):
+    """With PLUGGRAD_COMPILE_DEBUG=1 a planner that releases a buffer still read shows as NaN:
+    here the backend is made to claim that no two arrays share memory (a view dies early)."""
+
+    def f(x):
+        y = x * 2
+        view = y.reshape(6)  # reads y's memory
+        return (y.exp() * 0 + view.reshape(2, 3)).sum()
+
+    x = pg.tensor(np.arange(6.0).reshape(2, 3))
+    expected = f(x).item()
+    monkeypatch.setenv("PLUGGRAD_COMPILE_DEBUG", "1")
+    compiled = pg.compile(f)
+    compiled(x)
+    assert compiled(x).item() == expected  # the planner's own view of memory is right
+    monkeypatch.setattr(type(numpy_backend), "memory_root", lambda self, array: array)
+    wrong = pg.compile(f)
+    wrong(x)
+    assert np.isnan(wrong(x).item())
+
+
+@pytest.mark.parametrize(
+    "fn, what",
+    [
+        (lambda x: x * x.sum().item(), r"\.item\(\)"),
+        (lambda x: x * 2 if x.sum() > 0 else x, "bool"),
+        (lambda x: x[x > 1], "mask"),
+        (lambda x: pg.nonzero(x), "nonzero"),
+        (lambda x: pg.unique(x), "unique"),
+        (lambda x: print(x), "printing|item"),
+        (lambda x: x.tolist(), "item"),
+    ],
+)
+def test_what_cannot_be_traced_is_a_clear_error(fn, what):
+    x = pg.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match=rf"(?s)pluggrad\.compile.*({what}).*disable=True"):
+        pg.compile(fn)(x)
+    # and the backend is left as it was
+    np.testing.assert_array_equal((x * 2).numpy(), [2.0, 4.0, 6.0])
+
+
+def test_random_draws_continue_the_default_generator():
+    def f(x):
+        return nn.functional.dropout(x, 0.5, training=True) + pg.rand(3)
+
+    x = pg.ones(3)
+    compiled = pg.compile(f)
+    pg.manual_seed(3)
+    got = [compiled(x).numpy() for _ in range(3)]
+    pg.manual_seed(3)
+    expected = [f(x).numpy() for _ in range(3)]
+    np.testing.assert_array_equal(got, expected)
+    assert not np.array_equal(got[1], got[2])
+    assert compiled.traces == 1
+
+
+def test_layout_and_shared_memory_are_part_of_the_signature():
+    compiled = pg.compile(lambda a, b: a * 2 + b)
+    a = pg.tensor(np.arange(6.0).reshape(2, 3))
+    compiled(a, pg.ones(2, 3))
+    compiled(pg.tensor(np.arange(6.0).reshape(3, 2)).mT, pg.ones(2, 3))  # strides differ
+    assert compiled.traces == 2
+    compiled(a, a)  # one array twice: another program (nothing may be written in place)
+    assert compiled.traces == 3
+
+
+def test_third_party_backend_without_a_compiler_traces():
+    strict = load_backend("array_api_strict")
+    with pg.use_backend(strict):
+        w, b, x = _params()
+        we, be, _ = _params()
+    compiled = pg.compile(_step)
+    for _ in range(3):
+        assert compiled(w, b, x).item() == _step(we, be, x).item()
+    assert compiled.traces == 2
+    assert _entry(compiled).program.reused == 0  # the generic contract writes nothing in place
+
+
+def test_a_thousand_compiled_training_steps_keep_memory_flat():
+    pg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 2))
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    x, y = pg.randn(32, 8), pg.randint(0, 2, (32,))
+
+    @pg.compile
+    def step(x, y):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(20):  # traced (no state, then Adam's state), then replayed
+        step(x, y)
+    tracemalloc.start()
+    try:
+        for _ in range(100):
+            step(x, y)
+        gc.collect()
+        after_100, _ = tracemalloc.get_traced_memory()
+        for _ in range(900):
+            step(x, y)
+        gc.collect()
+        after_1000, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert step.traces == 2
+    assert after_1000 - after_100 < 16 * 1024  # no growth beyond allocator noise
+
+
+def test_program_module_reads_the_debug_switch(monkeypatch):
+    monkeypatch.setenv("PLUGGRAD_COMPILE_DEBUG", "0")
+    assert not program_module.debug_enabled()
+    monkeypatch.setenv("PLUGGRAD_COMPILE_DEBUG", "1")
+    assert program_module.debug_enabled()
