@@ -46,13 +46,19 @@ def compile(fn: Callable | None = None, *, disable: bool = False, **options: Any
     disable : bool
         Run `fn` eagerly on every backend (for debugging), as ``torch.compile`` does.
     **options
-        Passed to the backend's ``compile``; the ``jax`` backend takes none.
+        Passed to the backend's ``compile``.  The ``jax`` backend takes ``in_shardings`` and
+        ``out_shardings`` (``jax.jit``'s, for the function's positional arguments and its
+        result) and ``donate=True`` (the buffers of the tensors a call replaces, such as an
+        optimizer's parameters and state, are donated to the program); see
+        ``docs/sharding.md``.
 
     Returns
     -------
     callable
         A function with `fn`'s signature.  ``.traces`` counts how many times `fn` was traced
-        (by the backends that trace).
+        (by the backends that trace); ``.lower(*args, **kwargs)`` returns the program a call
+        would run, not running it (on ``jax``: a ``jax.stages.Lowered``, whose
+        ``.compile().as_text()`` is the HLO, collectives included).
 
     Notes
     -----
@@ -143,6 +149,26 @@ class CompiledFunction:
         for obj, new, old in zip(objects, new_states, states):
             obj._load_compile_state(restore_scalars(new, old))
         return result
+
+    def lower(self, *args, **kwargs):
+        """The program the backend compiled for a call with these arguments, without running
+        it (the ``jax`` backend's: a ``jax.stages.Lowered``); TypeError where the backend's
+        compiler makes none (or with ``disable=True``)."""
+        objects = find_stateful(self._fn, args, kwargs)
+        if objects:
+            states = [obj._compile_state() for obj in objects]
+            backend = self._backend_of(args, kwargs, states)
+            compiled = self._compiled(backend, True)
+            call: tuple = (objects, lift_scalars(states, _scalar_tensor), args, kwargs), {}
+        else:
+            backend = self._backend_of(args, kwargs)
+            compiled, call = self._compiled(backend, False), (args, kwargs)
+        lower = None if self._disable else getattr(compiled, "lower", None)
+        if lower is None:
+            raise TypeError(
+                f"pluggrad.compile: {self!r} has no lowered program on the {backend.name} backend"
+            )
+        return lower(*call[0], **call[1])
 
     def _compiled(self, backend: Backend, with_state: bool) -> Callable:
         compiled = self._by_backend.get((backend, with_state))

@@ -418,10 +418,24 @@ def _check_same_device(backend, args: tuple) -> None:
             if first is None:
                 first = where
             elif where != first:
-                raise RuntimeError(
-                    "Expected all tensors to be on the same device, but found at least two "
-                    f"devices, {backend.torch_device(first)} and {backend.torch_device(where)}!"
-                )
+                _check_mixed_devices(backend, args)
+                return
+
+
+def _check_mixed_devices(backend, args: tuple) -> None:
+    """Raise PyTorch's error unless the tensors on other devices are 0-dim tensors on the CPU,
+    which PyTorch lets mix with tensors on any device (a scalar made with ``tensor(2.0)``, or
+    by an operation from a Python number, next to a tensor on a GPU or laid out over several
+    devices, a JAX sharding)."""
+    places = [(backend.device_of(a._data), a._data.ndim) for a in args if isinstance(a, Tensor)]
+    kept = [w for w, ndim in places if ndim or backend.torch_device(w).type != "cpu"]
+    first, *others = kept or [places[0][0]]
+    for where in others:
+        if where != first:
+            raise RuntimeError(
+                "Expected all tensors to be on the same device, but found at least two "
+                f"devices, {backend.torch_device(first)} and {backend.torch_device(where)}!"
+            )
 
 
 def _mark_views(prim: Primitive, outputs, args: tuple, params: dict | None) -> None:

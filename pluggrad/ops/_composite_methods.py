@@ -12,6 +12,7 @@ from .._core.tensor import Tensor
 from ._args import as_tensor_arg, normalize_axis
 from ._composite_pointwise import allclose
 from ._convert import astype
+from ._leaf import device_like
 from ._leaf import leaf as _leaf
 from ._leaf import tensor as _tensor
 from ._shape import reshape, view
@@ -90,7 +91,8 @@ def _new_filled(fill):
         dtype = self.dtype if dtype is None else dtype
         native = self._backend.to_native[_dtypes.to_dtype(dtype)]
         data = self._backend.xp.full(tuple(size), fill, dtype=native)
-        return _leaf(data, self._backend, requires_grad, self.device if device is None else device)
+        where = device_like(self, data.shape == self._data.shape) if device is None else device
+        return _leaf(data, self._backend, requires_grad, where)
 
     method.__doc__ = (
         f"A new tensor of `size` filled with {fill}, of this tensor's dtype and device."
@@ -103,7 +105,8 @@ def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad:
     dtype = self.dtype if dtype is None else dtype
     native = self._backend.to_native[_dtypes.to_dtype(dtype)]
     data = self._backend.xp.full(tuple(size), fill_value, dtype=native)
-    return _leaf(data, self._backend, requires_grad, self.device if device is None else device)
+    where = device_like(self, data.shape == self._data.shape) if device is None else device
+    return _leaf(data, self._backend, requires_grad, where)
 
 
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False):

@@ -35,6 +35,8 @@ def move(x: Tensor, native) -> Tensor:
     current = x._backend.device_of(x._data)
     if native is None or native == current:
         return x
+    if isinstance(current, (set, frozenset)):  # laid out over several devices (a JAX
+        current = x._data.sharding  # sharding): the gradient goes back to that layout
     return apply(_MOVE, (x,), {"native": native, "x_device": current})
 
 
@@ -50,7 +52,9 @@ def to_device(x: Tensor, device, /, *, stream=None) -> Tensor:
 def _to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False,
         memory_format=None) -> Tensor:  # fmt: skip
     """``x.to(dtype)``, ``x.to(device)``, ``x.to(device, dtype)``, ``x.to(other)`` (other's
-    device and dtype): the tensor itself when nothing changes (a copy with ``copy=True``)."""
+    device and dtype): the tensor itself when nothing changes (a copy with ``copy=True``).
+    On the ``jax`` backend a ``jax.sharding.Sharding`` may stand for the device: ``x.to(
+    NamedSharding(mesh, P("data")))`` lays `x` out over the mesh (``pluggrad.distributed``)."""
     for a in args:
         if isinstance(a, Tensor):
             device, dtype = a.device, a.dtype
@@ -85,12 +89,22 @@ def _get_device(self) -> int:
     return -1 if where.type == "cpu" else (where.index or 0)
 
 
+def _sharding(self):
+    """How the elements are laid out over devices: on the ``jax`` backend the array's
+    ``jax.sharding.Sharding`` (a ``NamedSharding`` after :func:`pluggrad.distributed.shard`),
+    None on backends without shardings (and inside a compiled function, where layouts are
+    XLA's to choose)."""
+    data = self._data
+    return getattr(data, "sharding", None) if self._backend.has_values(data) else None
+
+
 TENSOR_METHODS: dict = {
     "to": _to,
     "to_device": to_device,
     "cpu": _cpu,
     "cuda": _cuda,
     "get_device": _get_device,
+    "sharding": property(_sharding),
     "is_cuda": property(lambda self: self.device.type == "cuda", doc="Whether on a GPU."),
     "is_cpu": property(lambda self: self.device.type == "cpu", doc="Whether on the CPU."),
 }

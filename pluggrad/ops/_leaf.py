@@ -62,6 +62,17 @@ def place(array, backend: Backend, wanted=None):
     return array if native is None else backend.move(array, native)
 
 
+def device_like(x: Tensor, same_shape: bool):
+    """Where a tensor made from `x` goes when not told (PyTorch: `x`'s device).  An array laid
+    out over several devices (a JAX sharding: the only arrays whose ``device_of`` is a set)
+    gives its layout to a tensor of its shape, and a replica on each of its devices to any
+    other (``JaxBackend.layout_like``)."""
+    where = x._backend.device_of(x._data)
+    if isinstance(where, (set, frozenset)):
+        return x._backend.layout_like(x._data, same_shape)  # type: ignore[attr-defined]
+    return x.device
+
+
 def leaf(data, backend: Backend, requires_grad: bool, device=None) -> Tensor:
     """A new leaf tensor holding the native array `data` of `backend`, on `device` (a device,
     its name, or None for the default device)."""

@@ -27,6 +27,7 @@ from ._convert import astype, clone
 from ._define import primitive
 from ._devices import to_device
 from ._leaf import (
+    device_like,
     get_default_device,
     leaf,
     native_array,
@@ -196,7 +197,8 @@ def eye(n_rows, n_cols=None, /, *, k: int = 0, dtype=None, device=None,
 
 def _like(x: Tensor, fill_value, dtype, requires_grad, device) -> Tensor:
     dtype = x.dtype if dtype is None else to_dtype(dtype)
-    device = x.device if device is None else device  # PyTorch: the input's device
+    if device is None:  # PyTorch: the input's device
+        device = device_like(x, same_shape=True)
     return _filled(fill_value, tuple(x.shape), dtype, requires_grad, x._backend, device)
 
 

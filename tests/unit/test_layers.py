@@ -72,6 +72,7 @@ LAYERS = (
             "pluggrad._trace",
             "pluggrad._compile",
             "pluggrad._info",
+            "pluggrad.distributed",
         ],
     ),
     (

@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.special
 import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from ..._device import device
 from ..._dtypes import float64
@@ -22,6 +23,7 @@ from .._base import Backend, along_axis_key
 from ._compile import JitCompiled
 from ._formula_runner import FormulaRunner
 from ._random import JaxRandomSource
+from ._sharding import OPTIONS as SHARDING_OPTIONS
 
 # the package's docstring says why 64-bit types are on
 if os.environ.get("PLUGGRAD_JAX_X64", "1") != "0":
@@ -78,14 +80,21 @@ class JaxBackend(Backend):
         """`fn` traced by ``jax.jit``, autograd included, per argument signature (the JAX path
         of :func:`pluggrad.compile`; see :mod:`pluggrad.backends.jax._compile`).
 
-        The result has `fn`'s signature and counts its traces in ``.traces``.  There are no
-        options yet: any keyword raises a TypeError.
+        The result has `fn`'s signature, counts its traces in ``.traces`` and shows its
+        program with ``.lower(*args, **kwargs)``.  Options (see
+        :mod:`pluggrad.backends.jax._sharding`): ``in_shardings`` (a ``jax.sharding.Sharding``
+        or a prefix of the positional arguments' structure with shardings or None, as
+        ``jax.jit`` takes it), ``out_shardings`` (likewise, of the result) and ``donate``
+        (True: the buffers of the tensors the call replaces, an optimizer's parameters and
+        state, are donated to the program, as ``jax.jit``'s ``donate_argnums``).
         """
-        if options:
+        unknown = sorted(set(options) - set(SHARDING_OPTIONS))
+        if unknown:
             raise TypeError(
-                f"the jax backend's compile takes no options; got {', '.join(sorted(options))}"
+                f"compile() got an unexpected keyword argument '{unknown[0]}' (the jax "
+                f"backend's options: {', '.join(SHARDING_OPTIONS)})"
             )
-        return JitCompiled(fn, self)
+        return JitCompiled(fn, self, **options)
 
     def native_dtype(self, dtype):
         return np.dtype(dtype.name)
@@ -200,6 +209,18 @@ class JaxBackend(Backend):
 
     def move(self, array, native):
         return jax.device_put(array, native)
+
+    def layout_like(self, array, same_shape: bool):
+        """Where a tensor made from `array`, laid out over several devices, goes (see
+        ``pluggrad.ops._leaf.device_like``): `array`'s sharding if it has `array`'s shape,
+        else a replica on each of the same devices."""
+        sharding = array.sharding
+        if same_shape:
+            return sharding
+        if isinstance(sharding, NamedSharding):
+            return NamedSharding(sharding.mesh, PartitionSpec())
+        devices = np.array(sorted(sharding.device_set, key=lambda d: d.id))
+        return NamedSharding(Mesh(devices, ("devices",)), PartitionSpec())
 
     def device_of(self, array):
         if isinstance(array, jax.core.Tracer):  # abstract, inside pluggrad.compile: the

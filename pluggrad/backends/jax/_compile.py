@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -48,6 +49,7 @@ from ..._core.tensor import Tensor
 from ..._trace.calls import CONCRETE_ERROR, TracedCall, signature
 from ...backends import Backend, get_backend
 from ...ops.random import default_generator
+from ._sharding import Donating, Layout
 
 __all__ = ["CompiledFunctionBackward", "JitCompiled", "fold_transposes"]
 
@@ -63,12 +65,16 @@ _CONCRETE_ERRORS = (
 class JitCompiled:
     """`fn` traced by ``jax.jit`` and cached per argument signature; what
     :meth:`JaxBackend.compile` returns, called by :func:`pluggrad.compile` for the calls whose
-    tensors are on `backend`.  ``.traces`` counts how many times `fn` was traced."""
+    tensors are on `backend`.  ``.traces`` counts how many times `fn` was traced.
 
-    def __init__(self, fn: Callable, backend: Backend):
+    `options` are :func:`pluggrad.compile`'s ``in_shardings``, ``out_shardings`` and
+    ``donate`` (see :mod:`pluggrad.backends.jax._sharding`)."""
+
+    def __init__(self, fn: Callable, backend: Backend, **options):
         functools.update_wrapper(self, fn)
         self._fn = fn
         self.backend = backend
+        self.layout = Layout(fn, **options)
         self._cache: dict = {}
         self.traces = 0
 
@@ -76,12 +82,23 @@ class JitCompiled:
         return f"<pluggrad.compile on {self.backend.name} of {self._fn!r}>"
 
     def __call__(self, *args, **kwargs):
+        entry, tensors = self._entry(args, kwargs)
+        return entry.call(tensors)
+
+    def lower(self, *args, **kwargs) -> jax.stages.Lowered:
+        """The program a call with these arguments runs, lowered (``jax.stages.Lowered``) and
+        not run: ``.as_text()`` is its StableHLO, ``.compile().as_text()`` the HLO XLA runs,
+        after partitioning over the devices (collectives included)."""
+        entry, tensors = self._entry(args, kwargs)
+        return entry.lower(tensors)
+
+    def _entry(self, args: tuple, kwargs: dict) -> tuple:
         leaves, treedef = tree_flatten((args, kwargs))
         key, tensors = signature(leaves, treedef, get_backend())
         entry = self._cache.get(key)
         if entry is None:
             entry = self._cache[key] = _Entry(self, leaves, treedef, tensors)
-        return entry.call(tensors)
+        return entry, tensors
 
 
 class _Entry(TracedCall):
@@ -90,9 +107,18 @@ class _Entry(TracedCall):
     def __init__(self, owner: JitCompiled, leaves, treedef, tensors):
         super().__init__(owner._fn, owner.backend, leaves, treedef, tensors)
         self.owner = owner
-        self.jitted = jax.jit(self._program)
+        # per argument tensor, the sharding in_shardings gives it (None: unspecified)
+        self.in_shardings = owner.layout.argument_shardings(leaves, treedef, tensors)
+        if self.in_shardings is None:
+            self.jitted: Any = jax.jit(self._program)  # or a Donating
+        else:
+            self.jitted = jax.jit(self._program, in_shardings=(self.in_shardings, None, None))
         self.jitted_vjp = jax.jit(self._vjp)
         self.differentiating = False  # tracing `_pure` for the backward of the outputs
+        # donate=True: from the second call on, a program donating the buffers it replaces
+        # (known once the first call's trace has recorded the plan); its trace is not counted
+        self.donating = owner.layout.donate
+        self.counting = True
 
     # -- the traced function ------------------------------------------------------------------
     def _program(self, datas, grads, key):
@@ -119,7 +145,7 @@ class _Entry(TracedCall):
         """Run the user's function on Tensors holding the tracers `datas` and `grads`, drawing
         random numbers from the key `key` (the default generator's, an input of the program
         and, split, an output: draws inside differ from call to call, as eager ones do)."""
-        if not self.differentiating:
+        if not self.differentiating and self.counting:
             self.owner.traces += 1
         backend = self.backend
         source = default_generator.source(backend)
@@ -130,10 +156,13 @@ class _Entry(TracedCall):
 
         outer_key, source._key = source._key, jax.random.wrap_key_data(key)
         try:
-            out_arrays, new_datas, new_grads = self.trace(datas, grads, tree_flatten, run)
+            results = self.trace(datas, grads, tree_flatten, run)
             new_key = jax.random.key_data(source._key)
         finally:
             source._key = outer_key
+        out_arrays, new_datas, new_grads = self.owner.layout.constrain(
+            self.plan, self.current, self.in_shardings, results
+        )
         return out_arrays, new_datas, new_grads, new_key
 
     # -- a call ---------------------------------------------------------------------------------
@@ -154,7 +183,21 @@ class _Entry(TracedCall):
         finally:
             self.current = None
         source._key = jax.random.wrap_key_data(new_key)
+        if self.donating and self.plan is not None:
+            self.donating = False
+            if not self.plan.attach:  # an output's backward reads the inputs: keep them
+                self.jitted = Donating(self._program, self.plan, self.in_shardings)
+                self.counting = False
         return self._finish(tensors, out_arrays, new_datas, new_grads, (datas, grads, key))
+
+    def lower(self, tensors: list[Tensor]) -> jax.stages.Lowered:
+        """The program of a call on `tensors`, lowered (traced if it was not)."""
+        key = jax.random.key_data(default_generator.source(self.backend)._key)
+        self.current = tensors
+        try:
+            return self.jitted.lower([t._data for t in tensors], self.call_grads(tensors), key)
+        finally:
+            self.current = None
 
     def _finish(self, tensors, out_arrays, new_datas, new_grads, inputs):
         plan = self.plan
