@@ -10,8 +10,12 @@ from __future__ import annotations
 import builtins
 import math
 
+import numpy as _np
+
 from . import (
+    _dtypes,
     _tensor_methods,  # noqa: F401  (attaches operators and methods to Tensor)
+    accelerator,
     autograd,
     backends,
     cuda,
@@ -21,6 +25,7 @@ from . import (
     ops,
     optim,
     special,
+    testing,
     utils,
     viz,
 )
@@ -56,6 +61,9 @@ from ._legacy import (
     LongTensor,
     ShortTensor,
 )
+from ._runtime import *  # noqa: F403
+from ._runtime import __all__ as _runtime_all
+from ._tensor_str import set_printoptions
 from ._torch_keywords import adapt_namespace as _adapt_namespace
 from .autograd import (
     enable_grad,
@@ -69,6 +77,8 @@ from .autograd import (
 from .backends import available_backends, get_backend, set_backend, use_backend
 from .ops import *  # noqa: F403
 from .ops import __all__ as _ops_all
+from .ops.creation import asarray as _asarray
+from .ops.creation import from_numpy as _from_numpy
 from .serialization import load, save
 
 __version__ = "0.1.0"
@@ -99,10 +109,25 @@ def is_tensor(obj) -> builtins.bool:  # (bool here is the dtype)
     return isinstance(obj, Tensor)
 
 
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """`data` as a tensor, sharing memory where it can, as ``torch.as_tensor``: a tensor of
+    that dtype and device is returned as it is (graph and all), a NumPy array of that dtype is
+    shared on the NumPy backend, anything else is converted (copied)."""
+    if (
+        isinstance(data, _np.ndarray)
+        and get_backend().name == "numpy"
+        and device in (None, "cpu")
+        and (dtype is None or _dtypes.to_dtype(dtype).name == data.dtype.name)
+    ):
+        return _from_numpy(data)
+    return _asarray(data, dtype=dtype, device=device)
+
+
 __all__ = [
     "Tensor", "Size", "DType", "device", "autograd", "backends", "ops", "linalg", "fft", "viz",
     "nn", "optim",
-    "utils", "cuda", "special", "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",
+    "utils", "cuda", "accelerator", "testing", "special", "FloatTensor", "DoubleTensor",
+    "LongTensor", "IntTensor",
     "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float32", "float64", "complex64", "complex128",
@@ -111,6 +136,7 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "inference_mode", "is_inference_mode_enabled", "is_anomaly_enabled",
     "available_backends", "get_backend", "set_backend", "use_backend",
-    "is_tensor", "compile", "save", "load", "__array_namespace_info__", "__array_api_version__",
+    "is_tensor", "as_tensor", "set_printoptions", *_runtime_all,
+    "compile", "save", "load", "__array_namespace_info__", "__array_api_version__",
     "e", "pi", "inf", "nan", "newaxis", *_ops_all,
 ]  # fmt: skip

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from importlib import metadata
 
 from ._base import Backend
+from ._torch_flags import CudaFlags, CudnnFlags, MpsFlags
 
 __all__ = [
     "Backend",
@@ -157,3 +158,14 @@ def use_backend(backend: str | Backend) -> Iterator[Backend]:
         yield resolved
     finally:
         _scoped.reset(token)
+
+
+def _has_gpu() -> bool:
+    return any(d.type == "cuda" for d in get_backend().devices())
+
+
+# PyTorch's switches for its GPU libraries, ``torch.backends.cudnn.benchmark = True`` and the
+# like (pluggrad.backends._torch_flags)
+cudnn = CudnnFlags(_has_gpu)
+cuda = CudaFlags(_has_gpu)
+mps = MpsFlags()
