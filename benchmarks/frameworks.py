@@ -60,6 +60,14 @@ FRAMEWORKS: dict[str, Framework] = {
             {"PLUGGRAD_BACKEND": "jax", **_JAX_ENV},
             requires_attr=("pluggrad", "compile"),
         ),
+        Framework(
+            "pluggrad-numpy-compile",
+            "torchlike",
+            "pluggrad-compile",
+            ("pluggrad",),
+            {"PLUGGRAD_BACKEND": "numpy"},
+            requires_attr=("pluggrad", "compile"),
+        ),
         Framework("torch", "torchlike", "torch", ("torch",)),
         Framework(
             "torch-compile",

@@ -32,8 +32,12 @@ def compile(fn: Callable | None = None, *, disable: bool = False, **options: Any
     asked once per backend.  On the ``jax`` backend, the first call traces `fn` with
     ``jax.jit``: the forward pass, any ``backward()`` and ``autograd.grad`` inside, and
     in-place updates of the arguments (an optimizer step under ``no_grad()``) become one
-    compiled program, run by later calls with the same argument signature.  A backend without
-    a compiler (``numpy``, ``array_api_strict``, the default hook) runs `fn` eagerly, unchanged.
+    compiled program, run by later calls with the same argument signature.  Every other
+    backend (``numpy``, ``array_api_strict``, third-party ones: the default hook) uses
+    pluggrad's tracer (:mod:`pluggrad._trace`): the first call runs `fn` once on recording
+    arrays, and the kernel calls it made become a flat program, planned (dead values released
+    after their last reader, constants computed once, NumPy results written in place with
+    ``out=``) and replayed by later calls with the same signature, without building a graph.
 
     Usable as ``pluggrad.compile(fn)``, ``@pluggrad.compile`` or ``@pluggrad.compile()``.
 
@@ -62,7 +66,8 @@ def compile(fn: Callable | None = None, *, disable: bool = False, **options: Any
 
     Notes
     -----
-    Semantics of the ``jax`` backend's compiler, compared with running `fn` eagerly:
+    Semantics of the compilers (``jax``'s and the tracer's), compared with running `fn`
+    eagerly; where the tracer of the other backends differs, the last items say so:
 
     * **Arguments.** Tensor leaves of the arguments are the program's inputs.  Other leaves
       (numbers, strings, None...) are static: they must be hashable, and a new value traces
@@ -97,7 +102,19 @@ def compile(fn: Callable | None = None, *, disable: bool = False, **options: Any
       not reach a tensor made outside it that is not an argument or a module's.  Python side
       effects (printing, appending to lists) happen only while tracing.
     * **Values are abstract while tracing**: ``.item()``, ``bool(t)``, printing a tensor, or an
-      ``if`` on a tensor's value raise a RuntimeError naming ``pluggrad.compile``.
+      ``if`` on a tensor's value raise a RuntimeError naming ``pluggrad.compile``; so do, on
+      the tracer, operations whose result's shape depends on values (a boolean mask as an
+      index, ``nonzero``, ``unique``).
+    * **The tracer** (every backend but ``jax``) replays the kernels the eager call ran, in the
+      same order, so results are bit-identical to eager ones.  Its cache key adds, on NumPy,
+      the arrays' strides, whether they own their memory and which share it (a program writes
+      in place only into memory it knows to be free; an argument updated in place, or its
+      ``.grad``, is written where it is, as eagerly).  Random draws are replayed (dropout
+      continues the default generator's stream).  Outputs that would need a ``grad_fn`` (a
+      differentiable forward function called with grad mode on, no argument updated in place)
+      make that signature run eagerly from then on: the replayed program has no graph.  With
+      ``PLUGGRAD_COMPILE_DEBUG=1`` the program fills every buffer it releases with NaN, so that
+      a planner error shows in the results.
     """
     if fn is None:
         return functools.partial(compile, disable=disable, **options)

@@ -7,7 +7,8 @@ with ``exec``.  On the way it plans:
 
 * **dead code**: a call none of whose results reaches an output is dropped (random draws
   excepted: they advance the generator);
-* **constants**: buffers computed from no input were computed once while tracing; the program
+* **constants**: buffers computed from no input, or from an input's shape and dtype only
+  (``ones_like``: the cache key fixes them), were computed once while tracing; the program
   reads them as globals;
 * **dead buffers** are released (``del``) right after their last reader, so a step holds no
   more memory than its live values;
@@ -18,8 +19,16 @@ with ``exec``.  On the way it plans:
   :meth:`~pluggrad.backends.Backend.memory_root` says which buffers share memory).  Gradient
   accumulation and chains of elementwise operations then run in one buffer, and an argument
   updated in place by the function (an optimizer step) or its ``.grad`` (accumulation) is
-  written in place, as the eager call writes it.  Results are bit-identical to eager: the same
-  kernels run on the same values in the same order.
+  written in place, as the eager call writes it;
+* **blocks**: a program whose every call is elementwise over one shape (the gradient of an
+  elementwise function: W4) runs over flat blocks of :data:`BLOCK` elements, so that its
+  temporaries stay in cache and take one block each; results are gathered into whole arrays
+  (an argument updated in place is written block by block).  A constant that is one value
+  broadcast (``ones_like`` then ``broadcast_to``: the gradient of a sum) is read as a 0-d
+  array.
+
+Results are bit-identical to eager ones: the same kernels run on the same values in the same
+order (blocks are multiples of any SIMD width, so each element takes the same path).
 
 With the environment variable ``PLUGGRAD_COMPILE_DEBUG=1`` the program also *poisons* every
 buffer it releases whose memory the planner considers free (fills it with NaN, through
@@ -98,6 +107,18 @@ def build(
     holder: dict[int, str] = {}  # buffer -> the variable holding it
     for n in inputs:
         holder[n] = f"b{n}"
+    shape = _blockable(backend, recorder, steps, inputs, outputs)
+    sliced: list[int] = []  # the buffers a blocked program reads block by block
+    if shape is not None:
+        sliced = [n for n in inputs if recorder.values[n].shape == shape]
+        for n in sorted({n for step in steps for n in step.reads if n in recorder.constant}):
+            value = recorder.values[n]
+            if value.shape == shape:
+                if _is_broadcast(value):  # one value everywhere: read as a 0-d array
+                    names.override[n] = value.reshape(-1)[:1].reshape(()).copy()
+                else:
+                    holder[n] = f"b{n}"
+                    sliced.append(n)
     var_last: dict[str, float] = {}
     emitted: list[tuple[str, list[str]]] = []  # (line, variables it reads or writes)
     for at, step in enumerate(steps):
@@ -175,11 +196,103 @@ def build(
             lines.append(f"del {var}")
     names.env["_poison"] = backend.poison
     params = ", ".join(f"b{n}" for n in inputs)
+    if shape is not None:
+        lines, returned = _blocked(lines, inputs, outputs, holder, sliced, shape, names)
     body = "\n    ".join(lines + [f"return ({', '.join(returned)}{',' if returned else ''})"])
     source = f"def program({params}):\n    {body}\n"
     namespace = dict(names.env)
     exec(compile(source, "<pluggrad.compile program>", "exec"), namespace)
     return Program(namespace["program"], source, len(steps), reused)
+
+
+# elements per block of a blocked program (float32: 64 KiB per temporary, a few in L2 cache);
+# a multiple of any SIMD width, so every block but the last is processed as in a whole array
+BLOCK = 16384
+
+
+def _blockable(backend, recorder, steps, inputs, outputs) -> tuple | None:
+    """The shape of a program that can run block by block, or None.
+
+    Every step must be elementwise (the backend has a reuse kernel for it) with results of one
+    shape, reading buffers of that shape (C-contiguous) or 0-d ones; every output is a result
+    of that shape, and it has at least two blocks of elements.  Running such a program over
+    flat slices keeps its temporaries in cache and its memory to one block per temporary;
+    each element goes through the same kernels, so results are bit-identical."""
+    if not steps:
+        return None
+    values = recorder.values
+    shape = values[steps[0].outs[0]].shape if steps[0].outs[0] is not None else None
+    if shape is None or math.prod(shape) < 2 * BLOCK:
+        return None
+    for step in steps:
+        if step.multi or step.kwargs or step.impure or backend.reuse_kernel(step.fn) is None:
+            return None
+        if values[step.outs[0]].shape != shape:
+            return None
+        whole = False  # whether the step reads a buffer of the shape (not a broadcast)
+        for arg in step.args:
+            if type(arg) is Ref:
+                value = values[arg.n]
+                if value.shape != shape and value.ndim != 0:
+                    return None
+                if value.shape == shape and not value.flags.c_contiguous:
+                    if not (arg.n in recorder.constant and _is_broadcast(value)):
+                        return None
+                else:
+                    whole = whole or value.shape == shape
+            elif isinstance(arg, recorder.array_types) and arg.ndim != 0:
+                return None
+        if not whole:
+            return None
+    made = {n for step in steps for n in step.outs}
+    for out in outputs:
+        if type(out) is not Traced or out.n not in made:
+            return None
+    return shape
+
+
+def _is_broadcast(value: Any) -> bool:
+    """Whether `value` is one element broadcast (every stride 0, as ``broadcast_to`` makes)."""
+    return value.ndim > 0 and not any(getattr(value, "strides", (1,)))
+
+
+def _blocked(lines, inputs, outputs, holder, sliced, shape, names):
+    """`lines` (a program's body) run over flat blocks of the `sliced` buffers, the outputs
+    gathered into whole arrays."""
+    size = math.prod(shape)
+    # the whole (0-d) inputs are read by every block: released by none
+    whole_inputs = {f"b{n}" for n in inputs if n not in sliced}
+    kept = {f"del {v}" for v in whole_inputs} | {f"_poison({v})" for v in whole_inputs}
+    lines = [line for line in lines if line not in kept]
+    head = []
+    for n in sliced:
+        constant = names.recorder.constant
+        whole = names.glob(constant[n]) if n in constant else f"b{n}"
+        head.append(f"F{n} = {whole}")
+        head.append(f"f{n} = F{n}.reshape(-1)")
+    inner = [f"b{n} = f{n}[_i:_i + {BLOCK}]" for n in sliced]
+    full = {f"b{n}": f"F{n}" for n in sliced}
+    gathered: dict[str, str] = {}
+    new_returned = []
+    empty = names.glob(names.recorder.backend.xp.empty)
+    for out in outputs:
+        var = holder[out.n]
+        if var in full:  # written in place into an input, block by block
+            new_returned.append(full[var])
+            continue
+        if var not in gathered:
+            k = len(gathered)
+            value = names.recorder.values[out.n]
+            dtype = names.glob(value.dtype)
+            head.append(f"O{k} = {empty}({shape!r}, dtype={dtype})")
+            head.append(f"o{k} = O{k}.reshape(-1)")
+            gathered[var] = f"O{k}"
+            inner_copy = f"o{k}[_i:_i + {BLOCK}] = {var}"
+            lines = lines + [inner_copy]
+        new_returned.append(gathered[var])
+    loop = [f"for _i in range(0, {size}, {BLOCK}):"]
+    loop += ["    " + line for line in inner + lines]
+    return head + loop, new_returned
 
 
 def _live_steps(steps: list[Step], needed: set[int]) -> list[Step]:
@@ -260,6 +373,7 @@ class _Names:
         self.recorder = recorder
         self.env: dict[str, Any] = {}
         self._by_id: dict[int, str] = {}
+        self.override: dict[int, Any] = {}  # constants read as another array (a 0-d one)
 
     def glob(self, obj: Any) -> str:
         name = self._by_id.get(id(obj))
@@ -269,7 +383,7 @@ class _Names:
         return name
 
     def constant(self, n: int) -> str:
-        return self.glob(self.recorder.constant[n])
+        return self.glob(self.override.get(n, self.recorder.constant[n]))
 
     def expr(self, args: tuple, holder: dict[int, str]) -> str:
         return ", ".join(self.one(a, holder) for a in args)

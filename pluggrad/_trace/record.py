@@ -80,6 +80,8 @@ _DATA_DEPENDENT = frozenset(
     {"nonzero", "argwhere", "flatnonzero", "unique", "unique_all", "unique_counts",
      "unique_inverse", "unique_values", "compress", "extract", "masked_select"}
 )  # fmt: skip
+# functions of their first argument's shape and dtype only (part of the cache key): constants
+_SHAPE_ONLY = frozenset({"zeros_like", "ones_like", "empty_like", "full_like"})
 # methods of an array that write into it
 _WRITES = frozenset({"fill", "sort", "put", "itemset", "resize", "setfield", "partition"})
 # methods and conversions that read the values into Python
@@ -168,6 +170,15 @@ class Recorder:
 
             return refuse
 
+        if name in _SHAPE_ONLY:  # a function of the shape and dtype only: a constant
+
+            @functools.wraps(fn)
+            def like(array, *args, **kwargs):
+                if type(array) is not Traced or _has_traced(args, kwargs):
+                    return self.call(fn, (array, *args), kwargs)
+                return self._wrap_constant(fn(array.value, *args, **kwargs))
+
+            return like
         if name == "getitem":  # backend.getitem(array, key)
 
             @functools.wraps(fn)

@@ -212,3 +212,33 @@ def test_program_module_reads_the_debug_switch(monkeypatch):
     assert not program_module.debug_enabled()
     monkeypatch.setenv("PLUGGRAD_COMPILE_DEBUG", "1")
     assert program_module.debug_enabled()
+
+
+def test_a_large_elementwise_program_runs_block_by_block(monkeypatch):
+    """Every step elementwise over one shape (W4's gradient): the program runs over flat
+    blocks, its temporaries one block each, the results bit-identical to eager ones."""
+
+    def grad(x):
+        (g,) = pg.autograd.grad(((x.sin() * x).exp() / (1 + x * x)).sum(), x)
+        return g
+
+    def update(w, v, rate):
+        with pg.no_grad():
+            w.mul_(rate).add_(v.tanh())  # written into w, block by block; rate read by all
+
+    x = pg.tensor(np.linspace(-3, 3, 3 * program_module.BLOCK + 5), requires_grad=True)
+    monkeypatch.setenv("PLUGGRAD_COMPILE_DEBUG", "1")
+    compiled = pg.compile(grad)
+    for _ in range(2):
+        np.testing.assert_array_equal(compiled(x).numpy(), grad(x).numpy())
+    assert "for _i in range" in _entry(compiled).program.source
+    w, v = pg.tensor(np.linspace(0, 1, 40000)), pg.tensor(np.linspace(1, 2, 40000))
+    we = pg.tensor(np.linspace(0, 1, 40000))
+    compiled_update, array = pg.compile(update), w._data
+    rate = pg.tensor(0.5, dtype=pg.float64)
+    for _ in range(3):
+        compiled_update(w, v, rate)
+        update(we, v, rate)
+    np.testing.assert_array_equal(w.numpy(), we.numpy())
+    assert w._data is array and w._version == we._version
+    assert "for _i in range" in _entry(compiled_update).program.source
