@@ -3,7 +3,9 @@ that read and set the groups' values (see :mod:`pluggrad.optim.lr_scheduler`).""
 
 from __future__ import annotations
 
+import types
 import warnings
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from weakref import ref
@@ -11,7 +13,7 @@ from weakref import ref
 from .._core.tensor import Tensor
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler"]
+__all__ = ["LRScheduler", "LambdaScheduler"]
 
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
@@ -169,3 +171,54 @@ class LRScheduler:
         for group, lr in zip(self.optimizer.param_groups, values):
             _set_group_value(group, "lr", lr)
         self._last_lr: list = _group_values(self.optimizer, "lr")
+
+
+class LambdaScheduler(LRScheduler):
+    """The base of the schedulers driven by functions of the epoch (``LambdaLR``,
+    ``MultiplicativeLR``): one function, or one per group, in ``lr_lambdas``; a function that
+    is a callable object has its ``__dict__`` saved in the state dict (plain functions and
+    lambdas are not saved, as in PyTorch)."""
+
+    _check_callable = False  # MultiplicativeLR checks the functions, LambdaLR does not
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        self.optimizer = optimizer
+        groups = len(optimizer.param_groups)
+        if not isinstance(lr_lambda, (list, tuple)):
+            self.lr_lambdas = [lr_lambda] * groups
+        else:
+            if len(lr_lambda) != groups:
+                raise ValueError(f"Expected {groups} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        if self._check_callable:
+            for fn in self.lr_lambdas:
+                if not callable(fn):
+                    raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        super().__init__(optimizer, last_epoch)
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base class's, with ``lr_lambdas``: the ``__dict__`` of each lambda that is a
+        callable object, ``None`` for functions and lambdas (which are not saved)."""
+        state = {
+            key: value
+            for key, value in self.__dict__.items()
+            if key not in ("optimizer", "lr_lambdas")
+        }
+        state["lr_lambdas"] = [
+            None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+            for fn in self.lr_lambdas
+        ]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        lr_lambdas = state_dict.pop("lr_lambdas")
+        self.__dict__.update(state_dict)
+        state_dict["lr_lambdas"] = lr_lambdas  # the caller's dict is left as it was
+        for fn, saved in zip(self.lr_lambdas, lr_lambdas):
+            if saved is not None:
+                fn.__dict__.update(saved)

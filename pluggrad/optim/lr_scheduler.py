@@ -13,15 +13,15 @@ entries as PyTorch's (everything in its ``__dict__`` except the optimizer).
 from __future__ import annotations
 
 import math
-import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ._lr_base import (
     EPOCH_DEPRECATION_WARNING,
+    LambdaScheduler,
     LRScheduler,
     _group_values,
     _set_group_value,
@@ -44,47 +44,8 @@ __all__ = [
 ]  # fmt: skip
 
 
-class LambdaLR(LRScheduler):
+class LambdaLR(LambdaScheduler):
     """``lr = initial_lr * lr_lambda(epoch)``, one function, or one per group."""
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-        last_epoch: int = -1,
-    ) -> None:
-        self.optimizer = optimizer
-        if not isinstance(lr_lambda, (list, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(
-                    f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
-                )
-            self.lr_lambdas = list(lr_lambda)
-        super().__init__(optimizer, last_epoch)
-
-    def state_dict(self) -> dict[str, Any]:
-        """As the base class's, with ``lr_lambdas``: the ``__dict__`` of each lambda that is a
-        callable object, ``None`` for functions and lambdas (which are not saved)."""
-        state = {
-            key: value
-            for key, value in self.__dict__.items()
-            if key not in ("optimizer", "lr_lambdas")
-        }
-        state["lr_lambdas"] = [
-            None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-            for fn in self.lr_lambdas
-        ]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        lr_lambdas = state_dict.pop("lr_lambdas")
-        self.__dict__.update(state_dict)
-        state_dict["lr_lambdas"] = lr_lambdas  # the caller's dict is left as it was
-        for fn, saved in zip(self.lr_lambdas, lr_lambdas):
-            if saved is not None:
-                fn.__dict__.update(saved)
 
     def get_lr(self) -> list:
         self._warn_if_outside_step()
