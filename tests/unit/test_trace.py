@@ -164,6 +164,7 @@ def test_layout_and_shared_memory_are_part_of_the_signature():
 
 
 def test_third_party_backend_without_a_compiler_traces():
+    pytest.importorskip("array_api_strict")  # (a CI session installs one backend's extra)
     strict = load_backend("array_api_strict")
     with pg.use_backend(strict):
         w, b, x = _params()
