@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from ._core.tensor import Tensor
+from ._core.tensor import Tensor, _make
 from ._stateful import Scalar, find_stateful, lift_scalars, restore_scalars, threaded
 from ._trace.compiled import compiler
 from .backends import Backend, get_backend
@@ -205,9 +205,26 @@ class CompiledFunction:
         return get_backend()
 
 
+# The arrays of the numbers lifted lately, by backend, dtype and value, on backends whose arrays
+# cannot be written: making a 0-d array from a float (~0.1 ms) costs more than dispatching a
+# small step's whole program, so a constant learning rate is made into one once.  Each call
+# still gets a Tensor of its own around it (distinct inputs, as fresh tensors would be).
+_SCALAR_ARRAYS: dict = {}
+_SCALAR_ARRAYS_MAX = 64
+
+
 def _scalar_tensor(scalar: Scalar) -> Tensor:
     like = scalar.like
-    return tensor(scalar.value, dtype=like.dtype, backend=like._backend)
+    backend, value = like._backend, scalar.value
+    if backend.mutable:
+        return tensor(value, dtype=like.dtype, backend=backend)
+    key = (backend, like.dtype, type(value), repr(value))  # repr: -0.0 is not 0.0
+    array = _SCALAR_ARRAYS.get(key)
+    if array is None:
+        if len(_SCALAR_ARRAYS) >= _SCALAR_ARRAYS_MAX:  # a schedule's values: keep the last ones
+            _SCALAR_ARRAYS.clear()
+        array = _SCALAR_ARRAYS[key] = tensor(value, dtype=like.dtype, backend=backend)._data
+    return _make(array, backend)
 
 
 _SEQUENCES = (tuple, list)

@@ -154,12 +154,13 @@ class _Entry(TracedCall):
             with backend.tracing():
                 return fn(*args, **kwargs)
 
-        outer_key, source._key = source._key, jax.random.wrap_key_data(key)
+        outer = source._typed, source._data
+        source._key = jax.random.wrap_key_data(key)
         try:
             results = self.trace(datas, grads, tree_flatten, run)
             new_key = jax.random.key_data(source._key)
         finally:
-            source._key = outer_key
+            source._typed, source._data = outer
         out_arrays, new_datas, new_grads = self.owner.layout.constrain(
             self.plan, self.current, self.in_shardings, results
         )
@@ -172,7 +173,7 @@ class _Entry(TracedCall):
         grads = self.call_grads(tensors)
         self.current = tensors  # read only if jax traces `_pure` (first call, or a retrace)
         source = default_generator.source(self.backend)
-        key = jax.random.key_data(source._key)
+        key = source.key_data()
         try:
             out_arrays, new_datas, new_grads, new_key = self.jitted(datas, grads, key)
         except _CONCRETE_ERRORS as exc:
@@ -182,7 +183,7 @@ class _Entry(TracedCall):
             raise RuntimeError(CONCRETE_ERROR.format(name=name, what=what)) from exc
         finally:
             self.current = None
-        source._key = jax.random.wrap_key_data(new_key)
+        source.set_key_data(new_key)
         if self.donating and self.plan is not None:
             self.donating = False
             if not self.plan.attach:  # an output's backward reads the inputs: keep them
@@ -192,7 +193,7 @@ class _Entry(TracedCall):
 
     def lower(self, tensors: list[Tensor]) -> jax.stages.Lowered:
         """The program of a call on `tensors`, lowered (traced if it was not)."""
-        key = jax.random.key_data(default_generator.source(self.backend)._key)
+        key = default_generator.source(self.backend).key_data()
         self.current = tensors
         try:
             return self.jitted.lower([t._data for t in tensors], self.call_grads(tensors), key)

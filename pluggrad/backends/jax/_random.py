@@ -16,7 +16,31 @@ class JaxRandomSource(RandomSource):
 
     def __init__(self, backend: Any, seed: int) -> None:
         self.backend = backend
-        self._key = jax.random.key(seed % 2**63)
+        # the key, typed (what jax.random takes) and as raw data (what a compiled program
+        # takes and returns); each made from the other only when asked for, since both
+        # conversions are operations JAX dispatches (~20-100 us each, per compiled call)
+        self._typed: Any = jax.random.key(seed % 2**63)
+        self._data: Any = None
+
+    @property
+    def _key(self):
+        if self._typed is None:
+            self._typed = jax.random.wrap_key_data(self._data)
+        return self._typed
+
+    @_key.setter
+    def _key(self, key) -> None:
+        self._typed, self._data = key, None
+
+    def key_data(self):
+        """The key's raw data (``jax.random.key_data``), as a compiled program takes it."""
+        if self._data is None:
+            self._data = jax.random.key_data(self._typed)
+        return self._data
+
+    def set_key_data(self, data) -> None:
+        """Continue from the raw key `data` (a compiled program's new key)."""
+        self._typed, self._data = None, data
 
     def _next_key(self):
         self._key, key = jax.random.split(self._key)
@@ -76,7 +100,7 @@ class JaxRandomSource(RandomSource):
         return jax.lax.top_k(perturbed, num_samples)[1].astype(dtype)
 
     def get_state(self):
-        return jax.device_get(jax.random.key_data(self._key))
+        return jax.device_get(self.key_data())
 
     def set_state(self, state):
         self._key = jax.random.wrap_key_data(jnp.asarray(state))
