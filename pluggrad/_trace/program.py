@@ -10,6 +10,8 @@ with ``exec``.  On the way it plans:
 * **constants**: buffers computed from no input, or from an input's shape and dtype only
   (``ones_like``: the cache key fixes them), were computed once while tracing; the program
   reads them as globals;
+* **products with ones** (the gradient of a sum, broadcast, times a buffer) are that buffer:
+  ``x * 1.0`` is ``x`` bit for bit;
 * **dead buffers** are released (``del``) right after their last reader, so a step holds no
   more memory than its live values;
 * **reuse**: where the backend writes arrays in place (:meth:`Backend.reuse_kernel
@@ -87,6 +89,7 @@ def build(
     backend = recorder.backend
     debug = debug_enabled() if debug is None else debug
     out_refs = [o.n for o in outputs if type(o) is Traced]
+    out_set = set(out_refs)
     steps = _live_steps(recorder.steps, set(out_refs))
     last = _last_uses(steps, out_refs)
     names = _Names(recorder)
@@ -142,18 +145,28 @@ def build(
                     target = arg.n
                     break
         used = [holder[n] for n in step.reads if n in holder]  # (not the constants)
-        if target is not None and single is not None:
-            var = holder[target]
-            fn = names.glob(kernel)
-            out = single
-            holder[out] = var
-            # the result lives in the operand's memory: so do the views made of it
-            old, new = group_of[out], group_of[target]
+        same = None
+        if kernel is not None and single is not None and single not in out_set:
+            same = _times_one(kernel, step, recorder, holder)
+
+        def share(out: int, operand: int) -> None:
+            """`out` is held in `operand`'s memory: so are the views made of it."""
+            old, new = group_of[out], group_of[operand]
             for m in members.pop(old, ()):
                 group_of[m] = new
                 members[new].add(m)
             if old in protected:
                 protected.add(new)
+
+        if same is not None and single is not None:  # x * 1: x itself, bit for bit
+            holder[single] = holder[same]
+            share(single, same)
+            emitted.append(("", used))
+        elif target is not None and single is not None:
+            var = holder[target]
+            fn = names.glob(kernel)
+            holder[single] = var
+            share(single, target)
             emitted.append((f"{var} = {fn}({args}, out={var})", used))
             reused += 1
         else:
@@ -189,7 +202,8 @@ def build(
         released.setdefault(index, []).append(var)
     owner = {var: n for n, var in holder.items()}  # a variable's last buffer
     for index, (line, _) in enumerate(emitted):
-        lines.append(line)
+        if line:
+            lines.append(line)
         for var in sorted(released.get(index, ())):
             if debug and free_after(owner[var], index):
                 lines.append(f"_poison({var})")
@@ -249,6 +263,29 @@ def _blockable(backend, recorder, steps, inputs, outputs) -> tuple | None:
         if type(out) is not Traced or out.n not in made:
             return None
     return shape
+
+
+def _times_one(kernel: Callable, step: Step, recorder: Recorder, holder: dict) -> int | None:
+    """The buffer a product returns unchanged: ``x * c`` (either order) with `c` a constant of
+    ones (the gradient of a sum, broadcast) and `x` a buffer of the result's shape and dtype
+    (``x * 1.0`` is `x`, NaN, infinities and signed zeros included), else None."""
+    if getattr(kernel, "__name__", "") != "multiply" or len(step.args) != 2:
+        return None
+    values, constant = recorder.values, recorder.constant
+    result = values[step.outs[0]]  # type: ignore[index]
+    for this, other in (step.args, step.args[::-1]):
+        if type(this) is not Ref or this.n not in holder or type(other) is not Ref:
+            continue
+        ones = constant.get(other.n)
+        value = values[this.n]
+        if (
+            ones is not None
+            and value.shape == result.shape
+            and value.dtype == result.dtype
+            and bool((ones == 1).all())
+        ):
+            return this.n
+    return None
 
 
 def _is_broadcast(value: Any) -> bool:

@@ -243,3 +243,16 @@ def test_a_large_elementwise_program_runs_block_by_block(monkeypatch):
     np.testing.assert_array_equal(w.numpy(), we.numpy())
     assert w._data is array and w._version == we._version
     assert "for _i in range" in _entry(compiled_update).program.source
+
+
+def test_products_with_the_ones_of_a_sums_gradient_are_skipped():
+    def f(x):
+        (g,) = pg.autograd.grad((x * x).sum(), x)  # ones * x + x * ones
+        return g
+
+    compiled = pg.compile(f)
+    x = pg.tensor([1.5, -0.0, 3.0], requires_grad=True)
+    for _ in range(2):
+        np.testing.assert_array_equal(compiled(x).numpy(), f(x).numpy())
+    calls = [line for line in _entry(compiled).program.source.splitlines() if " = g" in line]
+    assert len(calls) == 1  # the sum of the two products, each x itself; the forward is dead
