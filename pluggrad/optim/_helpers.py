@@ -14,7 +14,7 @@ from __future__ import annotations
 from .. import _dtypes
 from .. import ops as _ops
 from .._core.tensor import Tensor
-from .optimizer import scalar_dtype
+from .optimizer import ParameterwiseOptimizer, scalar_dtype
 
 __all__: list[str] = []
 
@@ -103,3 +103,24 @@ def check_real(name: str, param: Tensor) -> None:
     ``view_as_real``), which pluggrad has no view for yet."""
     if param.is_complex():
         raise NotImplementedError(f"pluggrad.optim.{name} does not support complex parameters")
+
+
+class LazyStateOptimizer(ParameterwiseOptimizer):
+    """A :class:`ParameterwiseOptimizer` whose state of a parameter is made at its first step,
+    as PyTorch's optimizers make it: ``step`` (a 0-d counter), then the tensors of
+    :meth:`_new_state` (by default zeros shaped as the parameter, one per name in
+    ``_zeros``).  Complex parameters are refused (see :func:`check_real`)."""
+
+    _zeros: tuple[str, ...] = ()
+
+    def _state(self, p: Tensor, group: dict) -> dict:
+        state = self.state[p]
+        if len(state) == 0:  # lazily, at the parameter's first gradient
+            check_real(type(self).__name__, p)
+            state["step"] = new_step(p)
+            state.update(self._new_state(p, group))
+        return state
+
+    def _new_state(self, p: Tensor, group: dict) -> dict:
+        """The tensors of `p`'s state besides ``step``, in PyTorch's order."""
+        return {name: _ops.zeros_like(p) for name in self._zeros}

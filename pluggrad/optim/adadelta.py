@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from .. import ops as _ops
 from ._helpers import (
+    LazyStateOptimizer,
     addcmul_,
     check_implemented,
     check_lr,
     check_non_negative,
-    check_real,
-    new_step,
 )
-from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["Adadelta"]
 
 
-class Adadelta(ParameterwiseOptimizer):
+class Adadelta(LazyStateOptimizer):
     """Adadelta: steps scaled by the ratio of running root mean squares of the updates and of
     the gradients.
 
@@ -86,17 +83,10 @@ class Adadelta(ParameterwiseOptimizer):
         }
         super().__init__(params, defaults)
 
-    def _state(self, p) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            check_real("Adadelta", p)
-            state["step"] = new_step(p)
-            state["square_avg"] = _ops.zeros_like(p)
-            state["acc_delta"] = _ops.zeros_like(p)
-        return state
+    _zeros = ("square_avg", "acc_delta")
 
     def _update(self, p, group) -> None:
-        state = self._state(p)
+        state = self._state(p, group)
         rho, eps = group["rho"], group["eps"]
         state["step"].add_(1)
         grad = -p.grad if group["maximize"] else p.grad

@@ -5,23 +5,21 @@ from __future__ import annotations
 
 from .. import ops as _ops
 from ._helpers import (
+    LazyStateOptimizer,
     addcdiv_,
     addcmul_,
     check_implemented,
     check_lr,
     check_non_negative,
-    check_real,
     lerp_,
     like,
-    new_step,
     step_count,
 )
-from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["Adam"]
 
 
-class Adam(ParameterwiseOptimizer):
+class Adam(LazyStateOptimizer):
     """Adam: adaptive moment estimation.
 
     For each parameter with a gradient ``g`` (``-g`` when `maximize`), at step ``t``::
@@ -105,16 +103,9 @@ class Adam(ParameterwiseOptimizer):
         }
         super().__init__(params, defaults)
 
-    def _state(self, p, group) -> dict:
-        state = self.state[p]
-        if len(state) == 0:  # lazily, at the parameter's first gradient
-            check_real(type(self).__name__, p)
-            state["step"] = new_step(p)
-            state["exp_avg"] = _ops.zeros_like(p)
-            state["exp_avg_sq"] = _ops.zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = _ops.zeros_like(p)
-        return state
+    def _new_state(self, p, group) -> dict:
+        names = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")[: 3 if group["amsgrad"] else 2]
+        return {name: _ops.zeros_like(p) for name in names}
 
     def _update(self, p, group) -> None:
         state = self._state(p, group)

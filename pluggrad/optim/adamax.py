@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from .. import ops as _ops
 from ._helpers import (
+    LazyStateOptimizer,
     addcdiv_,
     check_betas,
     check_implemented,
     check_lr,
     check_non_negative,
-    check_real,
     lerp_,
     like,
-    new_step,
     step_count,
 )
-from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["Adamax"]
 
 
-class Adamax(ParameterwiseOptimizer):
+class Adamax(LazyStateOptimizer):
     """Adamax: Adam's second moment replaced by an exponentially weighted infinity norm.
 
     For each parameter with a gradient ``g`` (``-g`` when `maximize`), at step ``t``::
@@ -86,17 +84,10 @@ class Adamax(ParameterwiseOptimizer):
         }
         super().__init__(params, defaults)
 
-    def _state(self, p) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            check_real("Adamax", p)
-            state["step"] = new_step(p)
-            state["exp_avg"] = _ops.zeros_like(p)
-            state["exp_inf"] = _ops.zeros_like(p)
-        return state
+    _zeros = ("exp_avg", "exp_inf")
 
     def _update(self, p, group) -> None:
-        state = self._state(p)
+        state = self._state(p, group)
         beta1, beta2 = group["betas"]
         grad = -p.grad if group["maximize"] else p.grad
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]

@@ -6,20 +6,19 @@ from __future__ import annotations
 from .. import ops as _ops
 from .._core.tensor import Tensor
 from ._helpers import (
+    LazyStateOptimizer,
     check_implemented,
     check_lr,
     check_non_negative,
-    check_real,
     like,
     new_step,
     step_count,
 )
-from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["ASGD"]
 
 
-class ASGD(ParameterwiseOptimizer):
+class ASGD(LazyStateOptimizer):
     """ASGD: SGD with a decaying step size, keeping an average of the iterates.
 
     For each parameter with a gradient ``g`` (``-g`` when `maximize`), at step ``t``::
@@ -89,17 +88,14 @@ class ASGD(ParameterwiseOptimizer):
         }
         super().__init__(params, defaults)
 
-    def _state(self, p, group) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            check_real("ASGD", p)
-            state["step"] = new_step(p)
-            lr = group["lr"]
-            eta = new_step(p)
-            state["eta"] = eta.add_(_ops.astype(lr, eta.dtype) if isinstance(lr, Tensor) else lr)
-            state["mu"] = new_step(p).add_(1)
-            state["ax"] = _ops.zeros_like(p)
-        return state
+    def _new_state(self, p, group) -> dict:
+        lr = group["lr"]
+        eta = new_step(p)
+        return {
+            "eta": eta.add_(_ops.astype(lr, eta.dtype) if isinstance(lr, Tensor) else lr),
+            "mu": new_step(p).add_(1),
+            "ax": _ops.zeros_like(p),
+        }
 
     def _update(self, p, group) -> None:
         state = self._state(p, group)

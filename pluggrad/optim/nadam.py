@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from .. import ops as _ops
 from ._helpers import (
+    LazyStateOptimizer,
     addcdiv_,
     addcmul_,
     check_betas,
     check_implemented,
     check_lr,
     check_non_negative,
-    check_real,
     lerp_,
     like,
-    new_step,
     step_count,
 )
-from .optimizer import ParameterwiseOptimizer, scalar_dtype
+from .optimizer import scalar_dtype
 
 __all__ = ["NAdam"]
 
 
-class NAdam(ParameterwiseOptimizer):
+class NAdam(LazyStateOptimizer):
     """NAdam: Adam with Nesterov momentum and a momentum schedule.
 
     For each parameter with a gradient ``g`` (``-g`` when `maximize`), at step ``t``::
@@ -97,18 +96,15 @@ class NAdam(ParameterwiseOptimizer):
         }
         super().__init__(params, defaults)
 
-    def _state(self, p) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            check_real("NAdam", p)
-            state["step"] = new_step(p)
-            state["mu_product"] = p.new_ones((), dtype=scalar_dtype())
-            state["exp_avg"] = _ops.zeros_like(p)
-            state["exp_avg_sq"] = _ops.zeros_like(p)
-        return state
+    def _new_state(self, p, group) -> dict:
+        return {
+            "mu_product": p.new_ones((), dtype=scalar_dtype()),
+            "exp_avg": _ops.zeros_like(p),
+            "exp_avg_sq": _ops.zeros_like(p),
+        }
 
     def _update(self, p, group) -> None:
-        state = self._state(p)
+        state = self._state(p, group)
         lr, weight_decay = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         momentum_decay = group["momentum_decay"]

@@ -5,23 +5,21 @@ from __future__ import annotations
 
 from .. import ops as _ops
 from ._helpers import (
+    LazyStateOptimizer,
     addcmul_,
     check_betas,
     check_implemented,
     check_lr,
     check_non_negative,
-    check_real,
     lerp_,
     like,
-    new_step,
     step_count,
 )
-from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["RAdam"]
 
 
-class RAdam(ParameterwiseOptimizer):
+class RAdam(LazyStateOptimizer):
     """RAdam: Adam whose adaptive learning rate is switched on, rectified, once the variance
     of its estimate is tractable.
 
@@ -97,17 +95,10 @@ class RAdam(ParameterwiseOptimizer):
         }
         super().__init__(params, defaults)
 
-    def _state(self, p) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            check_real("RAdam", p)
-            state["step"] = new_step(p)
-            state["exp_avg"] = _ops.zeros_like(p)
-            state["exp_avg_sq"] = _ops.zeros_like(p)
-        return state
+    _zeros = ("exp_avg", "exp_avg_sq")
 
     def _update(self, p, group) -> None:
-        state = self._state(p)
+        state = self._state(p, group)
         lr, weight_decay = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         grad = -p.grad if group["maximize"] else p.grad

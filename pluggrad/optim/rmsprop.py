@@ -5,21 +5,19 @@ from __future__ import annotations
 
 from .. import ops as _ops
 from ._helpers import (
+    LazyStateOptimizer,
     addcdiv_,
     addcmul_,
     check_implemented,
     check_lr,
     check_non_negative,
-    check_real,
     lerp_,
-    new_step,
 )
-from .optimizer import ParameterwiseOptimizer
 
 __all__ = ["RMSprop"]
 
 
-class RMSprop(ParameterwiseOptimizer):
+class RMSprop(LazyStateOptimizer):
     """RMSprop: gradients divided by a running root mean square.
 
     For each parameter with a gradient ``g`` (``-g`` when `maximize`)::
@@ -95,17 +93,13 @@ class RMSprop(ParameterwiseOptimizer):
         }
         super().__init__(params, defaults)
 
-    def _state(self, p, group) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            check_real("RMSprop", p)
-            state["step"] = new_step(p)
-            state["square_avg"] = _ops.zeros_like(p)
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = _ops.zeros_like(p)
-            if group["centered"]:
-                state["grad_avg"] = _ops.zeros_like(p)
-        return state
+    def _new_state(self, p, group) -> dict:
+        names = ["square_avg"]
+        if group["momentum"] > 0:
+            names.append("momentum_buffer")
+        if group["centered"]:
+            names.append("grad_avg")
+        return {name: _ops.zeros_like(p) for name in names}
 
     def _update(self, p, group) -> None:
         state = self._state(p, group)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from .. import ops as _ops
 from .._core.tensor import Tensor
-from ._helpers import check_implemented, check_lr, check_non_negative, check_real, like, new_step
-from .optimizer import ParameterwiseOptimizer
+from ._helpers import (
+    LazyStateOptimizer,
+    check_implemented,
+    check_lr,
+    check_non_negative,
+    like,
+)
 
 __all__ = ["Rprop"]
 
 
-class Rprop(ParameterwiseOptimizer):
+class Rprop(LazyStateOptimizer):
     """Rprop: per-element step sizes grown while the gradient keeps its sign and shrunk when
     it flips; only the gradient's sign is used.
 
@@ -78,18 +83,13 @@ class Rprop(ParameterwiseOptimizer):
         }
         super().__init__(params, defaults)
 
-    def _state(self, p, group) -> dict:
-        state = self.state[p]
-        if len(state) == 0:
-            check_real("Rprop", p)
-            state["step"] = new_step(p)
-            state["prev"] = _ops.zeros_like(p)
-            lr = group["lr"]
-            if isinstance(lr, Tensor):
-                state["step_size"] = _ops.zeros_like(p).add_(like(lr, p))
-            else:
-                state["step_size"] = _ops.full_like(p, lr)
-        return state
+    def _new_state(self, p, group) -> dict:
+        lr = group["lr"]
+        if isinstance(lr, Tensor):
+            step_size = _ops.zeros_like(p).add_(like(lr, p))
+        else:
+            step_size = _ops.full_like(p, lr)
+        return {"prev": _ops.zeros_like(p), "step_size": step_size}
 
     def _update(self, p, group) -> None:
         state = self._state(p, group)
