@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..._core.grad_mode import grad_enabled
-from ..._core.hooks import RemovableHandle
+from ..._core.hooks import RemovableHandle, add_hook
 from ..._core.tensor import Tensor
 from ...autograd.function import Function
 
@@ -237,8 +237,8 @@ class ModuleHooks:
 
 
 def _add_hook(hooks: dict, hook: Callable, prepend: bool) -> RemovableHandle:
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = hook
+    """Add `hook` to the ordered `hooks`, last, or first with `prepend` (as Module's hooks)."""
+    _, handle = add_hook(hooks, hook)
     if prepend:
         items = list(hooks.items())
         hooks.clear()
