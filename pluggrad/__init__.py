@@ -52,6 +52,7 @@ from ._dtypes import (
 )
 from ._info import __array_namespace_info__
 from ._legacy import (
+from ._lazy import compute
     BoolTensor,
     ByteTensor,
     CharTensor,
@@ -137,6 +138,7 @@ __all__ = [
     "inference_mode", "is_inference_mode_enabled", "is_anomaly_enabled",
     "available_backends", "get_backend", "set_backend", "use_backend",
     "is_tensor", "as_tensor", "set_printoptions", *_runtime_all,
-    "compile", "save", "load", "__array_namespace_info__", "__array_api_version__",
+    "compile", "compute", "save", "load", "__array_namespace_info__",
+    "__array_api_version__",
     "e", "pi", "inf", "nan", "newaxis", *_ops_all,
 ]  # fmt: skip

@@ -59,6 +59,21 @@ def _rebuilt(t: Tensor, array: np.ndarray) -> Tensor:
     return tensor(array, dtype=t.dtype, backend=t._backend, requires_grad=t._requires_grad)
 
 
+def _numpy_all(tensors: list[Tensor]) -> list[np.ndarray]:
+    """The values of `tensors` as NumPy copies, read together per backend: a lazy backend
+    (Dask) computes them in one pass instead of one pass per tensor."""
+    values: list = [None] * len(tensors)
+    by_backend: dict[int, list[int]] = {}
+    for i, t in enumerate(tensors):
+        by_backend.setdefault(id(t._backend), []).append(i)
+    for positions in by_backend.values():
+        backend = tensors[positions[0]]._backend
+        arrays = backend.to_numpy_all([tensors[i]._data for i in positions])
+        for i, array in zip(positions, arrays):
+            values[i] = np.array(array, copy=True)
+    return values
+
+
 def _numerical_jacobians(func, inputs: tuple, eps: float) -> dict:
     """``{(input index, output index): J}`` with ``J[i, j] = d out_j / d in_i``."""
     jacobians = {}
@@ -67,18 +82,21 @@ def _numerical_jacobians(func, inputs: tuple, eps: float) -> dict:
             continue
         base = _numpy(t)
         flat = base.reshape(-1)
-        columns = []
+        evaluations = []  # the outputs at +eps and -eps of each element in turn
         for k in range(flat.size):
-            diffs = []
             for step in (eps, -eps):
                 perturbed = flat.copy()
                 perturbed[k] += step
                 args = list(inputs)
                 args[i] = _rebuilt(t, perturbed.reshape(base.shape))
                 with no_grad():
-                    outs = _differentiable_outputs(func(*args))
-                diffs.append([_numpy(o).reshape(-1) for o in outs])
-            columns.append([(p - m) / (2 * eps) for p, m in zip(*diffs)])
+                    evaluations.append(_differentiable_outputs(func(*args)))
+        read = iter(_numpy_all([o for outs in evaluations for o in outs]))
+        diffs = [[next(read).reshape(-1) for _ in outs] for outs in evaluations]
+        columns = [
+            [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
+            for plus, minus in zip(diffs[0::2], diffs[1::2])
+        ]
         for j in range(len(columns[0]) if columns else 0):
             jacobians[(i, j)] = np.stack([c[j] for c in columns]) if columns else None
     return jacobians
@@ -91,19 +109,23 @@ def _analytical_jacobians(func, inputs: tuple) -> dict:
     outputs = _differentiable_outputs(func(*inputs))
     jacobians = {}
     for j, out in enumerate(outputs):
-        rows: dict[int, list] = {i: [] for i in positions}
-        out_np = _numpy(out)
-        for k in range(out_np.size):
-            onehot = np.zeros(out_np.size, dtype=out_np.dtype)
+        size, shape = out.numel(), tuple(out.shape)
+        products = []  # per output element, the gradients of the inputs (None: unused)
+        for k in range(size):
+            onehot = np.zeros(size, dtype=np.dtype(out.dtype.name))
             onehot[k] = 1
             grads: Sequence[Tensor | None]
             if not out._requires_grad:
                 grads = [None] * len(diff_inputs)
             else:
-                seed = tensor(onehot.reshape(out_np.shape), dtype=out.dtype, backend=out._backend)
+                seed = tensor(onehot.reshape(shape), dtype=out.dtype, backend=out._backend)
                 grads = autograd_grad(out, diff_inputs, seed, retain_graph=True, allow_unused=True)
+            products.append(grads)
+        read = iter(_numpy_all([g for grads in products for g in grads if g is not None]))
+        rows: dict[int, list] = {i: [] for i in positions}
+        for grads in products:
             for i, t, g in zip(positions, diff_inputs, grads):
-                rows[i].append(np.zeros(t.numel()) if g is None else _numpy(g).reshape(-1))
+                rows[i].append(np.zeros(t.numel()) if g is None else next(read).reshape(-1))
         for i in positions:
             # rows[i][k] is d out_k / d input (one vector-Jacobian product per output element)
             jacobians[(i, j)] = np.stack(rows[i], axis=1) if rows[i] else None

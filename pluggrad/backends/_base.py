@@ -87,6 +87,10 @@ class Backend:
         """Copy or view a native array as a NumPy array."""
         return np.asarray(array)
 
+    def to_numpy_all(self, arrays: list) -> list[np.ndarray]:
+        """:meth:`to_numpy` of several arrays; a lazy backend computes them in one pass."""
+        return [self.to_numpy(a) for a in arrays]
+
     def normalize(self, result: Any) -> Any:
         """Turn what a kernel returned (for NumPy, possibly a scalar) into a native array."""
         return self.xp.asarray(result)

@@ -180,7 +180,9 @@ def native_array(data, dtype: DType | None, backend: Backend):
     return backend.asarray(array, dtype)
 
 
-def tensor(data, dtype=None, device=None, requires_grad: bool = False, *, backend=None) -> Tensor:
+def tensor(
+    data, dtype=None, device=None, requires_grad: bool = False, *, backend=None, chunks=None
+) -> Tensor:
     """Make a new leaf tensor holding a copy of `data`.
 
     Parameters
@@ -196,6 +198,9 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, *, backen
         Whether the new leaf records operations for autograd (floating/complex dtypes only).
     backend : str or Backend, optional
         Make the tensor on this backend instead of the active one.
+    chunks : optional
+        How to split the array, on a backend of chunked arrays (Dask's spellings: ``1000``,
+        ``(1000, -1)``, ``"auto"``); other backends refuse it (TypeError).
 
     Examples
     --------
@@ -211,4 +216,4 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, *, backen
     array = native_array(data, dtype, backend)
     if isinstance(data, Tensor) or isinstance(data, backend.array_type):
         array = backend.copy(array)
-    return leaf(array, backend, requires_grad, device)
+    return leaf(backend.rechunk(array, chunks), backend, requires_grad, device)

@@ -51,11 +51,13 @@ BACKEND_CREATORS = (
 )  # fmt: skip
 
 
-def asarray(obj, /, *, dtype=None, device=None, copy=None, backend=None) -> Tensor:
+def asarray(obj, /, *, dtype=None, device=None, copy=None, backend=None, chunks=None) -> Tensor:
     """Convert `obj` to a tensor, without copying when it already is one (array API).
 
     A tensor is returned as it is (graph and all) unless a `dtype` change or ``copy=True``
-    asks for a new one.
+    asks for a new one.  `chunks` (Dask's spelling) splits the new tensor's array, on a backend
+    of chunked arrays (``"dask"``: a dask array keeps its chunks, other data is chunked
+    ``"auto"``).
     """
     if isinstance(obj, Tensor) and device is not None:
         obj = to_device(obj, device)
@@ -65,7 +67,7 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None, backend=None) -> Tens
         return obj
     if isinstance(obj, Tensor) and obj._backend is resolve_backend(backend):
         return astype(obj, to_dtype(dtype))
-    return tensor(obj, dtype=dtype, device=device, backend=backend)
+    return tensor(obj, dtype=dtype, device=device, backend=backend, chunks=chunks)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -81,13 +83,13 @@ def _shape(size) -> tuple[int, ...]:
     return tuple(int(n) for n in size)
 
 
-def _filled(fill_value, size, dtype, requires_grad, backend=None, device=None) -> Tensor:
+def _filled(fill_value, size, dtype, requires_grad, backend=None, device=None, chunks=None):
     backend = resolve_backend(backend)
     if dtype is None:
         dtype = python_dtype(np.asarray(fill_value))
     dtype = to_dtype(dtype)
     native = backend.to_native[dtype]
-    data = backend.xp.full(_shape(size), fill_value, dtype=native)
+    data = backend.rechunk(backend.xp.full(_shape(size), fill_value, dtype=native), chunks)
     return leaf(data, backend, requires_grad, device)
 
 
@@ -106,24 +108,28 @@ def _size_of(shape, size: tuple, size_kw) -> tuple:
 
 
 def zeros(shape=None, *size, dtype=None, device=None, requires_grad: bool = False,
-          backend=None, **kwargs) -> Tensor:  # fmt: skip
-    """A tensor of zeros of the given shape (default dtype float32)."""
+          backend=None, chunks=None, **kwargs) -> Tensor:  # fmt: skip
+    """A tensor of zeros of the given shape (default dtype float32); `chunks`: Dask's, on a
+    backend of chunked arrays (as for every creation function)."""
     size = _size_of(shape, size, _pop_size(kwargs, "zeros"))
-    return _filled(0.0, size, dtype or _dtypes.get_default_dtype(), requires_grad, backend, device)
+    dtype = dtype or _dtypes.get_default_dtype()
+    return _filled(0.0, size, dtype, requires_grad, backend, device, chunks)
 
 
 def ones(shape=None, *size, dtype=None, device=None, requires_grad: bool = False,
-         backend=None, **kwargs) -> Tensor:  # fmt: skip
+         backend=None, chunks=None, **kwargs) -> Tensor:  # fmt: skip
     """A tensor of ones of the given shape (default dtype float32)."""
     size = _size_of(shape, size, _pop_size(kwargs, "ones"))
-    return _filled(1.0, size, dtype or _dtypes.get_default_dtype(), requires_grad, backend, device)
+    dtype = dtype or _dtypes.get_default_dtype()
+    return _filled(1.0, size, dtype, requires_grad, backend, device, chunks)
 
 
 def empty(shape=None, *size, dtype=None, device=None, requires_grad: bool = False,
-          backend=None, **kwargs) -> Tensor:  # fmt: skip
+          backend=None, chunks=None, **kwargs) -> Tensor:  # fmt: skip
     """A tensor of the given shape; its values are unspecified (zeros on every backend here)."""
     size = _size_of(shape, size, _pop_size(kwargs, "empty"))
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad, backend=backend)
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad, backend=backend,
+                 chunks=chunks)  # fmt: skip
 
 
 def _pop_size(kwargs: dict, name: str):
@@ -138,7 +144,7 @@ _NO_FILL = object()
 
 
 def full(shape=None, fill_value=_NO_FILL, *, size=None, dtype=None, device=None,
-         requires_grad: bool = False, backend=None) -> Tensor:  # fmt: skip
+         requires_grad: bool = False, backend=None, chunks=None) -> Tensor:  # fmt: skip
     """A tensor of the given shape (the standard's ``shape``, PyTorch's ``size``) filled with
     `fill_value` (dtype inferred from it)."""
     if (shape is None) == (size is None):
@@ -147,11 +153,11 @@ def full(shape=None, fill_value=_NO_FILL, *, size=None, dtype=None, device=None,
         raise TypeError("full() missing required argument 'fill_value'")
     shape = shape if size is None else size
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return _filled(fill_value, shape, dtype, requires_grad, backend, device)
+    return _filled(fill_value, shape, dtype, requires_grad, backend, device, chunks)
 
 
 def arange(start, stop=None, step=1, *, dtype=None, device=None, requires_grad=False,
-           backend=None) -> Tensor:  # fmt: skip
+           backend=None, chunks=None) -> Tensor:  # fmt: skip
     """Evenly spaced values in ``[start, stop)``: int64 for integer arguments, else float32."""
     if stop is None:
         start, stop = 0, start
@@ -160,7 +166,7 @@ def arange(start, stop=None, step=1, *, dtype=None, device=None, requires_grad=F
         dtype = _dtypes.int64 if integral else _dtypes.get_default_dtype()
     backend = resolve_backend(backend)
     data = backend.xp.arange(start, stop, step, dtype=backend.to_native[to_dtype(dtype)])
-    return leaf(data, backend, requires_grad, device)
+    return leaf(backend.rechunk(data, chunks), backend, requires_grad, device)
 
 
 _COMPLEX = (_dtypes.complex64, _dtypes.complex128)
@@ -168,7 +174,7 @@ _COMPLEX = (_dtypes.complex64, _dtypes.complex128)
 
 def linspace(start, stop, /, num=None, *, steps=None, dtype=None, device=None,
              endpoint: bool = True, requires_grad: bool = False,
-             backend=None) -> Tensor:  # fmt: skip
+             backend=None, chunks=None) -> Tensor:  # fmt: skip
     """`num` (PyTorch: `steps`) evenly spaced values from `start` to `stop` (float32)."""
     num = steps if num is None else num
     if num is None:
@@ -183,16 +189,16 @@ def linspace(start, stop, /, num=None, *, steps=None, dtype=None, device=None,
     backend = resolve_backend(backend)
     native = backend.to_native[to_dtype(dtype)]
     data = backend.xp.linspace(start, stop, int(num), dtype=native, endpoint=endpoint)
-    return leaf(data, backend, requires_grad, device)
+    return leaf(backend.rechunk(data, chunks), backend, requires_grad, device)
 
 
 def eye(n_rows, n_cols=None, /, *, k: int = 0, dtype=None, device=None,
-        requires_grad: bool = False, backend=None) -> Tensor:  # fmt: skip
+        requires_grad: bool = False, backend=None, chunks=None) -> Tensor:  # fmt: skip
     """A 2-D tensor with ones on the `k`-th diagonal."""
     backend = resolve_backend(backend)
     native = backend.to_native[to_dtype(dtype or _dtypes.get_default_dtype())]
     data = backend.xp.eye(n_rows, n_cols, k=k, dtype=native)
-    return leaf(data, backend, requires_grad, device)
+    return leaf(backend.rechunk(data, chunks), backend, requires_grad, device)
 
 
 def _like(x: Tensor, fill_value, dtype, requires_grad, device) -> Tensor:

@@ -75,6 +75,7 @@ LAYERS = (
             "pluggrad._trace",
             "pluggrad._compile",
             "pluggrad._info",
+            "pluggrad._lazy",
             "pluggrad.distributed",
         ],
     ),
