@@ -39,8 +39,9 @@ _BUILTIN = {
     "numpy": "pluggrad.backends.numpy:backend",
     "jax": "pluggrad.backends.jax:backend",
     "array_api_strict": "pluggrad.backends.array_api_strict:backend",
+    "dask": "pluggrad.backends.dask:backend",
 }
-_BUILTIN_EXTRAS = {"numpy": "", "jax": "jax", "array_api_strict": "strict"}
+_BUILTIN_EXTRAS = {"numpy": "", "jax": "jax", "array_api_strict": "strict", "dask": "dask"}
 
 
 class _ProcessWideChoice:

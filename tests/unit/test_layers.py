@@ -81,7 +81,12 @@ LAYERS = (
     ),
     (
         "backend implementations (loaded by name through entry points)",
-        ["pluggrad.backends.numpy", "pluggrad.backends.array_api_strict", "pluggrad.backends.jax"],
+        [
+            "pluggrad.backends.numpy",
+            "pluggrad.backends.array_api_strict",
+            "pluggrad.backends.jax",
+            "pluggrad.backends.dask",
+        ],
     ),
     (
         "the package and its programs",
