@@ -39,19 +39,34 @@ class Scalar:
         self.like = like
 
 
-# (these two run on every call of a compiled step: exact type tests, and subtrees without a
-# Scalar are returned as they are rather than rebuilt)
+# (these two run on every call of a compiled step, over every tensor and setting of its
+# modules and optimizers: exact type tests, leaves tested before recursing, and subtrees
+# without a Scalar returned as they are rather than rebuilt)
+_CONTAINERS = frozenset((list, tuple, dict))
+
+
 def lift_scalars(tree: Any, make: Callable[[Scalar], Any]) -> Any:
     """`tree` (dicts, lists, tuples) with each :class:`Scalar` replaced by ``make(scalar)``."""
     kind = type(tree)
     if kind is Scalar:
         return make(tree)
-    if kind is list or kind is tuple:
-        items = [lift_scalars(item, make) for item in tree]
-        return tree if all(a is b for a, b in zip(items, tree)) else kind(items)
     if kind is dict:
-        return {key: lift_scalars(value, make) for key, value in tree.items()}
+        return {key: _lift(value, make) for key, value in tree.items()}
+    if kind is list or kind is tuple:
+        items = None
+        for i, item in enumerate(tree):
+            new = _lift(item, make)
+            if new is not item:
+                if items is None:
+                    items = list(tree)
+                items[i] = new
+        return tree if items is None else kind(items)
     return tree
+
+
+def _lift(item: Any, make: Callable[[Scalar], Any]) -> Any:
+    kind = type(item)
+    return lift_scalars(item, make) if kind is Scalar or kind in _CONTAINERS else item
 
 
 def restore_scalars(new: Any, old: Any) -> Any:
@@ -61,9 +76,15 @@ def restore_scalars(new: Any, old: Any) -> Any:
     if kind is Scalar:
         return old
     if (kind is list or kind is tuple) and type(new) is kind:
-        items = [restore_scalars(n, o) for n, o in zip(new, old)]
-        items += new[len(old) :]
-        return new if all(a is b for a, b in zip(items, new)) else kind(items)
+        items = None
+        for i, (n, o) in enumerate(zip(new, old)):
+            if type(o) is Scalar or type(o) in _CONTAINERS:
+                restored = restore_scalars(n, o)
+                if restored is not n:
+                    if items is None:
+                        items = list(new)
+                    items[i] = restored
+        return new if items is None else kind(items)
     if kind is dict and type(new) is dict:
         return {k: restore_scalars(v, old[k]) if k in old else v for k, v in new.items()}
     return new
