@@ -51,8 +51,8 @@ from ._dtypes import (
     uint64,
 )
 from ._info import __array_namespace_info__
-from ._legacy import (
 from ._lazy import compute
+from ._legacy import (
     BoolTensor,
     ByteTensor,
     CharTensor,
