@@ -103,6 +103,13 @@ def data_parallel() -> None:
         hlo = name if name == "dp-compiled" else ""
         losses = train(model, opt, xs, ys, compiled, hlo, **options)
         record(name, model, opt, losses)
+    # in_shardings of a step that reaches a module and an optimizer: the batch, not placed
+    # yet, is placed by the program
+    rows = NamedSharding(mesh, P("data"))
+    model = dist.shard_module(make_model(), mesh)
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    losses = train(model, opt, x, y, True, in_shardings=(rows, rows))
+    record("dp-in-shardings", model, opt, losses)
 
 
 MODEL_SPECS = {"0.weight": P("model", None), "0.bias": P("model"), "2.weight": P(None, "model")}

@@ -76,7 +76,7 @@ def test_unsharded_eager_and_compiled_steps_agree(run):
                                rtol=1e-5, atol=1e-6)  # fmt: skip
 
 
-@pytest.mark.parametrize("name", ["dp-eager", "dp-compiled", "dp-donated"])
+@pytest.mark.parametrize("name", ["dp-eager", "dp-compiled", "dp-donated", "dp-in-shardings"])
 def test_data_parallel_steps_equal_the_unsharded_ones(run, name):
     arrays, _ = run
     losses = arrays[f"{name}/losses"]
@@ -103,7 +103,7 @@ def test_the_compiled_sharded_steps_all_reduce(run):
     assert facts["hlo"]["dp-plain"]["all-reduce"] is False
 
 
-@pytest.mark.parametrize("name", ["dp-eager", "dp-compiled", "dp-donated"])
+@pytest.mark.parametrize("name", ["dp-eager", "dp-compiled", "dp-donated", "dp-in-shardings"])
 def test_data_parallel_shardings(run, name):
     """The loss is replicated; parameters stay replicated; each .grad and Adam moment has its
     parameter's sharding."""
