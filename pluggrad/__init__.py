@@ -16,6 +16,7 @@ from . import (
     _dtypes,
     _tensor_methods,  # noqa: F401  (attaches operators and methods to Tensor)
     accelerator,
+    amp,
     autograd,
     backends,
     cuda,
@@ -66,6 +67,7 @@ from ._runtime import *  # noqa: F403
 from ._runtime import __all__ as _runtime_all
 from ._tensor_str import set_printoptions
 from ._torch_keywords import adapt_namespace as _adapt_namespace
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled
 from .autograd import (
     enable_grad,
     inference_mode,
@@ -127,7 +129,8 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 __all__ = [
     "Tensor", "Size", "DType", "device", "autograd", "backends", "ops", "linalg", "fft", "viz",
     "nn", "optim",
-    "utils", "cuda", "accelerator", "testing", "special", "FloatTensor", "DoubleTensor",
+    "utils", "cuda", "accelerator", "amp", "autocast", "is_autocast_enabled",
+    "get_autocast_dtype", "testing", "special", "FloatTensor", "DoubleTensor",
     "LongTensor", "IntTensor",
     "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",

@@ -6,6 +6,7 @@ A GPU is a ``cuda`` device of the active backend (JAX with a GPU build; NumPy ha
 from __future__ import annotations
 
 from ._device import device
+from .amp._deprecated import DeviceAmp
 from .backends import get_backend
 from .ops.random import manual_seed as _manual_seed
 
@@ -55,3 +56,7 @@ def manual_seed(seed) -> None:
 
 
 manual_seed_all = manual_seed
+
+#: ``torch.cuda.amp.autocast`` and ``torch.cuda.amp.GradScaler``, deprecated spellings of
+#: :mod:`pluggrad.amp`'s
+amp = DeviceAmp("cuda")

@@ -62,6 +62,7 @@ LAYERS = (
             "pluggrad.fft",
             "pluggrad.cuda",
             "pluggrad.accelerator",
+            "pluggrad.amp",
             "pluggrad.testing",
             "pluggrad._runtime",
             "pluggrad.special",
