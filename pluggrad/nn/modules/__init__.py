@@ -18,6 +18,7 @@ from .activation import (
     Softplus,
     Tanh,
 )
+from .activation_attention import MultiheadAttention
 from .activation_more import (
     CELU,
     GLU,
@@ -88,6 +89,13 @@ from .pooling import (
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
+from .transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from .upsampling import Upsample
 
 __all__ = [
@@ -109,4 +117,6 @@ __all__ = [
     "CircularPad1d", "CircularPad2d", "Dropout1d", "Dropout2d", "AlphaDropout",
     "PixelShuffle", "PixelUnshuffle", "CosineSimilarity", "PairwiseDistance", "Upsample",
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+    "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
+    "TransformerEncoderLayer", "TransformerDecoderLayer",
 ]  # fmt: skip
