@@ -20,6 +20,7 @@ from . import (
     autograd,
     backends,
     cuda,
+    distributions,
     fft,
     linalg,
     nn,
@@ -128,7 +129,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 
 __all__ = [
     "Tensor", "Size", "DType", "device", "autograd", "backends", "ops", "linalg", "fft", "viz",
-    "nn", "optim",
+    "nn", "optim", "distributions",
     "utils", "cuda", "accelerator", "amp", "autocast", "is_autocast_enabled",
     "get_autocast_dtype", "testing", "special", "FloatTensor", "DoubleTensor",
     "LongTensor", "IntTensor",

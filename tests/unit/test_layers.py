@@ -78,6 +78,7 @@ LAYERS = (
             "pluggrad._info",
             "pluggrad._lazy",
             "pluggrad.distributed",
+            "pluggrad.distributions",
         ],
     ),
     (
