@@ -194,3 +194,16 @@ def test_warnings(backend):
         warnings.simplefilter("error")
         encoder = nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
     assert encoder.use_nested_tensor is False
+
+
+def test_compiled_encoder_with_a_causal_mask_equals_eager(backend):
+    # is_causal=None with a mask reads no mask values: the stack traces
+    pg.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        encoder = nn.TransformerEncoder(layer, 2).double()
+    mask = nn.Transformer.generate_square_subsequent_mask(3, dtype=pg.float64)
+    x = pg.tensor(np.random.default_rng(0).normal(size=(3, 2, 4)))
+    compiled = pg.compile(lambda x: encoder(x, mask=mask))
+    np.testing.assert_allclose(_np(compiled(x)), _np(encoder(x, mask=mask)), rtol=1e-12)

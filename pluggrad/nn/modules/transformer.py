@@ -45,18 +45,15 @@ def _get_clones(module: Module, n: int) -> ModuleList:
     return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
 
-def _get_seq_len(src: Tensor, batch_first: bool) -> int:
-    return src.shape[0] if src.dim() == 2 else src.shape[1 if batch_first else 0]
+def _detect_is_causal_mask(mask: Any, is_causal: Any = None) -> bool:
+    """`is_causal` as a bool.
 
-
-def _detect_is_causal_mask(mask: Any, is_causal: Any = None, size: Any = None) -> bool:
-    """`is_causal`, or when None whether `mask` is the causal mask (compared value by value,
-    as PyTorch does)."""
-    if is_causal is not None or mask is None:
-        return is_causal is True
-    size = size if size is not None else mask.shape[-2]
-    causal = _generate_square_subsequent_mask(size, device=mask.device, dtype=mask.dtype)
-    return tuple(mask.shape) == tuple(causal.shape) and bool((mask == causal).all())
+    PyTorch, given None and a mask, compares the mask with the causal one value by value and
+    passes the hint on; the hint only lets the attention drop the mask for the causal
+    ``scaled_dot_product_attention``, which computes the same values.  Not reading the mask
+    keeps the stacks free of a data-dependent branch (``pluggrad.compile`` traces them).
+    """
+    return is_causal is True
 
 
 class _FeedForward(Module):
@@ -222,15 +219,13 @@ class TransformerEncoder(Module):
 
     def forward(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None,
                 is_causal: Any = None) -> Tensor:  # fmt: skip
-        """`src` through the layers, each with `mask` and `src_key_padding_mask`;
-        `is_causal` None: whether `mask` is the causal mask is found out."""
+        """`src` through the layers, each with `mask` and `src_key_padding_mask`; `is_causal`:
+        a hint that `mask` is the causal mask (None: no hint, the same values)."""
         src_key_padding_mask = _canonical_mask(src_key_padding_mask, "src_key_padding_mask",
                                                _none_or_dtype(mask), "mask", src.dtype)  # fmt: skip
         mask = _canonical_mask(mask, "mask", None, "", src.dtype, check_other=False)
-        first = self.layers[0]
-        batch_first = first.self_attn.batch_first
         padded = self._nested_padding(src, mask, src_key_padding_mask)
-        is_causal = _detect_is_causal_mask(mask, is_causal, _get_seq_len(src, batch_first))
+        is_causal = _detect_is_causal_mask(mask, is_causal)
         output = src
         for layer in self.layers:
             output = layer(output, src_mask=mask, is_causal=is_causal,
@@ -294,9 +289,8 @@ class TransformerDecoder(Module):
                 tgt_key_padding_mask: Any = None, memory_key_padding_mask: Any = None,
                 tgt_is_causal: Any = None, memory_is_causal: bool = False) -> Tensor:  # fmt: skip
         """`tgt` through the layers, each attending to `memory` (the masks as in
-        :class:`TransformerDecoderLayer`; `tgt_is_causal` None: found out from `tgt_mask`)."""
-        seq_len = _get_seq_len(tgt, self.layers[0].self_attn.batch_first)
-        tgt_is_causal = _detect_is_causal_mask(tgt_mask, tgt_is_causal, seq_len)
+        :class:`TransformerDecoderLayer`)."""
+        tgt_is_causal = _detect_is_causal_mask(tgt_mask, tgt_is_causal)
         output = tgt
         for layer in self.layers:
             output = layer(output, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
