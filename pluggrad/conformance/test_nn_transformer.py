@@ -207,3 +207,19 @@ def test_compiled_encoder_with_a_causal_mask_equals_eager(backend):
     x = pg.tensor(np.random.default_rng(0).normal(size=(3, 2, 4)))
     compiled = pg.compile(lambda x: encoder(x, mask=mask))
     np.testing.assert_allclose(_np(compiled(x)), _np(encoder(x, mask=mask)), rtol=1e-12)
+
+
+def test_functional_form_equals_the_module(backend):
+    pg.manual_seed(1)
+    module = nn.MultiheadAttention(4, 2, kdim=3, vdim=5, add_bias_kv=True).double()
+    rng = np.random.default_rng(4)
+    q, k, v = (pg.tensor(rng.normal(size=(3, 2, d))) for d in (4, 3, 5))
+    expected, expected_weights = module(q, k, v)
+    out, weights = nn.functional.multi_head_attention_forward(
+        q, k, v, 4, 2, None, module.in_proj_bias, module.bias_k, module.bias_v, False, 0.0,
+        module.out_proj.weight, module.out_proj.bias, use_separate_proj_weight=True,
+        q_proj_weight=module.q_proj_weight, k_proj_weight=module.k_proj_weight,
+        v_proj_weight=module.v_proj_weight,
+    )  # fmt: skip
+    np.testing.assert_array_equal(_np(out), _np(expected))
+    np.testing.assert_array_equal(_np(weights), _np(expected_weights))

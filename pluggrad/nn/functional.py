@@ -32,6 +32,7 @@ from ._activations import (
     tanhshrink,
     threshold,
 )
+from ._attention import multi_head_attention_forward
 from ._conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from ._losses import (
     binary_cross_entropy,
@@ -89,6 +90,7 @@ __all__ = [
     "cosine_embedding_loss", "poisson_nll_loss", "gaussian_nll_loss", "triplet_margin_loss",
     "pairwise_distance", "dropout1d", "dropout2d", "alpha_dropout", "pixel_shuffle",
     "pixel_unshuffle", "interpolate", "scaled_dot_product_attention",
+    "multi_head_attention_forward",
 ]  # fmt: skip
 
 
