@@ -153,10 +153,11 @@ def _tensor_str_with_formatter(values, indent, summarize, fmt, fmt_imag=None) ->
     return "[" + ("," + "\n" * (values.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
 
 
-def _tensor_str(values: np.ndarray, indent: int) -> str:
+def _tensor_str(values: np.ndarray, indent: int, summarize: bool | None = None) -> str:
     if values.size == 0:
         return "[]"
-    summarize = values.size > print_options.threshold
+    if summarize is None:
+        summarize = values.size > print_options.threshold
     shown = _summarized(values) if summarize else values
     if values.dtype.kind == "c":
         return _tensor_str_with_formatter(
@@ -182,11 +183,27 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     return "".join(parts)
 
 
+def _shown_values(t) -> tuple[np.ndarray, bool]:
+    """The values printing needs, and whether the tensor is summarised: all of them, or for a
+    summarised tensor the edge items of each long axis and one more (standing for the "...")
+    only, so that a lazy backend (Dask) computes no more than what is shown."""
+    data = t._data
+    if math.prod(data.shape) <= print_options.threshold:
+        return t._backend.to_numpy(data), False
+    e = print_options.edgeitems
+    for axis, n in enumerate(data.shape):
+        if n > 2 * e + 1:
+            before = (slice(None),) * axis  # slices: a lazy backend reads only those chunks
+            edges = [data[(*before, slice(0, e + 1), ...)], data[(*before, slice(n - e, n), ...)]]
+            data = t._backend.xp.concat(edges, axis=axis)
+    return t._backend.to_numpy(data), True
+
+
 def tensor_repr(t) -> str:
     """PyTorch's ``repr`` of a tensor (``dtype=`` is shown for non-default dtypes)."""
     prefix = "tensor("
     indent = len(prefix)
-    values = t._backend.to_numpy(t._data)
+    values, summarize = _shown_values(t)
     dtype = t.dtype
     default = dtype in (
         _dtypes.get_default_dtype(), _dtypes.default_complex_dtype(), _dtypes.int64, _dtypes.bool
@@ -201,7 +218,7 @@ def tensor_repr(t) -> str:
     else:
         if not default:
             suffixes.append(f"dtype={dtype!r}")
-        body = _tensor_str(values, indent)
+        body = _tensor_str(values, indent, summarize)
     if t._grad_fn is not None:
         suffixes.append(f"grad_fn=<{type(t._grad_fn).__name__}>")
     elif t._requires_grad:
