@@ -158,3 +158,18 @@ def test_training_on_the_threaded_scheduler(on_dask):
             losses.append(loss.item())
     assert losses[-1] < losses[0]
     assert isinstance(dask_array(model.weight), da.Array)
+
+
+def test_printing_a_large_tensor_computes_only_what_it_shows(on_dask):
+    seen = []
+
+    def block(values, block_info=None):
+        seen.append(block_info[0]["chunk-location"])
+        return values
+
+    native = da.map_blocks(block, da.ones((1000, 1000), chunks=100), dtype=np.float64)
+    t = pg.asarray(native)
+    seen.clear()
+    text = repr(t)
+    assert text.startswith("tensor([[1., 1., 1.,  ..., 1., 1., 1.],")
+    assert sorted(seen) == [(0, 0), (0, 9), (9, 0), (9, 9)]  # the corners' chunks of 100 x 100
