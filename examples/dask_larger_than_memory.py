@@ -45,7 +45,7 @@ def peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def train(client: Client, rows: int, features: int, chunk_rows: int, steps: int, lr: float,
+def train(rows: int, features: int, chunk_rows: int, steps: int, lr: float,
           seed: int = 0, show_progress: bool = True) -> list[float]:  # fmt: skip
     """Gradient descent on the lazy dataset; the loss of each step."""
     x_native, y_native = dataset(rows, features, chunk_rows, seed)
@@ -58,9 +58,10 @@ def train(client: Client, rows: int, features: int, chunk_rows: int, steps: int,
             loss = F.binary_cross_entropy_with_logits(x @ w + b, y)
             loss.backward()  # a graph: nothing runs yet
             if show_progress:  # run it on the cluster now, with distributed's progress bar
-                progress(client.persist([dask_array(t) for t in (loss, w.grad, b.grad)]))
+                pg.persist(loss, w.grad, b.grad)  # one graph, computed in the background
+                progress([dask_array(t) for t in (loss, w.grad, b.grad)])
                 print()
-            value, grad_w, grad_b = pg.compute(loss, w.grad, b.grad)  # one pass
+            value, grad_w, grad_b = pg.compute(loss, w.grad, b.grad)  # one pass (or a fetch)
             with pg.no_grad():
                 w -= lr * grad_w
                 b -= lr * grad_b
@@ -74,7 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=4_000_000)
     parser.add_argument("--features", type=int, default=64)
-    parser.add_argument("--chunk-rows", type=int, default=100_000)
+    parser.add_argument("--chunk-rows", type=int, default=50_000)
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--lr", type=float, default=2.0)
     parser.add_argument("--workers", type=int, default=2)
@@ -96,7 +97,7 @@ def main() -> None:
         print(f"data {size / 2**20:.0f} MiB, {size / limit:.1f}x the cluster's memory limit "
               f"({len(workers)} workers, {limit / 2**20:.0f} MiB)")  # fmt: skip
         start = time.perf_counter()
-        losses = train(client, args.rows, args.features, args.chunk_rows, args.steps, args.lr,
+        losses = train(args.rows, args.features, args.chunk_rows, args.steps, args.lr,
                        show_progress=not args.no_progress)  # fmt: skip
         elapsed = time.perf_counter() - start
         peaks = client.run(peak_rss)

@@ -53,7 +53,7 @@ from ._dtypes import (
     uint64,
 )
 from ._info import __array_namespace_info__
-from ._lazy import compute
+from ._lazy import compute, persist
 from ._legacy import (
     BoolTensor,
     ByteTensor,
@@ -142,7 +142,7 @@ __all__ = [
     "inference_mode", "is_inference_mode_enabled", "is_anomaly_enabled",
     "available_backends", "get_backend", "set_backend", "use_backend",
     "is_tensor", "as_tensor", "set_printoptions", *_runtime_all,
-    "compile", "compute", "save", "load", "__array_namespace_info__",
+    "compile", "compute", "persist", "save", "load", "__array_namespace_info__",
     "__array_api_version__",
     "e", "pi", "inf", "nan", "newaxis", *_ops_all,
 ]  # fmt: skip

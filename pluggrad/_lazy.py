@@ -50,17 +50,31 @@ def compute(*tensors: Any) -> tuple:
     return tuple(results)
 
 
-def persist(self: Tensor) -> Tensor:
-    """Compute this tensor's values and keep them in memory (with a ``dask.distributed``
-    client, on the cluster's workers); return the tensor itself.
+def persist(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """Compute several tensors together and keep their values in memory (with a
+    ``dask.distributed`` client, on the cluster's workers, in the background: it returns at
+    once); return the tensors themselves.
 
-    Its graph (``grad_fn``), ``requires_grad`` and version stay: only the array behind it
-    changes, from a task graph to the same values held in memory, so that later uses (the
-    next steps of a training loop) start from them instead of recomputing them.  A no-op on
-    eager backends.
+    Their graphs (``grad_fn``), ``requires_grad`` and versions stay: only the arrays behind
+    them change, from task graphs to the same values held in memory, so that later uses (the
+    next steps of a training loop, ``compute``) start from them instead of recomputing them;
+    work the tensors share runs once.  A no-op on eager backends.
     """
-    self._data = self._backend.persist([self._data])[0]
+    by_backend: dict[int, list[Tensor]] = {}
+    for t in tensors:
+        by_backend.setdefault(id(t._backend), []).append(t)
+    for group in by_backend.values():
+        arrays = group[0]._backend.persist([t._data for t in group])
+        for t, array in zip(group, arrays):
+            t._data = array
+    return tensors
+
+
+def _persist_method(self: Tensor) -> Tensor:
+    """Compute this tensor and keep its values in memory; the tensor itself (see
+    :func:`pluggrad.persist`, which persists several tensors in one pass)."""
+    persist(self)
     return self
 
 
-Tensor.persist = persist  # type: ignore[attr-defined]
+Tensor.persist = _persist_method  # type: ignore[attr-defined]

@@ -85,6 +85,17 @@ def test_persist_keeps_the_graph_and_values(on_dask):
     assert x.grad.tolist() == [2.0, 4.0, 6.0]
 
 
+def test_persist_of_several_tensors_runs_one_graph(on_dask):
+    x = pg.tensor([1.0, 2.0, 3.0], dtype=pg.float64, requires_grad=True)
+    loss = (x.exp() * 2).sum()
+    loss.backward()
+    counting = _Counting()
+    with dask.config.set(scheduler=counting):
+        assert pg.persist(loss, x.grad) == (loss, x.grad)
+        assert counting.runs == 1
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp([1.0, 2.0, 3.0]))
+
+
 def test_chunks_are_kept_or_chosen(on_dask):
     native = da.zeros((10, 4), chunks=(3, 4))
     assert dask_array(pg.asarray(native)).chunks == native.chunks

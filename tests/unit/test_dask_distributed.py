@@ -77,7 +77,7 @@ def test_example_trains_larger_than_memory_script_small(client):
         sys.path.remove(str(EXAMPLES))
     # the workers cannot import the script: its functions travel by value
     cloudpickle.register_pickle_by_value(example)
-    losses = example.train(client, rows=40_000, features=8, chunk_rows=5_000, steps=3, lr=2.0,
+    losses = example.train(rows=40_000, features=8, chunk_rows=5_000, steps=3, lr=2.0,
                            show_progress=True)  # fmt: skip
     assert losses[-1] < losses[0]
     peaks = client.run(example.peak_rss)
