@@ -351,8 +351,9 @@ class Backend:
     def random_source(self, seed: int) -> RandomSource:
         """A stream of random arrays of this backend from `seed` (behind ``pluggrad.Generator``).
 
-        The default draws with NumPy's PCG64 and converts with :meth:`asarray`; a backend with
-        its own generator returns its own :class:`~pluggrad.backends._random.RandomSource`.
+        The default draws PyTorch's CPU stream (mt19937, shared by the NumPy-fed backends of one
+        ``pluggrad.Generator``) and converts with :meth:`asarray`; a backend with its own
+        generator returns its own :class:`~pluggrad.backends._random.RandomSource`.
         """
         return RandomSource(self, seed)
 

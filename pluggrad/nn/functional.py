@@ -213,9 +213,9 @@ def softmin(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:  # noq
 def _dropout(x, p: float) -> Tensor:
     if p == 1.0:
         return x * 0.0
-    with no_grad():
-        keep = _ops.bernoulli(_ops.full_like(x, 1.0 - p))
-    return x * keep * (1.0 / (1.0 - p))
+    with no_grad():  # PyTorch's CPU noise: bernoulli_(1 - p), divided by 1 - p
+        noise = _ops.empty_like(x).bernoulli_(1.0 - p).div_(1.0 - p)
+    return x * noise
 
 
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002

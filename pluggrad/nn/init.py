@@ -2,8 +2,9 @@
 
 Each function fills its tensor in place under ``no_grad()`` and returns it, with PyTorch's
 formulas for the bounds (fans, gains) and PyTorch's errors.  The draws come from the backend's
-generator (seeded by :func:`pluggrad.manual_seed` or a ``generator=``), so the numbers differ
-from PyTorch's for the same seed; their distributions are the same.
+generator (seeded by :func:`pluggrad.manual_seed` or a ``generator=``): on the NumPy-fed
+backends, PyTorch's CPU stream, so a seeded ``nn.Linear`` gets PyTorch's weights (float32
+normal fills within a few ulps); on JAX, the same distributions from JAX's keys.
 """
 
 from __future__ import annotations
@@ -87,8 +88,9 @@ def trunc_normal_(
     b: float = 2.0,
     generator: Any = None,
 ) -> Tensor:
-    """Fill with draws from N(mean, std**2) truncated to [a, b] (by the inverse CDF, as
-    PyTorch draws them)."""
+    """Fill with draws from N(mean, std**2) truncated to [a, b], as PyTorch 2.13 draws them:
+    normal draws redrawn where they fall outside when [a, b] holds more than 30% of the
+    mass, else uniform draws on [a, b] accepted against the normal density."""
 
     def norm_cdf(x: float) -> float:
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
@@ -100,12 +102,30 @@ def trunc_normal_(
             stacklevel=2,
         )
     with no_grad():
-        low, high = norm_cdf((a - mean) / std), norm_cdf((b - mean) / std)
-        tensor.uniform_(2 * low - 1, 2 * high - 1, generator=generator)
-        tensor.erfinv_()
-        tensor.mul_(std * math.sqrt(2.0))
-        tensor.add_(mean)
-        return tensor.clamp_(min=a, max=b)
+        if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
+            lo, hi = tensor.new_tensor(a).item(), tensor.new_tensor(b).item()
+            result = tensor.normal_(mean, std, generator=generator)
+            while bool(((result < lo) | (result > hi)).any()):
+                redraw = _ops.empty_like(result).normal_(mean, std, generator=generator)
+                result = _ops.where((result < lo) | (result > hi), redraw, result)
+            return tensor if tensor is result else tensor.copy_(result)
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        candidates, accept = _ops.empty_like(tensor), _ops.empty_like(tensor)
+
+        def rejected() -> Tensor:  # the log density below the log of a uniform draw
+            candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+            return accept.uniform_(generator=generator).log_().gt(candidates)
+
+        tensor.uniform_(a, b, generator=generator)
+        candidates.copy_(tensor)
+        pending = rejected()
+        result = tensor
+        while bool(pending.any()):
+            candidates.uniform_(a, b, generator=generator)
+            result = _ops.where(pending, candidates, result)
+            pending = _ops.where(pending, rejected(), pending)
+        return tensor if result is tensor else tensor.copy_(result)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:

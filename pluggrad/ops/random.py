@@ -3,11 +3,15 @@
 variants and the in-place samplers (``uniform_``, ``normal_``, ``random_``, ``exponential_``,
 ``bernoulli_``).
 
-A :class:`Generator` holds a seed and, for each backend it has drawn on, that backend's own
-stream (:class:`~pluggrad.backends._random.RandomSource`: NumPy's PCG64 on NumPy and
-array_api_strict, a JAX key split once per call on JAX, so users never thread keys).  One seed
-gives the same numbers on a backend every time; the numbers differ between backends and from
-PyTorch's bit stream.
+A :class:`Generator` holds a seed and, for each backend it has drawn on, that backend's
+stream (:class:`~pluggrad.backends._random.RandomSource`).  NumPy, array_api_strict and every
+backend fed by NumPy arrays share one :class:`~pluggrad.backends._random.CPUGenerator`,
+PyTorch's CPU generator bit for bit: ``manual_seed(0)`` then ``randn``, ``nn.Linear``'s
+initialisation or a shuffled ``DataLoader`` give PyTorch's numbers, and ``get_rng_state`` is
+PyTorch's 5056-byte state (``set_rng_state`` takes one saved by PyTorch).  JAX draws from a key
+split once per call (users never thread keys), so that draws trace inside
+``pluggrad.compile``; its numbers differ from PyTorch's, and a generator that has drawn on JAX
+appends the keys to its state bytes.
 
 Samplers make leaves (``requires_grad=`` as in PyTorch).  The in-place samplers overwrite a
 tensor as an in-place operation: with grad mode on, the old value gets a zero gradient
@@ -28,7 +32,7 @@ from .._core.primitive import apply
 from .._core.tensor import Tensor
 from .._dtypes import to_dtype
 from ..backends import Backend
-from ..backends._random import RandomSource
+from ..backends._random import CPUGenerator, RandomSource
 from ._args import as_tensor_arg
 from ._define import primitive
 from ._leaf import leaf as _leaf
@@ -69,6 +73,7 @@ class Generator:
         self.device = device if device is not None else "cpu"
         self._seed = DEFAULT_SEED
         self._sources: dict[Backend, RandomSource] = {}
+        self._cpu = CPUGenerator(DEFAULT_SEED)
 
     def manual_seed(self, seed) -> Generator:
         """Seed the generator (every backend's stream starts again from `seed`); returns it."""
@@ -77,6 +82,7 @@ class Generator:
             raise RuntimeError(f"Overflow when unpacking long: {seed}")
         self._seed = seed % 2**64
         self._sources.clear()
+        self._cpu.manual_seed(self._seed)
         return self
 
     def seed(self) -> int:
@@ -89,30 +95,50 @@ class Generator:
         return self._seed
 
     def get_state(self) -> Tensor:
-        """The generator's state as a uint8 tensor (for :meth:`set_state`)."""
-        states = {b.name: s.get_state() for b, s in self._sources.items()}
-        blob = np.frombuffer(pickle.dumps((self._seed, states)), dtype=np.uint8)
+        """The generator's state as a uint8 tensor (for :meth:`set_state`): PyTorch's 5056
+        bytes of the CPU generator, followed by the pickled streams of backends with their own
+        generators (JAX's keys) when it has drawn on one."""
+        blob = self._cpu.get_state()
+        own = {b.name: s.get_state() for b, s in self._sources.items() if not _shares_cpu(s)}
+        if own:
+            extra = np.frombuffer(pickle.dumps(own), dtype=np.uint8)
+            blob = np.concatenate([blob, extra])
         return tensor(blob.copy(), dtype=_dtypes.uint8)
 
     def set_state(self, new_state: Tensor) -> Generator:
-        """Restore a state returned by :meth:`get_state`; returns the generator."""
+        """Restore a state returned by :meth:`get_state` (or PyTorch's
+        ``torch.get_rng_state()``, saved); returns the generator."""
         if not isinstance(new_state, Tensor) or new_state.dtype is not _dtypes.uint8:
             raise TypeError("expected a torch.ByteTensor, as returned by get_state()")
-        seed, states = pickle.loads(new_state.numpy().tobytes())
-        self.manual_seed(seed)
-        for backend_name, state in states.items():
-            self.source(_backend(backend_name)).set_state(state)
+        blob = new_state.numpy()
+        size = CPUGenerator.STATE_BYTES
+        if blob.size < size:
+            raise RuntimeError("RNG state is wrong size")
+        cpu = CPUGenerator(0)
+        cpu.set_state(blob[:size])
+        self.manual_seed(cpu.seed)
+        self._cpu.set_state(blob[:size])
+        if blob.size > size:
+            for backend_name, state in pickle.loads(blob[size:].tobytes()).items():
+                self.source(_backend(backend_name)).set_state(state)
         return self
 
     def source(self, backend: Backend):
-        """This generator's stream on `backend` (made from the seed on first use)."""
+        """This generator's stream on `backend` (made from the seed on first use; the
+        NumPy-fed backends share the generator's one CPU stream)."""
         source = self._sources.get(backend)
         if source is None:
             source = self._sources[backend] = backend.random_source(self._seed)
+            if _shares_cpu(source):
+                source.engine = self._cpu
         return source
 
     def __repr__(self) -> str:
         return f"<pluggrad.Generator object at {hex(id(self))}>"
+
+
+def _shares_cpu(source: RandomSource) -> bool:
+    return isinstance(getattr(source, "engine", None), CPUGenerator)
 
 
 # PyTorch seeds its default generator from the operating system at start-up
@@ -143,6 +169,18 @@ def get_rng_state() -> Tensor:
 def set_rng_state(new_state: Tensor) -> None:
     """Restore the default generator's state from :func:`get_rng_state`."""
     default_generator.set_state(new_state)
+
+
+def draw_seed(generator: Generator | None = None) -> int:
+    """A seed drawn from `generator` (the default one when None), as PyTorch's
+    ``torch.empty((), dtype=torch.int64).random_(generator=generator).item()`` draws the seeds
+    of ``RandomSampler``'s generator and of a ``DataLoader``'s workers."""
+    backend = _backend(None)
+    source = _stream(generator, backend)
+    # random_() on int64 is random64() % 2**63; JAX's randint takes int64 bounds only
+    high = 2**63 if _shares_cpu(source) else 2**63 - 1
+    draw = source.integers(0, high, (), backend.to_native[_dtypes.int64])
+    return int(backend.to_numpy(draw))
 
 
 def _stream(generator: Generator | None, backend: Backend):

@@ -14,6 +14,7 @@ from ... import _dtypes
 from ..._core.tensor import Tensor
 from ...ops.creation import asarray, tensor
 from ...ops.manipulation import stack
+from ...ops.random import draw_seed
 from .dataset import IterableDataset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
@@ -175,6 +176,12 @@ class DataLoader:
         return len(self.batch_sampler if self._auto_collation else self.sampler)
 
     def __iter__(self) -> Iterator[Any]:
+        # PyTorch's iterator draws its workers' base seed from `generator` when it starts (one
+        # draw that moves the stream, workers or not)
+        draw_seed(self.generator)
+        return self._iterate()
+
+    def _iterate(self) -> Iterator[Any]:
         if self._iterable:
             yield from self._iterate_stream()
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sized
 from typing import Any
 
-from ...ops.random import default_generator, randint, randperm
+from ...ops.random import Generator, default_generator, draw_seed, randint, randperm
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "BatchSampler"]  # fmt: skip
@@ -60,7 +60,9 @@ class RandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         n = len(self.data_source)
-        generator = self.generator or default_generator
+        generator = self.generator
+        if generator is None:  # as PyTorch: a new generator each epoch, seeded from the default
+            generator = Generator().manual_seed(draw_seed())
         if self.replacement:
             yield from randint(0, n, (self.num_samples,), generator=generator).tolist()
             return
