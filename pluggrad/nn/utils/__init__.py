@@ -1,11 +1,13 @@
-"""``pluggrad.nn.utils``: gradient clipping and flattening parameters into one vector."""
+"""``pluggrad.nn.utils``: gradient clipping, flattening parameters into one vector, and padding
+variable-length sequences (:mod:`.rnn`)."""
 
 from __future__ import annotations
 
+from . import rnn
 from .clip_grad import clip_grad_norm_, clip_grad_value_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 
 __all__ = [
     "clip_grad_norm_", "clip_grad_value_", "get_total_norm", "parameters_to_vector",
-    "vector_to_parameters",
+    "vector_to_parameters", "rnn",
 ]  # fmt: skip
