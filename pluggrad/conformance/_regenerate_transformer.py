@@ -240,6 +240,26 @@ def run_eval_nested(torch) -> Any:
         return _numpy(module(src, src_key_padding_mask=padding))
 
 
+def run_seeded(torch) -> dict[str, Any]:
+    """PyTorch's random stream at work: a ``Transformer`` made after ``manual_seed(0)`` (its
+    initialisation), then run in training mode with dropout 0.3 after ``manual_seed(1)``; and
+    ``MultiheadAttention`` with dropout 0.5 on the weights, with and without `need_weights`."""
+    torch.manual_seed(0)
+    model = torch.nn.Transformer(E, HEADS, 1, 1, 6, dropout=0.3).double()
+    rng = np.random.default_rng(12)
+    src, tgt = torch.tensor(rng.normal(size=(S, N, E))), torch.tensor(rng.normal(size=(L, N, E)))
+    torch.manual_seed(1)
+    result = {"state": {k: _numpy(v) for k, v in model.state_dict().items()},
+              "train": _numpy(model(src, tgt))}  # fmt: skip
+    attention = torch.nn.MultiheadAttention(E, HEADS, dropout=0.5).double()
+    for need_weights in (True, False):
+        torch.manual_seed(2)
+        result[f"mha_{need_weights}"] = _numpy(
+            attention(tgt, src, src, need_weights=need_weights)[0]
+        )
+    return result
+
+
 def encode(value) -> Any:
     """`value` in JSON's terms (arrays as nested lists)."""
     if isinstance(value, np.ndarray):
@@ -254,7 +274,8 @@ def main() -> None:
 
     results = {name: encode(run(torch, name)) for name in CASES}
     data = {"torch": torch.__version__, "runs": results,
-            "eval_nested": encode(run_eval_nested(torch))}  # fmt: skip
+            "eval_nested": encode(run_eval_nested(torch)),
+            "seeded": encode(run_seeded(torch))}  # fmt: skip
     text = json.dumps(data, separators=(",", ":"))
     OUTPUT.write_text(text + "\n")
     print(f"{OUTPUT.name}: {len(results)} runs, torch {torch.__version__}, {len(text)} bytes")

@@ -15,12 +15,15 @@ import pytest
 
 import pluggrad as pg
 from pluggrad import nn
+from pluggrad.backends._random import CPUGenerator
 from pluggrad.conformance._regenerate_transformer import (
     CASES,
     OUTPUT,
     run,
     run_eval_nested,
+    run_seeded,
 )
+from pluggrad.ops.random import default_generator
 
 RTOL = ATOL = 1e-10
 
@@ -56,6 +59,21 @@ def test_runs_equal_pytorchs(backend, stored, name):
 def test_eval_without_gradients_zeroes_padded_positions_as_nested_tensors_do(backend, stored):
     out = run_eval_nested(pg)
     _close(out, stored["eval_nested"], "eval nested")
+
+
+def test_seeded_initialisation_and_dropout_equal_pytorchs(backend, stored):
+    source = default_generator.source(pg.backends.get_backend())
+    if not isinstance(getattr(source, "engine", None), CPUGenerator):
+        pytest.skip(f"{backend.name} draws from its own generator, not PyTorch's stream")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = run_seeded(pg)
+    theirs = stored["seeded"]
+    assert list(ours["state"]) == list(theirs["state"])
+    for key, value in theirs["state"].items():
+        np.testing.assert_array_equal(ours["state"][key], np.asarray(value), err_msg=key)
+    for key in ("train", "mha_True", "mha_False"):
+        _close(ours[key], theirs[key], key)
 
 
 def _t(rng, *shape):
