@@ -194,7 +194,8 @@ def _shown_values(t) -> tuple[np.ndarray, bool]:
     for axis, n in enumerate(data.shape):
         if n > 2 * e + 1:
             before = (slice(None),) * axis  # slices: a lazy backend reads only those chunks
-            edges = [data[(*before, slice(0, e + 1), ...)], data[(*before, slice(n - e, n), ...)]]
+            head, tail = before + (slice(0, e + 1), ...), before + (slice(n - e, n), ...)
+            edges = [data[head], data[tail]]
             data = t._backend.xp.concat(edges, axis=axis)
     return t._backend.to_numpy(data), True
 
