@@ -78,6 +78,10 @@ _MODULES = [
     "T.nn.init.kaiming_normal_(T.empty(5, 2, dtype=T.float64))",
     "T.nn.init.trunc_normal_(T.empty(40, dtype=T.float64))",
     "T.nn.init.trunc_normal_(T.empty(40, dtype=T.float64), 0.5, 1.0, 2.5, 4.0)",
+    "T.nn.functional.dropout(T.ones(50), 0.3)",
+    "T.nn.functional.dropout2d(T.ones(4, 6, 3, 3), 0.3)",
+    "T.nn.functional.dropout1d(T.ones(3, 5, 2), 0.4)",
+    "T.nn.functional.alpha_dropout(T.ones(40), 0.2, True)",
 ]
 
 

@@ -28,9 +28,10 @@ def _feature_dropout(x, p: float) -> Tensor:
     if p == 1.0:
         return x * 0.0
     shape = tuple(x.shape[:2]) + (1,) * (x.ndim - 2)
-    with no_grad():
-        keep = _ops.bernoulli(_ops.full(shape, 1.0 - p, dtype=x.dtype, device=x.device))
-    return x * keep * (1.0 / (1.0 - p))
+    with no_grad():  # PyTorch's feature noise: bernoulli_(1 - p), divided by 1 - p
+        noise = _ops.empty(shape, dtype=x.dtype, device=x.device).bernoulli_(1.0 - p)
+        noise = noise.div_(1.0 - p)
+    return x * noise
 
 
 def _channel_dropout(input, p: float, training: bool, inplace: bool, batched: bool) -> Tensor:  # noqa: A002
@@ -92,8 +93,8 @@ _SELU_ALPHA_PRIME = 1.7580993408473766
 def _alpha_dropout(x, p: float) -> Tensor:
     if p == 1.0:
         return x * 0.0
-    with no_grad():
-        keep = _ops.bernoulli(_ops.full_like(x, 1.0 - p))
+    with no_grad():  # PyTorch's noise: bernoulli_(1 - p) with a float p
+        keep = _ops.empty_like(x).bernoulli_(1.0 - p)
     a = 1.0 / math.sqrt((_SELU_ALPHA_PRIME**2 * p + 1) * (1 - p))
     b = (keep - 1) * (_SELU_ALPHA_PRIME * a) + _SELU_ALPHA_PRIME * a * p
     return x * (keep * a) + b
