@@ -96,8 +96,18 @@ __all__ = [
 
 # ---- linear maps --------------------------------------------------------------------------------
 def linear(input, weight, bias=None) -> Tensor:  # noqa: A002 - PyTorch's names throughout
-    """``input @ weight.T + bias``."""
-    out = _ops.matmul(input, _ops.matrix_transpose(weight) if weight.ndim == 2 else weight)
+    """``input @ weight.T + bias``, with PyTorch's graph: ``addmm(bias, input, weight.t())``
+    for a matrix `input` (``AddmmBackward0``, ``TBackward0``), also for a 3-d one seen as a
+    matrix (``ViewBackward0`` around it), else ``matmul`` then ``+ bias``."""
+    if weight.ndim != 2:
+        out = _ops.matmul(input, weight)
+        return out if bias is None else out + bias
+    weight_t = _ops.t(weight)
+    if bias is not None and input.ndim in (2, 3):
+        rows = input if input.ndim == 2 else _ops.reshape(input, (-1, input.shape[-1]))
+        out = _ops.addmm(bias, rows, weight_t)
+        return out if input.ndim == 2 else _ops.reshape(out, (*input.shape[:-1], out.shape[-1]))
+    out = _ops.matmul(input, weight_t)
     return out if bias is None else out + bias
 
 

@@ -23,6 +23,11 @@ __all__ = [
 ]  # fmt: skip
 
 _MATMUL = primitive("matmul", ("x1", "x2"))
+_ADDMM = primitive(
+    "addmm",
+    ("input", "mat1", "mat2"),
+    forward=lambda backend, *arrays, **params: _addmm_kernel(backend.xp, *arrays, **params),
+)
 _BMM = primitive("bmm", ("x1", "x2"), forward=lambda backend, x1, x2: backend.xp.matmul(x1, x2))
 _DOT = primitive("dot", ("x1", "x2"), forward=lambda backend, x1, x2: backend.xp.matmul(x1, x2))
 _MATRIX_TRANSPOSE = primitive("matrix_transpose", ("x",), view=matrix_transpose_view)
@@ -52,6 +57,22 @@ def matmul(x1, x2, /) -> Tensor:
             f"{x2.ndim}D"
         )
     return apply(_MATMUL, (x1, x2))
+
+
+def _addmm_kernel(xp, added, mat1, mat2, beta, alpha):
+    product = xp.matmul(mat1, mat2)
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:  # input is ignored, its NaNs too (PyTorch)
+        return product
+    return product + (added if beta == 1 else added * beta)
+
+
+def fused_addmm(input, mat1, mat2, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * (mat1 @ mat2)`` as one operation (PyTorch's ``addmm`` and the
+    forward of a linear layer, ``AddmmBackward0``), for two matrices of one floating dtype and
+    an `input` of that dtype that broadcasts to their product's shape."""
+    return apply(_ADDMM, (input, mat1, mat2), {"beta": beta, "alpha": alpha})
 
 
 def dot(input, tensor, /) -> Tensor:  # noqa: A002 - PyTorch's parameter names

@@ -143,8 +143,8 @@ from ._composite_stats import (
     unravel_index,
 )
 from ._convert import astype
-from ._products import matmul
-from ._shape import broadcast_to, expand_dims, permute_dims, reshape
+from ._products import fused_addmm, matmul
+from ._shape import broadcast_shapes, broadcast_to, expand_dims, permute_dims, reshape
 from .elementwise import (
     isnan,
     logical_not,
@@ -229,10 +229,20 @@ def _scaled(beta, input: Tensor, alpha, product: Tensor) -> Tensor:  # noqa: A00
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * (mat1 @ mat2)`` for matrices."""
-    mat1 = _t(mat1)
-    if mat1.ndim != 2 or _t(mat2).ndim != 2:
+    mat1, mat2 = _t(mat1), _t(mat2, mat1)
+    if mat1.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError("mat1 and mat2 must be matrices")
-    return _scaled(beta, _t(input, mat1), alpha, matmul(mat1, mat2))
+    added = _t(input, mat1)
+    product_shape = (mat1.shape[0], mat2.shape[1])
+    if (
+        mat1.dtype is mat2.dtype is added.dtype
+        and mat1.dtype.is_differentiable
+        and added.ndim <= 2
+        and mat1.shape[1] == mat2.shape[0]
+        and broadcast_shapes(tuple(added.shape), product_shape) == product_shape
+    ):
+        return fused_addmm(added, mat1, mat2, beta, alpha)
+    return _scaled(beta, added, alpha, matmul(mat1, mat2))
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1) -> Tensor:  # noqa: A002

@@ -59,8 +59,19 @@ RECORDS: list[OpRecord] = [
         [
             Sample((rand(2, 4), rand(2, 3), rand(3, 4))),
             Sample((rand(4), rand(2, 3), rand(3, 4)), {"beta": 0.5, "alpha": -2.0}),
+            Sample((rand(1, 4), rand(2, 3), rand(3, 4)), {"beta": 0.0}),
         ],
-        ("matmul", "multiply", "add"),
+        ("addmm",),
+    ),
+    OpRecord(
+        "addmm_column_major",
+        # transposed (column-major) operands, as a linear layer's weight: the gradients are
+        # computed in their layout (PyTorch's mm_mat1/mm_mat2_backward)
+        lambda c, a, b: pg.addmm(c, a.mT, b.mT),
+        lambda xp, c, a, b: c + xp.matrix_transpose(a) @ xp.matrix_transpose(b),
+        [Sample((rand(4), rand(3, 2), rand(4, 3)))],
+        ("addmm", "matrix_transpose"),
+        functions=("addmm",),
     ),
     OpRecord(
         "addmv",

@@ -120,6 +120,11 @@ def _matmul_x2_grad(ns, g, x1, x2_shape, x2_strides):
     return ns.reshape(grad, tuple(x2_shape)) if ndim2 == 1 else grad
 
 
+def _scale(ns, x, factor):
+    """``x * factor`` unless `factor` is 1 (PyTorch's ``maybe_multiply``)."""
+    return x if factor == 1 else x * factor
+
+
 def _matmul_node(args, params) -> str:
     shapes = tuple(a.ndim for a in args)
     return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0"}.get(
@@ -385,6 +390,18 @@ TABLE = {
         _matmul_node,
         x1=_matmul_x1_grad,
         x2=_matmul_x2_grad,
+    ),
+    # beta * input + alpha * (mat1 @ mat2): a linear layer's forward (PyTorch's AddmmBackward0)
+    "addmm": Entry(
+        "AddmmBackward0",
+        saved_as={"mat1": "mat1", "mat2": "mat2"},
+        input=lambda ns, g, input_shape, beta: sum_to(ns, _scale(ns, g, beta), tuple(input_shape)),
+        mat1=lambda ns, g, mat1_shape, mat1_strides, mat2, alpha: _matmul_x1_grad(
+            ns, _scale(ns, g, alpha), mat1_shape, mat1_strides, mat2
+        ),
+        mat2=lambda ns, g, mat1, mat2_shape, mat2_strides, alpha: _matmul_x2_grad(
+            ns, _scale(ns, g, alpha), mat1, mat2_shape, mat2_strides
+        ),
     ),
     "bmm": Entry(
         "BmmBackward0",
