@@ -7,11 +7,11 @@ import multiprocessing
 import pathlib
 import sys
 
-import cloudpickle
 import numpy as np
 import pytest
 
 distributed = pytest.importorskip("distributed")
+cloudpickle = pytest.importorskip("cloudpickle")  # distributed's dependency
 da = pytest.importorskip("dask.array")
 
 import pluggrad as pg  # noqa: E402
