@@ -44,9 +44,12 @@ KEEP_FREED_MEMORY_ENV = {
 }
 
 
-def worker_env(framework: Framework, threads: int, keep_freed_memory: bool = False) -> dict:
-    """The environment of a worker: ours, the thread limits, the framework's variables, and
-    with `keep_freed_memory` the same malloc settings for every framework."""
+def worker_env(
+    framework: Framework, threads: int, keep_freed_memory: bool = False, jax_platform: str = "cpu"
+) -> dict:
+    """The environment of a worker: ours, the thread limits, the framework's variables (JAX's
+    on `jax_platform`), and with `keep_freed_memory` the same malloc settings for every
+    framework."""
     env = dict(os.environ)
     limits = thread_env(threads)
     limits["XLA_FLAGS"] = f"{env.get('XLA_FLAGS', '')} {limits['XLA_FLAGS']}".strip()
@@ -54,6 +57,8 @@ def worker_env(framework: Framework, threads: int, keep_freed_memory: bool = Fal
     if keep_freed_memory:
         env.update(KEEP_FREED_MEMORY_ENV)
     env.update(framework.env)
+    if "JAX_PLATFORMS" in framework.env:
+        env["JAX_PLATFORMS"] = jax_platform
     return env
 
 
@@ -71,7 +76,7 @@ def run_worker(framework: Framework, workload: str, mode: str, args) -> dict:
             proc = subprocess.run(
                 command,
                 cwd=ROOT,
-                env=worker_env(framework, args.threads, args.keep_freed_memory),
+                env=worker_env(framework, args.threads, args.keep_freed_memory, args.jax_platform),
                 capture_output=True,
                 text=True,
                 timeout=args.timeout,
@@ -231,6 +236,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per worker")
     parser.add_argument("--output-dir", type=Path, default=RESULTS)
     parser.add_argument("--no-plot", action="store_true", help="skip ratios.png")
+    parser.add_argument(
+        "--jax-platform",
+        default="cpu",
+        help="where the JAX frameworks run: cpu (the default), cuda or tpu (benchmarks/gpu.py)",
+    )
     parser.add_argument(
         "--keep-freed-memory",
         action="store_true",

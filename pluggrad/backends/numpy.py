@@ -12,6 +12,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._base import Backend, along_axis_key, conv_output_shape
+from ._host_memory import keep_freed_memory
 
 # references to a buffer's array when only the buffer holds it: the list slot, the local name
 # in add_gradients and getrefcount's argument (PyPy has no reference counts: never in place)
@@ -276,3 +277,6 @@ def _dilated_padded(x: np.ndarray, padding, lhs_dilation) -> np.ndarray:
 
 
 backend = NumpyBackend()
+# a step's freed arrays are reused by the next step, not returned to the system and faulted in
+# again (see pluggrad.backends._host_memory; PLUGGRAD_KEEP_FREED_MEMORY=0 leaves malloc alone)
+keep_freed_memory()

@@ -235,7 +235,10 @@ def test_load_state_dict_casts_like_pytorch(backend):
 
 
 def test_steps_read_no_tensor_values(backend, monkeypatch):
-    """What a trace by pluggrad.compile needs: no tensor value goes to Python in a step."""
+    """What a trace by pluggrad.compile needs: no tensor value goes to Python in a step whose
+    values cannot be read (``has_values`` False, as inside a trace; outside one, optimizers
+    read their step counters as PyTorch's do)."""
+    monkeypatch.setattr(backend, "has_values", lambda array: False)
     params = _params()
     opts = [
         pg.optim.SGD(params, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1),

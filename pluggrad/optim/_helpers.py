@@ -30,9 +30,23 @@ def step_count(step: Tensor) -> Tensor:
     return _ops.astype(step, _dtypes.float64, copy=False)
 
 
-def like(scalar: Tensor, param: Tensor) -> Tensor:
+def step_number(step: Tensor) -> float | Tensor:
+    """The step counter for the scalar arithmetic of a step: a Python float where the
+    counter's value can be read at no cost (arrays in host memory, outside a trace), as
+    PyTorch's optimizers read it outside CUDA graphs; else (inside ``pluggrad.compile``, on a
+    lazy or an accelerator backend) a float64 0-d tensor, so that the step stays one program
+    and never waits for a device."""
+    backend = step._backend
+    if backend.mutable and backend.has_values(step._data):
+        return float(step.item())
+    return step_count(step)
+
+
+def like(scalar: float | Tensor, param: Tensor) -> float | Tensor:
     """A float64 0-d tensor cast to `param`'s dtype, so that it does not widen `param`'s
-    tensors."""
+    tensors (a Python float is weak already: returned as it is)."""
+    if not isinstance(scalar, Tensor):
+        return scalar
     return _ops.astype(scalar, param.dtype, copy=False)
 
 

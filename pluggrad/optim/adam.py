@@ -13,7 +13,7 @@ from ._helpers import (
     check_non_negative,
     lerp_,
     like,
-    step_count,
+    step_number,
 )
 
 __all__ = ["Adam"]
@@ -121,7 +121,7 @@ class Adam(LazyStateOptimizer):
                 grad = grad + p * weight_decay
         lerp_(exp_avg, grad, 1 - beta1)
         addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
-        t = step_count(state["step"])
+        t = step_number(state["step"])
         step_size = lr / (1 - beta1**t)
         bias_correction2_sqrt = (1 - beta2**t) ** 0.5
         if group["amsgrad"]:
