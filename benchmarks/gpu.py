@@ -17,7 +17,9 @@ Results go to ``--output-dir`` (``benchmarks/results/gpu`` by default).
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +63,24 @@ def steps(platform: str, output_dir: Path, quick: bool) -> list[tuple[str, list[
     return found
 
 
+def ratios(results_file: Path) -> list[str]:
+    """``pluggrad.compile / jax.jit`` per workload, from the medians of a benchmark run."""
+    results = json.loads(results_file.read_text())["results"]
+    medians: dict[tuple[str, str], float] = {}
+    for workload in sorted({r["workload"] for r in results if r["mode"] == "time"}):
+        for framework in ("pluggrad-jax-compile", "jax-jit"):
+            times = [t for r in results if (r["workload"], r["framework"], r["mode"])
+                     == (workload, framework, "time") for t in r.get("times", [])]  # fmt: skip
+            if times:
+                medians[workload, framework] = statistics.median(times)
+    return [
+        f"{workload}: pluggrad.compile / jax.jit = "
+        f"{medians[workload, 'pluggrad-jax-compile'] / medians[workload, 'jax-jit']:.3f}"
+        for workload, framework in medians
+        if framework == "jax-jit" and (workload, "pluggrad-jax-compile") in medians
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--platform", default="cuda", help="cuda (the default) or tpu")
@@ -77,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         done = subprocess.run(command, env=dict(os.environ, **extra), cwd=root, check=False)
         if done.returncode != 0:
             failed.append(title)
+    summary = args.output_dir / "w2-w4" / "latest.json"
+    if summary.exists():
+        print("\n## Ratios\n" + "\n".join(ratios(summary)))
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
