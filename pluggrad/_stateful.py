@@ -53,20 +53,30 @@ def lift_scalars(tree: Any, make: Callable[[Scalar], Any]) -> Any:
     if kind is dict:
         return {key: _lift(value, make) for key, value in tree.items()}
     if kind is list or kind is tuple:
-        items = None
-        for i, item in enumerate(tree):
-            new = _lift(item, make)
-            if new is not item:
-                if items is None:
-                    items = list(tree)
-                items[i] = new
-        return tree if items is None else kind(items)
+        return _with_changes(tree, ((i, _lift(item, make)) for i, item in enumerate(tree)))
     return tree
 
 
-def _lift(item: Any, make: Callable[[Scalar], Any]) -> Any:
+def _holds_scalars(item: Any) -> bool:
+    """Whether `item` is a Scalar or a container that may hold one (the rest is left as is)."""
     kind = type(item)
-    return lift_scalars(item, make) if kind is Scalar or kind in _CONTAINERS else item
+    return kind is Scalar or kind in _CONTAINERS
+
+
+def _lift(item: Any, make: Callable[[Scalar], Any]) -> Any:
+    return lift_scalars(item, make) if _holds_scalars(item) else item
+
+
+def _with_changes(sequence: list | tuple, items) -> list | tuple:
+    """`sequence` with the ``(index, item)`` pairs of `items` put in, rebuilt (as its own type)
+    only where an item is not the one already there."""
+    rebuilt = None
+    for i, item in items:
+        if item is not sequence[i]:
+            if rebuilt is None:
+                rebuilt = list(sequence)
+            rebuilt[i] = item
+    return sequence if rebuilt is None else type(sequence)(rebuilt)
 
 
 def restore_scalars(new: Any, old: Any) -> Any:
@@ -76,15 +86,10 @@ def restore_scalars(new: Any, old: Any) -> Any:
     if kind is Scalar:
         return old
     if (kind is list or kind is tuple) and type(new) is kind:
-        items = None
-        for i, (n, o) in enumerate(zip(new, old)):
-            if type(o) is Scalar or type(o) in _CONTAINERS:
-                restored = restore_scalars(n, o)
-                if restored is not n:
-                    if items is None:
-                        items = list(new)
-                    items[i] = restored
-        return new if items is None else kind(items)
+        pairs = enumerate(zip(new, old))
+        return _with_changes(
+            new, ((i, restore_scalars(n, o)) for i, (n, o) in pairs if _holds_scalars(o))
+        )
     if kind is dict and type(new) is dict:
         return {k: restore_scalars(v, old[k]) if k in old else v for k, v in new.items()}
     return new

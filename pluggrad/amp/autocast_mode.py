@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import _dtypes
 from .._device import device as _device
-from ..backends import get_backend
+from ..backends import has_gpu
 
 __all__ = ["autocast", "is_autocast_available", "is_autocast_enabled", "get_autocast_dtype"]
 
@@ -80,7 +80,7 @@ class autocast:
         self._enabled = enabled
         if enabled:
             self._enabled = False
-            if self.device == "cuda" and not any(d.type == "cuda" for d in get_backend().devices()):
+            if self.device == "cuda" and not has_gpu():
                 message = "CUDA is not available or torch_xla is imported. Disabling autocast."
             else:
                 message = (

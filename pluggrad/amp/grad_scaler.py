@@ -13,7 +13,7 @@ from .. import _dtypes
 from .. import ops as _ops
 from .._core.grad_mode import no_grad
 from .._core.tensor import Tensor
-from ..backends import get_backend
+from ..backends import has_gpu
 
 __all__ = ["GradScaler"]
 
@@ -62,11 +62,7 @@ class GradScaler:
                  growth_interval: int = 2000, enabled: bool = True) -> None:  # fmt: skip
         self._device = device
         self._enabled = enabled
-        if (
-            enabled
-            and device == "cuda"
-            and not any(d.type == "cuda" for d in get_backend().devices())
-        ):
+        if enabled and device == "cuda" and not has_gpu():
             warnings.warn(
                 "torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling.",
                 UserWarning,

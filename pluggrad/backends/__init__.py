@@ -26,6 +26,7 @@ __all__ = [
     "Backend",
     "available_backends",
     "get_backend",
+    "has_gpu",
     "load_backend",
     "set_backend",
     "use_backend",
@@ -161,12 +162,13 @@ def use_backend(backend: str | Backend) -> Iterator[Backend]:
         _scoped.reset(token)
 
 
-def _has_gpu() -> bool:
+def has_gpu() -> bool:
+    """Whether the active backend has a GPU (a ``cuda`` device: JAX with a GPU build)."""
     return any(d.type == "cuda" for d in get_backend().devices())
 
 
 # PyTorch's switches for its GPU libraries, ``torch.backends.cudnn.benchmark = True`` and the
 # like (pluggrad.backends._torch_flags)
-cudnn = CudnnFlags(_has_gpu)
-cuda = CudaFlags(_has_gpu)
+cudnn = CudnnFlags(has_gpu)
+cuda = CudaFlags(has_gpu)
 mps = MpsFlags()
