@@ -255,9 +255,10 @@ class Backend:
         may then let it take `target`'s place when nothing else can see `target` either."""
         return values
 
-    # elementwise kernels that write their result into their first argument (``out=``), by the
-    # operation's name ("add", "subtract", "multiply", "divide", "maximum", "minimum"): the
-    # in-place methods of untracked tensors run them directly (none for immutable arrays)
+    # elementwise kernels taking ``out=`` (an array of the result's shape and dtype, possibly an
+    # operand), by the operation's name ("add", "subtract", "multiply", "divide", "maximum",
+    # "minimum", "sqrt"): the in-place methods of untracked tensors and the optimizers' fused
+    # updates (pluggrad.optim._fused) run them directly (none for immutable arrays)
     in_place_kernels: dict[str, Callable] = {}
 
     def adopt_gradient(self, grad: Any) -> Any:

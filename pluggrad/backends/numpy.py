@@ -140,6 +140,7 @@ class NumpyBackend(Backend):
     in_place_kernels = {
         "add": np.add, "subtract": np.subtract, "multiply": np.multiply,
         "divide": np.true_divide, "maximum": np.maximum, "minimum": np.minimum,
+        "sqrt": np.sqrt,
     }  # fmt: skip
 
     def adopt_gradient(self, grad):

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtypes
-from .._core.grad_mode import enable_grad, grad_enabled, inference_enabled
+from .._core.grad_mode import grad_enabled, inference_enabled
 from .._core.graph import FREED_MESSAGE, Node, rebase_history, saved_tensors_hooks_in_force
 from .._core.primitive import OpNode, apply, mixed_backend_error
 from .._core.tensor import Tensor, _make
@@ -51,11 +51,12 @@ from .._core.views import (
     write_view,
 )
 from ..backends._base import _key_to_numpy
+from ._alias_writes import KERNEL_OF, direct_update, regenerate_views
 from ._args import as_tensor_arg, scalar_in_dtype_of
 from ._convert import astype
 from ._define import primitive
 from .derivatives._helpers import cast_grad, sum_to, zeros_where
-from .elementwise import imag, real
+from .elementwise import real
 from .indexing import _check_key, _complete, _native_key, getitem, strided_view
 
 __all__: list[str] = []
@@ -178,27 +179,6 @@ def _copy_slices(base: Tensor, local, value: Tensor) -> CopySlices:
     return node
 
 
-def regenerate_views(root: Tensor, rebased: Tensor | None) -> None:
-    """After the elements of the storage `root` changed, make the autograd views among its
-    aliases read their elements from their base's value again (``AsStridedBackward0``), as
-    PyTorch does: the views of `rebased` (the tensor whose history the change rewrote), and
-    every view that had a history."""
-    with enable_grad():
-        for a in live_aliases(root):
-            meta = a._view
-            base = meta.base
-            if base is None or a is rebased or not base._requires_grad:
-                continue
-            if base is not rebased and a._grad_fn is None:
-                continue
-            g = meta.geometry()
-            fresh = strided_view(base, relative_positions(a, base), g.shape, g.strides, g.offset)
-            if g.part is not None:
-                fresh = real(fresh) if g.part == "real" else imag(fresh)
-            if fresh._grad_fn is not None:
-                rebase_history(a, fresh._grad_fn, 0)
-
-
 def _share_result_counter(node, result: Tensor, x: Tensor) -> None:
     """A node that saved its result (``exp_``) saved what `x` now holds: check that value
     against `x`'s version counter, so that modifying `x` again makes backward fail."""
@@ -251,45 +231,8 @@ def in_place(x: Tensor, function, *args, **kwargs) -> Tensor:
     return commit(x, result)
 
 
-# the elementwise in-place methods a backend may run as one kernel writing into the tensor
-_KERNEL_OF = {
-    "add_": "add", "__iadd__": "add", "sub_": "subtract", "__isub__": "subtract",
-    "mul_": "multiply", "__imul__": "multiply", "div_": "divide", "__itruediv__": "divide",
-    "true_divide_": "divide", "maximum_": "maximum", "minimum_": "minimum",
-}  # fmt: skip
-
-
-def _direct(x: Tensor, kernel, args: tuple, kwargs: dict) -> bool:
-    """Run an untracked binary in-place update as one kernel writing into `x`'s array (NumPy's
-    ``np.add(x, y, out=x)``), when that gives what the out-of-place computation would: `x` owns
-    its elements (not a view), the operand is a tensor of `x`'s dtype and backend whose shape
-    broadcasts to `x`'s, or a Python number of `x`'s kind.  Returns whether it ran."""
-    if x._view is not None or len(args) != 1 or x.dtype.kind != "f":
-        return False
-    (other,) = args
-    if kwargs:  # add_/sub_'s alpha scales the operand first, as PyTorch computes it
-        alpha = kwargs.get("alpha", 1)
-        if len(kwargs) != 1 or "alpha" not in kwargs or type(alpha) not in (int, float):
-            return False
-    else:
-        alpha = 1
-    if isinstance(other, Tensor):
-        if other.dtype is not x.dtype or other._backend is not x._backend or other.ndim > x.ndim:
-            return False
-        if any(o != 1 and o != s for o, s in zip(other.shape[::-1], x.shape[::-1])):
-            return False
-        operand = other._data if alpha == 1 else other._data * alpha
-    elif type(other) in (int, float):  # a weak scalar: computed in x's dtype
-        operand = other * alpha
-    else:
-        return False
-    kernel(x._data, operand, out=x._data)
-    x._vc[0] += 1
-    return True
-
-
 def _inplace_method(function, name: str):
-    kernel_name = _KERNEL_OF.get(name)
+    kernel_name = KERNEL_OF.get(name)
 
     def method(self, *args, **kwargs):
         kernel = self._backend.in_place_kernels.get(kernel_name) if kernel_name else None
@@ -300,7 +243,7 @@ def _inplace_method(function, name: str):
             )
         ):
             check_inplace_allowed(self, LEAF_ERROR, args)
-            if _direct(self, kernel, args, kwargs):
+            if direct_update(self, kernel, args, kwargs):
                 return self
         return in_place(self, function, *args, **kwargs)
 

@@ -4,6 +4,7 @@ computes it."""
 from __future__ import annotations
 
 from .. import ops as _ops
+from ._fused import adam_update
 from ._helpers import (
     LazyStateOptimizer,
     addcdiv_,
@@ -119,14 +120,20 @@ class Adam(LazyStateOptimizer):
                 p.mul_(1 - lr * weight_decay)
             else:
                 grad = grad + p * weight_decay
-        lerp_(exp_avg, grad, 1 - beta1)
-        addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
         t = step_number(state["step"])
         step_size = lr / (1 - beta1**t)
         bias_correction2_sqrt = (1 - beta2**t) ** 0.5
-        if group["amsgrad"]:
-            second = state["max_exp_avg_sq"]
-            second.copy_(_ops.maximum(second, exp_avg_sq))
+        amsgrad = state["max_exp_avg_sq"] if group["amsgrad"] else None
+        if type(step_size) is float and adam_update(
+            p, grad, exp_avg, exp_avg_sq, amsgrad, beta1=beta1, beta2=beta2,
+            step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt, eps=eps,
+        ):  # fmt: skip
+            return  # the same operations as below, as kernels writing into the arrays
+        lerp_(exp_avg, grad, 1 - beta1)
+        addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
+        if amsgrad is not None:
+            amsgrad.copy_(_ops.maximum(amsgrad, exp_avg_sq))
+            second = amsgrad
         else:
             second = exp_avg_sq
         denom = second.sqrt().div_(like(bias_correction2_sqrt, p)).add_(eps)
