@@ -313,3 +313,15 @@ def test_scheduler_warnings_and_errors(backend):
         opt2.step()
         sched2.step()  # in the right order: no warning
     assert sched2.get_last_lr() == [0.05]
+
+
+def test_fused_is_accepted_where_pytorch_takes_it(backend):
+    a = _params()[0]
+    for cls in (pg.optim.Adam, pg.optim.AdamW, pg.optim.SGD, pg.optim.Adagrad):
+        assert cls([a], lr=0.1, fused=True).defaults["fused"] is True
+    with pytest.raises(RuntimeError, match="`fused` and `foreach` cannot be `True` together."):
+        pg.optim.Adam([a], fused=True, foreach=True)
+    with pytest.raises(RuntimeError, match="`fused` does not support `differentiable`"):
+        pg.optim.SGD([a], lr=0.1, fused=True, differentiable=True)
+    with pytest.raises(TypeError):
+        pg.optim.RMSprop([a], fused=True)

@@ -102,14 +102,18 @@ def check_lr(lr) -> None:
         raise ValueError("Tensor lr must be 1-element")
 
 
-def check_implemented(name: str, *, differentiable: bool = False, fused=None) -> None:
-    """Refuse the PyTorch options pluggrad does not implement, rather than ignore them:
-    ``differentiable=True`` (a step that autograd records) and ``fused=True`` (a fused CUDA
-    kernel)."""
+def check_implemented(name: str, *, differentiable: bool = False, fused=None, foreach=None) -> None:
+    """PyTorch's checks of ``fused`` (Adam, AdamW, SGD and Adagrad take it: their updates then
+    give the values of the default path, which on NumPy already runs as kernels writing into
+    the arrays, see :mod:`pluggrad.optim._fused`), and the refusal of ``differentiable=True``
+    (a step that autograd records), which pluggrad does not implement, rather than ignore it."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
     if differentiable:
         raise NotImplementedError(f"pluggrad.optim.{name} does not support differentiable=True")
-    if fused:
-        raise NotImplementedError(f"pluggrad.optim.{name} does not support fused=True")
 
 
 def check_real(name: str, param: Tensor) -> None:

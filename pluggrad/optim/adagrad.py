@@ -39,7 +39,10 @@ class Adagrad(ParameterwiseOptimizer):
     eps : float, default 1e-10
     foreach, maximize : bool
         As in PyTorch.
-    differentiable, fused : bool
+    fused : bool, optional
+        Accepted as PyTorch takes it (not with `foreach` or `differentiable`): the same values
+        as the default path.
+    differentiable : bool, default False
         Not implemented: ``True`` raises ``NotImplementedError``.
 
     Notes
@@ -78,7 +81,7 @@ class Adagrad(ParameterwiseOptimizer):
             initial_accumulator_value=initial_accumulator_value,
             eps=eps,
         )
-        check_implemented("Adagrad", differentiable=differentiable, fused=fused)
+        check_implemented("Adagrad", differentiable=differentiable, fused=fused, foreach=foreach)
         defaults = {
             "lr": lr,
             "lr_decay": lr_decay,

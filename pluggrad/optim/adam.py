@@ -42,7 +42,10 @@ class Adam(LazyStateOptimizer):
     foreach, maximize, capturable : bool
         As in PyTorch (`foreach` and `capturable` give the same values here: the step never
         leaves the tensors).
-    differentiable, fused : bool
+    fused : bool, optional
+        Accepted as PyTorch takes it (not with `foreach` or `differentiable`): the same values
+        as the default path.
+    differentiable : bool, default False
         Not implemented: ``True`` raises ``NotImplementedError``.
     decoupled_weight_decay : bool, default False
         AdamW's weight decay.
@@ -88,7 +91,9 @@ class Adam(LazyStateOptimizer):
         if not 0.0 <= betas[1] < 1.0:
             raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
         check_non_negative(weight_decay=weight_decay)
-        check_implemented(type(self).__name__, differentiable=differentiable, fused=fused)
+        check_implemented(
+            type(self).__name__, differentiable=differentiable, fused=fused, foreach=foreach
+        )
         defaults = {
             "lr": lr,
             "betas": tuple(betas),

@@ -35,7 +35,10 @@ class SGD(ParameterwiseOptimizer):
     foreach : bool, optional
         Accepted for PyTorch's signature; pluggrad always runs the per-tensor loop (the same
         values).
-    differentiable, fused : bool
+    fused : bool, optional
+        Accepted as PyTorch takes it (not with `foreach` or `differentiable`): the same values
+        as the default path.
+    differentiable : bool, default False
         Not implemented: ``True`` raises ``NotImplementedError``.
 
     Notes
@@ -68,7 +71,7 @@ class SGD(ParameterwiseOptimizer):
     ) -> None:
         check_lr(lr)
         check_non_negative(lr=lr, momentum=momentum, weight_decay=weight_decay)
-        check_implemented("SGD", differentiable=differentiable, fused=fused)
+        check_implemented("SGD", differentiable=differentiable, fused=fused, foreach=foreach)
         defaults = {
             "lr": lr,
             "momentum": momentum,
