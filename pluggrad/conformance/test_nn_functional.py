@@ -10,6 +10,8 @@ import pytest
 import pluggrad as pg
 from pluggrad.nn import functional as F
 
+from .helpers import values
+
 _rng = np.random.default_rng(7)
 
 
@@ -144,3 +146,25 @@ def test_one_hot_errors(backend):
     with pytest.raises(RuntimeError, match="only applicable to index tensor"):
         F.one_hot(pg.tensor([0.0, 1.0]))
     assert F.one_hot(pg.tensor([], dtype=pg.int64), 2).shape == (0, 2)
+
+
+def test_bce_with_logits_is_one_operation(backend):
+    """PyTorch's node, and its input gradient ``(sigmoid(x) - t) * weight / n``; a weight
+    that requires grad (which PyTorch refuses) still gets its gradient."""
+    rng = np.random.default_rng(17)
+    x = pg.asarray(rng.uniform(-30.0, 30.0, (3, 4))).requires_grad_()
+    t = pg.asarray(rng.uniform(0.0, 1.0, (3, 4))).requires_grad_()
+    weight = pg.asarray(rng.uniform(0.5, 2.0, (4,)))
+    loss = F.binary_cross_entropy_with_logits(x, t, weight=weight)
+    assert type(loss.grad_fn).__name__ == "BinaryCrossEntropyWithLogitsBackward0"
+    assert loss.grad_fn._saved_reduction == "mean"
+    loss.backward()
+    xs, ts, ws = (np.asarray(a.detach().numpy()) for a in (x, t, weight))
+    expected = (1 / (1 + np.exp(-xs)) - ts) * ws / xs.size
+    np.testing.assert_allclose(values(x.grad), expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(values(t.grad), -xs * ws / xs.size, rtol=1e-12, atol=1e-15)
+    weight.requires_grad_()
+    F.binary_cross_entropy_with_logits(x, t, weight=weight, reduction="sum").backward()
+    log_sigmoid = np.minimum(xs, 0) - np.log1p(np.exp(-np.abs(xs)))
+    expected = ((1 - ts) * xs - log_sigmoid).sum(axis=0)
+    np.testing.assert_allclose(values(weight.grad), expected, rtol=1e-12)

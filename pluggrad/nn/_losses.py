@@ -6,7 +6,9 @@ from __future__ import annotations
 import warnings
 
 from .. import ops as _ops
+from .._core.grad_mode import grad_enabled
 from .._core.tensor import Size, Tensor
+from ..ops import losses as _fused
 
 __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -123,13 +125,35 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                      reduce=None, reduction: str = "mean",
                                      pos_weight=None) -> Tensor:  # fmt: skip
     """``binary_cross_entropy(sigmoid(input), target)`` computed stably:
-    ``(1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)``."""
+    ``(1 - t) x - (1 + (pos_weight - 1) t) log(sigmoid(x))``, times `weight`, reduced.
+
+    One operation, PyTorch's ``BinaryCrossEntropyWithLogitsBackward0`` (its backward is
+    ``(sigmoid(x) - t) * grad``), for an input and target of one floating dtype; made of the
+    elementwise operations where PyTorch refuses (a `weight` or `pos_weight` that requires
+    grad, which pluggrad differentiates, or that broadcasts the loss to a larger shape)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Target size ({Size(target.shape)}) must be the same as input size "
             f"({Size(input.shape)})"
         )
+    shape, dtype = tuple(input.shape), input.dtype
+    constants = [w for w in (weight, pos_weight) if w is not None]
+    if (
+        dtype is target.dtype
+        and dtype.is_floating_point
+        and input.numel()
+        and all(isinstance(w, Tensor) for w in constants)
+        and not any(w.requires_grad and grad_enabled() for w in constants)
+        and all(_ops.broadcast_shapes(tuple(w.shape), shape) == shape for w in constants)
+    ):
+        weight, pos_weight = (
+            None if w is None else w if w.dtype is dtype else _ops.astype(w, dtype)
+            for w in (weight, pos_weight)
+        )
+        return _fused.binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)
     softplus_neg = softplus_of(-input)
     if pos_weight is None:
         loss = (1 - target) * input + softplus_neg

@@ -23,7 +23,8 @@ listed before it, so the imports form no cycle; and none imports in a function b
 10. ``_products`` (matrix products), then ``linalg``
 11. ``fft``, ``inplace`` (then ``_inplace_views``), ``_composite_shape``, ``_composite_linalg``
     then ``composite`` (PyTorch's functions made of the others), ``special``, ``convolution``
-    (no topic: the primitive behind ``nn.functional``'s convolutions, for formulas only)
+    (no topic: the primitive behind ``nn.functional``'s convolutions, for formulas only),
+    ``losses`` (no topic: ``nn.functional``'s losses that are one operation in PyTorch)
 12. this package, which gathers the topics' namespaces
 
 This package also builds, for each backend, the namespace that derivative formulas run against
@@ -39,6 +40,7 @@ import types
 
 from ..backends import Backend, use_backend
 from . import _devices, convolution, creation, elementwise, fft, linalg, special
+from . import losses as losses  # its primitive, which the derivative table's entry names
 from ._convert import accumulation_copy
 from .composite import *  # noqa: F403
 from .creation import *  # noqa: F403

@@ -40,10 +40,11 @@ TOPICS: tuple[str, ...] = (
 :mod:`pluggrad.ops` (which adds ``dtype_functions``, whose functions make no primitive), its
 derivative table here and its records in the conformance op database."""
 
-INTERNAL: tuple[str, ...] = ("convolution",)
-"""Tables of primitives that are no topic of the standard: no function of ``pluggrad``'s
-namespace, no op-database records (``convolution``, behind ``nn.functional``; its formulas
-reach it as ``ns.convolution``)."""
+INTERNAL: tuple[str, ...] = ("convolution", "losses")
+"""Tables of primitives that are no topic of the standard, behind ``nn.functional``: no function
+of ``pluggrad``'s namespace (``convolution``, whose formulas reach it as ``ns.convolution``;
+``losses``: ``binary_cross_entropy_with_logits``); their op-database records exercise them
+as ``nn.functional`` calls them."""
 
 _SECTIONS = tuple(importlib.import_module(f"{__name__}.{topic}") for topic in (*TOPICS, *INTERNAL))
 

@@ -1,0 +1,73 @@
+"""Derivatives of the loss primitives behind ``nn.functional`` (:mod:`pluggrad.ops.losses`), as
+PyTorch's ``binary_cross_entropy_with_logits_backward`` and ``..._target_backward`` compute them:
+one expression each, in PyTorch's order of operations.  Under ``create_graph=True`` the same
+expressions are recorded with the differentiable namespace, which gives every higher order."""
+
+from __future__ import annotations
+
+import math
+
+from ._helpers import Entry
+
+
+def _sigmoid(ns, x):
+    """``sigmoid(x)``: the differentiable operation under ``create_graph=True``; on raw arrays
+    ``exp(min(x, 0)) / (1 + exp(-|x|))``, its values (``1 / (1 + e)`` or ``e / (1 + e)``) with
+    neither an overflow nor a per-element branch.
+
+    ``min(x, 0)`` and ``-|x|`` are spelled ``-max(-x, 0)`` and ``min(x, -x)`` (the same values)
+    so that no operation repeats one of the forward's (:func:`pluggrad.ops.losses.log_sigmoid_of`):
+    Dask names an operation by its inputs, so a repeated one would be one task shared by the
+    forward and the backward, which then no longer fuse each into one task per chunk."""
+    if getattr(ns, "differentiable", False):
+        return ns.sigmoid(x)
+    negated = -x
+    return ns.exp(-ns.maximum(negated, 0.0)) / (1 + ns.exp(ns.minimum(x, negated)))
+
+
+def _log_sigmoid(ns, x):
+    """``log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))``, PyTorch's kernel (no overflow)."""
+    return ns.minimum(x, 0.0) - ns.log1p(ns.exp(-ns.abs(x)))
+
+
+def _weighted(ns, grad, g, weight, reduction, like):
+    """``grad * g`` times `weight`, divided by the element count for the mean."""
+    grad = grad * g
+    if weight is not None:
+        grad = grad * weight
+    if reduction == "mean":
+        grad = grad / math.prod(like.shape)
+    return grad
+
+
+def _bce_logits_input_grad(ns, g, input, target, weight, pos_weight, reduction):  # noqa: A002
+    """``(sigmoid(x) - t) * g``; with `pos_weight` ``((pw t + 1 - t) sigmoid(x) - pw t) * g``."""
+    if pos_weight is None:
+        grad = _sigmoid(ns, input) - target
+    else:
+        scaled = pos_weight * target
+        grad = (scaled + 1 - target) * _sigmoid(ns, input) - scaled
+    return _weighted(ns, grad, g, weight, reduction, input)
+
+
+def _bce_logits_target_grad(ns, g, input, target, weight, pos_weight, reduction):  # noqa: A002
+    """``-x * g``; with `pos_weight` ``(log sigmoid(-x) - pw log sigmoid(x)) * g``."""
+    if pos_weight is None:
+        grad = -input
+    else:
+        grad = _log_sigmoid(ns, -input) - _log_sigmoid(ns, input) * pos_weight
+    return _weighted(ns, grad, g, weight, reduction, target)
+
+
+TABLE = {
+    # (1 - t) x - (1 + (pos_weight - 1) t) log(sigmoid(x)), times weight, reduced: PyTorch's
+    # BinaryCrossEntropyWithLogitsBackward0, which saves self, target, weight and pos_weight
+    "binary_cross_entropy_with_logits": Entry(
+        "BinaryCrossEntropyWithLogitsBackward0",
+        saved_as={"target": "target"},
+        input=_bce_logits_input_grad,
+        target=_bce_logits_target_grad,
+    ),
+}
+
+NONDIFFERENTIABLE: frozenset[str] = frozenset()
