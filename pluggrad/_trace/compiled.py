@@ -48,7 +48,10 @@ class TracedCompiled:
         backend = self.backend
         if active_recorder(backend) is not None:  # inside another trace: part of it
             return self._fn(*args, **kwargs)
-        leaves, treedef = flatten((args, kwargs))
+        if not kwargs and all(type(a) is Tensor for a in args):  # (the usual call: quicker)
+            leaves, treedef = list(args), _tensors_def(len(args))
+        else:
+            leaves, treedef = flatten((args, kwargs))
         key, tensors = signature(leaves, treedef, get_backend(), backend)
         entry = self._cache.get(key)
         if entry is None:
@@ -193,6 +196,13 @@ def _flatten(tree: Any, leaves: list) -> Any:
         return (kind, None, tuple(_flatten(x, leaves) for x in tree))
     leaves.append(tree)
     return _LEAF
+
+
+@functools.cache
+def _tensors_def(n: int) -> TreeDef:
+    """The :class:`TreeDef` of ``(args, {})`` with `n` leaves in `args` (as :func:`flatten`
+    makes it)."""
+    return flatten(((_LEAF,) * n, {}))[1]
 
 
 def _build(node: Any, leaves) -> Any:

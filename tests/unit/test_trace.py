@@ -15,6 +15,8 @@ import pytest
 
 import pluggrad as pg
 from pluggrad import nn, optim
+from pluggrad._trace import blocks as blocks_module
+from pluggrad._trace import plan as plan_module
 from pluggrad._trace import program as program_module
 from pluggrad._trace.compiled import TracedCompiled
 from pluggrad.backends import load_backend
@@ -153,6 +155,29 @@ def test_random_draws_continue_the_default_generator():
     assert compiled.traces == 1
 
 
+def test_draws_from_a_users_generator_advance_and_reseed_it_as_eagerly():
+    """A pluggrad.Generator read by the traced function (a closure's or an argument): each
+    replay advances it as an eager call does, and manual_seed/set_state take effect."""
+    traced, eager = pg.Generator().manual_seed(3), pg.Generator().manual_seed(3)
+
+    def f(x, generator):
+        return x + pg.rand(x.shape, generator=generator) * pg.randn(2, generator=generator)
+
+    x = pg.zeros(2)
+    by_argument, by_closure = pg.compile(f), pg.compile(lambda x: f(x, traced))
+    calls = [(by_argument, lambda: by_argument(x, traced)), (by_closure, lambda: by_closure(x))]
+    for compiled, call in calls:
+        for seed in (3, 5):
+            traced.manual_seed(seed), eager.manual_seed(seed)
+            for _ in range(3):
+                np.testing.assert_array_equal(call().numpy(), f(x, eager).numpy())
+        state = traced.get_state()
+        first = call().numpy()
+        traced.set_state(state)
+        np.testing.assert_array_equal(call().numpy(), first)
+        assert compiled.traces == 1
+
+
 def test_layout_and_shared_memory_are_part_of_the_signature():
     compiled = pg.compile(lambda a, b: a * 2 + b)
     a = pg.tensor(np.arange(6.0).reshape(2, 3))
@@ -256,3 +281,80 @@ def test_products_with_the_ones_of_a_sums_gradient_are_skipped():
         np.testing.assert_array_equal(compiled(x).numpy(), f(x).numpy())
     calls = [line for line in _entry(compiled).program.source.splitlines() if " = g" in line]
     assert len(calls) == 1  # the sum of the two products, each x itself; the forward is dead
+
+
+def _kernel_lines(compiled) -> list[str]:
+    return [line for line in _entry(compiled).program.source.splitlines() if " = g" in line]
+
+
+def test_a_repeated_call_is_computed_once():
+    def f(x, y):
+        return (x * y).exp() + (x * y).sin()  # the same product twice
+
+    compiled = pg.compile(f)
+    x, y = pg.tensor([0.5, -1.0, 2.0]), pg.tensor([1.5, 3.0, -0.0])
+    for _ in range(2):
+        np.testing.assert_array_equal(compiled(x, y).numpy(), f(x, y).numpy())
+    assert len(_kernel_lines(compiled)) == 4  # one product, exp, sin, their sum
+
+
+def test_negations_are_folded_into_the_sums_that_read_them(monkeypatch):
+    """``c + (-a) * b`` runs as ``c - a * b``: the same values, signed zeros included."""
+
+    def f(a, b, c):
+        n = -a
+        return c + n * b, c - n / b, (n * b + n * b) + c, (-b).exp() + c
+
+    monkeypatch.setenv("PLUGGRAD_COMPILE_DEBUG", "1")
+    compiled = pg.compile(f)
+    a = pg.tensor([1.0, 0.0, -0.0, 2.0, 3.0])
+    b = pg.tensor([2.0, 3.0, 1.0, -0.0, -1.5])
+    c = pg.tensor([2.0, 0.0, -0.0, -0.0, -4.5])
+    for _ in range(2):
+        for got, expected in zip(compiled(a, b, c), f(a, b, c)):
+            got, expected = got.numpy(), expected.numpy()
+            np.testing.assert_array_equal(got, expected)
+            np.testing.assert_array_equal(np.signbit(got), np.signbit(expected))
+    negations = [line for line in _kernel_lines(compiled) if "negative" in _called(compiled, line)]
+    assert len(negations) == 1  # -b, read by exp, stays; -a is absorbed
+
+
+def _called(compiled, line: str) -> str:
+    """The name of the function a program line calls."""
+    program = _entry(compiled).program
+    name = line.split("= ", 1)[1].split("(", 1)[0]
+    return getattr(program.run.__globals__[name], "__name__", "")
+
+
+def _w4_gradient(x):
+    (g,) = pg.autograd.grad(((x.sin() * x).exp() / (1 + x * x)).sum(), x)
+    return g
+
+
+def test_debug_mode_shows_memory_wrongly_taken_for_free(monkeypatch):
+    """A planner that took every buffer's memory for free once released (the input's too):
+    with PLUGGRAD_COMPILE_DEBUG=1 released memory is poisoned, and the next call shows NaN."""
+    monkeypatch.setattr(plan_module.Sharing, "free_after", lambda self, n, at: True)
+    monkeypatch.setenv("PLUGGRAD_COMPILE_DEBUG", "1")
+    x = pg.tensor(np.linspace(-3, 3, 7), requires_grad=True)
+    compiled = pg.compile(_w4_gradient)
+    compiled(x)  # (the trace: eager)
+    compiled(x)  # the program, which poisons x
+    assert np.isnan(compiled(x).numpy()).any()
+
+
+def test_debug_mode_shows_a_scratch_block_released_too_early(monkeypatch):
+    """A blocked program whose scratch blocks are released one step early: poisoned in debug
+    mode, they show as NaN in the results."""
+
+    def early(steps, out_refs):
+        last = plan_module.last_uses(steps, out_refs)
+        return {n: at if at == plan_module.NEVER else at - 1 for n, at in last.items()}
+
+    monkeypatch.setattr(blocks_module, "last_uses", early)
+    monkeypatch.setenv("PLUGGRAD_COMPILE_DEBUG", "1")
+    x = pg.tensor(np.linspace(-3, 3, 3 * program_module.BLOCK + 5), requires_grad=True)
+    compiled = pg.compile(_w4_gradient)
+    compiled(x)
+    assert "for _i in range" in _entry(compiled).program.source
+    assert np.isnan(compiled(x).numpy()).any()
