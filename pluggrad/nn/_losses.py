@@ -174,38 +174,77 @@ def _class_axis_last(scores, target):
     return scores, target
 
 
-def _picked(scores, target, weight, ignore_index: int):
-    """Per target: ``-w[t] scores[t]`` (0 where ignored), the weights ``w[t]`` (0 where
-    ignored), both shaped as the target."""
-    shape = tuple(target.shape)
+def _checked_rows(scores, target, weight, ignore_index: int):
+    """`scores` as rows ``(M, C)`` and `target` as ``(M,)`` after PyTorch's checks of their
+    shapes and dtypes, of the weight's size and (where values can be read at no cost) of the
+    class indices."""
+    if scores.ndim == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    if target.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {target.dtype.torch_name}"
+        )
+    if scores.ndim >= 2:
+        if target.ndim == 0 or target.shape[0] != scores.shape[0]:
+            raise ValueError(
+                f"Expected input batch_size ({scores.shape[0]}) to match target batch_size "
+                f"({target.shape[0] if target.ndim else 1})."
+            )
+        expected = (scores.shape[0], *scores.shape[2:])
+        if scores.ndim == 2 and target.ndim != 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if tuple(target.shape) != expected:
+            raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
     rows, flat_target = _class_axis_last(scores, target)
     c = rows.shape[-1]
-    if target.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {target.dtype.torch_name}")
+    if weight is not None and weight.numel() != c:
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {c} classes or no classes but got "
+            f"weight tensor of shape: {list(weight.shape)}"
+        )
+    backend = flat_target._backend
+    if flat_target.numel() and backend.has_values(flat_target._data):
+        labels = backend.to_numpy(flat_target._data)
+        bad = (labels != ignore_index) & ((labels < 0) | (labels >= c))
+        if bad.any():
+            raise IndexError(f"Target {int(labels[bad][0])} is out of bounds.")
+    return rows, flat_target
+
+
+def _picked(scores, target, weight, ignore_index: int):
+    """Per target: ``-w[t] scores[t]`` (0 where ignored), the weights ``w[t]`` (0 where
+    ignored), both shaped as the target: the loss made of indexing operations (a `weight` that
+    requires grad, label smoothing's weights)."""
+    rows, flat_target = _checked_rows(scores, target, weight, ignore_index)
     kept = flat_target != ignore_index
     safe = _ops.where(kept, flat_target, 0)
-    if flat_target.numel() and target._backend.has_values(target._data):
-        bad = (safe < 0) | (safe >= c)
-        if bool(bad.any()):
-            raise IndexError(f"Target {int(flat_target[bad][0].item())} is out of bounds.")
     values = _ops.squeeze(_ops.take_along_axis(rows, _ops.expand_dims(safe, axis=-1), axis=-1),
                           axis=-1)  # fmt: skip
     weights = _ops.astype(kept, rows.dtype)
     if weight is not None:
         weights = weights * _ops.take(weight, safe)
-    out_shape = shape if shape else ()
+    out_shape = tuple(target.shape)
     return _ops.reshape(-values * weights, out_shape), _ops.reshape(weights, out_shape)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,  # noqa: A002
              reduce=None, reduction: str = "mean") -> Tensor:  # fmt: skip
     """``-weight[t] input[n, t]`` for the class index ``t`` of each element, reduced; the mean
-    divides by the sum of the weights of the targets that are not `ignore_index`."""
+    divides by the sum of the weights of the targets that are not `ignore_index`.
+
+    One operation, PyTorch's ``NllLossBackward0``; made of indexing operations where PyTorch
+    has no derivative (a `weight` that requires grad, which pluggrad differentiates)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    losses, weights = _picked(input, target, weight, ignore_index)
-    if reduction == "mean":
-        return _ops.sum(losses) / _ops.sum(weights)
-    return _reduce(losses, reduction)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if weight is not None and weight._requires_grad:
+        losses, weights = _picked(input, target, weight, ignore_index)
+        if reduction == "mean":
+            return _ops.sum(losses) / _ops.sum(weights)
+        return _reduce(losses, reduction)
+    rows, flat_target = _checked_rows(input, target, weight, ignore_index)
+    loss = _fused.nll_loss_rows(rows, flat_target, weight, ignore_index, reduction)
+    return _ops.reshape(loss, tuple(target.shape)) if reduction == "none" else loss
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,  # noqa: A002

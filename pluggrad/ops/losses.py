@@ -15,7 +15,7 @@ from .._core.primitive import apply
 from .._core.tensor import Tensor
 from ._define import primitive
 
-__all__ = ["binary_cross_entropy_with_logits", "log_sigmoid_of"]
+__all__ = ["binary_cross_entropy_with_logits", "log_sigmoid_of", "nll_loss_rows"]
 
 
 def log_sigmoid_of(xp, x):
@@ -57,3 +57,32 @@ def binary_cross_entropy_with_logits(
     ``"none"``, ``"mean"`` or ``"sum"``: ``(1 - t) x - (1 + (pos_weight - 1) t) log(sigmoid(x))``
     times `weight`, reduced.  ``nn.functional`` checks the arguments."""
     return apply(_BCE_WITH_LOGITS, (input, target, weight, pos_weight), {"reduction": reduction})
+
+
+def _nll_loss_forward(backend, input, target, weight, *, ignore_index, reduction):  # noqa: A002
+    xp = backend.xp
+    kept = target != ignore_index
+    safe = xp.where(kept, target, xp.zeros_like(target))
+    picked = xp.take_along_axis(input, xp.expand_dims(safe, axis=1), axis=1)[:, 0]
+    weights = xp.astype(kept, input.dtype)
+    if weight is not None:
+        weights = weights * xp.take(weight, safe, axis=0)
+    losses = -picked * weights
+    if reduction == "none":
+        return losses
+    total = xp.sum(losses)
+    return total / xp.sum(weights) if reduction == "mean" else total
+
+
+_NLL_LOSS = primitive("nll_loss", ("input", "target", "weight"), forward=_nll_loss_forward)
+
+
+def nll_loss_rows(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,  # noqa: A002
+                  reduction: str) -> Tensor:  # fmt: skip
+    """PyTorch's ``nll_loss`` of rows as one operation (``NllLossBackward0``): for `input`
+    ``(N, C)`` floating, `target` ``(N,)`` integer class indices, `weight` None or ``(C,)``
+    of the input's dtype needing no gradient: ``-weight[t] input[n, t]`` (0 where ``t`` is
+    `ignore_index`), reduced; the mean divides by the sum of the weights of the targets kept.
+    ``nn.functional`` checks the arguments."""
+    params = {"ignore_index": ignore_index, "reduction": reduction}
+    return apply(_NLL_LOSS, (input, target, weight), params)

@@ -6,6 +6,8 @@ so on the jax backend ``jax.vjp`` of it checks the primitive's formulas independ
 
 from __future__ import annotations
 
+import numpy as np
+
 import pluggrad as pg
 from pluggrad.nn import functional as F
 
@@ -13,7 +15,7 @@ from ._base import OpRecord, Sample, positive, rand
 
 
 def _bce_logits(x, t, *, weight=None, pos_weight=None, reduction="mean"):
-    constant = lambda a: None if a is None else pg.tensor(a, dtype=pg.float64)
+    constant = lambda a: None if a is None else pg.as_tensor(a, dtype=pg.float64).detach()
     return F.binary_cross_entropy_with_logits(
         x, t, weight=constant(weight), pos_weight=constant(pos_weight), reduction=reduction
     )
@@ -27,6 +29,28 @@ def _bce_logits_reference(xp, x, t, *, weight=None, pos_weight=None, reduction="
     if reduction == "mean":
         return xp.mean(loss)
     return xp.sum(loss) if reduction == "sum" else loss
+
+
+def _nll(x, t, *, weight=None, ignore_index=-100, reduction="mean"):
+    weight = None if weight is None else pg.as_tensor(weight, dtype=pg.float64).detach()
+    return F.nll_loss(x, pg.tensor(t), weight, ignore_index=ignore_index, reduction=reduction)
+
+
+def _nll_reference(xp, x, t, *, weight=None, ignore_index=-100, reduction="mean"):
+    if x.ndim > 2:  # the class axis last, then rows
+        x = xp.reshape(xp.moveaxis(x, 1, -1), (-1, x.shape[1]))
+    t = xp.reshape(xp.asarray(t), (-1,))
+    kept = t != ignore_index
+    safe = xp.where(kept, t, 0)
+    w = xp.astype(kept, x.dtype) * (1.0 if weight is None else xp.take(xp.asarray(weight), safe))
+    loss = -xp.take_along_axis(x, safe[:, None], axis=1)[:, 0] * w
+    if reduction == "mean":
+        return xp.sum(loss) / xp.sum(w)
+    return xp.sum(loss) if reduction == "sum" else loss
+
+
+def _labels(*shape, classes):
+    return np.random.default_rng(sum(shape) + classes).integers(0, classes, shape)
 
 
 def _target(*shape):
@@ -50,5 +74,22 @@ RECORDS = [
         ],
         ("binary_cross_entropy_with_logits",),
         functions=("nn.functional.binary_cross_entropy_with_logits",),
+    ),
+    OpRecord(
+        "nll_loss",
+        _nll,
+        _nll_reference,
+        [
+            Sample((rand(4, 3), _labels(4, classes=3))),
+            Sample((rand(5, 4), np.array([0, 3, -100, 1, 3])), {"reduction": "sum"}),
+            Sample((rand(3, 4), _labels(3, classes=4)), {"weight": positive(4)}),
+            Sample(
+                (rand(4, 3), np.array([2, 7, 0, 2])),
+                {"weight": positive(3), "ignore_index": 7, "reduction": "none"},
+            ),
+            Sample((rand(2, 3, 2), _labels(2, 2, classes=3))),
+        ],
+        ("nll_loss",),
+        functions=("nn.functional.nll_loss",),
     ),
 ]

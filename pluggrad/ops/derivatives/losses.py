@@ -59,6 +59,20 @@ def _bce_logits_target_grad(ns, g, input, target, weight, pos_weight, reduction)
     return _weighted(ns, grad, g, weight, reduction, target)
 
 
+def _nll_loss_input_grad(ns, g, input_shape, input_dtype, target, weight, ignore_index,
+                         reduction):  # fmt: skip
+    """``-weight[t] g`` (``/ total weight`` for the mean) at ``(n, t[n])``, zeros elsewhere and
+    in the rows of `ignore_index`: PyTorch's ``nll_loss_backward``, in its order of operations."""
+    kept = target != ignore_index
+    safe = ns.where(kept, target, ns.zeros_like(target))
+    weights = ns.astype(kept, input_dtype)
+    if weight is not None:
+        weights = weights * ns.take(weight, safe, axis=0)
+    scaled = -(g / ns.sum(weights)) if reduction == "mean" else -g
+    rows = ns.expand_dims(weights * scaled, axis=1)
+    return ns.put_along_axis_add(rows, ns.expand_dims(safe, axis=1), 1, tuple(input_shape))
+
+
 TABLE = {
     # (1 - t) x - (1 + (pos_weight - 1) t) log(sigmoid(x)), times weight, reduced: PyTorch's
     # BinaryCrossEntropyWithLogitsBackward0, which saves self, target, weight and pos_weight
@@ -67,6 +81,11 @@ TABLE = {
         saved_as={"target": "target"},
         input=_bce_logits_input_grad,
         target=_bce_logits_target_grad,
+    ),
+    # -weight[t] input[n, t], reduced: PyTorch's NllLossBackward0 (no formula for the weight,
+    # as in PyTorch; nn.functional composes the loss where a weight requires grad)
+    "nll_loss": Entry(
+        "NllLossBackward0", saved_as={"target": "target"}, input=_nll_loss_input_grad
     ),
 }
 
