@@ -551,12 +551,11 @@ class Tensor:
         """Export the data through DLPack (refuses on a tensor that requires grad, as torch)."""
         if self._requires_grad:
             raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
-        if max_version is None:
-            return self._data.__dlpack__(stream=stream)
-        return self._data.__dlpack__(stream=stream, max_version=max_version)
+        versions = {} if max_version is None else {"max_version": max_version}
+        return self._backend.dlpack_source(self._data).__dlpack__(stream=stream, **versions)
 
     def __dlpack_device__(self):
-        return self._data.__dlpack_device__()
+        return self._backend.dlpack_device(self._data)
 
 
 def _init(t: Tensor, data, backend, requires_grad=False, grad_fn=None, output_nr=0) -> None:

@@ -36,6 +36,10 @@ class Backend:
     mutable : bool
         Whether arrays may be written in place.  JAX arrays are immutable, so in-place
         tensor updates replace the tensor's array instead.
+    lazy : bool
+        Whether arrays are task graphs whose values are computed only when read (Dask): the
+        checks that read values (an index out of range) then fail when the graph runs, not
+        when the operation is called.
     xp : module
         The array API namespace of the library.
     array_type : type
@@ -45,6 +49,7 @@ class Backend:
     name: str = ""
     library: str = ""
     mutable: bool = True
+    lazy: bool = False
     xp: Any = None
     array_type: type = object
     #: ``run_formula(formula, g, args)``: how first-order derivative formulas are evaluated
@@ -297,6 +302,16 @@ class Backend:
         it in place when nothing else can see it (see the NumPy backend).
         """
         return buffer[index] + grad
+
+    def dlpack_source(self, array: Any) -> Any:
+        """The array a tensor exports through DLPack: `array` itself, or (a lazy backend) its
+        computed values."""
+        return array
+
+    def dlpack_device(self, array: Any) -> tuple[int, int]:
+        """``__dlpack_device__`` of the array :meth:`dlpack_source` gives (without computing
+        it)."""
+        return array.__dlpack_device__()
 
     def copy(self, array: Any) -> Any:
         """An independent copy of `array` (a no-op for immutable arrays)."""

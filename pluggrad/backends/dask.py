@@ -32,6 +32,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without dask ins
     raise ImportError("the 'dask' backend needs Dask: pip install 'pluggrad[dask]'") from exc
 
 from ._base import Backend, along_axis_key
+from ._dask_extensions import fft_namespace, linalg_namespace
 
 __all__ = ["DaskBackend", "backend", "dask_array"]
 
@@ -67,6 +68,32 @@ def _take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
     return _numpy_task(np.take_along_axis, shape, x.dtype, x, indices, axis)
 
 
+_eye_of: Callable = getattr(_compat, "eye")  # noqa: B009 - not in its type stubs
+_linspace_of: Callable = getattr(_compat, "linspace")  # noqa: B009 - as above
+
+
+def _eye(
+    n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None, **kwargs: Any
+) -> Any:
+    """The standard's ``eye``, cut from a square one: ``dask.array.eye(3, M=4)`` declares
+    chunks of the rows' size along the columns too, and its graph lacks the block that makes
+    ("Missing dependency" when computed)."""
+    n_cols = n_rows if n_cols is None else n_cols
+    if n_cols == n_rows:
+        return _eye_of(n_rows, n_cols, k=k, dtype=dtype, **kwargs)
+    size = max(n_rows, n_cols)
+    return _eye_of(size, size, k=k, dtype=dtype, **kwargs)[:n_rows, :n_cols]
+
+
+def _linspace(start: Any, stop: Any, /, num: int, **kwargs: Any) -> Any:
+    """The standard's ``linspace``, complex endpoints too (Dask's takes real ones only)."""
+    if isinstance(start, complex) or isinstance(stop, complex):
+        real = _linspace_of(complex(start).real, complex(stop).real, num, **kwargs)
+        imag = _linspace_of(complex(start).imag, complex(stop).imag, num, **kwargs)
+        return real + 1j * imag
+    return _linspace_of(start, stop, num, **kwargs)
+
+
 def _namespace() -> types.ModuleType:
     """``array_api_compat.dask.array`` with the value-dependent functions knowing their chunk
     sizes (the module itself is left as it is)."""
@@ -75,6 +102,10 @@ def _namespace() -> types.ModuleType:
     for name in ("nonzero", "unique_all", "unique_counts", "unique_inverse", "unique_values"):
         setattr(ns, name, _value_dependent(getattr(_compat, name)))
     ns.take_along_axis = _take_along_axis  # type: ignore[attr-defined]
+    ns.eye = _eye  # type: ignore[attr-defined]
+    ns.linspace = _linspace  # type: ignore[attr-defined]
+    ns.linalg = linalg_namespace()  # type: ignore[attr-defined]
+    ns.fft = fft_namespace()  # type: ignore[attr-defined]
     return ns
 
 
@@ -108,6 +139,11 @@ def _computed_masks(key: Any) -> Any:
     if isinstance(key, da.Array) and key.dtype == bool:
         return np.asarray(key.compute())
     return key
+
+
+def _has_bool_scalar(key: Any) -> bool:
+    """Whether `key` holds ``True`` or ``False`` (a new dimension of size 1 or 0)."""
+    return any(isinstance(k, (bool, np.bool_)) for k in (key if isinstance(key, tuple) else (key,)))
 
 
 def _in_bounds(block: np.ndarray, dim: int, size: int) -> np.ndarray:
@@ -179,6 +215,7 @@ class DaskBackend(Backend):
     name = "dask"
     library = "dask"
     mutable = False
+    lazy = True
     xp = xp
     array_type = da.Array
 
@@ -220,6 +257,13 @@ class DaskBackend(Backend):
     def copy(self, array):
         return array
 
+    def dlpack_source(self, array):
+        """The computed values (NumPy's array): DLPack shares memory, which a graph has not."""
+        return self.to_numpy(array) if isinstance(array, da.Array) else array
+
+    def dlpack_device(self, array):
+        return (1, 0)  # DLPack's CPU: a dask array computes to NumPy's
+
     # -- computing ------------------------------------------------------------------------------
     def compute(self, arrays: list) -> list:
         """The values of `arrays`, computed in one pass of the active scheduler (shared work
@@ -236,6 +280,8 @@ class DaskBackend(Backend):
     def getitem(self, array, key):
         key = _checked_key(array.shape, key)
         try:
+            if _has_bool_scalar(key):  # dask reads x[True] as x[1]
+                raise NotImplementedError
             return _known_sizes(array[key])
         except (NotImplementedError, ValueError, TypeError):
             # dask indexes with one advanced index at a time; NumPy's rules on one chunk

@@ -51,16 +51,21 @@ def test_forward_matches_reference(pair, backend):
 
 @pytest.mark.parametrize("pair", PAIRS, ids=sample_id)
 def test_gradcheck(pair, backend):
-    _check(pg.autograd.gradcheck, *pair)
+    _check(pg.autograd.gradcheck, *pair, backend)
 
 
 @pytest.mark.parametrize("pair", [p for p in PAIRS if p[0].second_order], ids=sample_id)
 def test_gradgradcheck(pair, backend):
-    _check(pg.autograd.gradgradcheck, *pair)
+    _check(pg.autograd.gradgradcheck, *pair, backend)
 
 
-def _check(check, record, sample):
+def _check(check, record, sample, backend):
     """Run gradcheck or gradgradcheck on one sample of a record, in float64."""
+    if backend.lazy and sample is not record.samples[0]:
+        # a lazy backend (Dask) builds a task graph per finite-difference evaluation (a few ms
+        # per op): it checks each record's first sample, and every sample's gradients equal
+        # the NumPy backend's (test_gradients_agree_with_numpy_backend)
+        pytest.skip("lazy backend: finite differences on each record's first sample only")
     args = _tensor_args(sample)
     assert check(
         lambda *a: record.op(*a, **sample.kwargs),

@@ -259,6 +259,9 @@ def test_a_chain_of_a_million_ops_backpropagates(backend):
 
 def test_deleting_a_long_graph_does_not_crash(backend):
     """Freeing 200,000 nested nodes must not overflow the C stack (or hit RecursionError)."""
+    if backend.lazy:
+        pytest.skip("lazy arrays: 200,000 ops are a 200,000-layer task graph (a few ms each); "
+                    "the engine that frees the nodes is the same on every backend")  # fmt: skip
     x = leaf([2.0])
     y = _chain(x, 200_000)
     del y
