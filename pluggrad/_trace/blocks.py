@@ -114,11 +114,12 @@ def blocked(
     # which memory each result is written into: an operand's (one class: a chain), or its own
     klass: dict[int, int] = {}  # buffer -> its class
     members: list[list[int]] = []
-    targets: list[int | None] = []
+    options = [sharing.writable_operands(backend, recorder, s, at) for at, s in enumerate(steps)]
+    targets: list[int | None] = [found[0] if found else None for found in options]
+    _steer(backend, steps, options, targets, out_refs)
     for at, step in enumerate(steps):
         r: int = step.outs[0]  # type: ignore[assignment]
-        target = sharing.can_write(backend, recorder, step, at)
-        targets.append(target)
+        target = targets[at]
         if target is None:
             klass[r] = len(members)
             members.append([r])
@@ -172,6 +173,45 @@ def blocked(
         loop += [f"        {name} = {name}[:{size % block}]" for name, _ in scratch]
     loop += ["    " + line for line in inner + body]
     return head + loop, returned, sum(t is not None for t in targets)
+
+
+# kernels that compute for long enough per element to hide the first write into cold memory
+_EXPENSIVE = frozenset(
+    {"sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh",
+     "arcsinh", "arccosh", "arctanh", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
+     "power", "float_power", "sqrt", "cbrt", "logaddexp", "logaddexp2", "hypot"}
+)  # fmt: skip
+
+
+def _steer(backend, steps: list[Step], options: list, targets: list, out_refs: list) -> None:
+    """Choose, among the operands a step may write into, those that make each output's chain
+    start with an expensive call (a transcendental function): the first write into the
+    output's block, cold memory, then overlaps with computing instead of stalling a cheap
+    call (W4: ``1 / d`` written into the output cost as much as a ``sin``).  An output
+    whose chain runs in an input's memory (updated in place) is left as it is."""
+    made = {step.outs[0]: at for at, step in enumerate(steps)}
+    expensive = [
+        getattr(backend.reuse_kernel(step.fn), "__name__", "") in _EXPENSIVE for step in steps
+    ]
+    starts_costly: dict[int, bool] = {}  # whether a chain can end in this buffer from one
+    for at, step in enumerate(steps):
+        costly = expensive[at] or any(starts_costly.get(n, False) for n in options[at])
+        starts_costly[step.outs[0]] = costly  # type: ignore[index]
+    for out in out_refs:
+        n = out
+        while n in made and targets[made[n]] is not None:  # the chain as chosen so far
+            n = targets[made[n]]
+        if n not in made:  # in an input's memory
+            continue
+        n = out
+        while n in made:
+            at = made[n]
+            pick = next((c for c in options[at] if starts_costly.get(c, False)), None)
+            if pick is None:
+                if expensive[at]:  # the chain starts here
+                    targets[at] = None
+                break
+            targets[at] = n = pick
 
 
 def _typed_scalars(kernel, step: Step, values: list) -> tuple:

@@ -270,17 +270,21 @@ class Sharing:
         """The operand of elementwise `step` (the `at`-th) that its result may be written into:
         read once, by its last reader, in memory nothing reads after it, of the result's
         shape, dtype and layout; else None."""
+        found = self.writable_operands(backend, recorder, step, at)
+        return found[0] if found else None
+
+    def writable_operands(self, backend, recorder: Recorder, step: Step, at: int) -> list[int]:
+        """Every operand :meth:`can_write` may choose, in order."""
         result = recorder.values[step.outs[0]]  # type: ignore[index]
-        for arg in step.args:
-            if (
-                type(arg) is Ref
-                and self.last.get(arg.n) == at
-                and step.reads.count(arg.n) == 1
-                and self.free_after(arg.n, at)
-                and _same_layout(backend, recorder.values[arg.n], result)
-            ):
-                return arg.n
-        return None
+        return [
+            arg.n
+            for arg in step.args
+            if type(arg) is Ref
+            and self.last.get(arg.n) == at
+            and step.reads.count(arg.n) == 1
+            and self.free_after(arg.n, at)
+            and _same_layout(backend, recorder.values[arg.n], result)
+        ]
 
     def share(self, out: int, operand: int) -> None:
         """`out` is held in `operand`'s memory: so are the views made of it."""

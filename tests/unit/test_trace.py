@@ -257,7 +257,12 @@ def test_a_large_elementwise_program_runs_block_by_block(monkeypatch):
     compiled = pg.compile(grad)
     for _ in range(2):
         np.testing.assert_array_equal(compiled(x).numpy(), grad(x).numpy())
-    assert "for _i in range" in _entry(compiled).program.source
+    source = _entry(compiled).program.source
+    assert "for _i in range" in source
+    calls = [line for line in source.splitlines() if line.startswith("        b") and "= g" in line]
+    assert all("out=" in line for line in calls)  # the loop allocates nothing
+    (first,) = [line for line in calls if "out=o0[" in line]  # the output's first write
+    assert _called(compiled, first) in ("sin", "exp", "cos")  # overlaps with computing
     w, v = pg.tensor(np.linspace(0, 1, 40000)), pg.tensor(np.linspace(1, 2, 40000))
     we = pg.tensor(np.linspace(0, 1, 40000))
     compiled_update, array = pg.compile(update), w._data
