@@ -70,6 +70,7 @@ def _take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
 
 _eye_of: Callable = getattr(_compat, "eye")  # noqa: B009 - not in its type stubs
 _linspace_of: Callable = getattr(_compat, "linspace")  # noqa: B009 - as above
+_searchsorted_of: Callable = getattr(_compat, "searchsorted")  # noqa: B009 - as above
 
 
 def _eye(
@@ -94,6 +95,34 @@ def _linspace(start: Any, stop: Any, /, num: int, **kwargs: Any) -> Any:
     return _linspace_of(start, stop, num, **kwargs)
 
 
+def _searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None) -> Any:
+    """The standard's ``searchsorted``: Dask's fails on a 0-d `x2` and takes no `sorter`."""
+    if sorter is not None:
+        x1 = da.take(x1, sorter)
+    if x2.ndim == 0:
+        return _searchsorted_of(x1, da.reshape(x2, (1,)), side=side)[0]
+    return _searchsorted_of(x1, x2, side=side)
+
+
+def _nans_apart(fn: Callable) -> Callable:
+    """``unique_values`` / ``unique_counts`` with each NaN a value of its own (the standard's
+    and PyTorch's rule; Dask's merge them): the unique non-NaN values, then the NaNs."""
+
+    def wrapped(x: Any, /) -> Any:
+        if x.dtype.kind not in "fc":
+            return fn(x)
+        flat = da.reshape(x, (-1,))
+        nan = _known_sizes(flat[da.isnan(flat)])
+        found = fn(_known_sizes(flat[~da.isnan(flat)]))
+        if not isinstance(found, tuple):
+            return da.concatenate([found, nan])
+        counts = da.concatenate([found[1], da.ones(nan.shape, dtype=found[1].dtype)])
+        return type(found)(da.concatenate([found[0], nan]), counts)
+
+    wrapped.__name__ = wrapped.__qualname__ = fn.__name__
+    return wrapped
+
+
 def _namespace() -> types.ModuleType:
     """``array_api_compat.dask.array`` with the value-dependent functions knowing their chunk
     sizes (the module itself is left as it is)."""
@@ -101,9 +130,12 @@ def _namespace() -> types.ModuleType:
     ns.__dict__.update({k: v for k, v in vars(_compat).items() if not k.startswith("__")})
     for name in ("nonzero", "unique_all", "unique_counts", "unique_inverse", "unique_values"):
         setattr(ns, name, _value_dependent(getattr(_compat, name)))
+    for name in ("unique_counts", "unique_values"):
+        setattr(ns, name, _nans_apart(getattr(ns, name)))
     ns.take_along_axis = _take_along_axis  # type: ignore[attr-defined]
     ns.eye = _eye  # type: ignore[attr-defined]
     ns.linspace = _linspace  # type: ignore[attr-defined]
+    ns.searchsorted = _searchsorted  # type: ignore[attr-defined]
     ns.linalg = linalg_namespace()  # type: ignore[attr-defined]
     ns.fft = fft_namespace()  # type: ignore[attr-defined]
     return ns
