@@ -117,7 +117,7 @@ def _nans_apart(fn: Callable) -> Callable:
         if not isinstance(found, tuple):
             return da.concatenate([found, nan])
         counts = da.concatenate([found[1], da.ones(nan.shape, dtype=found[1].dtype)])
-        return type(found)(da.concatenate([found[0], nan]), counts)
+        return type(found)(da.concatenate([found[0], nan]), counts)  # type: ignore[call-arg]
 
     wrapped.__name__ = wrapped.__qualname__ = fn.__name__
     return wrapped
