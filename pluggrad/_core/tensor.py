@@ -18,6 +18,7 @@ from ..backends import Backend, load_backend
 from .grad_mode import inference_enabled
 from .graph import AccumulateGrad, Node, remember_origin
 from .hooks import RemovableHandle, add_hook
+from .size import Size
 from .views import ViewMeta, make_alias, provide_tensor_maker
 
 NON_LEAF_GRAD_WARNING = (
@@ -45,22 +46,6 @@ REQUIRES_GRAD_METHOD_DTYPE_ERROR = "only Tensors of floating point dtype can req
 REQUIRES_GRAD_FACTORY_DTYPE_ERROR = (
     "Only Tensors of floating point and complex dtype can require gradients"
 )
-
-
-class Size(tuple):
-    """The shape of a tensor: a tuple that prints as ``pluggrad.Size([2, 3])``."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"pluggrad.Size({list(self)})"
-
-    def numel(self) -> int:
-        """The number of elements a tensor of this shape has."""
-        n = 1
-        for d in self:
-            n *= d
-        return n
 
 
 class _NumelAndSize(int):

@@ -77,6 +77,22 @@ def test_finfo_and_iinfo():
     assert (i.bits, i.min, i.max) == (16, -32768, 32767)
     with pytest.raises(TypeError):
         pg.finfo(pg.int32)
+    # PyTorch's fields: tiny (smallest_normal), resolution (10 ** -digits, in double), and the
+    # default dtype's limits without an argument
+    assert (f.tiny, f.resolution) == (f.smallest_normal, 1e-06)
+    assert pg.finfo(pg.float64).resolution == 1e-15
+    assert pg.finfo().dtype is pg.get_default_dtype()
+
+
+def test_size_keeps_its_type_through_tuple_operations():
+    shape = pg.zeros(2, 3, 4).shape
+    for derived, expected in [
+        (shape[:-1], (2, 3)), (shape[::-1], (4, 3, 2)), (shape + (5,), (2, 3, 4, 5)),
+        ((1,) + shape, (1, 2, 3, 4)), (shape * 2, (2, 3, 4) * 2), (2 * shape, (2, 3, 4) * 2),
+    ]:  # fmt: skip
+        assert type(derived) is pg.Size and derived == expected
+    assert type(shape[0]) is int and shape[-1] == 4
+    assert repr(shape[1:]) == "pluggrad.Size([3, 4])"
 
 
 def test_isdtype():

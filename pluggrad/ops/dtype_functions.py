@@ -150,7 +150,8 @@ def can_cast(from_, to, /) -> builtins.bool:
 # ---- machine limits ----------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class finfo_object:
-    """Machine limits of a floating-point dtype (the standard's ``finfo_object``)."""
+    """Machine limits of a floating-point dtype (the standard's ``finfo_object``, with
+    PyTorch's ``resolution`` and ``tiny``)."""
 
     bits: int
     eps: float
@@ -158,6 +159,12 @@ class finfo_object:
     min: float
     smallest_normal: float
     dtype: DType
+    resolution: float = 0.0
+
+    @property
+    def tiny(self) -> float:
+        """PyTorch's name of ``smallest_normal``."""
+        return self.smallest_normal
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,8 +177,11 @@ class iinfo_object:
     dtype: DType
 
 
-def finfo(type, /) -> finfo_object:  # noqa: A002 - the standard's parameter name
-    """Machine limits of a real or complex floating dtype (or of a tensor's dtype)."""
+def finfo(type=None, /) -> finfo_object:  # noqa: A002 - the standard's parameter name
+    """Machine limits of a real or complex floating dtype (or of a tensor's dtype; without an
+    argument, of the default dtype, as ``torch.finfo()``)."""
+    if type is None:
+        type = _dtypes.get_default_dtype()  # noqa: A001
     dtype = type.dtype if isinstance(type, Tensor) else to_dtype(type)
     if dtype.kind not in "fc":
         raise TypeError(f"finfo() requires a floating-point dtype, got {dtype}")
@@ -184,6 +194,7 @@ def finfo(type, /) -> finfo_object:  # noqa: A002 - the standard's parameter nam
         min=float(info.min),
         smallest_normal=float(info.smallest_normal),
         dtype=real,
+        resolution=10.0 ** -int(info.precision),  # as PyTorch computes it, in double
     )
 
 
