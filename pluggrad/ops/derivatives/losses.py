@@ -12,17 +12,18 @@ from ._helpers import Entry
 
 def _sigmoid(ns, x):
     """``sigmoid(x)``: the differentiable operation under ``create_graph=True``; on raw arrays
-    ``exp(min(x, 0)) / (1 + exp(-|x|))``, its values (``1 / (1 + e)`` or ``e / (1 + e)``) with
-    neither an overflow nor a per-element branch.
+    PyTorch's CPU kernel, ``1 / (1 + exp(-x))``, with ``-x`` capped below the logarithm of the
+    dtype's largest value (where ``exp`` would overflow, and NumPy warn; the sigmoid is below
+    ``1e-38`` in float32, ``1e-307`` in float64 there).
 
-    ``min(x, 0)`` and ``-|x|`` are spelled ``-max(-x, 0)`` and ``min(x, -x)`` (the same values)
-    so that no operation repeats one of the forward's (:func:`pluggrad.ops.losses.log_sigmoid_of`):
-    Dask names an operation by its inputs, so a repeated one would be one task shared by the
-    forward and the backward, which then no longer fuse each into one task per chunk."""
+    None of its operations is one of the forward's (:func:`pluggrad.ops.losses.log_sigmoid_of`
+    spells ``-|x|``, not ``-x``): Dask names an operation by its inputs, so a repeated one
+    would be one task shared by the forward and the backward, which then no longer fuse each
+    into one task per chunk."""
     if getattr(ns, "differentiable", False):
         return ns.sigmoid(x)
-    negated = -x
-    return ns.exp(-ns.maximum(negated, 0.0)) / (1 + ns.exp(ns.minimum(x, negated)))
+    cap = math.log(float(ns.finfo(x.dtype).max)) - 1
+    return 1 / (1 + ns.exp(ns.minimum(-x, cap)))
 
 
 def _log_sigmoid(ns, x):
