@@ -38,6 +38,11 @@ CASES = {
         lambda: (_t(3, 4, 2), _t(4), _t(4)),
     ),
     "group_norm": (lambda x, g, b: F.group_norm(x, 2, g, b), lambda: (_t(2, 4, 3), _t(4), _t(4))),
+    "instance_norm": (
+        lambda x, g, b: F.instance_norm(x, weight=g, bias=b),
+        lambda: (_t(2, 3, 4), _t(3), _t(3)),
+    ),
+    "rms_norm": (lambda x, g: F.rms_norm(x, (3, 4), g), lambda: (_t(2, 3, 4), _t(3, 4))),
     "cosine_similarity": (F.cosine_similarity, lambda: (_t(3, 4), _t(3, 4))),
     "pad_reflect": (lambda x: F.pad(x, (2, 1), mode="reflect"), lambda: (_t(2, 4),)),
     "pad_constant": (lambda x: F.pad(x, (1, 1, 0, 2), value=0.5), lambda: (_t(2, 4),)),

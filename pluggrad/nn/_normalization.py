@@ -1,6 +1,8 @@
-"""``batch_norm`` and ``group_norm``: normalisation by statistics over the batch (with running
-estimates updated in place) or over groups of channels, composed of differentiable operations
-(so gradients of every order are those of the operations)."""
+"""``batch_norm``, ``instance_norm``, ``group_norm`` and ``rms_norm``: normalisation by
+statistics over the batch (with running estimates updated in place), over each sample's
+channels, over groups of channels, or by the root mean square of the trailing dimensions;
+composed of differentiable operations (so gradients of every order are those of the
+operations)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from .. import ops as _ops
 from .._core.grad_mode import no_grad
 from .._core.tensor import Size, Tensor
 
-__all__ = ["batch_norm", "group_norm"]
+__all__ = ["batch_norm", "group_norm", "instance_norm", "rms_norm", "trailing_axes"]
 
 
 def _affine(out: Tensor, weight, bias, shape: tuple) -> Tensor:
@@ -78,3 +80,60 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
     var = _ops.mean(centered * centered, axis=-1, keepdims=True)
     out = _ops.reshape(centered / _ops.sqrt(var + eps), tuple(input.shape))
     return _affine(out, weight, bias, (1, channels) + (1,) * (input.ndim - 2))
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,  # noqa: A002
+                  use_input_stats: bool = True, momentum: float = 0.1,
+                  eps: float = 1e-5) -> Tensor:  # fmt: skip
+    """Normalise each channel of each sample by its own mean and biased variance over the
+    positions (`use_input_stats`), or by `running_mean` and `running_var`; then scale and shift
+    per channel.
+
+    As PyTorch computes it: a batch normalisation of the ``(1, N * C, ...)`` reshaped input,
+    whose per-instance running estimates are averaged over the batch into `running_mean` and
+    `running_var` (in place)."""
+    if input.ndim < 2:
+        raise ValueError(f"expected 2D or more input (got {input.ndim}D input)")
+    n, channels = input.shape[0], input.shape[1]
+    spatial = input.numel() // (n * channels) if n * channels else 0
+    if use_input_stats and spatial <= 1:
+        raise ValueError(
+            "Expected more than 1 spatial element when training, got input size "
+            f"{Size(input.shape)}"
+        )
+    rows = (1, n * channels, *input.shape[2:])
+    per_instance = [None if r is None else _ops.tile(r, (n,)) for r in (running_mean, running_var)]
+    mean_rows, var_rows = per_instance
+    out = batch_norm(_ops.reshape(input, rows), mean_rows, var_rows, None, None, use_input_stats,
+                     momentum, eps)  # fmt: skip
+    if use_input_stats:
+        with no_grad():
+            for running, updated in zip((running_mean, running_var), per_instance):
+                if running is not None:
+                    running.copy_(_ops.mean(_ops.reshape(updated, (n, channels)), axis=0))
+    shape = (1, channels) + (1,) * (input.ndim - 2)
+    return _affine(_ops.reshape(out, tuple(input.shape)), weight, bias, shape)
+
+
+def trailing_axes(input: Tensor, normalized_shape, star: str = "*, ") -> tuple[int, ...]:  # noqa: A002
+    """The axes of `input` that `normalized_shape` names (its last ones), after PyTorch's
+    check of their sizes (``layer_norm``; ``rms_norm``, whose message writes the shape as
+    ``[*3, 4]``: `star` ``"*"``)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(shape) :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[{star}{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    return tuple(range(input.ndim - len(shape), input.ndim))
+
+
+def rms_norm(input, normalized_shape, weight=None, eps: float | None = None) -> Tensor:  # noqa: A002
+    """``input / sqrt(mean(input ** 2) + eps) * weight`` over the last
+    ``len(normalized_shape)`` axes; `eps` defaults to the machine epsilon of the input's
+    dtype, as in PyTorch."""
+    axes = trailing_axes(input, normalized_shape, star="*")
+    if eps is None:
+        eps = _ops.finfo(input.dtype).eps
+    out = input * _ops.rsqrt(_ops.mean(input * input, axis=axes, keepdims=True) + eps)
+    return out if weight is None else out * weight

@@ -57,7 +57,7 @@ from ._more_losses import (
     soft_margin_loss,
     triplet_margin_loss,
 )
-from ._normalization import batch_norm, group_norm
+from ._normalization import batch_norm, group_norm, instance_norm, rms_norm, trailing_axes
 from ._pool import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -83,7 +83,8 @@ __all__ = [
     "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "nll_loss", "cross_entropy", "kl_div", "cosine_similarity", "conv1d", "conv2d",
     "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
-    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "group_norm",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "group_norm", "instance_norm",
+    "rms_norm",
     "celu", "selu", "mish", "softsign", "softshrink", "hardshrink", "tanhshrink", "glu",
     "hardsigmoid", "hardswish", "threshold", "prelu", "margin_ranking_loss",
     "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
@@ -320,13 +321,7 @@ def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:  # noqa: A002
     """Normalize over the last ``len(normalized_shape)`` axes (biased variance), then scale by
     `weight` and shift by `bias`."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if tuple(input.shape[input.ndim - len(shape) :]) != shape:
-        raise RuntimeError(
-            f"Given normalized_shape={list(shape)}, expected input with shape "
-            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
-        )
-    axes = tuple(range(input.ndim - len(shape), input.ndim))
+    axes = trailing_axes(input, normalized_shape)
     mean = _ops.mean(input, axis=axes, keepdims=True)
     centered = input - mean
     var = _ops.mean(centered * centered, axis=axes, keepdims=True)

@@ -1,5 +1,5 @@
-"""``BatchNorm1d``, ``BatchNorm2d`` and ``GroupNorm``: normalisation layers with PyTorch's
-parameters, running-statistics buffers and modes."""
+"""``BatchNorm1d/2d/3d``, ``InstanceNorm1d/2d/3d`` and ``GroupNorm``: normalisation layers with
+PyTorch's parameters, running-statistics buffers and modes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm"]
+__all__ = [
+    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
+    "InstanceNorm3d",
+]  # fmt: skip
 
 
 class _BatchNorm(Module):
@@ -105,6 +108,65 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of ``(N, C, H, W)`` inputs over the batch and positions."""
 
     _dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of ``(N, C, D, H, W)`` inputs over the batch and positions."""
+
+    _dims = (5,)
+
+
+class _InstanceNorm(_BatchNorm):
+    """PyTorch's ``_InstanceNorm``: the parameters and buffers of batch normalisation, without
+    affine parameters or running statistics by default; inputs with or without the batch
+    dimension."""
+
+    _batched: int  # the number of dimensions of a batched input
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = False, track_running_stats: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:  # fmt: skip
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
+        if input.ndim not in (self._batched - 1, self._batched):
+            raise ValueError(
+                f"expected {self._batched - 1}D or {self._batched}D input (got {input.ndim}D input)"
+            )
+        channel_axis = input.ndim - self._batched + 1
+        if self.affine and input.shape[channel_axis] != self.num_features:
+            raise ValueError(
+                f"expected input's size at dim={channel_axis} to match num_features "
+                f"({self.num_features}), but got: {input.shape[channel_axis]}."
+            )
+        unbatched = input.ndim == self._batched - 1
+        x = input.unsqueeze(0) if unbatched else input
+        out = F.instance_norm(
+            x, self.running_mean, self.running_var, self.weight, self.bias,
+            self.training or not self.track_running_stats,
+            0.1 if self.momentum is None else self.momentum, self.eps,
+        )  # fmt: skip
+        return out.squeeze(0) if unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of ``(N, C, L)`` (or ``(C, L)``) inputs over the length."""
+
+    _batched = 3
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of ``(N, C, H, W)`` (or ``(C, H, W)``) inputs over the
+    positions."""
+
+    _batched = 4
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of ``(N, C, D, H, W)`` (or ``(C, D, H, W)``) inputs over the
+    positions."""
+
+    _batched = 5
 
 
 class GroupNorm(Module):

@@ -1,0 +1,75 @@
+"""RMS, instance and 3-d batch normalisation as PyTorch computes them: outputs, gradients,
+running statistics (instance norm averages its per-instance estimates over the batch),
+unbatched inputs, the default eps of RMSNorm, errors and repr."""
+
+# (the scenario reads .grad after backward())
+# mypy: disable-error-code="union-attr"
+
+import pluggrad as torch
+from pluggrad import nn
+from pluggrad.nn import functional as F
+
+
+def rounded(values):
+    if isinstance(values, list):
+        return [rounded(v) for v in values]
+    return round(values, 5) + 0.0 if isinstance(values, float) else values
+
+
+def error(label, fn):
+    try:
+        fn()
+    except Exception as exc:
+        # up to the input's size, which prints as pluggrad.Size (docs/from-pytorch.md)
+        message = str(exc).splitlines()[0].split(" got input size ")[0]
+        print(label, type(exc).__name__, message[:120])
+
+
+x3 = torch.linspace(-2, 3, 2 * 3 * 4, dtype=torch.float64).reshape(2, 3, 4) ** 2
+x4 = torch.linspace(-1, 2, 2 * 2 * 2 * 3, dtype=torch.float64).reshape(2, 2, 2, 3) ** 3
+x5 = torch.linspace(-1, 1, 2 * 2 * 2 * 2 * 2, dtype=torch.float64).reshape(2, 2, 2, 2, 2).exp()
+
+for name, layer, x in [
+    ("rms", nn.RMSNorm(4), x3),
+    ("rms eps", nn.RMSNorm([3, 4], eps=1e-3), x3),
+    ("rms no affine", nn.RMSNorm(3, elementwise_affine=False), x4),
+    ("in1d", nn.InstanceNorm1d(3), x3),
+    ("in1d affine stats", nn.InstanceNorm1d(3, affine=True, track_running_stats=True), x3),
+    ("in1d unbatched", nn.InstanceNorm1d(3, track_running_stats=True, momentum=0.3), x3[0]),
+    ("in2d", nn.InstanceNorm2d(2, affine=True), x4),
+    ("in3d stats", nn.InstanceNorm3d(2, track_running_stats=True), x5),
+    ("bn3d", nn.BatchNorm3d(2), x5),
+]:
+    layer = layer.double()
+    print(layer)
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.copy_(torch.linspace(0.5, 1.5, p.numel(), dtype=torch.float64).reshape(p.shape))
+    for step in range(2):
+        leaf = (x + step).detach().requires_grad_()
+        out = layer(leaf)
+        (
+            out * torch.linspace(-1, 1, out.numel(), dtype=torch.float64).reshape(out.shape)
+        ).sum().backward()
+        print(
+            name,
+            "train",
+            list(out.shape),
+            rounded(out.reshape(-1)[:6].tolist()),
+            rounded(leaf.grad.reshape(-1)[:6].tolist()),
+        )
+        print(name, "grads", [rounded(p.grad.reshape(-1).tolist()) for p in layer.parameters()])
+        print(name, "buffers", [rounded(b.reshape(-1).tolist()) for b in layer.buffers()])
+    layer.eval()
+    print(name, "eval", rounded(layer(x).reshape(-1)[:6].tolist()))
+
+print("rms float32 eps", rounded(F.rms_norm(x3.float(), (4,)).reshape(-1)[:4].tolist()))
+print("rms weight", rounded(F.rms_norm(x3, (3, 4), torch.ones(3, 4, dtype=torch.float64) * 2)
+                            .reshape(-1)[:4].tolist()))  # fmt: skip
+print("instance_norm", rounded(F.instance_norm(x3).reshape(-1)[:4].tolist()))
+error("rms shape", lambda: F.rms_norm(x3, (3,)))
+error("in1d dims", lambda: nn.InstanceNorm1d(3)(x4))
+error("in2d dims", lambda: nn.InstanceNorm2d(2)(x3[0]))
+error("in1d features", lambda: nn.InstanceNorm1d(5, affine=True)(x3))
+error("in one spatial", lambda: F.instance_norm(torch.ones(2, 3, 1)))
+error("bn3d dims", lambda: nn.BatchNorm3d(2)(x4))
