@@ -73,3 +73,16 @@ error("in2d dims", lambda: nn.InstanceNorm2d(2)(x3[0]))
 error("in1d features", lambda: nn.InstanceNorm1d(5, affine=True)(x3))
 error("in one spatial", lambda: F.instance_norm(torch.ones(2, 3, 1)))
 error("bn3d dims", lambda: nn.BatchNorm3d(2)(x4))
+
+# the fixed-mode upsampling layers
+grid = torch.arange(8, dtype=torch.float64).reshape(1, 2, 2, 2).requires_grad_()
+for layer in [nn.UpsamplingNearest2d(scale_factor=2), nn.UpsamplingBilinear2d(size=(3, 3))]:
+    out = layer(grid)
+    (out * torch.arange(out.numel(), dtype=torch.float64).reshape(out.shape)).sum().backward()
+    print(
+        layer,
+        list(out.shape),
+        rounded(out.reshape(-1)[:9].tolist()),
+        rounded(grid.grad.reshape(-1).tolist()),
+    )
+    grid.grad = None

@@ -1,5 +1,6 @@
 """``Upsample`` over :func:`pluggrad.nn.functional.interpolate` (modes ``nearest``, ``linear``
-and ``bilinear``)."""
+and ``bilinear``), and PyTorch's fixed-mode ``UpsamplingNearest2d`` and
+``UpsamplingBilinear2d``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ..._core.tensor import Tensor
 from .. import functional as F
 from .module import Module
 
-__all__ = ["Upsample"]
+__all__ = ["Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
 
 
 class Upsample(Module):
@@ -39,3 +40,18 @@ class Upsample(Module):
         else:
             info = "size=" + repr(self.size)
         return info + ", mode=" + repr(self.mode)
+
+
+class UpsamplingNearest2d(Upsample):
+    """``Upsample(size, scale_factor, mode="nearest")`` of ``(N, C, H, W)`` inputs."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """``Upsample(size, scale_factor, mode="bilinear", align_corners=True)`` of ``(N, C, H, W)``
+    inputs (the corners matched, as PyTorch's deprecated layer does)."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
