@@ -3,6 +3,7 @@
 nox                      # everything below
 nox -s tests             # the test matrix (numpy, jax, array_api_strict)
 nox -s dask              # the Dask backend: its tests and the conformance files it passes
+nox -s dask_op_database  # the op database's finite differences on Dask (not in the default run)
 nox -s "tests(backend='jax')"
 nox -s lint demo
 nox -s bench -- --quick  # the benchmark suite (not in the default run)
@@ -46,18 +47,27 @@ def tests(session: nox.Session, backend: str) -> None:
     )
 
 
-# The dask backend is not in the matrix yet: these conformance modules pass on it, the others
-# do not yet (docs/dask.md, "Not yet on Dask", says which and why).  The suite's arrays are
-# tiny: Dask's synchronous scheduler runs them; tests/unit/test_dask*.py run the threaded
-# scheduler and a distributed LocalCluster themselves.
+# The dask backend has its own session instead of a place in the tests matrix: these
+# conformance modules pass on it; docs/dask.md ("The conformance suite on Dask") says what the
+# others do and why they are not here yet.  The suite's arrays are tiny: Dask's synchronous
+# scheduler runs them; tests/unit/test_dask*.py run the threaded scheduler and a distributed
+# LocalCluster themselves.
 DASK_CONFORMANCE = [
-    "test_autograd_tools", "test_compile", "test_custom_function", "test_devices",
+    "test_against_torch", "test_array_api_standard", "test_autograd_tools", "test_compile",
+    "test_compile_training", "test_custom_function", "test_devices", "test_distributions",
     "test_elementwise_aliases", "test_elementwise_complex", "test_elementwise_dtypes",
-    "test_elementwise_special_points", "test_elementwise_without_gradients", "test_engine_grad",
-    "test_engine_hooks", "test_engine_tensor_attributes", "test_grad_mode", "test_hooks",
-    "test_inference_mode", "test_inplace", "test_properties", "test_random", "test_serialization",
-    "test_setitem",
+    "test_elementwise_special_points", "test_elementwise_without_gradients",
+    "test_engine_backward", "test_engine_grad", "test_engine_hooks",
+    "test_engine_tensor_attributes", "test_fft_values", "test_grad_mode", "test_hooks",
+    "test_inference_mode", "test_inplace", "test_linalg_values", "test_manipulation_values",
+    "test_memory", "test_namespace", "test_nn_pad_sequence", "test_properties", "test_random",
+    "test_reductions_values", "test_serialization", "test_setitem", "test_torch_random",
+    "test_tutorial",
 ]  # fmt: skip
+# the op database on Dask: every sample's forward value and gradients (equal to the NumPy
+# backend's) run in the session; its finite differences (gradcheck and gradgradcheck of each
+# record's first sample on a lazy backend) take longer: the dask_op_database session
+OP_DATABASE_VALUES = "test_forward_matches_reference or test_gradients_agree_with_numpy_backend"
 
 
 @nox.session
@@ -65,11 +75,25 @@ def dask(session: nox.Session) -> None:
     """The Dask backend: its own tests (laziness, compute, a LocalCluster, the
     larger-than-memory example at a small scale) and the conformance modules it passes."""
     session.install(".[dask,special]", *TEST_TOOLS)
+    env = {"PLUGGRAD_TEST_BACKENDS": "dask", "DASK_SCHEDULER": "synchronous"}
     modules = [f"pluggrad.conformance.{name}" for name in DASK_CONFORMANCE]
+    if session.posargs:
+        session.run("pytest", *session.posargs, env=env)
+        return
+    own = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "unit").glob("test_dask*.py"))
+    session.run("pytest", "-q", "-n", "2", *own, "--pyargs", *modules, env=env)
+    session.run("pytest", "-q", "-n", "2", "--pyargs", "pluggrad.conformance.test_derivatives",
+                "-k", OP_DATABASE_VALUES, env=env)  # fmt: skip
+
+
+@nox.session
+def dask_op_database(session: nox.Session) -> None:
+    """The whole op database on the Dask backend, gradcheck and gradgradcheck in float64 (not
+    in the default run: it takes minutes more; docs/dask.md says how long)."""
+    session.install(".[dask,special]", *TEST_TOOLS)
     session.run(
-        "pytest",
-        *(session.posargs or ["-q", "-n", "2", "tests/unit/test_dask.py",
-                              "tests/unit/test_dask_distributed.py", "--pyargs", *modules]),
+        "pytest", *(session.posargs or ["-q", "-n", "2", "--pyargs",
+                                        "pluggrad.conformance.test_derivatives"]),
         env={"PLUGGRAD_TEST_BACKENDS": "dask", "DASK_SCHEDULER": "synchronous"},
     )  # fmt: skip
 

@@ -173,9 +173,12 @@ def _computed_masks(key: Any) -> Any:
     return key
 
 
-def _has_bool_scalar(key: Any) -> bool:
-    """Whether `key` holds ``True`` or ``False`` (a new dimension of size 1 or 0)."""
-    return any(isinstance(k, (bool, np.bool_)) for k in (key if isinstance(key, tuple) else (key,)))
+def _dask_misreads(key: Any) -> bool:
+    """Whether dask indexes with `key` wrongly: ``True``/``False`` (dask reads ``x[True]`` as
+    ``x[1]``), or ``None`` beside an index array (an AssertionError inside dask)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    arrays = any(isinstance(k, (da.Array, np.ndarray, list)) for k in parts)
+    return any(isinstance(k, (bool, np.bool_)) or (k is None and arrays) for k in parts)
 
 
 def _in_bounds(block: np.ndarray, dim: int, size: int) -> np.ndarray:
@@ -312,7 +315,7 @@ class DaskBackend(Backend):
     def getitem(self, array, key):
         key = _checked_key(array.shape, key)
         try:
-            if _has_bool_scalar(key):  # dask reads x[True] as x[1]
+            if _dask_misreads(key):
                 raise NotImplementedError
             return _known_sizes(array[key])
         except (NotImplementedError, ValueError, TypeError):
