@@ -21,9 +21,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
-from .plan import NEVER, Names, Sharing, is_broadcast, last_uses
+from .plan import NEVER, Names, Sharing, is_broadcast, last_uses, typed_scalars
 from .record import Recorder, Ref, Step, Traced
 
 __all__ = ["BLOCK", "blockable", "blocked"]
@@ -161,7 +159,7 @@ def blocked(
         r = step.outs[0]  # type: ignore[assignment]
         target = targets[at]
         kernel = backend.reuse_kernel(step.fn)
-        args = names.expr(_typed_scalars(kernel, step, values), holder)
+        args = names.expr(typed_scalars(kernel, step, values), holder)
         where = holder[target] if target is not None else location[klass[r]]
         holder[r] = f"b{r}"
         body.append(f"b{r} = {names.glob(kernel)}({args}, out={where})")
@@ -212,23 +210,6 @@ def _steer(backend, steps: list[Step], options: list, targets: list, out_refs: l
                     targets[at] = None
                 break
             targets[at] = n = pick
-
-
-def _typed_scalars(kernel, step: Step, values: list) -> tuple:
-    """`step`'s arguments with its Python numbers as 0-d arrays of the result's dtype where
-    that computes the same bits (checked on the traced values): a ufunc converts a Python
-    number on every call (~1 us, as much as a cheap ufunc over a small block)."""
-    args = step.args
-    result = values[step.outs[0]]  # type: ignore[index]
-    if result.dtype.kind not in "fc" or not any(type(a) in (int, float) for a in args):
-        return args
-    typed = tuple(np.asarray(a, dtype=result.dtype) if type(a) in (int, float) else a for a in args)
-    real = [values[a.n] if type(a) is Ref else a for a in typed]
-    with np.errstate(all="ignore"):
-        again = np.asarray(kernel(*real))
-    if again.dtype != result.dtype or again.tobytes() != np.asarray(result).tobytes():
-        return args
-    return typed
 
 
 def _scratch(members, location, steps, last, values, klass, sliced):

@@ -20,10 +20,21 @@ import math
 import operator
 from typing import Any
 
+import numpy as np
+
 from ..backends import Backend
 from .record import Recorder, Ref, Step, Traced
 
-__all__ = ["NEVER", "Names", "Sharing", "is_broadcast", "last_uses", "live_steps", "simplify"]
+__all__ = [
+    "NEVER",
+    "Names",
+    "Sharing",
+    "is_broadcast",
+    "last_uses",
+    "live_steps",
+    "simplify",
+    "typed_scalars",
+]
 
 NEVER = math.inf  # the last use of a buffer the program returns
 
@@ -215,6 +226,23 @@ def _times_one(kernel: Any, step: Step, recorder: Recorder) -> int | None:
         ):
             return this.n
     return None
+
+
+def typed_scalars(kernel, step: Step, values: list) -> tuple:
+    """`step`'s arguments with its Python numbers as 0-d arrays of the result's dtype where
+    that computes the same bits (checked on the traced values): a ufunc converts a Python
+    number on every call (~1 us, as much as a cheap ufunc over a small block)."""
+    args = step.args
+    result = values[step.outs[0]]  # type: ignore[index]
+    if result.dtype.kind not in "fc" or not any(type(a) in (int, float) for a in args):
+        return args
+    typed = tuple(np.asarray(a, dtype=result.dtype) if type(a) in (int, float) else a for a in args)
+    real = [values[a.n] if type(a) is Ref else a for a in typed]
+    with np.errstate(all="ignore"):
+        again = np.asarray(kernel(*real))
+    if again.dtype != result.dtype or again.tobytes() != np.asarray(result).tobytes():
+        return args
+    return typed
 
 
 def last_uses(steps: list[Step], out_refs: list[int]) -> dict[int, float]:

@@ -46,7 +46,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .blocks import BLOCK, blockable, blocked
-from .plan import NEVER, Names, Sharing, last_uses, live_steps, simplify
+from .plan import NEVER, Names, Sharing, last_uses, live_steps, simplify, typed_scalars
 from .record import Recorder, Traced
 
 __all__ = ["BLOCK", "Program", "build", "debug_enabled"]
@@ -127,8 +127,12 @@ def _whole(recorder, steps, inputs, outputs, writable_inputs, names, debug):
         if single is not None and not step.kwargs:
             kernel = backend.reuse_kernel(step.fn)
         target = None
+        fn = step.fn
         if kernel is not None:
             target = sharing.can_write(backend, recorder, step, at)
+            typed = typed_scalars(kernel, step, recorder.values)
+            if typed is not step.args:  # (Python numbers as 0-d arrays: the kernel's call)
+                args, fn = names.expr(typed, holder), kernel
         used = [holder[n] for n in step.reads if n in holder]  # (not the constants)
         if target is not None and single is not None:
             var = holder[target]
@@ -137,7 +141,7 @@ def _whole(recorder, steps, inputs, outputs, writable_inputs, names, debug):
             emitted.append((f"{var} = {names.glob(kernel)}({args}, out={var})", used))
             reused += 1
         else:
-            call = f"{names.glob(step.fn)}({args}{', ' if args and kwargs else ''}{kwargs})"
+            call = f"{names.glob(fn)}({args}{', ' if args and kwargs else ''}{kwargs})"
             outs = []
             for n in step.outs:
                 if n is None:
