@@ -243,12 +243,17 @@ def plot(data: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def save(directory: Path, name: str, text: str, data: dict) -> None:
+    """Write a run's table `text` as ``<name>.md`` and its record `data` as ``<name>.json``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{name}.md").write_text(text)
+    (directory / f"{name}.json").write_text(json.dumps(data, indent=1) + "\n")
+
+
 def write(data: dict, directory: Path, plot_ratios: bool = True) -> str:
     """Write ``latest.md``, ``latest.json`` and ``ratios.png`` to `directory`; the Markdown."""
-    directory.mkdir(parents=True, exist_ok=True)
     text = markdown(data)
-    (directory / "latest.md").write_text(text)
-    (directory / "latest.json").write_text(json.dumps(data, indent=1) + "\n")
+    save(directory, "latest", text, data)
     if plot_ratios:
         plot(data, directory / "ratios.png")
     return text

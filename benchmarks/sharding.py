@@ -44,6 +44,7 @@ import numpy as np
 
 from . import problems
 from .frameworks import thread_env
+from .report import save
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -289,10 +290,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     text = markdown(results, meta)
     print(text)
-    args.output_dir.mkdir(parents=True, exist_ok=True)
-    (args.output_dir / "w6-sharding.md").write_text(text)
-    data = {"meta": meta, "results": results}
-    (args.output_dir / "w6-sharding.json").write_text(json.dumps(data, indent=1))
+    save(args.output_dir, "w6-sharding", text, {"meta": meta, "results": results})
 
 
 if __name__ == "__main__":
