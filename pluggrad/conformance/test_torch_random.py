@@ -108,3 +108,14 @@ def test_training_prints_pytorchs_losses(torch_stream):
     assert len(losses) == len(stored["losses"]) == 18
     np.testing.assert_allclose(losses, stored["losses"], rtol=2e-5, atol=2e-6)
     _check(after, stored["after"], True, "draw after training")
+
+
+def test_gumbel_softmax_samples_what_pytorch_samples(torch_stream):
+    # torch.manual_seed(3); F.gumbel_softmax(linspace(-1, 1, 8).reshape(2, 4), tau=0.7), float64
+    expected = [0.7333267047206881, 0.04270914122157918, 0.007769492492291234,
+                0.21619466156544176, 0.020881309649689907, 0.056182068796097724,
+                0.6631421976275852, 0.25979442392662716]  # fmt: skip
+    logits = pg.linspace(-1, 1, 8, dtype=pg.float64).reshape(2, 4)
+    pg.manual_seed(3)
+    sample = pg.nn.functional.gumbel_softmax(logits, tau=0.7)
+    np.testing.assert_allclose(sample.reshape(-1).numpy(), expected, rtol=1e-12)

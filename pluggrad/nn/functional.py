@@ -11,6 +11,7 @@ probabilities and ``label_smoothing``, ``kl_div``'s ``batchmean``.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 from .. import _dtypes
@@ -79,6 +80,7 @@ from ._resample import (
 __all__ = [
     "linear", "bilinear", "relu", "relu6", "gelu", "silu", "sigmoid", "tanh", "softplus", "elu",
     "leaky_relu", "hardtanh", "softmax", "log_softmax", "softmin", "logsigmoid", "dropout",
+    "gumbel_softmax",
     "one_hot", "pad", "normalize", "layer_norm", "embedding", "mse_loss", "l1_loss",
     "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "nll_loss", "cross_entropy", "kl_div", "cosine_similarity", "conv1d", "conv2d",
@@ -237,6 +239,23 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
     if not training or p == 0.0:
         return input
     return _applied(_dropout, input, inplace, p)
+
+
+def gumbel_softmax(logits, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:  # fmt: skip
+    """A sample of the Gumbel-softmax distribution: ``softmax((logits + g) / tau)`` with
+    Gumbel noise ``g = -log(Exponential(1))`` drawn as PyTorch draws it (so a seeded program
+    samples what PyTorch samples); with `hard`, the one-hot of its largest entry whose gradient
+    is the soft sample's (straight through)."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -_ops.empty_like(logits).exponential_().log()
+    y_soft = _ops.softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = _ops.argmax(y_soft, dim=dim, keepdim=True)
+    y_hard = _ops.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 # ---- tensors of indices and shapes --------------------------------------------------------------

@@ -86,3 +86,16 @@ for layer in [nn.UpsamplingNearest2d(scale_factor=2), nn.UpsamplingBilinear2d(si
         rounded(grid.grad.reshape(-1).tolist()),
     )
     grid.grad = None
+
+# Gumbel-softmax (properties that hold whatever the generator: JAX draws from its own keys)
+logits = torch.linspace(-1, 1, 8, dtype=torch.float64).reshape(2, 4).requires_grad_()
+grads = []
+for hard in (False, True):
+    torch.manual_seed(3)
+    sample = F.gumbel_softmax(logits, tau=0.7, hard=hard)
+    (sample * torch.arange(8, dtype=torch.float64).reshape(2, 4)).sum().backward()
+    grads.append(logits.grad)
+    logits.grad = None
+    ones = ((sample == 0) | (sample == 1)).all().item()
+    print("gumbel", hard, list(sample.shape), rounded(sample.sum(-1).tolist()), ones)
+print("gumbel straight through", (grads[0] == grads[1]).all().item())
