@@ -119,3 +119,16 @@ def test_gumbel_softmax_samples_what_pytorch_samples(torch_stream):
     pg.manual_seed(3)
     sample = pg.nn.functional.gumbel_softmax(logits, tau=0.7)
     np.testing.assert_allclose(sample.reshape(-1).numpy(), expected, rtol=1e-12)
+
+
+def test_weighted_random_sampler_draws_what_pytorch_draws(torch_stream):
+    sampler = pg.utils.data.WeightedRandomSampler
+    drawn = list(sampler([0.1, 0.9, 0.4, 0.3, 0.2], 8, generator=pg.Generator().manual_seed(1)))
+    assert drawn == [1, 1, 1, 1, 2, 1, 1, 2]  # PyTorch 2.13, the same seed
+    pg.manual_seed(0)
+    weights = [0.9, 0.4, 0.05, 0.2, 0.3, 0.1]
+    assert list(sampler(weights, 5, replacement=False)) == [1, 4, 0, 2, 3]
+    with pytest.raises(ValueError, match="num_samples should be a positive integer value"):
+        sampler(weights, 0)
+    with pytest.raises(ValueError, match="weights should be a 1d sequence"):
+        sampler([[1.0]], 1)
