@@ -54,9 +54,21 @@ def _per_matrix(
     `sizes(*arrays, **kwargs)` gives the sizes of output dimensions no input has."""
     inputs, _ = _cores(signature)
 
+    ranks = [len([d for d in core.split(",") if d]) for core in inputs]
+
     def wrapped(*arrays: Any, **kwargs: Any) -> Any:
         arrays = tuple(a if isinstance(a, da.Array) else da.asarray(a) for a in arrays)
+        # the stack dimensions broadcast first (apply_gufunc wants them of one length)
+        stack = np.broadcast_shapes(*(a.shape[: a.ndim - r] for a, r in zip(arrays, ranks)))
+        arrays = tuple(da.broadcast_to(a, stack + a.shape[a.ndim - r :])
+                       for a, r in zip(arrays, ranks))  # fmt: skip
         kernel = functools.partial(fn, **kwargs)
+        if any(0 in a.shape for a in arrays):  # nothing to chunk (apply_gufunc divides by 0)
+            empty = kernel(*(np.zeros(a.shape, a.dtype) for a in arrays))
+            if not isinstance(empty, tuple):
+                return da.from_array(np.asarray(empty))
+            packed = [da.from_array(np.asarray(e)) for e in empty]
+            return result(*packed) if result is not None else tuple(packed)
         probe = kernel(*(_stand_in(c, a.dtype) for c, a in zip(inputs, arrays)))
         outputs = probe if isinstance(probe, tuple) else (probe,)
         out = da.apply_gufunc(

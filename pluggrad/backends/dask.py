@@ -175,10 +175,12 @@ def _computed_masks(key: Any) -> Any:
 
 def _dask_misreads(key: Any) -> bool:
     """Whether dask indexes with `key` wrongly: ``True``/``False`` (dask reads ``x[True]`` as
-    ``x[1]``), or ``None`` beside an index array (an AssertionError inside dask)."""
+    ``x[1]``), a 0-d boolean mask ("too many indices"), or ``None`` beside an index array (an
+    AssertionError inside dask)."""
     parts = key if isinstance(key, tuple) else (key,)
     arrays = any(isinstance(k, (da.Array, np.ndarray, list)) for k in parts)
-    return any(isinstance(k, (bool, np.bool_)) or (k is None and arrays) for k in parts)
+    masks_0d = any(getattr(k, "dtype", None) == np.dtype(bool) and k.ndim == 0 for k in parts)
+    return masks_0d or any(isinstance(k, (bool, np.bool_)) or (k is None and arrays) for k in parts)
 
 
 def _in_bounds(block: np.ndarray, dim: int, size: int) -> np.ndarray:

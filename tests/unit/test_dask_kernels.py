@@ -87,3 +87,19 @@ def test_eye_linspace_bool_key_and_dlpack(on_dask):
     x = pg.arange(6.0).reshape(2, 3)
     assert x[True].shape == (1, 2, 3) and x[False].shape == (0, 2, 3)
     np.testing.assert_array_equal(np.from_dlpack(x), np.arange(6.0).reshape(2, 3))
+
+
+def test_empty_matrices_stacks_that_broadcast_and_0d_masks(on_dask):
+    assert pg.linalg.inv(pg.ones((0, 0), dtype=pg.float64)).shape == (0, 0)
+    values, vectors = pg.linalg.eigh(pg.ones((2, 0, 0), dtype=pg.float64))
+    assert values.shape == (2, 0) and vectors.shape == (2, 0, 0)
+    a, b = SPD[:1], RNG.standard_normal((4, 3, 2))  # a stack of 1 against a stack of 4
+    np.testing.assert_allclose(pg.linalg.solve(_stack(a), _stack(b, chunks=(2, 3, 2))).numpy(),
+                               np.linalg.solve(a, b))  # fmt: skip
+    x = pg.tensor(3.0)
+    assert x[pg.tensor(True)].tolist() == [3.0] and x[pg.tensor(False)].shape == (0,)
+    x[pg.tensor(False)] = 1.0
+    assert x.item() == 3.0
+    y = pg.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(y[None, pg.tensor([1, 0]), ...].numpy(),
+                                  np.arange(24.0).reshape(2, 3, 4)[None, [1, 0], ...])  # fmt: skip
