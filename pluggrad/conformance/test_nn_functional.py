@@ -173,3 +173,15 @@ def test_bce_with_logits_is_one_operation(backend):
     log_sigmoid = np.minimum(xs, 0) - np.log1p(np.exp(-np.abs(xs)))
     expected = ((1 - ts) * xs - log_sigmoid).sum(axis=0)
     np.testing.assert_allclose(values(weight.grad), expected, rtol=1e-12)
+
+
+def test_max_pool_with_indices_is_max_pool_returning_indices(backend):
+    x = pg.asarray(_rng.uniform(-1, 1, (2, 3, 5, 4)))
+    for with_indices, pool, planes in [
+        (F.max_pool2d_with_indices, F.max_pool2d, x),
+        (F.max_pool1d_with_indices, F.max_pool1d, x[:, :, 0]),
+    ]:
+        values, indices = with_indices(planes, 2, stride=1, padding=1)
+        expected_values, expected_indices = pool(planes, 2, 1, 1, return_indices=True)
+        np.testing.assert_array_equal(values.numpy(), expected_values.numpy())
+        np.testing.assert_array_equal(indices.numpy(), expected_indices.numpy())

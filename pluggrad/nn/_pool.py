@@ -29,7 +29,7 @@ from ..ops.convolution import convolution
 
 __all__ = [
     "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-    "adaptive_avg_pool2d",
+    "adaptive_avg_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
 ]  # fmt: skip
 
 
@@ -173,6 +173,18 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if size <= 0:
         raise RuntimeError(f"max_pool1d() Invalid computed output size: {size}")
     return _max_pool(input, *args, bool(ceil_mode), bool(return_indices))
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
+                            ceil_mode=False, return_indices=True):  # fmt: skip
+    """``max_pool1d(..., return_indices=True)``: the maxima and their positions."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
+                            ceil_mode=False, return_indices=True):  # fmt: skip
+    """``max_pool2d(..., return_indices=True)``: the maxima and their flat positions."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def _avg_pool(x, kernel, steps, pads, ceil_mode, count_include_pad, divisor_override):

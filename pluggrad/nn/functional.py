@@ -65,7 +65,9 @@ from ._pool import (
     avg_pool1d,
     avg_pool2d,
     max_pool1d,
+    max_pool1d_with_indices,
     max_pool2d,
+    max_pool2d_with_indices,
 )
 from ._resample import (
     alpha_dropout,
@@ -80,7 +82,7 @@ from ._resample import (
 __all__ = [
     "linear", "bilinear", "relu", "relu6", "gelu", "silu", "sigmoid", "tanh", "softplus", "elu",
     "leaky_relu", "hardtanh", "softmax", "log_softmax", "softmin", "logsigmoid", "dropout",
-    "gumbel_softmax",
+    "gumbel_softmax", "max_pool1d_with_indices", "max_pool2d_with_indices",
     "one_hot", "pad", "normalize", "layer_norm", "embedding", "mse_loss", "l1_loss",
     "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "nll_loss", "cross_entropy", "kl_div", "cosine_similarity", "conv1d", "conv2d",
