@@ -43,6 +43,7 @@ CASES = {
         lambda: (_t(2, 3, 4), _t(3), _t(3)),
     ),
     "rms_norm": (lambda x, g: F.rms_norm(x, (3, 4), g), lambda: (_t(2, 3, 4), _t(3, 4))),
+    "local_response_norm": (lambda x: F.local_response_norm(x, 3, k=2.0), lambda: (_t(2, 4, 3),)),
     "cosine_similarity": (F.cosine_similarity, lambda: (_t(3, 4), _t(3, 4))),
     "pad_reflect": (lambda x: F.pad(x, (2, 1), mode="reflect"), lambda: (_t(2, 4),)),
     "pad_constant": (lambda x: F.pad(x, (1, 1, 0, 2), value=0.5), lambda: (_t(2, 4),)),

@@ -9,8 +9,11 @@ from __future__ import annotations
 from .. import ops as _ops
 from .._core.grad_mode import no_grad
 from .._core.tensor import Size, Tensor
+from ._pool import avg_pool2d
 
-__all__ = ["batch_norm", "group_norm", "instance_norm", "rms_norm", "trailing_axes"]
+__all__ = [
+    "batch_norm", "group_norm", "instance_norm", "local_response_norm", "rms_norm", "trailing_axes",
+]  # fmt: skip
 
 
 def _affine(out: Tensor, weight, bias, shape: tuple) -> Tensor:
@@ -137,3 +140,27 @@ def rms_norm(input, normalized_shape, weight=None, eps: float | None = None) -> 
         eps = _ops.finfo(input.dtype).eps
     out = input * _ops.rsqrt(_ops.mean(input * input, axis=axes, keepdims=True) + eps)
     return out if weight is None else out * weight
+
+
+def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.75,  # noqa: A002
+                        k: float = 1.0) -> Tensor:  # fmt: skip
+    """``x / (k + alpha * mean of x**2 over `size` neighbouring channels) ** beta`` for inputs
+    ``(N, C, ...)``: PyTorch's formulation (the squares zero-padded along the channels and
+    averaged by a ``(size, 1)`` window)."""
+    if input.ndim < 3:
+        raise ValueError(
+            "Expected 3D or higher dimensionality                          input (got "
+            f"{input.ndim} dimensions)"
+        )
+    if input.numel() == 0:
+        return input
+    n, channels = input.shape[0], input.shape[1]
+    squares = _ops.reshape(input * input, (n, 1, channels, -1))
+    rest = squares.shape[-1]
+    before, after = size // 2, (size - 1) // 2
+    padded = _ops.concat([_ops.zeros((n, 1, before, rest), dtype=input.dtype, device=input.device),
+                          squares,
+                          _ops.zeros((n, 1, after, rest), dtype=input.dtype, device=input.device)],
+                         axis=2)  # fmt: skip
+    div = _ops.reshape(avg_pool2d(padded, (size, 1), stride=1), tuple(input.shape))
+    return input / (div * alpha + k) ** beta

@@ -58,7 +58,14 @@ from ._more_losses import (
     soft_margin_loss,
     triplet_margin_loss,
 )
-from ._normalization import batch_norm, group_norm, instance_norm, rms_norm, trailing_axes
+from ._normalization import (
+    batch_norm,
+    group_norm,
+    instance_norm,
+    local_response_norm,
+    rms_norm,
+    trailing_axes,
+)
 from ._pool import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -88,7 +95,7 @@ __all__ = [
     "nll_loss", "cross_entropy", "kl_div", "cosine_similarity", "conv1d", "conv2d",
     "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "group_norm", "instance_norm",
-    "rms_norm",
+    "rms_norm", "local_response_norm",
     "celu", "selu", "mish", "softsign", "softshrink", "hardshrink", "tanhshrink", "glu",
     "hardsigmoid", "hardswish", "threshold", "prelu", "margin_ranking_loss",
     "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",

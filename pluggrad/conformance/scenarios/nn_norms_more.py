@@ -74,6 +74,17 @@ error("in1d features", lambda: nn.InstanceNorm1d(5, affine=True)(x3))
 error("in one spatial", lambda: F.instance_norm(torch.ones(2, 3, 1)))
 error("bn3d dims", lambda: nn.BatchNorm3d(2)(x4))
 
+# local response normalisation across channels (3-d and 4-d inputs, even and odd sizes)
+for size, x in [(3, x3), (2, x4), (4, x5)]:
+    layer = nn.LocalResponseNorm(size, alpha=0.5, beta=0.6, k=1.5)
+    leaf = x.detach().requires_grad_()
+    out = layer(leaf)
+    (
+        out * torch.linspace(-1, 1, out.numel(), dtype=torch.float64).reshape(out.shape)
+    ).sum().backward()
+    print(layer, rounded(out.reshape(-1)[:6].tolist()), rounded(leaf.grad.reshape(-1)[:6].tolist()))
+error("lrn dims", lambda: F.local_response_norm(x3[0], 2))
+
 # the fixed-mode upsampling layers
 grid = torch.arange(8, dtype=torch.float64).reshape(1, 2, 2, 2).requires_grad_()
 for layer in [nn.UpsamplingNearest2d(scale_factor=2), nn.UpsamplingBilinear2d(size=(3, 3))]:
