@@ -16,6 +16,7 @@ All are compositions of differentiable operations, so every order of derivative 
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -30,6 +31,7 @@ from ..ops.convolution import convolution
 __all__ = [
     "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
+    "adaptive_max_pool1d", "adaptive_max_pool2d",
 ]  # fmt: skip
 
 
@@ -121,8 +123,18 @@ def _max_pool(x, kernel, steps, pads, dilations, ceil_mode, return_indices):
     dims = len(kernel)
     out, padding = _layout(x, kernel, steps, pads, dilations, ceil_mode)
     spatial = tuple(x.shape[-dims:])
-    lead = tuple(x.shape[:-dims])
     table, _ = conv_window_index(spatial, kernel, steps, padding, (1,) * dims, dilations)
+    return _max_over_windows(x, table, out, return_indices)
+
+
+def _max_over_windows(x, table: np.ndarray, out: list[int], return_indices: bool):
+    """The maximum of each window of `x`'s last ``len(out)`` axes: `table` holds, per output
+    position, the flat positions of its window's elements (``prod(spatial)`` for padding, read
+    as ``-inf``).  The gradient goes to the first maximal element (the last NaN), and the
+    indices are flat positions in the plane."""
+    dims = len(out)
+    spatial = tuple(x.shape[-dims:])
+    lead = tuple(x.shape[:-dims])
     size = math.prod(spatial)
     flat = _ops.reshape(x, (*lead, size))
     fill = _ops.full((*lead, 1), -math.inf, dtype=x.dtype, device=x.device)
@@ -241,22 +253,66 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # n
 def _averaging(size: int, out: int, dtype, device) -> Tensor:
     """The ``(out, size)`` matrix of PyTorch's adaptive windows' means."""
     matrix = np.zeros((out, size))
-    for i in range(out):
-        start, end = (i * size) // out, -((-(i + 1) * size) // out)
-        matrix[i, start:end] = 1.0 / (end - start)
+    for i, window in enumerate(_adaptive_windows(size, out)):
+        matrix[i, window.start : window.stop] = 1.0 / len(window)
     return _ops.asarray(matrix, dtype=dtype, device=device)
 
 
-def _adaptive_avg_pool(input, output_size, dims: int, function: str) -> Tensor:  # noqa: A002
+def _adaptive_sizes(input, output_size, dims: int, function: str) -> list[int]:  # noqa: A002
+    """The output's spatial sizes (None keeps the input's), after PyTorch's checks."""
     if input.ndim not in (dims + 1, dims + 2):
-        raise RuntimeError(
-            f"{function}(): Expected {dims + 1}D or {dims + 2}D tensor, but got {list(input.shape)}"
-        )
+        if dims == 1:
+            raise RuntimeError(
+                f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for "
+                f"argument #1 'self' (while checking arguments for {function})"
+            )
+        got = "got:" if "max" in function else "got"  # PyTorch's two spellings
+        raise RuntimeError(f"{function}(): Expected 3D or 4D tensor, but {got} {list(input.shape)}")
     sizes = list(output_size) if isinstance(output_size, (tuple, list)) else [output_size] * dims
     if len(sizes) != dims:
         raise RuntimeError(f"{function}: output_size must be {dims}")
     spatial = tuple(input.shape[-dims:])
-    sizes = [n if o is None else int(o) for n, o in zip(spatial, sizes)]
+    return [n if o is None else int(o) for n, o in zip(spatial, sizes)]
+
+
+def _adaptive_windows(n: int, out: int) -> list[range]:
+    """PyTorch's adaptive windows of an axis of `n` for `out` outputs: ``floor(i n / out)`` to
+    ``ceil((i + 1) n / out)``."""
+    return [range((i * n) // out, -((-(i + 1) * n) // out)) for i in range(out)]
+
+
+def _adaptive_max_pool(input, output_size, dims: int, function: str, return_indices: bool):  # noqa: A002
+    sizes = _adaptive_sizes(input, output_size, dims, function)
+    spatial = tuple(input.shape[-dims:])
+    windows = [_adaptive_windows(n, o) for n, o in zip(spatial, sizes)]
+    strides = [math.prod(spatial[a + 1 :]) for a in range(dims)]
+    cells = []
+    for per_axis in itertools.product(*windows):
+        positions = itertools.product(*(
+            [i * stride for i in window] for window, stride in zip(per_axis, strides)
+        ))  # fmt: skip
+        cells.append([sum(p) for p in positions])
+    width = max(len(c) for c in cells)
+    size = math.prod(spatial)
+    table = np.array([c + [size] * (width - len(c)) for c in cells], dtype=np.int64)
+    return _max_over_windows(input, table, sizes, return_indices)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices: bool = False):  # noqa: A002
+    """The maximum over PyTorch's adaptive windows of `input` ``(N, C, H, W)`` or
+    ``(C, H, W)``, to ``output_size`` (an int, or a pair whose None keeps that axis); with
+    `return_indices`, also the flat positions of the maxima in their planes."""
+    return _adaptive_max_pool(input, output_size, 2, "adaptive_max_pool2d", return_indices)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices: bool = False):  # noqa: A002
+    """The maximum over PyTorch's adaptive windows of `input` ``(N, C, L)`` or ``(C, L)``."""
+    return _adaptive_max_pool(input, output_size, 1, "adaptive_max_pool1d", return_indices)
+
+
+def _adaptive_avg_pool(input, output_size, dims: int, function: str) -> Tensor:  # noqa: A002
+    sizes = _adaptive_sizes(input, output_size, dims, function)
+    spatial = tuple(input.shape[-dims:])
     out = input
     for axis, (n, o) in enumerate(zip(spatial, sizes)):
         matrix = _averaging(n, o, input.dtype, input.device)

@@ -110,3 +110,26 @@ for hard in (False, True):
     ones = ((sample == 0) | (sample == 1)).all().item()
     print("gumbel", hard, list(sample.shape), rounded(sample.sum(-1).tolist()), ones)
 print("gumbel straight through", (grads[0] == grads[1]).all().item())
+
+# adaptive max pooling: PyTorch's windows (overlapping, and more outputs than inputs), indices
+planes = (torch.linspace(-2, 2, 2 * 2 * 5 * 4, dtype=torch.float64).reshape(2, 2, 5, 4) * 3).sin()
+for layer, x in [
+    (nn.AdaptiveMaxPool2d((3, 2), return_indices=True), planes),
+    (nn.AdaptiveMaxPool2d((None, 6), return_indices=True), planes[0]),
+    (nn.AdaptiveMaxPool1d(3, return_indices=True), planes[:, 0, 0]),
+]:
+    leaf = x.detach().requires_grad_()
+    out, indices = layer(leaf)
+    (
+        out * torch.linspace(-1, 1, out.numel(), dtype=torch.float64).reshape(out.shape)
+    ).sum().backward()
+    grad = rounded(leaf.grad.reshape(-1)[:8].tolist())
+    print(
+        layer,
+        list(out.shape),
+        rounded(out.reshape(-1)[:6].tolist()),
+        indices.reshape(-1)[:6].tolist(),
+        grad,
+    )
+for pool in (F.adaptive_max_pool2d, F.adaptive_avg_pool2d, F.adaptive_max_pool1d):
+    error("adaptive dims", lambda pool=pool: pool(planes[0, 0, 0, :1], 2))

@@ -11,6 +11,7 @@ from .module import Module
 
 __all__ = [
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
 ]  # fmt: skip
 
 
@@ -112,6 +113,26 @@ class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
     """Averages over windows chosen so that the output length is `output_size`."""
 
     _function = staticmethod(F.adaptive_avg_pool1d)
+
+
+class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
+    """The maximum over windows chosen so that the output is `output_size` (with
+    `return_indices`, also the positions of the maxima)."""
+
+    _function = staticmethod(F.adaptive_max_pool2d)
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input: Tensor) -> Any:  # noqa: A002
+        return type(self)._function(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """The maximum over windows chosen so that the output length is `output_size`."""
+
+    _function = staticmethod(F.adaptive_max_pool1d)
 
 
 def _single(value: Any) -> tuple:
