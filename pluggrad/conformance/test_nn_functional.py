@@ -44,6 +44,8 @@ CASES = {
     ),
     "rms_norm": (lambda x, g: F.rms_norm(x, (3, 4), g), lambda: (_t(2, 3, 4), _t(3, 4))),
     "local_response_norm": (lambda x: F.local_response_norm(x, 3, k=2.0), lambda: (_t(2, 4, 3),)),
+    "unfold": (lambda x: F.unfold(x, 2, padding=1, stride=(1, 2)), lambda: (_t(1, 2, 3, 3),)),
+    "fold": (lambda c: F.fold(c, (3, 4), 2, stride=(1, 2)), lambda: (_t(1, 8, 4),)),
     "cosine_similarity": (F.cosine_similarity, lambda: (_t(3, 4), _t(3, 4))),
     "pad_reflect": (lambda x: F.pad(x, (2, 1), mode="reflect"), lambda: (_t(2, 4),)),
     "pad_constant": (lambda x: F.pad(x, (1, 1, 0, 2), value=0.5), lambda: (_t(2, 4),)),

@@ -87,12 +87,13 @@ from ._resample import (
     pixel_unshuffle,
     scaled_dot_product_attention,
 )
+from ._unfold import fold, unfold
 
 __all__ = [
     "linear", "bilinear", "relu", "relu6", "gelu", "silu", "sigmoid", "tanh", "softplus", "elu",
     "leaky_relu", "hardtanh", "softmax", "log_softmax", "softmin", "logsigmoid", "dropout",
     "gumbel_softmax", "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d",
-    "adaptive_max_pool2d",
+    "adaptive_max_pool2d", "unfold", "fold",
     "one_hot", "pad", "normalize", "layer_norm", "embedding", "mse_loss", "l1_loss",
     "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "nll_loss", "cross_entropy", "kl_div", "cosine_similarity", "conv1d", "conv2d",

@@ -133,3 +133,23 @@ for layer, x in [
     )
 for pool in (F.adaptive_max_pool2d, F.adaptive_avg_pool2d, F.adaptive_max_pool1d):
     error("adaptive dims", lambda pool=pool: pool(planes[0, 0, 0, :1], 2))
+
+# unfold (im2col) and fold (col2im): blocks with padding, stride and dilation, overlaps summed
+images = torch.linspace(-1, 1, 2 * 2 * 5 * 4, dtype=torch.float64).reshape(2, 2, 5, 4).exp()
+for unfolder in [nn.Unfold(2), nn.Unfold((2, 3), dilation=(1, 2), padding=1, stride=2)]:
+    leaf = images.detach().requires_grad_()
+    columns = unfolder(leaf)
+    folder = nn.Fold((5, 4), unfolder.kernel_size, unfolder.dilation, unfolder.padding,
+                     unfolder.stride)  # fmt: skip
+    back = folder(columns)
+    (
+        back * torch.linspace(-1, 1, back.numel(), dtype=torch.float64).reshape(back.shape)
+    ).sum().backward()
+    print(unfolder, folder, list(columns.shape), rounded(columns.reshape(-1)[:5].tolist()))
+    print(
+        "fold", rounded(back.reshape(-1)[:6].tolist()), rounded(leaf.grad.reshape(-1)[:6].tolist())
+    )
+error("unfold empty", lambda: F.unfold(images, 6))
+error("unfold dims", lambda: F.unfold(images[0, 0], 2))
+error("fold blocks", lambda: F.fold(torch.ones(1, 4, 5), (3, 3), 2))
+error("fold channels", lambda: F.fold(torch.ones(1, 5, 4), (3, 3), 2))

@@ -49,6 +49,7 @@ from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout
 from .dropout_more import AlphaDropout, Dropout1d, Dropout2d
 from .flatten import Flatten, Unflatten
+from .fold import Fold, Unfold
 from .linear import Bilinear, Identity, Linear
 from .loss import (
     BCELoss,
@@ -116,7 +117,7 @@ __all__ = [
     "Dropout", "Conv1d", "Conv2d",
     "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
-    "Flatten", "Unflatten",
+    "Flatten", "Unflatten", "Fold", "Unfold",
     "ReLU", "ReLU6", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "ELU", "LeakyReLU",
     "Hardtanh", "Softmax", "LogSoftmax", "Softmin", "LogSigmoid",
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
