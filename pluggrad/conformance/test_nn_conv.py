@@ -65,6 +65,15 @@ CASES = {
         lambda: (_t(2, 5, 6),),
     ),
     "adaptive_avg_pool2d": (lambda x: F.adaptive_avg_pool2d(x, (3, 2)), lambda: (_t(1, 2, 5, 5),)),
+    "adaptive_max_pool2d": (lambda x: F.adaptive_max_pool2d(x, (3, 2)), lambda: (_t(1, 2, 5, 4),)),
+    "conv3d": (
+        lambda x, w, b: F.conv3d(x, w, b, stride=(1, 2, 1), padding=1, groups=2),
+        lambda: (_t(1, 2, 3, 4, 3), _t(2, 1, 2, 2, 2), _t(2)),
+    ),
+    "conv_transpose3d": (
+        lambda x, w: F.conv_transpose3d(x, w, stride=2, padding=1, output_padding=(1, 0, 1)),
+        lambda: (_t(1, 2, 2, 3, 2), _t(2, 1, 3, 2, 3)),
+    ),
 }
 
 

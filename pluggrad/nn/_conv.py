@@ -13,7 +13,9 @@ from .. import ops as _ops
 from .._core.tensor import Tensor
 from ..ops.convolution import convolution
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+__all__ = [
+    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+]  # fmt: skip
 
 
 def _expanded(name: str, value, dims: int, weight_dims: int) -> tuple[int, ...]:
@@ -171,6 +173,13 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:  # noqa: A002
+    """3-d cross-correlation of `input` ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)`` with
+    `weight` ``(C_out, C_in / groups, kD, kH, kW)``; `padding` an int, a triple, ``'valid'`` or
+    ``'same'``."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
 def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation,  # noqa: A002
                     dims: int, function: str):  # fmt: skip
     """The gradient of a convolution with respect to its input, as an operation: the input
@@ -186,7 +195,7 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     if any(p < 0 for p in out_pad):
         raise RuntimeError("negative output_padding is not supported")
     if any(p >= s and p >= d for p, s, d in zip(out_pad, stride_t, dilation_t)):
-        names = ("height", "width") if dims == 2 else ("width",)
+        names = ("depth", "height", "width")[3 - dims :]
         detail = " ".join(
             f"{what}_{axis}: {value}"
             for what, values in (("output_padding", out_pad), ("stride", stride_t),
@@ -231,3 +240,12 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     ``(C_in, C_out / groups, kH, kW)``: the gradient of ``conv2d`` with respect to its input."""
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
                            dilation, 2, "conv_transpose2d")  # fmt: skip
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,  # noqa: A002
+                     dilation=1) -> Tensor:  # fmt: skip
+    """3-d transposed convolution of `input` ``(N, C_in, D, H, W)`` with `weight`
+    ``(C_in, C_out / groups, kD, kH, kW)``: the gradient of ``conv3d`` with respect to its
+    input."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 3, "conv_transpose3d")  # fmt: skip

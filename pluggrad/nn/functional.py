@@ -34,7 +34,14 @@ from ._activations import (
     threshold,
 )
 from ._attention import multi_head_attention_forward
-from ._conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from ._conv import (
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
 from ._losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -93,7 +100,7 @@ __all__ = [
     "linear", "bilinear", "relu", "relu6", "gelu", "silu", "sigmoid", "tanh", "softplus", "elu",
     "leaky_relu", "hardtanh", "softmax", "log_softmax", "softmin", "logsigmoid", "dropout",
     "gumbel_softmax", "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d",
-    "adaptive_max_pool2d", "unfold", "fold",
+    "adaptive_max_pool2d", "unfold", "fold", "conv3d", "conv_transpose3d",
     "one_hot", "pad", "normalize", "layer_norm", "embedding", "mse_loss", "l1_loss",
     "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "nll_loss", "cross_entropy", "kl_div", "cosine_similarity", "conv1d", "conv2d",

@@ -124,6 +124,14 @@ class JaxBackend(Backend):
         return values, vectors
 
     def convolution(self, x, w, *, stride, padding, lhs_dilation, rhs_dilation, groups):
+        if len(lhs_dilation) >= 3 and any(d != 1 for d in lhs_dilation):
+            # XLA's CPU algebraic simplifier aborts the process on some 3-d convolutions with a
+            # base dilation (jaxlib 0.10.2: "Window dimensions do not match RHS shape", e.g.
+            # conv_transpose3d with stride 2 and padding 1): the zeros are inserted explicitly
+            # instead, the same values
+            interior = [(0, 0, 0), (0, 0, 0)] + [(0, 0, d - 1) for d in lhs_dilation]
+            x = jax.lax.pad(x, jnp.zeros((), x.dtype), interior)
+            lhs_dilation = (1,) * len(lhs_dilation)
         return jax.lax.conv_general_dilated(
             x,
             w,

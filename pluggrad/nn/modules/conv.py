@@ -13,7 +13,9 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = [
+    "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
+]  # fmt: skip
 
 _PADDING_STRINGS = {"same", "valid"}
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
@@ -144,6 +146,14 @@ class Conv2d(_ConvNd):
     _function = staticmethod(F.conv2d)
 
 
+class Conv3d(_ConvNd):
+    """A 3-D convolution over ``(N, C_in, D, H, W)`` (or ``(C_in, D, H, W)``) inputs: weight
+    ``(out_channels, in_channels / groups, kD, kH, kW)``."""
+
+    _dims = 3
+    _function = staticmethod(F.conv3d)
+
+
 class _ConvTransposeNd(_ConvNd):
     _transposed = True
 
@@ -208,3 +218,11 @@ class ConvTranspose2d(_ConvTransposeNd):
 
     _dims = 2
     _function = staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """The transpose (gradient) of a 3-D convolution: weight ``(in_channels, out_channels /
+    groups, kD, kH, kW)``; ``output_size=`` in the call picks among the reachable sizes."""
+
+    _dims = 3
+    _function = staticmethod(F.conv_transpose3d)
