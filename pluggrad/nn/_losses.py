@@ -43,14 +43,18 @@ def legacy_reduction(size_average, reduce, reduction: str) -> str:
     return chosen
 
 
+def check_reduction(reduction: str) -> str:
+    """`reduction` itself where it is one of PyTorch's three; PyTorch's error otherwise (raised
+    before any work, as `_Reduction.get_enum` does)."""
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "none":
+    if check_reduction(reduction) == "none":
         return loss
-    if reduction == "mean":
-        return _ops.mean(loss)
-    if reduction == "sum":
-        return _ops.sum(loss)
-    raise ValueError(f"{reduction} is not a valid value for reduction")
+    return _ops.mean(loss) if reduction == "mean" else _ops.sum(loss)
 
 
 def _broadcast_warning(input, target) -> None:  # noqa: A002 - PyTorch's names throughout
@@ -131,9 +135,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     ``(sigmoid(x) - t) * grad``), for an input and target of one floating dtype; made of the
     elementwise operations where PyTorch refuses (a `weight` or `pos_weight` that requires
     grad, which pluggrad differentiates, or that broadcasts the loss to a larger shape)."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Target size ({Size(target.shape)}) must be the same as input size "
@@ -211,18 +213,24 @@ def _checked_rows(scores, target, weight, ignore_index: int):
     return rows, flat_target
 
 
+def _target_weights(flat_target, weight, ignore_index: int, dtype):
+    """``w[t]`` of each class index ``t`` (1 without a `weight`), 0 where ``t`` is
+    `ignore_index`; and the indices with the ignored ones replaced by class 0 (safe to index
+    with)."""
+    kept = flat_target != ignore_index
+    safe = _ops.where(kept, flat_target, 0)
+    weights = _ops.astype(kept, dtype)
+    return (weights if weight is None else weights * _ops.take(weight, safe)), safe
+
+
 def _picked(scores, target, weight, ignore_index: int):
     """Per target: ``-w[t] scores[t]`` (0 where ignored), the weights ``w[t]`` (0 where
     ignored), both shaped as the target: the loss made of indexing operations (a `weight` that
     requires grad, label smoothing's weights)."""
     rows, flat_target = _checked_rows(scores, target, weight, ignore_index)
-    kept = flat_target != ignore_index
-    safe = _ops.where(kept, flat_target, 0)
+    weights, safe = _target_weights(flat_target, weight, ignore_index, rows.dtype)
     values = _ops.squeeze(_ops.take_along_axis(rows, _ops.expand_dims(safe, axis=-1), axis=-1),
                           axis=-1)  # fmt: skip
-    weights = _ops.astype(kept, rows.dtype)
-    if weight is not None:
-        weights = weights * _ops.take(weight, safe)
     out_shape = tuple(target.shape)
     return _ops.reshape(-values * weights, out_shape), _ops.reshape(weights, out_shape)
 
@@ -234,9 +242,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
 
     One operation, PyTorch's ``NllLossBackward0``; made of indexing operations where PyTorch
     has no derivative (a `weight` that requires grad, which pluggrad differentiates)."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     if weight is not None and weight._requires_grad:
         losses, weights = _picked(input, target, weight, ignore_index)
         if reduction == "mean":
@@ -281,12 +287,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     kept = target != ignore_index
     terms = logp if weight is None else logp * class_weight
     smooth = -_ops.sum(terms, axis=class_axis) * _ops.astype(kept, logp.dtype)
-    if reduction == "mean":
-        if weight is None:
-            smooth = _ops.sum(smooth) / _ops.sum(_ops.astype(kept, logp.dtype))
-        else:
-            _, weights = _picked(logp, target, weight, ignore_index)
-            smooth = _ops.sum(smooth) / _ops.sum(weights)
+    if reduction == "mean":  # over the weights of the kept targets (already checked by nll_loss)
+        flat_target = _ops.reshape(target, (-1,))
+        weights, _ = _target_weights(flat_target, weight, ignore_index, logp.dtype)
+        smooth = _ops.sum(smooth) / _ops.sum(weights)
     elif reduction == "sum":
         smooth = _ops.sum(smooth)
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)

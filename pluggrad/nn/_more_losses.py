@@ -8,7 +8,7 @@ import math
 
 from .. import ops as _ops
 from .._core.tensor import Size, Tensor
-from ._losses import _reduce, legacy_reduction, softplus_of
+from ._losses import _reduce, check_reduction, legacy_reduction, softplus_of
 
 __all__ = [
     "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
@@ -57,9 +57,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None,  
         loss = loss * weight
     classes = input.shape[input.ndim - 1]
     loss = _ops.sum(loss, axis=input.ndim - 1) / classes
-    if reduction in ("none", "mean", "sum"):
-        return _reduce(loss, reduction)
-    raise ValueError(f"{reduction} is not a valid value for reduction")
+    return _reduce(loss, reduction)
 
 
 def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_average=None,
@@ -91,9 +89,7 @@ def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False, 
                      reduction: str = "mean") -> Tensor:  # fmt: skip
     """``exp(x) - target x`` (``log_input``) or ``x - target log(x + eps)``, plus Stirling's
     term for ``target > 1`` with ``full=True``, reduced."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(reduction + " is not a valid value for reduction")
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     if log_input:
         loss = _ops.exp(input) - target * input
     else:

@@ -16,20 +16,16 @@ import numpy as np
 from .. import ops as _ops
 from .._core.tensor import Tensor
 from ..backends._base import conv_window_index
+from ._pool import _pair
 
 __all__ = ["fold", "unfold"]
 
 
-def _two(value, name: str) -> tuple[int, int]:
-    values = tuple(int(v) for v in value) if isinstance(value, (tuple, list)) else (int(value),)
-    if len(values) == 1:
-        values *= 2
-    if len(values) != 2:
-        raise RuntimeError(f"{name} must be an int or a pair of ints")
-    return values[0], values[1]
+def _two(value, name: str) -> tuple[int, ...]:
+    return _pair(value, 2, f"{name} must be an int or a pair of ints")
 
 
-def _geometry(kernel_size, dilation, padding, stride) -> list[tuple[int, int]]:
+def _geometry(kernel_size, dilation, padding, stride) -> list[tuple[int, ...]]:
     """Kernel size, dilation, padding and stride as pairs."""
     names = ("kernel_size", "dilation", "padding", "stride")
     return [_two(v, n) for v, n in zip((kernel_size, dilation, padding, stride), names)]
