@@ -266,6 +266,12 @@ class Backend:
     # updates (pluggrad.optim._fused) run them directly (none for immutable arrays)
     in_place_kernels: dict[str, Callable] = {}
 
+    def flat_view(self, array: Any) -> Any | None:
+        """A 1-d array over `array`'s elements in row-major order that the in-place kernels
+        write through to `array`, or None where there is none (the generic answer): the
+        optimizers' fused updates then run block by block over it."""
+        return None
+
     def adopt_gradient(self, grad: Any) -> Any:
         """The array a leaf's first ``.grad`` holds for the engine's gradient `grad`: `grad`
         itself where nothing else can see it, else a copy (``.grad`` never aliases another

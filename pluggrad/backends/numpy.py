@@ -143,6 +143,9 @@ class NumpyBackend(Backend):
         "sqrt": np.sqrt,
     }  # fmt: skip
 
+    def flat_view(self, array):
+        return array.reshape(-1) if array.flags.c_contiguous and array.flags.writeable else None
+
     def adopt_gradient(self, grad):
         if (
             type(grad) is np.ndarray

