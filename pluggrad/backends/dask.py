@@ -28,6 +28,7 @@ try:
     import array_api_compat.dask.array as _compat
     import dask
     import dask.array as da
+    from dask.base import tokenize
 except ImportError as exc:  # pragma: no cover - exercised only without dask installed
     raise ImportError("the 'dask' backend needs Dask: pip install 'pluggrad[dask]'") from exc
 
@@ -35,6 +36,15 @@ from ._base import Backend, along_axis_key
 from ._dask_extensions import fft_namespace, linalg_namespace
 
 __all__ = ["DaskBackend", "backend", "dask_array"]
+
+
+def _from_numpy(values: Any, chunks: Any = "auto") -> Any:
+    """A dask array of NumPy `values` in `chunks`, named by its values as ``da.from_array``
+    names it but apart from the names Dask gives its own arrays: Dask 2026.8 indexes along an
+    axis with a dask array of ints by blockwise alignment with an array of chunk offsets made by
+    ``from_array`` too (``[0]`` for one chunk), so an index array of the same values took its
+    name and its declared shape (``x[[0]]`` of a 4-element ``x`` was declared of shape 4)."""
+    return da.from_array(values, chunks=chunks, name=f"pluggrad-{tokenize(values, chunks)}")
 
 
 def _known_sizes(array: Any) -> Any:
@@ -71,6 +81,7 @@ def _take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
 _eye_of: Callable = getattr(_compat, "eye")  # noqa: B009 - not in its type stubs
 _linspace_of: Callable = getattr(_compat, "linspace")  # noqa: B009 - as above
 _searchsorted_of: Callable = getattr(_compat, "searchsorted")  # noqa: B009 - as above
+_reshape_of: Callable = getattr(_compat, "reshape")  # noqa: B009 - as above
 
 
 def _eye(
@@ -102,6 +113,24 @@ def _searchsorted(x1: Any, x2: Any, /, *, side: str = "left", sorter: Any = None
     if x2.ndim == 0:
         return _searchsorted_of(x1, da.reshape(x2, (1,)), side=side)[0]
     return _searchsorted_of(x1, x2, side=side)
+
+
+def _reshape(x: Any, /, shape: tuple, **kwargs: Any) -> Any:
+    """The standard's ``reshape`` of any shape: Dask's only merges or splits dimensions
+    ((6, 2, 4) to (6, 8) or (6, 4, 2, 1), not (6, 4, 2)); otherwise the dimensions that change
+    are merged into one, then split."""
+    try:
+        return _reshape_of(x, shape, **kwargs)
+    except NotImplementedError:
+        shape = tuple(shape)
+        if -1 in shape:
+            rest = math.prod(n for n in shape if n != -1)
+            shape = tuple(x.size // rest if n == -1 else n for n in shape)
+        kept = 0  # the leading dimensions that stay as they are
+        while kept < min(x.ndim, len(shape)) and x.shape[kept] == shape[kept]:
+            kept += 1
+        merged = _reshape_of(x, x.shape[:kept] + (math.prod(x.shape[kept:]),), **kwargs)
+        return _reshape_of(merged, shape, **kwargs)
 
 
 def _nans_apart(fn: Callable) -> Callable:
@@ -136,6 +165,7 @@ def _namespace() -> types.ModuleType:
     ns.eye = _eye  # type: ignore[attr-defined]
     ns.linspace = _linspace  # type: ignore[attr-defined]
     ns.searchsorted = _searchsorted  # type: ignore[attr-defined]
+    ns.reshape = _reshape  # type: ignore[attr-defined]
     ns.linalg = linalg_namespace()  # type: ignore[attr-defined]
     ns.fft = fft_namespace()  # type: ignore[attr-defined]
     return ns
@@ -267,7 +297,7 @@ class DaskBackend(Backend):
         if isinstance(obj, da.Array):
             return obj if native is None or obj.dtype == native else obj.astype(native)
         array = np.asarray(obj, dtype=native)
-        return da.from_array(array, chunks=chunks)
+        return _from_numpy(array, chunks)
 
     def rechunk(self, array, chunks):
         """`array` in `chunks` (Dask's spellings: ``1000``, ``(1000, -1)``, ``"auto"``...): the
@@ -283,7 +313,7 @@ class DaskBackend(Backend):
     def normalize(self, result):
         if isinstance(result, da.Array):
             return _known_sizes(result)
-        return da.from_array(np.asarray(result))
+        return _from_numpy(np.asarray(result))
 
     def has_values(self, array):
         """False: a dask array's values are not known until computed, so the checks that read
@@ -306,7 +336,7 @@ class DaskBackend(Backend):
         """The values of `arrays`, computed in one pass of the active scheduler (shared work
         runs once), each as a dask array of one in-memory chunk per chunk of the original."""
         values = self.to_numpy_all(arrays)
-        return [da.from_array(v, chunks=a.chunks) for a, v in zip(arrays, values)]
+        return [_from_numpy(v, a.chunks) for a, v in zip(arrays, values)]
 
     def persist(self, arrays: list) -> list:
         """`arrays` persisted (``dask.persist``): computed in one pass and kept in memory, on
@@ -358,7 +388,7 @@ class DaskBackend(Backend):
         if name == "airy":  # (Ai, Ai', Bi, Bi'): pluggrad wants Ai
             fn = lambda *a: scipy.special.airy(*a)[0]
         dtype = arrays[-1].dtype
-        args = [a if isinstance(a, da.Array) else da.from_array(np.asarray(a)) for a in arrays]
+        args = [a if isinstance(a, da.Array) else _from_numpy(np.asarray(a)) for a in arrays]
         args = da.broadcast_arrays(*args)
         return da.map_blocks(lambda *blocks: np.asarray(fn(*blocks), dtype=dtype), *args,
                              dtype=dtype)  # fmt: skip

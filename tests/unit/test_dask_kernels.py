@@ -103,3 +103,24 @@ def test_empty_matrices_stacks_that_broadcast_and_0d_masks(on_dask):
     y = pg.arange(24.0).reshape(2, 3, 4)
     np.testing.assert_array_equal(y[None, pg.tensor([1, 0]), ...].numpy(),
                                   np.arange(24.0).reshape(2, 3, 4)[None, [1, 0], ...])  # fmt: skip
+
+
+def test_an_index_of_the_chunk_offsets_values_keeps_its_shape(on_dask):
+    # Dask aligns an index array with one of chunk offsets ([0] for one chunk), made by
+    # from_array as pluggrad's arrays were: with the same name, x[[0]] was declared of x's shape
+    x = pg.arange(4.0)
+    index = pg.tensor([0])
+    assert x[index].shape == (1,) and x.take(index).shape == (1,)
+    np.testing.assert_array_equal(pg.index_select(x, 0, index).numpy(), [0.0])
+    y = pg.arange(4.0).reshape(2, 2)
+    view = y.diagonal()[::2]  # a view read back through its root's flat positions, [0]
+    view.add_(1.0)
+    assert view.shape == (1,) and y.tolist() == [[1.0, 1.0], [2.0, 3.0]]
+
+
+def test_reshape_that_neither_merges_nor_splits_dimensions(on_dask):
+    # Dask's reshape takes (6, 2, 4) to (6, 8) or (6, 2, 2, 2), not to (6, 4, 2)
+    a = np.arange(48.0).reshape(6, 2, 4)
+    x = pg.asarray(da.from_array(a, chunks=((5, 1), (1, 1), (4,))))
+    np.testing.assert_array_equal(x.reshape(6, 4, 2).numpy(), a.reshape(6, 4, 2))
+    np.testing.assert_array_equal(x.reshape(-1, 4, 2).numpy(), a.reshape(-1, 4, 2))
