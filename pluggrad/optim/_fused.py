@@ -7,8 +7,9 @@ memory plus the dispatch of a Tensor method.  Where the backend writes arrays in
 memory, outside a trace), :func:`adam_update` runs the same operations, in the same order and
 dtype, as kernels over two scratch arrays, one cache-sized block of the arrays at a time
 (every pass over a block while it is in cache, not a dozen passes over memory): the results
-are bit-identical to the tensor path and the version counters advance as they would there.  Elsewhere (JAX, a trace, a view among the
-tensors that does not hold its storage's array) it returns False and the tensor path runs.
+are bit-identical to the tensor path and the version counters advance as they would there.
+Elsewhere (JAX, a trace, a view among the tensors that does not hold its storage's array) it
+returns False and the tensor path runs.
 """
 
 from __future__ import annotations
