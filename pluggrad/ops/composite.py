@@ -82,6 +82,7 @@ from ._composite_scans import (
     scatter,
     unique_consecutive,
 )
+from ._composite_scatter import scatter_reduce
 from ._composite_shape import (
     as_strided_scatter,
     atleast_1d,
@@ -174,7 +175,7 @@ __all__ = [
     "nuclear_norm", "cross", "adjoint", "detach", "get_device", "cummax", "cummin",
     "logcumsumexp", "mode", "nanmedian", "scatter", "gradient", "combinations", "rms_norm",
     "norm_except_dim", "unique_consecutive", "histogram", "frexp", "isin", "nonzero_static",
-    "is_inference", "is_distributed", "lu", "lu_solve", "lu_unpack",
+    "is_inference", "is_distributed", "lu", "lu_solve", "lu_unpack", "scatter_reduce",
 ]  # fmt: skip
 
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset(
@@ -531,7 +532,7 @@ TENSOR_METHODS: dict = {
         "cummax", "cummin", "logcumsumexp", "mode", "nanmedian", "scatter",
         "unique_consecutive", "histogram", "frexp", "cov", "corrcoef", "triangular_solve",
         "isin",
-        "lu", "lu_solve",
+        "lu", "lu_solve", "scatter_reduce",
     )
 }  # fmt: skip
 TENSOR_METHODS.update(LEGACY_METHODS)

@@ -493,7 +493,7 @@ _INPLACE_OF = (
     "addmv", "addr", "baddbmm", "addbmm", "ldexp", "hypot", "nextafter", "fmod", "remainder",
     "logaddexp2", "exp2", "copysign", "erf", "erfc", "erfinv", "lgamma", "digamma", "i0",
     "mvlgamma", "igamma", "igammac", "index_put", "put", "masked_scatter", "renorm",
-    "conj_physical", "scatter", "polygamma",
+    "conj_physical", "scatter", "polygamma", "scatter_reduce",
 )  # fmt: skip
 
 # Python's augmented assignments, and the operator each one performs

@@ -245,6 +245,23 @@ RECORDS: list[OpRecord] = [
         ("put_along_axis_add", "where"),
     ),
     OpRecord(
+        "scatter_reduce",
+        lambda x, dim, index, src, **kw: pg.scatter_reduce(x, dim, index, src, **kw),
+        lambda xp, x, dim, index, src, **kw: _scatter_reduce_ref(xp, x, dim, index, src, **kw),
+        [
+            Sample((rand(4), 0, np.array([0, 0, 2, 2, 2]), rand(5)), {"reduce": reduce})
+            for reduce in ("sum", "prod", "mean", "amax", "amin")
+        ]
+        + [
+            Sample(
+                (rand(3, 4), 1, np.array([[3, 0, 3], [1, 1, 1]]), rand(3, 4)),
+                {"reduce": reduce, "include_self": False},
+            )
+            for reduce in ("sum", "prod", "mean", "amax", "amin")
+        ],
+        ("take", "concat", "sum", "prod", "amax", "amin", "divide"),
+    ),
+    OpRecord(
         "gradient_combinations_norms",
         lambda x: (
             pg.gradient(x, spacing=0.5)[0]
@@ -331,6 +348,17 @@ def _scatter_ref(xp, x, s):
     placed[[0, 2, 4], [0, 1, 2]] = 1.0
     strided = xp.reshape(flat * (1 - xp.asarray(mask)) + xp.asarray(placed) @ s[2], (n, n))
     return diag * row + sl + strided
+
+
+def _scatter_reduce_ref(xp, x, dim, index, src, reduce, include_self=True):
+    groups = {o: [x[o]] if include_self else [] for o in np.ndindex(*x.shape)}
+    for pos in np.ndindex(*index.shape):
+        target = list(pos)
+        target[dim] = int(index[pos])
+        groups[tuple(target)].append(src[pos])
+    combine = {"sum": xp.sum, "prod": xp.prod, "mean": xp.mean, "amax": xp.max, "amin": xp.min}
+    values = [combine[reduce](xp.stack(g)) if g else x[o] for o, g in groups.items()]
+    return xp.reshape(xp.stack(values), x.shape)
 
 
 def _linalg_spellings_ref(xp, a, b):
