@@ -1,4 +1,4 @@
-"""Command line: ``python -m pluggrad [demo|info|check-backend NAME] [--backend NAME]``.
+"""Command line: ``python -m pluggrad [demo|info|check-backend NAME|run SCRIPT] [--backend NAME]``.
 
 With no command it runs the demo: the founding tutorial's key results on the active backend
 (NumPy unless ``PLUGGRAD_BACKEND`` or ``--backend`` says otherwise).
@@ -7,6 +7,7 @@ With no command it runs the demo: the founding tutorial's key results on the act
     python -m pluggrad demo --backend jax    # the demo on JAX
     python -m pluggrad info                  # version, backends, devices, the active backend
     python -m pluggrad check-backend NAME    # the conformance suite against a backend
+    python -m pluggrad run train.py ARGS     # a PyTorch script, its `import torch` pluggrad
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import platform
 import sys
 
 import pluggrad
-from pluggrad import _check_backend, _demo
+from pluggrad import _check_backend, _demo, as_torch
 from pluggrad.backends import ENV_VAR, available_backends, backend_choice_reason, load_backend
 
 
@@ -104,6 +105,14 @@ def _parser() -> argparse.ArgumentParser:
         help="skip slow tests and the jax.vjp oracle, stop at the first failure",
     )
     check.add_argument("-x", "--exitfirst", action="store_true", help="stop at the first failure")
+    script = commands.add_parser(
+        "run",
+        parents=[common],
+        help="run a PyTorch script whose `import torch` (and torch.nn, ...) imports pluggrad",
+    )
+    script.add_argument("script", metavar="SCRIPT", help="the Python file to run as __main__")
+    script.add_argument("script_args", nargs=argparse.REMAINDER, metavar="ARGS",
+                        help="the script's own arguments")  # fmt: skip
     return parser
 
 
@@ -136,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if command == "info":
         info(args.backend)
+    elif command == "run":
+        as_torch.run(args.script, args.script_args)
     else:
         _demo.run()
     return 0

@@ -95,6 +95,7 @@ LAYERS = (
         [
             "pluggrad",
             "pluggrad.__main__",
+            "pluggrad.as_torch",
             "pluggrad._demo",
             "pluggrad._check_backend",
             "pluggrad.conformance",
