@@ -29,6 +29,21 @@ __all__ = [
 
 import builtins
 
+# the package's name where dtypes, sizes and storages print themselves: "torch" while
+# pluggrad.as_torch answers a script's ``import torch`` (the names its author reads in
+# PyTorch's output), else "pluggrad"
+_shown_as = ["pluggrad"]
+
+
+def shown_as() -> str:
+    """The package name that printed dtypes, sizes and storages begin with."""
+    return _shown_as[0]
+
+
+def show_as(name: str) -> None:
+    """Print dtypes, sizes and storages as ``<name>.float32``, ``<name>.Size([2])``..."""
+    _shown_as[0] = name
+
 
 class DType:
     """A data type, identified by its array-API name (``"float32"``, ``"int64"``, ...).
@@ -76,7 +91,7 @@ class DType:
         return self.kind in "fc"
 
     def __repr__(self) -> str:
-        return f"pluggrad.{self.name}"
+        return f"{_shown_as[0]}.{self.name}"
 
     def __reduce__(self):
         return self.name

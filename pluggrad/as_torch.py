@@ -6,7 +6,8 @@ DataLoader`` and ``import torch.nn.functional as F`` look for a package named ``
 :func:`install` puts a finder on :data:`sys.meta_path` that answers ``torch`` and every
 ``torch.<name>`` with pluggrad's module of the same name (``torch.nn.functional`` is
 ``pluggrad.nn.functional``), the very module objects, so that both names see the same state.
-A name pluggrad does not have is PyTorch's ``ModuleNotFoundError``, naming the module.
+A name pluggrad does not have is PyTorch's ``ModuleNotFoundError``, naming the module.  While
+installed, dtypes and sizes print as PyTorch's (``torch.float32``, ``torch.Size([2, 3])``).
 
 Run a script this way from the command line::
 
@@ -31,6 +32,8 @@ import runpy
 import sys
 from collections.abc import Iterator, Sequence
 from types import ModuleType
+
+from ._dtypes import show_as
 
 __all__ = ["install", "installed", "is_installed", "run", "uninstall"]
 
@@ -96,6 +99,7 @@ def install() -> None:
             "anything imports torch"
         )
     sys.meta_path.insert(0, _FINDER)
+    show_as(ALIAS)
 
 
 def uninstall() -> None:
@@ -103,6 +107,7 @@ def uninstall() -> None:
     modules a script imported under those names keep working)."""
     if _FINDER in sys.meta_path:
         sys.meta_path.remove(_FINDER)
+    show_as(PACKAGE)
     for name in [n for n in sys.modules if n == ALIAS or n.startswith(ALIAS + ".")]:
         if _is_pluggrad(sys.modules[name]):
             del sys.modules[name]

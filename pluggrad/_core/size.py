@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, SupportsIndex
 
+from .._dtypes import shown_as
+
 __all__ = ["Size"]
 
 
@@ -17,7 +19,7 @@ class Size(tuple):
     __slots__ = ()
 
     def __repr__(self) -> str:
-        return f"pluggrad.Size({list(self)})"
+        return f"{shown_as()}.Size({list(self)})"
 
     def __getitem__(self, key: Any) -> Any:
         item = super().__getitem__(key)

@@ -14,6 +14,7 @@ import weakref
 
 from .._core.tensor import Tensor
 from .._core.views import Geometry, contiguous_strides, geometry_of, is_contiguous
+from .._dtypes import shown_as
 from ._args import normalize_axis
 from ._convert import clone
 
@@ -273,7 +274,7 @@ class UntypedStorage:
         return 1
 
     def __repr__(self) -> str:
-        return f"pluggrad.UntypedStorage(nbytes={self.nbytes()})"
+        return f"{shown_as()}.UntypedStorage(nbytes={self.nbytes()})"
 
 
 def _untyped_storage(self) -> UntypedStorage:

@@ -33,6 +33,7 @@ for x, y in loader:
     opt.zero_grad()
     F.mse_loss(model(x), y).backward()
     opt.step()
+print(model[0].weight.dtype, model[0].weight.shape)  # as PyTorch prints them
 print(__name__, sys.argv[1:], type(model[0].weight.grad).__module__)
 """
 
@@ -49,7 +50,10 @@ def test_a_script_runs_with_its_torch_imports_answered_by_pluggrad(tmp_path):
     for command in (["-m", "pluggrad", "run"], ["-m", "pluggrad.as_torch"]):
         done = _python(*command, str(path), "--epochs", "3")
         assert done.returncode == 0, done.stderr
-        assert done.stdout.split("\n")[-2] == "__main__ ['--epochs', '3'] pluggrad"
+        assert done.stdout.splitlines()[-2:] == [
+            "torch.float32 torch.Size([4, 3])",
+            "__main__ ['--epochs', '3'] pluggrad",
+        ]
 
 
 def test_missing_names_and_uninstall(tmp_path):
@@ -65,6 +69,8 @@ def test_missing_names_and_uninstall(tmp_path):
             except ModuleNotFoundError as exc:
                 print(exc)
         assert not as_torch.is_installed()
+        import pluggrad
+        print(pluggrad.float64, pluggrad.Size([2]))
         assert not any(n == "torch" or n.startswith("torch.") for n in sys.modules)
         sys.modules["torch"] = types.ModuleType("torch")  # PyTorch, imported first
         try:
@@ -78,5 +84,6 @@ def test_missing_names_and_uninstall(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "No module named 'torch.no_such_module'",
+        "pluggrad.float64 pluggrad.Size([2])",
         "install pluggrad.as_torch before anything imports torch",
     ]
