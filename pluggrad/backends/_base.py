@@ -337,6 +337,13 @@ class Backend:
         ``Tensor.persist()``).  The default: eager arrays are in memory already."""
         return list(arrays)
 
+    def checked_when_computed(self, array: Any, check: Callable[[np.ndarray], None]) -> Any:
+        """`array`, whose values `check` (which raises the error) reads chunk by chunk when a
+        lazy backend computes them: a check that cannot read the values when the operation is
+        recorded fails when its result is computed.  The default (eager arrays, whose values
+        the caller checks at once): `array` as it is."""
+        return array
+
     def rechunk(self, array: Any, chunks: Any) -> Any:
         """`array` split into `chunks` (the creation functions' ``chunks=``, for backends of
         chunked arrays); None leaves it as it is.  The default has no chunks: TypeError."""

@@ -248,6 +248,11 @@ def _checked_key(shape: tuple, key: Any) -> Any:
     return tuple(checked) if isinstance(key, tuple) else checked[0]
 
 
+def _checked_block(block: np.ndarray, check: Callable[[np.ndarray], None]) -> np.ndarray:
+    check(block)
+    return block
+
+
 def _numpy_getitem(array: np.ndarray, key: Any) -> np.ndarray:
     return np.asarray(array[key])
 
@@ -342,6 +347,11 @@ class DaskBackend(Backend):
         """`arrays` persisted (``dask.persist``): computed in one pass and kept in memory, on
         the cluster's workers with a distributed client; still dask arrays, same chunks."""
         return list(dask.persist(*arrays))
+
+    def checked_when_computed(self, array, check):
+        if not isinstance(array, da.Array):
+            return array
+        return da.map_blocks(_checked_block, array, check, dtype=array.dtype)
 
     # -- kernels the standard lacks -------------------------------------------------------------
     def getitem(self, array, key):

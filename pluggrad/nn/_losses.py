@@ -3,11 +3,12 @@ reductions, weights, ``ignore_index``, ``label_smoothing``, ``pos_weight``, the 
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 from .. import ops as _ops
 from .._core.grad_mode import grad_enabled
-from .._core.tensor import Size, Tensor
+from .._core.tensor import Size, Tensor, _make
 from ..ops import losses as _fused
 
 __all__ = [
@@ -178,8 +179,8 @@ def _class_axis_last(scores, target):
 
 def _checked_rows(scores, target, weight, ignore_index: int):
     """`scores` as rows ``(M, C)`` and `target` as ``(M,)`` after PyTorch's checks of their
-    shapes and dtypes, of the weight's size and (where values can be read at no cost) of the
-    class indices."""
+    shapes and dtypes, of the weight's size and of the class indices (where values cannot be
+    read yet, on a lazy backend, when the loss is computed; not at all inside a trace)."""
     if scores.ndim == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
     if target.dtype.kind not in "iu":
@@ -205,12 +206,19 @@ def _checked_rows(scores, target, weight, ignore_index: int):
             f"weight tensor of shape: {list(weight.shape)}"
         )
     backend = flat_target._backend
+    check = functools.partial(_targets_in_range, classes=c, ignore_index=ignore_index)
     if flat_target.numel() and backend.has_values(flat_target._data):
-        labels = backend.to_numpy(flat_target._data)
-        bad = (labels != ignore_index) & ((labels < 0) | (labels >= c))
-        if bad.any():
-            raise IndexError(f"Target {int(labels[bad][0])} is out of bounds.")
+        check(backend.to_numpy(flat_target._data))
+    elif flat_target.numel() and backend.lazy:  # checked when the loss is computed
+        flat_target = _make(backend.checked_when_computed(flat_target._data, check), backend)
     return rows, flat_target
+
+
+def _targets_in_range(labels, classes: int, ignore_index: int) -> None:
+    """PyTorch's IndexError for a class index of `labels` (NumPy's) outside ``[0, classes)``."""
+    bad = (labels != ignore_index) & ((labels < 0) | (labels >= classes))
+    if bad.any():
+        raise IndexError(f"Target {int(labels[bad][0])} is out of bounds.")
 
 
 def _target_weights(flat_target, weight, ignore_index: int, dtype):

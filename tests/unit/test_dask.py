@@ -141,6 +141,13 @@ def test_range_checks_wait_for_the_values(on_dask):
     bad = x[index]  # not checked: the index's values are not known yet
     with pytest.raises(IndexError, match="index 7 is out of bounds for dimension 0 with size 4"):
         bad.tolist()
+    scores = pg.zeros(2, 5, dtype=pg.float64, requires_grad=True)
+    loss = pg.nn.functional.cross_entropy(scores, pg.tensor([2, 7]))  # targets: checked so too
+    loss.backward()
+    for result in (loss, scores.grad):
+        with pytest.raises(IndexError, match="Target 7 is out of bounds"):
+            result.item() if result.ndim == 0 else result.numpy()
+    assert pg.nn.functional.nll_loss(scores, pg.tensor([2, -100])).item() == 0.0
 
 
 def test_printing_computes(on_dask):
