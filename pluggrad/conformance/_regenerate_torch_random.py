@@ -82,6 +82,10 @@ _MODULES = [
     "T.nn.functional.dropout2d(T.ones(4, 6, 3, 3), 0.3)",
     "T.nn.functional.dropout1d(T.ones(3, 5, 2), 0.4)",
     "T.nn.functional.alpha_dropout(T.ones(40), 0.2, True)",
+    # attention's dropout: at::dropout's draws, on the weights of every head
+    "T.nn.functional.scaled_dot_product_attention(T.ones(2, 2, 3, 4), T.ones(2, 2, 5, 4), "
+    "T.arange(40.0).reshape(1, 1, 5, 8).expand(2, 2, 5, 8), dropout_p=0.3)",
+    "T.nn.TransformerEncoderLayer(8, 2, 16, 0.2)(T.ones(3, 2, 8))",
 ]
 
 
@@ -103,7 +107,10 @@ def cases() -> list[tuple[int, str]]:
 
 def exact(code: str, arrays: list[np.ndarray]) -> bool:
     """Whether pluggrad gives PyTorch's bits: all but float32 normals of 16 elements or more
-    (and what is computed from them)."""
+    (and what is computed from them), and attention (products and softmax, to float
+    rounding)."""
+    if "attention" in code or "Transformer" in code:
+        return False
     f32_normal = any(word in code for word in ("randn", "normal", "Embedding", "multinomial"))
     return not (f32_normal and any(a.dtype == np.float32 and a.size >= 16 for a in arrays))
 

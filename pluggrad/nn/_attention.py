@@ -16,9 +16,8 @@ import warnings
 
 from .. import _dtypes
 from .. import ops as _ops
-from .._core.grad_mode import no_grad
 from .._core.tensor import Tensor
-from ._resample import scaled_dot_product_attention
+from ._resample import dropped_out, scaled_dot_product_attention
 
 __all__ = ["multi_head_attention_forward"]
 
@@ -98,15 +97,6 @@ def _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate):
 def _linear(x, weight, bias):
     out = _ops.matmul(x, _ops.matrix_transpose(weight))
     return out if bias is None else out + bias
-
-
-def _dropout(x, p: float):
-    """``F.dropout(x, p)`` in training (its draws, in its order)."""
-    if p == 1.0:
-        return x * 0.0
-    with no_grad():
-        noise = _ops.empty_like(x).bernoulli_(1.0 - p).div_(1.0 - p)
-    return x * noise
 
 
 def _heads(x, length: int, groups: int, head_dim: int):
@@ -257,7 +247,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
             scores = attn_mask + scores
         weights = _ops.softmax(scores, -1)
         if dropout_p > 0.0:
-            weights = _dropout(weights, dropout_p)
+            weights = dropped_out(weights, dropout_p)
         output = _ops.bmm(weights, v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
         weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:

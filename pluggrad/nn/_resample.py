@@ -19,6 +19,16 @@ __all__ = [
 ]  # fmt: skip
 
 
+def dropped_out(x, p: float) -> Tensor:
+    """``F.dropout(x, p)`` in training, PyTorch's CPU draws in PyTorch's order: ``x`` times
+    noise ``bernoulli_(1 - p) / (1 - p)`` (drawn outside the graph), ``x * 0`` for ``p == 1``."""
+    if p == 1.0:
+        return x * 0.0
+    with no_grad():
+        noise = _ops.empty_like(x).bernoulli_(1.0 - p).div_(1.0 - p)
+    return x * noise
+
+
 def _check_p(p: float) -> None:
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
@@ -274,10 +284,5 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     weights = _ops.softmax(scores, -1)
     if dropout_p > 0.0:
         _check_p(dropout_p)
-        if dropout_p == 1.0:
-            weights = weights * 0.0
-        else:
-            with no_grad():
-                keep = _ops.bernoulli(_ops.full_like(weights, 1.0 - dropout_p))
-            weights = weights * keep * (1.0 / (1.0 - dropout_p))
+        weights = dropped_out(weights, dropout_p)  # PyTorch's math kernel: at::dropout
     return _ops.matmul(weights, value)
