@@ -74,6 +74,18 @@ CASES = {
         lambda x, w: F.conv_transpose3d(x, w, stride=2, padding=1, output_padding=(1, 0, 1)),
         lambda: (_t(1, 2, 2, 3, 2), _t(2, 1, 3, 2, 3)),
     ),
+    "max_pool3d": (
+        lambda x: F.max_pool3d(x, 2, stride=(1, 2, 1), padding=1, dilation=(1, 1, 2)),
+        lambda: (_t(1, 2, 3, 4, 4),),
+    ),
+    "avg_pool3d": (
+        lambda x: F.avg_pool3d(x, (2, 3, 2), 2, 1, ceil_mode=True, count_include_pad=False),
+        lambda: (_t(2, 3, 4, 3),),
+    ),
+    "adaptive_pool3d": (
+        lambda x: F.adaptive_avg_pool3d(x, (2, 3, 2)) * F.adaptive_max_pool3d(x, (2, 3, 2)),
+        lambda: (_t(1, 2, 3, 4, 3),),
+    ),
 }
 
 

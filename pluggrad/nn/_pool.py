@@ -1,5 +1,5 @@
-"""``torch.nn.functional``'s pooling: ``max_pool1d``/``max_pool2d``, ``avg_pool1d``/
-``avg_pool2d``, ``adaptive_avg_pool1d``/``adaptive_avg_pool2d``, with PyTorch's output sizes
+"""``torch.nn.functional``'s pooling: ``max_pool1d/2d/3d``, ``avg_pool1d/2d/3d``,
+``adaptive_avg_pool1d/2d/3d``, ``adaptive_max_pool1d/2d/3d``, with PyTorch's output sizes
 (``ceil_mode``), divisors (``count_include_pad``, ``divisor_override``), checks and messages.
 
 All are compositions of differentiable operations, so every order of derivative works:
@@ -31,7 +31,8 @@ from ..ops.convolution import convolution
 __all__ = [
     "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
-    "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "max_pool3d", "max_pool3d_with_indices",
+    "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
 ]  # fmt: skip
 
 
@@ -47,11 +48,10 @@ def _pair(value, dims: int, message: str) -> tuple[int, ...]:
 def _pool_args(function: str, kernel_size, stride, padding, dilation, dims: int):
     """Kernel, stride (the kernel's when omitted), padding and dilation, with PyTorch's messages
     (the 2-d functions name ``two ints``; the 1-d ones check through them)."""
-    kind = "two ints" if dims == 2 else "one int"
+    kind = {1: "one int", 2: "two ints", 3: "three ints"}[dims]
+    must = "must be" if function == "avg_pool3d" else "must either be"  # PyTorch's two wordings
     kernel = _pair(
-        kernel_size,
-        dims,
-        f"{function}: kernel_size must either be a single int, or a tuple of {kind}",
+        kernel_size, dims, f"{function}: kernel_size {must} a single int, or a tuple of {kind}"
     )
     if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
         steps = kernel
@@ -59,11 +59,9 @@ def _pool_args(function: str, kernel_size, stride, padding, dilation, dims: int)
         steps = _pair(
             stride,
             dims,
-            f"{function}: stride must either be omitted, a single int, or a tuple of {kind}",
+            f"{function}: stride {must} omitted, a single int, or a tuple of {kind}",
         )
-    pads = _pair(
-        padding, dims, f"{function}: padding must either be a single int, or a tuple of {kind}"
-    )
+    pads = _pair(padding, dims, f"{function}: padding {must} a single int, or a tuple of {kind}")
     dilations = _pair(
         dilation, dims, f"{function}: dilation must be either a single int, or a tuple of {kind}"
     )
@@ -72,11 +70,11 @@ def _pool_args(function: str, kernel_size, stride, padding, dilation, dims: int)
     if any(p < 0 for p in pads):
         raise RuntimeError(f"pad must be non-negative, but got pad: {min(pads)}")
     if any(k <= 0 for k in kernel):
-        letters = "HW"[-dims:] if dims == 2 else "W"
+        letters = "THW"[-dims:]
         detail = " ".join(f"k{a}: {k}" for a, k in zip(letters, kernel))
         raise RuntimeError(f"kernel size should be greater than zero, but got {detail}")
     if any(d <= 0 for d in dilations):
-        letters = "HW" if dims == 2 else "W"
+        letters = "THW"[-dims:]
         detail = " ".join(f"dilation{a}: {d}" for a, d in zip(letters, dilations))
         raise RuntimeError(f"dilation should be greater than zero, but got {detail}")
     for k, p, d in zip(kernel, pads, dilations):
@@ -172,6 +170,16 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _max_pool(input, *args, bool(ceil_mode), bool(return_indices))
 
 
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
+               return_indices=False):  # fmt: skip
+    """The maximum of each window of `input` ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (see
+    max_pool2d; the indices are flat positions ``(d * H + h) * W + w`` in the volume)."""
+    args = _pool_args("max_pool3d", kernel_size, stride, padding, dilation, 3)
+    if input.ndim not in (4, 5) or 0 in tuple(input.shape)[-4:]:
+        raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
+    return _max_pool(input, *args, bool(ceil_mode), bool(return_indices))
+
+
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
                return_indices=False):  # fmt: skip
     """The maximum of each window of `input` ``(N, C, L)`` or ``(C, L)`` (see max_pool2d)."""
@@ -197,6 +205,12 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
                             ceil_mode=False, return_indices=True):  # fmt: skip
     """``max_pool2d(..., return_indices=True)``: the maxima and their flat positions."""
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
+                            ceil_mode=False, return_indices=True):  # fmt: skip
+    """``max_pool3d(..., return_indices=True)``: the maxima and their flat positions."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def _avg_pool(x, kernel, steps, pads, ceil_mode, count_include_pad, divisor_override):
@@ -238,6 +252,23 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # n
                      divisor_override)  # fmt: skip
 
 
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
+               count_include_pad=True, divisor_override=None) -> Tensor:  # fmt: skip
+    """The mean of each window of `input` ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (see
+    avg_pool2d)."""
+    kernel, steps, pads, _ = _pool_args("avg_pool3d", kernel_size, stride, padding, 1, 3)
+    if input.ndim not in (4, 5) or 0 in tuple(input.shape)[-4:]:
+        raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
+    spatial = tuple(input.shape[-3:])
+    if any(n < k for n, k in zip(spatial, kernel)):  # PyTorch checks the unpadded input
+        raise RuntimeError(
+            "input image (T: {} H: {} W: {}) smaller than kernel size (kT: {} kH: {} kW: {})"
+            .format(*spatial, *kernel)
+        )  # fmt: skip
+    return _avg_pool(input, kernel, steps, pads, bool(ceil_mode), bool(count_include_pad),
+                     divisor_override)  # fmt: skip
+
+
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
                count_include_pad=True) -> Tensor:  # fmt: skip
     """The mean of each window of `input` ``(N, C, L)`` or ``(C, L)`` (see avg_pool2d)."""
@@ -267,9 +298,14 @@ def _adaptive_sizes(input, output_size, dims: int, function: str) -> list[int]: 
                 f"argument #1 'self' (while checking arguments for {function})"
             )
         got = "got:" if "max" in function else "got"  # PyTorch's two spellings
-        raise RuntimeError(f"{function}(): Expected 3D or 4D tensor, but {got} {list(input.shape)}")
+        raise RuntimeError(
+            f"{function}(): Expected {dims + 1}D or {dims + 2}D tensor, but {got} "
+            f"{list(input.shape)}"
+        )
     sizes = list(output_size) if isinstance(output_size, (tuple, list)) else [output_size] * dims
     if len(sizes) != dims:
+        if "max" in function and dims > 1:  # PyTorch's max pooling words it so
+            raise RuntimeError(f"{function}(): internal error: output_size.size() must be {dims}")
         raise RuntimeError(f"{function}: output_size must be {dims}")
     spatial = tuple(input.shape[-dims:])
     return [n if o is None else int(o) for n, o in zip(spatial, sizes)]
@@ -305,6 +341,12 @@ def adaptive_max_pool2d(input, output_size, return_indices: bool = False):  # no
     return _adaptive_max_pool(input, output_size, 2, "adaptive_max_pool2d", return_indices)
 
 
+def adaptive_max_pool3d(input, output_size, return_indices: bool = False):  # noqa: A002
+    """The maximum over PyTorch's adaptive windows of `input` ``(N, C, D, H, W)`` or
+    ``(C, D, H, W)``, to ``output_size`` (an int, or a triple whose None keeps that axis)."""
+    return _adaptive_max_pool(input, output_size, 3, "adaptive_max_pool3d", return_indices)
+
+
 def adaptive_max_pool1d(input, output_size, return_indices: bool = False):  # noqa: A002
     """The maximum over PyTorch's adaptive windows of `input` ``(N, C, L)`` or ``(C, L)``."""
     return _adaptive_max_pool(input, output_size, 1, "adaptive_max_pool1d", return_indices)
@@ -326,6 +368,12 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:  # noqa: A002
     """The mean over PyTorch's adaptive windows of `input` ``(N, C, H, W)`` or ``(C, H, W)``,
     to ``output_size`` (an int, or a pair whose None keeps that axis)."""
     return _adaptive_avg_pool(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+def adaptive_avg_pool3d(input, output_size) -> Tensor:  # noqa: A002
+    """The mean over PyTorch's adaptive windows of `input` ``(N, C, D, H, W)`` or
+    ``(C, D, H, W)``, to ``output_size`` (an int, or a triple whose None keeps that axis)."""
+    return _adaptive_avg_pool(input, output_size, 3, "adaptive_avg_pool3d")
 
 
 def adaptive_avg_pool1d(input, output_size) -> Tensor:  # noqa: A002

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 from .. import _dtypes
 from .. import ops as _ops
-from .._core.grad_mode import no_grad
 from .._core.tensor import Tensor
 from ..ops.inplace import in_place
 from ._activations import (
@@ -76,17 +75,23 @@ from ._normalization import (
 from ._pool import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     adaptive_max_pool1d,
     adaptive_max_pool2d,
+    adaptive_max_pool3d,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     max_pool1d,
     max_pool1d_with_indices,
     max_pool2d,
     max_pool2d_with_indices,
+    max_pool3d,
+    max_pool3d_with_indices,
 )
 from ._resample import (
     alpha_dropout,
+    dropped_out,
     dropout1d,
     dropout2d,
     interpolate,
@@ -100,7 +105,8 @@ __all__ = [
     "linear", "bilinear", "relu", "relu6", "gelu", "silu", "sigmoid", "tanh", "softplus", "elu",
     "leaky_relu", "hardtanh", "softmax", "log_softmax", "softmin", "logsigmoid", "dropout",
     "gumbel_softmax", "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d",
-    "adaptive_max_pool2d", "unfold", "fold", "conv3d", "conv_transpose3d",
+    "adaptive_max_pool2d", "unfold", "fold", "conv3d", "conv_transpose3d", "max_pool3d",
+    "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
     "one_hot", "pad", "normalize", "layer_norm", "embedding", "mse_loss", "l1_loss",
     "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "nll_loss", "cross_entropy", "kl_div", "cosine_similarity", "conv1d", "conv2d",
@@ -241,14 +247,6 @@ def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:  #
 def softmin(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:  # noqa: A002
     """``softmax(-x)`` along `dim`."""
     return _ops.softmax(-input, dim, dtype)
-
-
-def _dropout(x, p: float) -> Tensor:
-    if p == 1.0:
-        return x * 0.0
-    with no_grad():  # PyTorch's CPU noise: bernoulli_(1 - p), divided by 1 - p
-        noise = _ops.empty_like(x).bernoulli_(1.0 - p).div_(1.0 - p)
-    return x * noise
 
 
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002

@@ -91,12 +91,16 @@ from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
+    AdaptiveMaxPool3d,
     AvgPool1d,
     AvgPool2d,
+    AvgPool3d,
     MaxPool1d,
     MaxPool2d,
+    MaxPool3d,
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
@@ -117,7 +121,8 @@ __all__ = [
     "Dropout", "Conv1d", "Conv2d",
     "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
-    "Flatten", "Unflatten", "Fold", "Unfold", "Conv3d", "ConvTranspose3d",
+    "Flatten", "Unflatten", "Fold", "Unfold", "Conv3d", "ConvTranspose3d", "MaxPool3d",
+    "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d",
     "ReLU", "ReLU6", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "ELU", "LeakyReLU",
     "Hardtanh", "Softmax", "LogSoftmax", "Softmin", "LogSigmoid",
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
