@@ -53,6 +53,14 @@ CASES = {
         lambda w: F.embedding(pg.tensor([[0, 2], [2, 2]]), w),
         lambda: (_t(3, 4),),
     ),  # fmt: skip
+    "embedding_bag": (
+        lambda w, p: (
+            F.embedding_bag(pg.tensor([0, 2, 2, 1, 3]), w, pg.tensor([0, 3]), padding_idx=1)
+            + F.embedding_bag(pg.tensor([[0, 3], [2, 2]]), w, mode="max")
+            * F.embedding_bag(pg.tensor([[0, 3], [2, 2]]), w, mode="sum", per_sample_weights=p)
+        ),
+        lambda: (_t(4, 3), _t(2, 2)),
+    ),
     "mse_loss": (F.mse_loss, lambda: (_t(3, 4), _t(3, 4))),
     "huber_loss": (lambda a, b: F.huber_loss(a, b, delta=0.5), lambda: (_t(3, 4), _t(3, 4))),
     "bce": (
