@@ -12,6 +12,14 @@ from __future__ import annotations
 from . import functional, init, utils
 from .modules import *  # noqa: F403
 from .modules import __all__ as _modules_all
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, UninitializedParameter
 
-__all__ = ["functional", "init", "utils", "Parameter", "Buffer", *_modules_all]
+__all__ = [
+    "functional",
+    "init",
+    "utils",
+    "Parameter",
+    "Buffer",
+    "UninitializedParameter",
+    *_modules_all,
+]

@@ -1,5 +1,6 @@
 """``Parameter`` and ``Buffer``: the tensors a :class:`~pluggrad.nn.Module` registers when they
-are assigned to its attributes.
+are assigned to its attributes; ``UninitializedParameter``: a lazy module's parameter before its
+shape is known.
 
 Both are subclasses of :class:`~pluggrad.Tensor` that share the elements (and the version
 counter) of the tensor they are made from, as in PyTorch; operations on them return plain
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._core.tensor import REQUIRES_GRAD_FACTORY_DTYPE_ERROR, Tensor, _init, _new
+from .._core.tensor import REQUIRES_GRAD_FACTORY_DTYPE_ERROR, Size, Tensor, _init, _new
 from .._core.views import make_alias
 from ..ops.creation import empty
 
-__all__ = ["Parameter", "Buffer"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter"]
 
 
 def _sharing(cls: type, data: Tensor | None) -> Any:
@@ -88,3 +89,66 @@ class Buffer(Tensor):
 
     def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
         pass  # made by __new__ (Tensor's own __init__ is the legacy constructor)
+
+
+_UNINITIALIZED_USE = (
+    "Attempted to use an uninitialized parameter in <method '{}' of 'torch._C.TensorBase' "
+    "objects>. This error happens when you are using a `LazyModule` or explicitly manipulating "
+    "`torch.nn.parameter.UninitializedParameter` objects. When using LazyModules Call `forward` "
+    "with a dummy batch to initialize the parameters before calling torch functions"
+)
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is not known yet (a lazy module's, until its first forward):
+    it holds no elements, its shape and size raise PyTorch's errors, and :meth:`materialize`
+    gives it a shape and turns it into a :class:`Parameter`, in place.
+
+    Parameters
+    ----------
+    requires_grad : bool
+        Whether the parameter will require grad (default True).
+    device, dtype
+        Where and in which dtype :meth:`materialize` makes the elements by default.
+    """
+
+    __slots__ = ()
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad: bool = True, device: Any = None,
+                dtype: Any = None) -> UninitializedParameter:  # fmt: skip
+        # the empty placeholder keeps the device and dtype the elements will have
+        return super().__new__(cls, empty(0, device=device, dtype=dtype), requires_grad)  # type: ignore[return-value]
+
+    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"
+
+    @property
+    def shape(self) -> Size:
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually "
+            "happens in `load_state_dict` when trying to load an uninitialized parameter into an "
+            "initialized one. Call `forward` to initialize the parameters before accessing their "
+            "attributes."
+        )
+
+    def numel(self) -> int:
+        raise ValueError(_UNINITIALIZED_USE.format("numel"))
+
+    def dim(self) -> int:
+        raise ValueError(_UNINITIALIZED_USE.format("dim"))
+
+    def materialize(self, shape, device: Any = None, dtype: Any = None) -> None:
+        """Give the parameter elements of `shape` (uninitialised, as ``torch.empty``), on
+        `device` in `dtype` (by default those it was made with); it becomes a
+        :class:`Parameter`."""
+        data = empty(
+            tuple(shape) if isinstance(shape, (tuple, list)) else (shape,),
+            device=self.device if device is None else device,
+            dtype=self.dtype if dtype is None else dtype,
+        )
+        _init(self, data._data, data._backend, self._requires_grad)
+        self.__class__ = self.cls_to_become  # type: ignore[assignment]

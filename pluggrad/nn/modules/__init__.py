@@ -50,6 +50,7 @@ from .dropout import Dropout
 from .dropout_more import AlphaDropout, Dropout1d, Dropout2d
 from .flatten import Flatten, Unflatten
 from .fold import Fold, Unfold
+from .lazy import LazyConv1d, LazyConv2d, LazyConv3d, LazyLinear, LazyModuleMixin
 from .linear import Bilinear, Identity, Linear
 from .loss import (
     BCELoss,
@@ -123,6 +124,7 @@ __all__ = [
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "Flatten", "Unflatten", "Fold", "Unfold", "Conv3d", "ConvTranspose3d", "MaxPool3d",
     "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "EmbeddingBag",
+    "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyModuleMixin",
     "ReLU", "ReLU6", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "ELU", "LeakyReLU",
     "Hardtanh", "Softmax", "LogSoftmax", "Softmin", "LogSigmoid",
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
