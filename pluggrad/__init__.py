@@ -104,6 +104,10 @@ cfloat = complex64
 cdouble = complex128
 
 
+# the standard's elementwise ``equal``, or PyTorch's ``torch.equal`` where pluggrad stands for
+# torch (pluggrad.as_torch); the operations and formulas keep the elementwise one
+from .ops._composite_methods import equal as equal  # noqa: E402
+
 # PyTorch's keyword names (``torch.add(input=a, other=b)``) and ``out=``
 _adapt_namespace(globals(), "torch")
 

@@ -45,6 +45,14 @@ def show_as(name: str) -> None:
     _shown_as[0] = name
 
 
+def acts_as_torch() -> builtins.bool:
+    """Whether the namespace stands for PyTorch (pluggrad.as_torch answers ``import torch``):
+    where the array API standard and PyTorch give one function name two meanings (``sort``,
+    ``std``, ``nonzero``, ``meshgrid``, ``equal``, sums of unsigned integers), PyTorch's
+    wins."""
+    return _shown_as[0] == "torch"
+
+
 class DType:
     """A data type, identified by its array-API name (``"float32"``, ``"int64"``, ...).
 

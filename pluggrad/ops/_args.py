@@ -8,6 +8,7 @@ import operator
 from typing import Any, NamedTuple
 
 from .._core.tensor import Tensor
+from .._dtypes import shown_as
 from ..backends import get_backend
 from ._leaf import tensor
 
@@ -20,9 +21,17 @@ def is_array_like(obj) -> bool:
 
 
 def result_type(name: str, *fields: str) -> Any:
-    """A named tuple type for the results PyTorch returns as ``torch.return_types.<name>``
-    (``median(values=..., indices=...)``): the fields are tensors."""
-    return NamedTuple(name, [(field, Tensor) for field in fields])  # type: ignore[misc]
+    """A named tuple type for the results PyTorch returns as ``torch.return_types.<name>``:
+    the fields are tensors, and it prints as PyTorch's (``pluggrad.return_types.median(``,
+    then a line per field)."""
+    cls = NamedTuple(name, [(field, Tensor) for field in fields])  # type: ignore[misc]
+    cls.__repr__ = _return_type_repr  # type: ignore[method-assign]
+    return cls
+
+
+def _return_type_repr(self) -> str:
+    fields = ",\n".join(f"{field}={value!r}" for field, value in zip(self._fields, self))
+    return f"{shown_as()}.return_types.{type(self).__name__}(\n{fields})"
 
 
 def tensor_method(function):

@@ -18,6 +18,7 @@ from ._leaf import tensor as _tensor
 from ._shape import reshape, view
 from .creation import tril, triu
 from .derivatives import sum_to
+from .elementwise import equal as _elementwise_equal
 from .manipulation import where
 
 __all__ = ["LEGACY_METHODS"]
@@ -25,6 +26,19 @@ __all__ = ["LEGACY_METHODS"]
 
 def _t(x, like=None):
     return as_tensor_arg(x, like=like)
+
+
+def tensors_equal(input, other) -> builtins.bool:  # noqa: A002 - PyTorch's names
+    """PyTorch's ``torch.equal``: whether the tensors have the same shape and elements."""
+    a, b = as_tensor_arg(input), _t(other, input)
+    return builtins.bool(tuple(a.shape) == tuple(b.shape) and allclose(a, b, 0, 0))
+
+
+def equal(x1, x2, /):
+    """Elementwise ``x1 == x2``, a boolean tensor (the array API's ``equal``); PyTorch's
+    ``torch.equal`` (one ``bool``: the same shape and elements) while pluggrad.as_torch
+    answers ``import torch``.  The method ``x.equal(y)`` is always PyTorch's."""
+    return tensors_equal(x1, x2) if _dtypes.acts_as_torch() else _elementwise_equal(x1, x2)
 
 
 def _unfold(self, dimension: int, size: int, step: int) -> Tensor:
@@ -146,9 +160,7 @@ LEGACY_METHODS: dict = {
     ),  # fmt: skip
     "tril": lambda self, diagonal=0: tril(self, diagonal),
     "triu": lambda self, diagonal=0: triu(self, diagonal),
-    "equal": lambda self, other: bool(
-        tuple(self.shape) == tuple(_t(other, self).shape) and allclose(self, other, 0, 0)
-    ),
+    "equal": lambda self, other: tensors_equal(self, other),
     "bool": _cast_method(_dtypes.bool),
     "byte": _cast_method(_dtypes.uint8),
     "char": _cast_method(_dtypes.int8),

@@ -22,6 +22,7 @@ from .sorting import argsort, sort
 __all__ = [
     "median", "kthvalue", "quantile", "nanquantile", "msort", "cov", "corrcoef", "trapezoid",
     "trapz", "cumulative_trapezoid", "renorm", "histc", "bincount", "bucketize", "unravel_index",
+    "cdist",
 ]  # fmt: skip
 
 
@@ -136,7 +137,7 @@ def _at(ordered: Tensor, position: Tensor, dim: int) -> Tensor:
 
 def msort(input) -> Tensor:  # noqa: A002
     """The values sorted along the first axis."""
-    return sort(as_tensor_arg(input), axis=0)
+    return sort(as_tensor_arg(input), dim=0).values
 
 
 def cov(input, *, correction: int = 1, fweights=None, aweights=None) -> Tensor:  # noqa: A002
@@ -256,3 +257,24 @@ def unravel_index(indices, shape) -> tuple[Tensor, ...]:
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     coords = np.unravel_index(_host(idx), shape)
     return tuple(as_tensor_arg(np.asarray(c, dtype=np.int64), like=idx) for c in coords)
+
+
+def cdist(x1, x2, p: float = 2.0, compute_mode=None) -> Tensor:
+    """PyTorch's ``cdist``: the `p`-norm distance between each row of `x1` ``(..., P, M)`` and
+    each row of `x2` ``(..., R, M)``, shaped ``(..., P, R)`` (batch dimensions broadcast).
+
+    Computed as the norm of the differences for every `compute_mode` (PyTorch's matrix-product
+    form for ``p = 2`` rounds differently, by an ulp or so); the gradient is 0 where a distance
+    is 0, as PyTorch's."""
+    x1, x2 = as_tensor_arg(x1), as_tensor_arg(x2)
+    for name, x in (("X1", x1), ("X2", x2)):
+        if x.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
+        )
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    differences = expand_dims(x1, axis=-2) - expand_dims(x2, axis=-3)
+    return vector_norm(differences, axis=-1, ord=p)

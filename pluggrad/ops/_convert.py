@@ -61,8 +61,8 @@ def accumulation_dtype(x: Tensor, dtype):
     kind = x.dtype.kind
     if kind in "bi":
         return _dtypes.int64
-    if kind == "u":
-        return _dtypes.uint64
+    if kind == "u":  # PyTorch (pluggrad.as_torch installed): int64, as signed ones
+        return _dtypes.int64 if _dtypes.acts_as_torch() else _dtypes.uint64
     return None
 
 

@@ -129,6 +129,7 @@ from ._composite_shape import (
 from ._composite_stats import (
     bincount,
     bucketize,
+    cdist,
     corrcoef,
     cov,
     cumulative_trapezoid,
@@ -167,9 +168,9 @@ __all__ = [
     "heaviside", "gcd", "lcm", "angle", "complex", "polar", "conj_physical", "resolve_conj",
     "resolve_neg", "is_conj", "is_neg", "isneginf", "isposinf", "isreal", "is_signed", "rsub",
     "median", "kthvalue", "quantile", "nanquantile", "msort", "cov", "corrcoef", "trapezoid",
-    "trapz", "cumulative_trapezoid", "renorm", "histc", "bincount", "bucketize", "unravel_index",
-    "tensor_split", "hsplit", "vsplit", "dsplit", "split_with_sizes", "unsafe_chunk",
-    "unsafe_split", "unsafe_split_with_sizes", "diagonal_scatter", "select_scatter",
+    "cdist", "trapz", "cumulative_trapezoid", "renorm", "histc", "bincount", "bucketize",
+    "unravel_index", "tensor_split", "hsplit", "vsplit", "dsplit", "split_with_sizes",
+    "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes", "diagonal_scatter", "select_scatter",
     "slice_scatter", "as_strided_scatter", "index_put", "put", "masked_scatter", "cholesky",
     "cholesky_solve", "cholesky_inverse", "qr", "svd", "triangular_solve", "frobenius_norm",
     "nuclear_norm", "cross", "adjoint", "detach", "get_device", "cummax", "cummin",
@@ -325,15 +326,25 @@ def aminmax(input, *, dim=None, keepdim: bool = False):  # noqa: A002
 def std_mean(input, dim=None, *, correction=None, keepdim: bool = False, unbiased=None):  # noqa: A002
     """``(std, mean)`` over `dim` (PyTorch's default correction 1)."""
     x = _t(input)
-    kw = {"dim": dim, "keepdim": keepdim, "correction": correction, "unbiased": unbiased}
-    return std(x, **kw), mean(x, axis=dim, keepdims=keepdim)
+    return std(x, **_var_options(dim, keepdim, correction, unbiased)), mean(
+        x, axis=dim, keepdims=keepdim
+    )
 
 
 def var_mean(input, dim=None, *, correction=None, keepdim: bool = False, unbiased=None):  # noqa: A002
     """``(var, mean)`` over `dim` (PyTorch's default correction 1)."""
     x = _t(input)
-    kw = {"dim": dim, "keepdim": keepdim, "correction": correction, "unbiased": unbiased}
-    return var(x, **kw), mean(x, axis=dim, keepdims=keepdim)
+    return var(x, **_var_options(dim, keepdim, correction, unbiased)), mean(
+        x, axis=dim, keepdims=keepdim
+    )
+
+
+def _var_options(dim, keepdim, correction, unbiased) -> dict:
+    """`var`/`std`'s arguments for PyTorch's ``var_mean``/``std_mean``: correction 1 unless
+    `correction` or `unbiased` says otherwise, whatever `dim`."""
+    if correction is None and unbiased is None:
+        correction = 1
+    return {"dim": dim, "keepdim": keepdim, "correction": correction, "unbiased": unbiased}
 
 
 # ---- products ------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ PyTorch.
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -42,12 +43,12 @@ from ._shape import broadcast_to, reshape
 __all__ = [
     "tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange",
     "linspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like", "meshgrid", "tril",
-    "triu", "set_default_device", "get_default_device",
+    "triu", "set_default_device", "get_default_device", "tril_indices", "triu_indices",
 ]  # fmt: skip
 # functions that take no tensor: bound to a backend in its differentiable namespace
 BACKEND_CREATORS = (
     "tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange",
-    "linspace", "eye",
+    "linspace", "eye", "tril_indices", "triu_indices",
 )  # fmt: skip
 
 
@@ -201,6 +202,32 @@ def eye(n_rows, n_cols=None, /, *, k: int = 0, dtype=None, device=None,
     return leaf(backend.rechunk(data, chunks), backend, requires_grad, device)
 
 
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
+                 layout=None, backend=None) -> Tensor:  # fmt: skip
+    """PyTorch's ``tril_indices``: the coordinates of a ``row x col`` matrix's lower triangle
+    (on and below the `offset`-th diagonal) as a ``(2, N)`` tensor, row by row (int64 by
+    default)."""
+    return _triangle_indices(np.tril_indices, row, col, offset, dtype, device, backend)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
+                 layout=None, backend=None) -> Tensor:  # fmt: skip
+    """PyTorch's ``triu_indices``: the coordinates of a ``row x col`` matrix's upper triangle
+    (on and above the `offset`-th diagonal) as a ``(2, N)`` tensor, row by row."""
+    return _triangle_indices(np.triu_indices, row, col, offset, dtype, device, backend)
+
+
+def _triangle_indices(indices, row: int, col: int, offset: int, dtype, device, backend) -> Tensor:
+    for name, value in (("row", row), ("col", col)):
+        if value < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{value}")
+    dtype = _dtypes.int64 if dtype is None else to_dtype(dtype)
+    if dtype not in (_dtypes.int64, _dtypes.int32):
+        raise RuntimeError(f"\"tril_indices\" not implemented for '{dtype.torch_name}'")
+    coordinates = np.stack(indices(row, offset, col)).astype(dtype.name)
+    return asarray(coordinates, device=device, backend=backend)
+
+
 def _like(x: Tensor, fill_value, dtype, requires_grad, device) -> Tensor:
     dtype = x.dtype if dtype is None else to_dtype(dtype)
     if device is None:  # PyTorch: the input's device
@@ -287,11 +314,23 @@ def _triangle(prim, x, k: int) -> Tensor:
     return apply(prim, (x,), {"k": int(k)})
 
 
-def meshgrid(*arrays, indexing: str = "xy") -> tuple[Tensor, ...]:
+def meshgrid(*arrays, indexing: str | None = None) -> tuple[Tensor, ...]:
     """Coordinate grids from 1-D tensors (``indexing="xy"`` or ``"ij"``), a tuple (PyTorch's,
-    and the standard's since 2025.12); differentiable."""
+    and the standard's since 2025.12); differentiable.  Without `indexing`: ``"xy"`` (the
+    standard), or PyTorch's ``"ij"`` with its warning while pluggrad.as_torch stands for
+    torch."""
     if len(arrays) == 1 and isinstance(arrays[0], (list, tuple)):
         arrays = tuple(arrays[0])
+    if indexing is None and _dtypes.acts_as_torch():
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+            "argument.",
+            UserWarning,
+            stacklevel=2,
+        )
+        indexing = "ij"
+    elif indexing is None:
+        indexing = "xy"
     if indexing not in ("xy", "ij"):
         raise ValueError(f"indexing must be 'xy' or 'ij', got {indexing!r}")
     n = len(arrays)

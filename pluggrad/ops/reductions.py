@@ -17,11 +17,10 @@ The functions along one axis that keep it (``cumulative_sum``, ``cumsum``, ``dif
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from .._dtypes import to_dtype
+from .._dtypes import acts_as_torch, to_dtype
 from . import _along_axis
 from ._along_axis import (
     cumprod,
@@ -32,7 +31,14 @@ from ._along_axis import (
     log_softmax,
     softmax,
 )
-from ._args import as_tensor_arg, merge_axis, normalize_axis, reduction_axes, torch_positional
+from ._args import (
+    as_tensor_arg,
+    merge_axis,
+    normalize_axis,
+    reduction_axes,
+    result_type,
+    torch_positional,
+)
 from ._convert import accumulation_dtype, cast, default_float
 from ._define import primitive
 from .elementwise import maximum, minimum
@@ -47,8 +53,8 @@ __all__ = [
 ]  # fmt: skip
 
 # PyTorch's return types (torch.return_types.max / min)
-MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
-MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
+MaxResult = result_type("max", "values", "indices")
+MinResult = result_type("min", "values", "indices")
 
 
 def _reduced_shape(shape, axis, keepdims) -> tuple:
@@ -197,6 +203,7 @@ def _var_std(prim, name, x, args, axis, correction, keepdims, dim, keepdim, unbi
                      {"dim": dim, "unbiased": unbiased, "keepdim": keepdim})  # fmt: skip
     dim, unbiased, keepdim = kw["dim"], kw["unbiased"], kw["keepdim"]
     torch = torch or bool(args) or dim is not None or unbiased is not None or keepdim
+    torch = torch or acts_as_torch()
     if unbiased is not None:
         if correction is not None:
             raise TypeError(f"{name}(): pass either unbiased or correction, not both")

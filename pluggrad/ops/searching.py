@@ -11,7 +11,7 @@ import numpy as np
 from .. import _dtypes
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from .._dtypes import to_dtype
+from .._dtypes import acts_as_torch, to_dtype
 from ._args import SCALAR_TYPES, as_tensor_arg, merge_axis, reduction_axes, torch_positional
 from ._convert import binary_operands, cast
 from ._define import primitive
@@ -114,7 +114,7 @@ def nonzero(x, /, *, as_tuple=None):
     element: :func:`argwhere`.  The Tensor method ``x.nonzero()`` follows PyTorch.
     """
     x = as_tensor_arg(x)
-    if as_tuple is False:
+    if as_tuple is False or (as_tuple is None and acts_as_torch()):
         return argwhere(x)
     if as_tuple is None and x.ndim == 0:
         raise ValueError(

@@ -10,18 +10,24 @@ were taken from.
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from ._args import as_tensor_arg, merge_axis, normalize_axis, torch_positional
+from .._dtypes import acts_as_torch
+from ._args import (
+    as_tensor_arg,
+    merge_axis,
+    normalize_axis,
+    result_type,
+    torch_positional,
+)
 from ._define import primitive
 
 __all__ = ["sort", "argsort", "topk"]
 
 # PyTorch's return types (torch.return_types.sort / topk), named as PyTorch prints them
-SortResult = namedtuple("sort", ["values", "indices"])  # type: ignore[name-match]
-TopkResult = namedtuple("topk", ["values", "indices"])  # type: ignore[name-match]
+SortResult = result_type("sort", "values", "indices")
+TopkResult = result_type("topk", "values", "indices")
 
 
 def _along(axis: int, ndim: int, part: slice) -> tuple:
@@ -81,7 +87,7 @@ def sort(x, /, *args, axis=-1, descending=False, stable=True, dim=None):
     stable : bool
         Accepted for the standard; sorting is always stable here.
     """
-    torch_form = bool(args) or dim is not None
+    torch_form = bool(args) or dim is not None or acts_as_torch()
     kw = torch_positional("sort", args, ("dim", "descending"),
                           {"dim": dim, "descending": descending})  # fmt: skip
     dim, descending = kw["dim"], kw["descending"]

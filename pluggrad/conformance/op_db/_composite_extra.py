@@ -114,6 +114,15 @@ RECORDS: list[OpRecord] = [
         [Sample((rand(3, 4),))],
         ("vector_norm", "where"),
     ),
+    OpRecord(
+        "cdist",
+        lambda x, y: pg.cdist(x, y) + pg.cdist(x, y, 1.0) + pg.cdist(x, y, 3.0),
+        lambda xp, x, y: (
+            _distances(xp, x, y, 2.0) + _distances(xp, x, y, 1.0) + _distances(xp, x, y, 3.0)
+        ),
+        [Sample((rand(3, 4), rand(5, 4))), Sample((rand(2, 2, 3), rand(1, 4, 3)))],
+        ("vector_norm", "subtract", "expand_dims"),
+    ),
     # ---- splitting and out-of-place writes ------------------------------------------------------
     OpRecord(
         "splits",
@@ -440,6 +449,11 @@ def _lu_ref(xp, a):
         lower = lower + column * xp.asarray((np.arange(n) == j).astype(float))[None, :]
     upper = xp.triu(work)
     return lower * 2 + upper + (lower - eye) + upper
+
+
+def _distances(xp, x, y, p: float):
+    d = xp.abs(xp.expand_dims(x, axis=-2) - xp.expand_dims(y, axis=-3))
+    return xp.sum(d**p, axis=-1) ** (1 / p)
 
 
 def _pivot_order(a: np.ndarray) -> list[int]:
