@@ -126,6 +126,18 @@ CASES = {
         lambda x: F.interpolate(x, size=5, mode="linear", align_corners=True),
         lambda: (_t(2, 1, 3),),
     ),
+    "grid_sample_zeros": (
+        lambda x, g: F.grid_sample(x, g, align_corners=False),
+        lambda: (_t(2, 2, 3, 4), _t(2, 3, 2, 2, low=-1.2, high=1.2)),
+    ),
+    "grid_sample_reflection": (
+        lambda x, g: F.grid_sample(x, g, padding_mode="reflection", align_corners=True),
+        lambda: (_t(1, 2, 3, 3), _t(1, 2, 3, 2, low=-1.5, high=1.5)),
+    ),
+    "affine_grid": (
+        lambda theta: F.affine_grid(theta, (2, 1, 3, 2), align_corners=False),
+        lambda: (_t(2, 2, 3),),
+    ),
     "scaled_dot_product_attention": (
         lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
         lambda: (_t(2, 3, 4), _t(2, 3, 4), _t(2, 3, 2)),

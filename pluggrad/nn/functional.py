@@ -42,6 +42,7 @@ from ._conv import (
     conv_transpose3d,
 )
 from ._embedding_bag import embedding_bag
+from ._grid import affine_grid, grid_sample
 from ._losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -108,7 +109,7 @@ __all__ = [
     "gumbel_softmax", "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d",
     "adaptive_max_pool2d", "unfold", "fold", "conv3d", "conv_transpose3d", "max_pool3d",
     "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
-    "embedding_bag",
+    "embedding_bag", "affine_grid", "grid_sample",
     "one_hot", "pad", "normalize", "layer_norm", "embedding", "mse_loss", "l1_loss",
     "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "nll_loss", "cross_entropy", "kl_div", "cosine_similarity", "conv1d", "conv2d",
