@@ -4,7 +4,7 @@ shapes, gate order, initialisation, checks and printing.
 
 Each time step is composed of pluggrad's differentiable operations (``F.linear``, ``sigmoid``,
 ``tanh``, ...), and the per-step outputs are stacked, so every backend and derivative order
-works.  ``PackedSequence`` inputs are not supported: pass padded tensors.
+works.  A ``PackedSequence`` input runs through :mod:`._packed_rnn` with the same step.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from ...ops.manipulation import cat, stack
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
+from ._packed_rnn import packed_forward, stacked_layers
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -94,8 +96,8 @@ class RNNBase(Module):
     weight_hr_l<k>[_reverse] : Parameter
         ``(proj_size, hidden_size)``, when ``proj_size > 0``.
 
-    All are drawn from U(-k, k), k = 1 / sqrt(hidden_size).  ``PackedSequence`` inputs are
-    not supported.
+    All are drawn from U(-k, k), k = 1 / sqrt(hidden_size).  A ``PackedSequence`` input
+    gives a ``PackedSequence`` output, and final states at each sequence's own last step.
     """
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
@@ -205,8 +207,9 @@ class RNNBase(Module):
                 f" Convert input: input.to({weight_dtype}), or convert model: "
                 f"model.to({input.dtype})"
             )
-        if input.dim() != 3:
-            raise RuntimeError(f"input must have 3 dimensions, got {input.dim()}")
+        expected = 2 if batch_sizes is not None else 3
+        if input.dim() != expected:
+            raise RuntimeError(f"input must have {expected} dimensions, got {input.dim()}")
         if self.input_size != input.size(-1):
             raise RuntimeError(
                 "input.size(-1) must be equal to input_size. Expected "
@@ -216,6 +219,8 @@ class RNNBase(Module):
     def get_expected_hidden_size(self, input: Tensor, batch_sizes: Any = None) -> tuple:  # noqa: A002
         """``(layers * directions, batch, proj_size or hidden_size)``."""
         mini_batch = input.size(0) if self.batch_first else input.size(1)
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
         size = self.proj_size if self.proj_size > 0 else self.hidden_size
         return (self.num_layers * (2 if self.bidirectional else 1), mini_batch, size)
 
@@ -261,35 +266,25 @@ class RNNBase(Module):
     def _run(self, input: Tensor, h0: Tensor, c0: Any) -> tuple[Tensor, Tensor, Any]:  # noqa: A002
         """The layers over a 3-D input: the output and the final states (c None but LSTM)."""
         steps = list((input.transpose(0, 1) if self.batch_first else input).unbind(0))
-        directions = 2 if self.bidirectional else 1
         hs, cs = list(h0.unbind(0)), list(c0.unbind(0)) if c0 is not None else None
-        final_h: list[Tensor] = []
-        final_c: list[Tensor] = []
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction in range(directions):
-                index = layer * directions + direction
-                weights = self._layer_weights(layer, direction)
-                h, c = hs[index], cs[index] if cs is not None else None
-                out: list[Any] = [None] * len(steps)
-                order = range(len(steps) - 1, -1, -1) if direction else range(len(steps))
-                for t in order:
-                    h, c = _step(self.mode, steps[t], h, c, *weights)
-                    out[t] = h
-                outputs.append(out)
-                final_h.append(h)
-                if c is not None:
-                    final_c.append(c)
-            if directions == 2:
-                steps = [cat([a, b], -1) for a, b in zip(*outputs)]
-            else:
-                steps = outputs[0]
-            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-                steps = [F.dropout(s, self.dropout, True) for s in steps]
+
+        def run(direction: int, steps: list, h: Tensor, c: Any, weights: tuple) -> tuple:
+            out: list[Any] = [None] * len(steps)
+            order = range(len(steps) - 1, -1, -1) if direction else range(len(steps))
+            for t in order:
+                h, c = _step(self.mode, steps[t], h, c, *weights)
+                out[t] = h
+            return out, h, c
+
+        steps, h_n, c_n = stacked_layers(
+            self, steps, hs, cs, run,
+            lambda outputs: [cat(list(pair), -1) for pair in zip(*outputs)],
+            lambda steps: [F.dropout(s, self.dropout, True) for s in steps],
+        )  # fmt: skip
         output = stack(steps, 0)
         if self.batch_first:
             output = output.transpose(0, 1)
-        return output, stack(final_h, 0), stack(final_c, 0) if final_c else None
+        return output, h_n, c_n
 
     def _zeros(self, input: Tensor, size: int) -> Tensor:  # noqa: A002
         batch = input.size(0) if self.batch_first else input.size(1)
@@ -319,7 +314,10 @@ class _SingleStateRNN(RNNBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002
         """``(output, h_n)``: output ``(seq, batch, directions * hidden)`` (batch first when
         `batch_first`, no batch for a 2-D input), ``h_n`` ``(layers * directions, batch,
-        hidden)``; `hx` the initial ``h`` (zeros when None)."""
+        hidden)``; `hx` the initial ``h`` (zeros when None).  A ``PackedSequence`` input gives
+        a ``PackedSequence`` output."""
+        if isinstance(input, PackedSequence):
+            return packed_forward(self, input, hx, _step)  # type: ignore[no-any-return]
         input, hx, is_batched = self._batched(input, hx)  # noqa: A001
         if hx is None:
             hx = self._zeros(input, self.hidden_size)
@@ -338,8 +336,7 @@ class RNN(_SingleStateRNN):
 
     ``RNN(input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
     batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None)``; see
-    :class:`RNNBase` for the arguments, parameters and shapes (one gate).  ``PackedSequence``
-    inputs are not supported.
+    :class:`RNNBase` for the arguments, parameters and shapes (one gate).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -371,7 +368,6 @@ class GRU(_SingleStateRNN):
 
     ``GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
     bidirectional=False, device=None, dtype=None)``; see :class:`RNNBase` (three gates).
-    ``PackedSequence`` inputs are not supported.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -389,7 +385,7 @@ class LSTM(RNNBase):
 
     ``LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
     bidirectional=False, proj_size=0, device=None, dtype=None)``; see :class:`RNNBase`
-    (four gates).  ``PackedSequence`` inputs are not supported.
+    (four gates).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -398,13 +394,18 @@ class LSTM(RNNBase):
     def get_expected_cell_size(self, input: Tensor, batch_sizes: Any = None) -> tuple:  # noqa: A002
         """``(layers * directions, batch, hidden_size)``."""
         mini_batch = input.size(0) if self.batch_first else input.size(1)
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
         return (self.num_layers * (2 if self.bidirectional else 1), mini_batch,
                 self.hidden_size)  # fmt: skip
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple:  # noqa: A002
         """``(output, (h_n, c_n))``: output ``(seq, batch, directions * (proj_size or
         hidden))`` (batch first when `batch_first`, no batch for a 2-D input); `hx` the
-        initial ``(h_0, c_0)`` (zeros when None)."""
+        initial ``(h_0, c_0)`` (zeros when None).  A ``PackedSequence`` input gives a
+        ``PackedSequence`` output."""
+        if isinstance(input, PackedSequence):
+            return packed_forward(self, input, hx, _step)  # type: ignore[no-any-return]
         input, hx, is_batched = self._batched(input, hx)  # noqa: A001
         if hx is None:
             hx = (self._zeros(input, self.proj_size or self.hidden_size),

@@ -1,5 +1,5 @@
 """``pluggrad.nn.utils``: gradient clipping, flattening parameters into one vector, and padding
-variable-length sequences (:mod:`.rnn`)."""
+or packing variable-length sequences (:mod:`.rnn`)."""
 
 from __future__ import annotations
 
