@@ -47,7 +47,11 @@ def tests(session: nox.Session, backend: str) -> None:
     # the conformance suite runs from the installed package (as a plug-in's author runs it)
     session.run(
         "pytest",
-        *(session.posargs or ["-q", "-n", "2", "tests", "--pyargs", "pluggrad.conformance"]),
+        # (the slowest tests listed at the end: where a session's time goes, run after run)
+        *(
+            session.posargs
+            or ["-q", "-n", "2", "--durations=15", "tests", "--pyargs", "pluggrad.conformance"]
+        ),  # fmt: skip
         env={"PLUGGRAD_TEST_BACKENDS": backend},
     )
 
@@ -109,7 +113,8 @@ def dask(session: nox.Session) -> None:
         return
     own = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "unit").glob("test_dask*.py"))
     fast = "not (" + " or ".join(DASK_SLOW) + ")"
-    session.run("pytest", "-q", "-n", "2", *own, "--pyargs", *modules, "-k", fast, env=env)
+    session.run("pytest", "-q", "-n", "2", "--durations=15", *own, "--pyargs", *modules,
+                "-k", fast, env=env)  # fmt: skip
     session.run("pytest", "-q", "-n", "2", "--pyargs", "pluggrad.conformance.test_derivatives",
                 "-k", OP_DATABASE_VALUES, env=env)  # fmt: skip
 
