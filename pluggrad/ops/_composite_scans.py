@@ -17,6 +17,7 @@ import numpy as np
 
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg, normalize_axis, result_type
+from ._convert import astype
 from ._shape import reshape
 from .elementwise import logaddexp, sqrt
 from .indexing import put_along_axis_add, take_along_axis
@@ -138,6 +139,9 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Ten
     dim = normalize_axis(dim, x.ndim)
     index = as_tensor_arg(index, like=x)
     source = as_tensor_arg(value if src is None else src, like=x)
+    if isinstance(src, Tensor) and source.dtype is not x.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    source = astype(source, x.dtype)  # a value: in the tensor's dtype, as PyTorch writes it
     if source.ndim == 0:
         source = source.broadcast_to(tuple(index.shape))
     elif tuple(source.shape) != tuple(index.shape):
@@ -158,7 +162,8 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Ten
         _, last = np.unique(flat_idx[row][::-1], return_index=True)
         flat_keep[row, flat_idx.shape[1] - 1 - last] = True
     kept = as_tensor_arg(np.moveaxis(flat_keep.reshape(idx.shape), -1, dim), like=x)
-    placed = put_along_axis_add(where(kept, source, 0.0 * source), index, dim, tuple(x.shape))
+    zeros = source * 0  # (the source's dtype; a product, so the graph keeps its shape)
+    placed = put_along_axis_add(where(kept, source, zeros), index, dim, tuple(x.shape))
     hits = put_along_axis_add(
         as_tensor_arg(np.moveaxis(flat_keep.reshape(idx.shape), -1, dim).astype(float), like=x),
         index, dim, tuple(x.shape),

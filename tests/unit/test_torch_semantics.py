@@ -87,3 +87,11 @@ def test_cdist_matches_pytorch_and_its_errors():
         pg.cdist(a, b[:, :2])
     with pytest.raises(RuntimeError, match="non-negative p values"):
         pg.cdist(a, b, -1.0)
+
+
+def test_scatter_keeps_the_tensors_dtype():
+    t = pg.zeros(4, dtype=pg.int64)
+    assert t.scatter_(0, pg.tensor([3, 2, 1, 0]), pg.arange(4)).tolist() == [3, 2, 1, 0]
+    assert t.scatter(0, pg.tensor([3, 2]), 1.7).tolist() == [3, 2, 1, 1]  # a value: cast
+    with pytest.raises(RuntimeError, match="Expected self.dtype to be equal to src.dtype"):
+        t.scatter(0, pg.tensor([0]), pg.tensor([1.0]))

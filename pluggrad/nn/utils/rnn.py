@@ -38,7 +38,7 @@ class PackedSequence(PackedSequence_):
     """Sequences packed step by step: a tuple ``(data, batch_sizes, sorted_indices,
     unsorted_indices)``, made by :func:`pack_padded_sequence` or :func:`pack_sequence`.
 
-    Parameters
+    Attributes
     ----------
     data : Tensor or tuple
         ``(sum of lengths, *)``: the first step of every sequence (longest first), then the
