@@ -107,17 +107,19 @@ def adam_update(
     backend = p._backend
     arrays = [t._data for t in tensors]
     flats: list[Any] = [backend.flat_view(a) for a in arrays]
-    blocks = [arrays]
-    if all(f is not None for f in flats):
-        step = max(1, _BLOCK_BYTES // p.element_size())
-        blocks = [[f[i : i + step] for f in flats] for i in range(0, flats[0].shape[0], step)]
-    d, e = backend.xp.empty_like(blocks[0][0]), backend.xp.empty_like(blocks[0][0])
     constants = (1 - beta1, beta2, 1 - beta2, bias_correction2_sqrt, eps, -step_size)
-    for part in blocks:
-        if part[0].shape != d.shape:  # the last, shorter block
-            d, e = d[: part[0].shape[0]], e[: part[0].shape[0]]
-        mx = part[4] if len(part) > 4 else None
-        _update(k, part[0], part[1], part[2], part[3], mx, d, e, constants)
+    if any(f is None for f in flats):  # no flat view without a copy: the arrays in one go
+        d, e = backend.xp.empty_like(arrays[0]), backend.xp.empty_like(arrays[0])
+        mx = arrays[4] if len(arrays) > 4 else None
+        _update(k, arrays[0], arrays[1], arrays[2], arrays[3], mx, d, e, constants)
+    else:
+        size, step = flats[0].shape[0], max(1, _BLOCK_BYTES // p.element_size())
+        d, e = backend.xp.empty_like(flats[0][:step]), backend.xp.empty_like(flats[0][:step])
+        for i in range(0, size, step):
+            part = [f[i : i + step] for f in flats]
+            n = part[0].shape[0]  # (the last block may be shorter)
+            mx = part[4] if len(part) > 4 else None
+            _update(k, part[0], part[1], part[2], part[3], mx, d[:n], e[:n], constants)
     if max_exp_avg_sq is not None:
         wrote_in_place(max_exp_avg_sq)
     # the tensor path's in-place operations: p.add_, exp_avg.add_ (or copy_), exp_avg_sq.mul_
