@@ -45,12 +45,22 @@ def show_as(name: str) -> None:
     _shown_as[0] = name
 
 
+# whether the namespace stands for PyTorch (set by pluggrad.as_torch with the display name)
+_acting_as_torch = [False]
+
+
+def act_as_torch(on: builtins.bool) -> None:
+    """Give the names that the array API standard and PyTorch define differently PyTorch's
+    meaning (`on`) or the standard's (see :func:`acts_as_torch`)."""
+    _acting_as_torch[0] = on
+
+
 def acts_as_torch() -> builtins.bool:
     """Whether the namespace stands for PyTorch (pluggrad.as_torch answers ``import torch``):
     where the array API standard and PyTorch give one function name two meanings (``sort``,
     ``std``, ``nonzero``, ``meshgrid``, ``equal``, sums of unsigned integers), PyTorch's
     wins."""
-    return _shown_as[0] == "torch"
+    return _acting_as_torch[0]
 
 
 class DType:

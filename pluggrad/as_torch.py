@@ -33,7 +33,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 
-from ._dtypes import show_as
+from ._dtypes import act_as_torch, show_as
 
 __all__ = ["install", "installed", "is_installed", "run", "uninstall"]
 
@@ -100,6 +100,7 @@ def install() -> None:
         )
     sys.meta_path.insert(0, _FINDER)
     show_as(ALIAS)
+    act_as_torch(True)
 
 
 def uninstall() -> None:
@@ -108,6 +109,7 @@ def uninstall() -> None:
     if _FINDER in sys.meta_path:
         sys.meta_path.remove(_FINDER)
     show_as(PACKAGE)
+    act_as_torch(False)
     for name in [n for n in sys.modules if n == ALIAS or n.startswith(ALIAS + ".")]:
         if _is_pluggrad(sys.modules[name]):
             del sys.modules[name]

@@ -18,10 +18,12 @@ X = [[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]]
 def as_torch():
     """The namespace standing for torch (what pluggrad.as_torch.install sets), then not."""
     _dtypes.show_as("torch")
+    _dtypes.act_as_torch(True)
     try:
         yield
     finally:
         _dtypes.show_as("pluggrad")
+        _dtypes.act_as_torch(False)
 
 
 def test_pytorchs_meanings_while_standing_for_torch(as_torch):
