@@ -5,8 +5,9 @@ Run by hand, with torch installed (pluggrad never needs it otherwise)::
     python pluggrad/conformance/scenarios/_regenerate.py [NAME ...]
 
 Each scenario is written as ``import pluggrad as torch`` / ``from pluggrad...``; here those
-imports are rewritten to ``torch``, the script runs in a fresh process, and what it prints
-(object addresses masked) becomes ``<name>.expected``.
+imports are rewritten to ``torch`` (but for ``pluggrad.conformance``'s: the printing helpers
+of ``_common``, which use only what both libraries' tensors have), the script runs in a fresh
+process, and what it prints (object addresses masked) becomes ``<name>.expected``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ ADDRESS = re.compile(r"object at 0x[0-9a-f]+")
 def as_torch(source: str) -> str:
     """The scenario's source with pluggrad's imports replaced by torch's."""
     source = re.sub(r"^import pluggrad as torch$", "import torch", source, flags=re.M)
-    return re.sub(r"^from pluggrad(\.\S*)? import", r"from torch\1 import", source, flags=re.M)
+    return re.sub(
+        r"^from pluggrad(\.(?!conformance\b)\S*)? import",
+        r"from torch\1 import",
+        source,
+        flags=re.M,
+    )
 
 
 def main(names: list[str]) -> int:

@@ -3,41 +3,9 @@
 inputs; max pooling's ties, padding, ceil_mode, dilation and indices; average pooling's
 divisors), and PyTorch's error messages."""
 
-import warnings
-
 import pluggrad as torch
+from pluggrad.conformance.scenarios._common import check, failure, rounded
 from pluggrad.nn import functional as F
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 5) + 0.0 if isinstance(values, float) else values  # no -0.0
-
-
-def check(label, make, *inputs):
-    leaves = [t.detach().clone().requires_grad_() for t in inputs]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = make(*leaves)
-    indices = None
-    if isinstance(out, tuple):
-        out, indices = out
-    weights = torch.linspace(0.5, 1.5, out.numel(), dtype=torch.float64).reshape(out.shape)
-    (out * weights).sum().backward()
-    grads = [rounded(t.grad.tolist()) if t.grad is not None else None for t in leaves]
-    print(label, list(out.shape), rounded(out.detach().tolist()), grads)
-    if indices is not None:
-        print("  indices", str(indices.dtype).split(".")[-1], indices.tolist())
-
-
-def error(label, make):
-    try:
-        make()
-    except Exception as exc:  # the scenario prints what each call raises
-        print(label, type(exc).__name__, str(exc).split("\n")[0])
-    else:
-        print(label, "no error")
 
 
 def grid(*shape, scale=0.25):
@@ -118,40 +86,40 @@ check("adaptive_avg_pool2d None", lambda x: F.adaptive_avg_pool2d(x, (2, None)),
 check("adaptive_avg_pool1d", lambda x: F.adaptive_avg_pool1d(x, 4), x1)
 
 # PyTorch's errors
-error("rank", lambda: F.conv2d(x1, w2))
-error("channels", lambda: F.conv2d(x2, grid(6, 3, 3, 3)))
-error("groups channels", lambda: F.conv2d(x2, grid(6, 4, 3, 3), groups=2))
-error("groups divisible", lambda: F.conv2d(x2, grid(5, 2, 3, 3), groups=2))
-error("groups zero", lambda: F.conv2d(x2, w2, groups=0))
-error("bias", lambda: F.conv2d(x2, w2, b[:5]))
-error("kernel too large", lambda: F.conv2d(x2, grid(6, 4, 7, 2)))
-error("kernel too large dilated", lambda: F.conv1d(x1, w1, dilation=5))
-error("stride", lambda: F.conv2d(x2, w2, stride=0))
-error("padding", lambda: F.conv2d(x2, w2, padding=-1))
-error("dilation", lambda: F.conv2d(x2, w2, dilation=0))
-error("same strided", lambda: F.conv2d(x2, w2, padding="same", stride=2))
-error("padding string", lambda: F.conv2d(x2, w2, padding="full"))
-error("stride length", lambda: F.conv2d(x2, w2, stride=(1, 2, 3)))
-error("weight rank", lambda: F.conv2d(x2, w1))
-error("dtypes", lambda: F.conv2d(x2.float(), w2))
-error("dtypes other way", lambda: F.conv2d(x2, w2.float()))
-error("bias dtype", lambda: F.conv2d(x2.float(), w2.float(), b))
-error("output_padding", lambda: F.conv_transpose2d(x2, grid(4, 3, 3, 3), output_padding=1))
-error("transposed channels", lambda: F.conv_transpose2d(x2, grid(3, 3, 3, 3)))
-error("max_pool2d pad", lambda: F.max_pool2d(x2, 3, padding=2))
-error("max_pool2d small", lambda: F.max_pool2d(x2, 7))
-error("max_pool2d rank", lambda: F.max_pool2d(x1[0], 2))
-error("max_pool2d stride", lambda: F.max_pool2d(x2, 2, 0))
-error("max_pool2d dilation", lambda: F.max_pool2d(x2, 2, 1, 0, 0))
-error("max_pool2d kernel tuple", lambda: F.max_pool2d(x2, (2, 2, 2)))
-error("max_pool2d stride tuple", lambda: F.max_pool2d(x2, 2, (1, 1, 1)))
-error("max_pool1d rank", lambda: F.max_pool1d(x2, 2))
-error("max_pool1d small", lambda: F.max_pool1d(x1, 10))
-error("avg_pool2d pad", lambda: F.avg_pool2d(x2, 3, padding=2))
-error("avg_pool2d negative pad", lambda: F.avg_pool2d(x2, 3, padding=-1))
-error("avg_pool2d small", lambda: F.avg_pool2d(x2, 7))
-error("avg_pool2d divisor", lambda: F.avg_pool2d(x2, 2, divisor_override=0))
-error("avg_pool2d rank", lambda: F.avg_pool2d(grid(1, 2, 3, 4, 5), 2))
-error("avg_pool1d rank", lambda: F.avg_pool1d(x2, 2))
-error("adaptive rank", lambda: F.adaptive_avg_pool2d(x1[0, 0], 2))
-error("adaptive size", lambda: F.adaptive_avg_pool2d(x2, (2, 3, 4)))
+failure("rank", lambda: F.conv2d(x1, w2))
+failure("channels", lambda: F.conv2d(x2, grid(6, 3, 3, 3)))
+failure("groups channels", lambda: F.conv2d(x2, grid(6, 4, 3, 3), groups=2))
+failure("groups divisible", lambda: F.conv2d(x2, grid(5, 2, 3, 3), groups=2))
+failure("groups zero", lambda: F.conv2d(x2, w2, groups=0))
+failure("bias", lambda: F.conv2d(x2, w2, b[:5]))
+failure("kernel too large", lambda: F.conv2d(x2, grid(6, 4, 7, 2)))
+failure("kernel too large dilated", lambda: F.conv1d(x1, w1, dilation=5))
+failure("stride", lambda: F.conv2d(x2, w2, stride=0))
+failure("padding", lambda: F.conv2d(x2, w2, padding=-1))
+failure("dilation", lambda: F.conv2d(x2, w2, dilation=0))
+failure("same strided", lambda: F.conv2d(x2, w2, padding="same", stride=2))
+failure("padding string", lambda: F.conv2d(x2, w2, padding="full"))
+failure("stride length", lambda: F.conv2d(x2, w2, stride=(1, 2, 3)))
+failure("weight rank", lambda: F.conv2d(x2, w1))
+failure("dtypes", lambda: F.conv2d(x2.float(), w2))
+failure("dtypes other way", lambda: F.conv2d(x2, w2.float()))
+failure("bias dtype", lambda: F.conv2d(x2.float(), w2.float(), b))
+failure("output_padding", lambda: F.conv_transpose2d(x2, grid(4, 3, 3, 3), output_padding=1))
+failure("transposed channels", lambda: F.conv_transpose2d(x2, grid(3, 3, 3, 3)))
+failure("max_pool2d pad", lambda: F.max_pool2d(x2, 3, padding=2))
+failure("max_pool2d small", lambda: F.max_pool2d(x2, 7))
+failure("max_pool2d rank", lambda: F.max_pool2d(x1[0], 2))
+failure("max_pool2d stride", lambda: F.max_pool2d(x2, 2, 0))
+failure("max_pool2d dilation", lambda: F.max_pool2d(x2, 2, 1, 0, 0))
+failure("max_pool2d kernel tuple", lambda: F.max_pool2d(x2, (2, 2, 2)))
+failure("max_pool2d stride tuple", lambda: F.max_pool2d(x2, 2, (1, 1, 1)))
+failure("max_pool1d rank", lambda: F.max_pool1d(x2, 2))
+failure("max_pool1d small", lambda: F.max_pool1d(x1, 10))
+failure("avg_pool2d pad", lambda: F.avg_pool2d(x2, 3, padding=2))
+failure("avg_pool2d negative pad", lambda: F.avg_pool2d(x2, 3, padding=-1))
+failure("avg_pool2d small", lambda: F.avg_pool2d(x2, 7))
+failure("avg_pool2d divisor", lambda: F.avg_pool2d(x2, 2, divisor_override=0))
+failure("avg_pool2d rank", lambda: F.avg_pool2d(grid(1, 2, 3, 4, 5), 2))
+failure("avg_pool1d rank", lambda: F.avg_pool1d(x2, 2))
+failure("adaptive rank", lambda: F.adaptive_avg_pool2d(x1[0, 0], 2))
+failure("adaptive size", lambda: F.adaptive_avg_pool2d(x2, (2, 3, 4)))

@@ -6,13 +6,8 @@ as PyTorch computes them."""
 
 import pluggrad as torch
 from pluggrad import nn
+from pluggrad.conformance.scenarios._common import failure, rounded
 from pluggrad.nn import functional as F
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 5) + 0.0 if isinstance(values, float) else values  # no -0.0
 
 
 def bag(label, indices, offsets=None, weights=None, **kwargs):
@@ -26,15 +21,6 @@ def bag(label, indices, offsets=None, weights=None, **kwargs):
     if weights is not None:
         grads.append(rounded(weights.grad.tolist()))
     print(label, kwargs, list(out.shape), rounded(out.tolist()), grads)
-
-
-def failure(label, make):
-    try:
-        make()
-    except Exception as exc:  # the scenario prints what each call raises
-        print(label, type(exc).__name__, str(exc).split("\n")[0])
-    else:
-        print(label, "no error")
 
 
 flat = torch.tensor([1, 2, 4, 5, 4, 3, 2, 0, 6, 6])

@@ -1,28 +1,9 @@
 """torch.nn.functional's activations, losses and helpers: values and gradients as PyTorch
 computes them (reductions, weights, ignore_index, label_smoothing, pos_weight, padding modes)."""
 
-import warnings
-
 import pluggrad as torch
+from pluggrad.conformance.scenarios._common import check
 from pluggrad.nn import functional as F
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 5) + 0.0 if isinstance(values, float) else values  # no -0.0
-
-
-def check(label, make, *inputs):
-    leaves = [t.detach().clone().requires_grad_() for t in inputs]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = make(*leaves)
-    weights = torch.linspace(0.5, 1.5, out.numel(), dtype=torch.float64).reshape(out.shape)
-    (out * weights).sum().backward()
-    grads = [rounded(t.grad.tolist()) if t.grad is not None else None for t in leaves]
-    print(label, list(out.shape), rounded(out.detach().tolist()), grads)
-
 
 x = torch.tensor([[1.5, -2.0, 0.5, 0.0], [-0.5, 3.0, -1.0, 2.5]], dtype=torch.float64)
 y = torch.tensor([[1.0, -1.5, 0.0, 0.5], [0.5, 2.0, -2.0, 1.0]], dtype=torch.float64)

@@ -3,18 +3,8 @@
 its edges), with the gradients with respect to the image and to the grid; PyTorch's errors."""
 
 import pluggrad as torch
+from pluggrad.conformance.scenarios._common import failure
 from pluggrad.nn import functional as F
-
-
-def failure(label, make, cut=None):
-    try:
-        make()
-    except Exception as exc:  # the scenario prints what each call raises (up to `cut`: the
-        # rest names a Size or dtype, which print as pluggrad's here)
-        message = str(exc).split("\n")[0]
-        print(label, type(exc).__name__, message.split(cut)[0] if cut else message)
-    else:
-        print(label, "no error")
 
 
 def show(label, t):  # (+ 0.0: the sign of a zero gradient at a point off the image is not kept)

@@ -6,21 +6,7 @@ groups, output_size), 1-d pooling and adaptive pooling: repr, values and gradien
 
 import pluggrad as torch
 from pluggrad import nn
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 5) + 0.0 if isinstance(values, float) else values
-
-
-def error(label, fn):
-    try:
-        fn()
-    except Exception as exc:
-        # (up to the sizes, which each library's Size prints with its name)
-        print(label, type(exc).__name__, str(exc).splitlines()[0].split("(for an input")[0])
-
+from pluggrad.conformance.scenarios._common import failure, rounded
 
 x1 = torch.linspace(-2, 2, 2 * 2 * 7, dtype=torch.float64).reshape(2, 2, 7) ** 3
 x2 = torch.linspace(-1, 2, 2 * 2 * 5 * 5, dtype=torch.float64).reshape(2, 2, 5, 5).sin()
@@ -48,5 +34,9 @@ for name, layer, x, kwargs in [
     print(name, "grad", rounded(leaf.grad.reshape(-1)[:8].tolist()))
     print(name, "params", [rounded(p.grad.reshape(-1)[:4].tolist()) for p in layer.parameters()])
 
-error("output_size", lambda: nn.ConvTranspose2d(2, 1, 3, stride=2)(x2, output_size=[20, 20]))
-error("padding_mode", lambda: nn.ConvTranspose2d(2, 1, 3, padding_mode="reflect"))
+failure(
+    "output_size",
+    lambda: nn.ConvTranspose2d(2, 1, 3, stride=2)(x2, output_size=[20, 20]),
+    cut=" (for an input",  # (the input's Size prints with its library's name)
+)
+failure("padding_mode", lambda: nn.ConvTranspose2d(2, 1, 3, padding_mode="reflect"))

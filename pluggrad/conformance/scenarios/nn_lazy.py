@@ -5,16 +5,7 @@ seed, training after materialisation), and nn.UninitializedParameter.materialize
 
 import pluggrad as torch
 from pluggrad import nn
-
-
-def failure(label, make):
-    try:
-        make()
-    except Exception as exc:  # the scenario prints what each call raises
-        print(label, type(exc).__name__, str(exc).split("\n")[0])
-    else:
-        print(label, "no error")
-
+from pluggrad.conformance.scenarios._common import failure
 
 lazy = nn.LazyLinear(3)
 print(lazy, type(lazy.weight).__name__, repr(lazy.weight), repr(lazy.bias))

@@ -3,37 +3,10 @@
 likelihood losses, padding layers, channel dropout, pixel shuffles, distances, interpolate and
 scaled_dot_product_attention, with their modules' reprs and a few errors."""
 
-import warnings
-
 import pluggrad as torch
 from pluggrad import nn
+from pluggrad.conformance.scenarios._common import check, failure
 from pluggrad.nn import functional as F
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 5) + 0.0 if isinstance(values, float) else values  # no -0.0
-
-
-def check(label, make, *inputs):
-    leaves = [t.detach().clone().requires_grad_() for t in inputs]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = make(*leaves)
-    weights = torch.linspace(0.5, 1.5, out.numel(), dtype=torch.float64).reshape(out.shape)
-    (out * weights).sum().backward()
-    grads = [rounded(t.grad.tolist()) if t.grad is not None else None for t in leaves]
-    print(label, list(out.shape), rounded(out.detach().tolist()), grads)
-
-
-def error(label, call):
-    try:
-        call()
-        print(label, "no error")
-    except Exception as e:
-        print(label, type(e).__name__, e)
-
 
 d = torch.float64
 x = torch.tensor([[1.5, -2.0, 0.5, 0.0], [-0.5, 3.0, -3.0, 2.5]], dtype=d)
@@ -84,8 +57,8 @@ for m in [
     nn.Softmax2d(),
 ]:
     print(repr(m))
-error("glu odd", lambda: F.glu(torch.ones(2, 3), 1))
-error("softmax2d 1d", lambda: nn.Softmax2d()(torch.ones(2)))
+failure("glu odd", lambda: F.glu(torch.ones(2, 3), 1))
+failure("softmax2d 1d", lambda: nn.Softmax2d()(torch.ones(2)))
 
 # losses
 a = torch.tensor([0.5, -1.0, 2.0, 0.0], dtype=d)
@@ -189,9 +162,9 @@ for m in [
     nn.PairwiseDistance(),
 ]:
     print(repr(m))
-error("gaussian var size", lambda: F.gaussian_nll_loss(x, y, torch.ones(3, 3)))
-error("gaussian var negative", lambda: F.gaussian_nll_loss(x, y, -torch.ones(2, 4)))
-error("triplet margin", lambda: F.triplet_margin_loss(x, y, y, margin=0))
+failure("gaussian var size", lambda: F.gaussian_nll_loss(x, y, torch.ones(3, 3)))
+failure("gaussian var negative", lambda: F.gaussian_nll_loss(x, y, -torch.ones(2, 4)))
+failure("triplet margin", lambda: F.triplet_margin_loss(x, y, y, margin=0))
 
 # layers
 img = torch.arange(18, dtype=d).reshape(1, 2, 3, 3) * 0.5 - 2.0
@@ -214,8 +187,8 @@ ps = torch.arange(16, dtype=d).reshape(1, 4, 2, 2)
 check("pixel_shuffle", lambda v: F.pixel_shuffle(v, 2), ps)
 check("pixel_unshuffle", lambda v: F.pixel_unshuffle(v, 2), ps.reshape(1, 1, 4, 4))
 print(nn.PixelShuffle(2), nn.PixelUnshuffle(3))
-error("pixel_shuffle channels", lambda: F.pixel_shuffle(torch.ones(1, 3, 2, 2), 2))
-error("pixel_unshuffle height", lambda: F.pixel_unshuffle(torch.ones(1, 1, 3, 4), 2))
+failure("pixel_shuffle channels", lambda: F.pixel_shuffle(torch.ones(1, 3, 2, 2), 2))
+failure("pixel_unshuffle height", lambda: F.pixel_unshuffle(torch.ones(1, 1, 3, 4), 2))
 line = torch.tensor([[[1.0, -2.0, 0.5, 3.0]]], dtype=d)
 check("nearest x2", lambda v: F.interpolate(v, scale_factor=2), line)
 check("nearest size 3", lambda v: F.interpolate(v, size=3), line)
@@ -242,9 +215,9 @@ for m in [
     nn.Upsample(scale_factor=1.5, mode="linear"),
 ]:
     print(repr(m))
-error("bilinear 3d", lambda: F.interpolate(line, scale_factor=2, mode="bilinear"))
-error("size and scale", lambda: F.interpolate(line, size=3, scale_factor=2))
-error("nearest corners", lambda: F.interpolate(line, size=3, align_corners=True))
+failure("bilinear 3d", lambda: F.interpolate(line, scale_factor=2, mode="bilinear"))
+failure("size and scale", lambda: F.interpolate(line, size=3, scale_factor=2))
+failure("nearest corners", lambda: F.interpolate(line, size=3, align_corners=True))
 
 # dropout
 feat = torch.ones(4, 6, 3, 3, dtype=d)
@@ -266,7 +239,7 @@ print("alpha_dropout values", sorted({round(v, 5) for v in out.tolist()}))
 check("alpha_dropout eval", lambda v: F.alpha_dropout(v, 0.3), x)
 check("AlphaDropout eval", nn.AlphaDropout(0.3).eval(), x)
 print(nn.Dropout1d(), nn.Dropout2d(0.2), nn.AlphaDropout(0.3))
-error("dropout1d 4d", lambda: F.dropout1d(torch.ones(2, 2, 2, 2), 0.5))
+failure("dropout1d 4d", lambda: F.dropout1d(torch.ones(2, 2, 2, 2), 0.5))
 
 # attention
 q = torch.tensor([[[0.5, -1.0], [1.0, 0.2], [-0.3, 0.8]]], dtype=d)
@@ -298,7 +271,7 @@ check(
     k,
     v,
 )
-error(
+failure(
     "sdpa causal and mask",
     lambda: F.scaled_dot_product_attention(q, k, v, attn_mask=bool_mask, is_causal=True),
 )

@@ -7,21 +7,8 @@ running statistics, without affine parameters, errors and repr."""
 
 import pluggrad as torch
 from pluggrad import nn
+from pluggrad.conformance.scenarios._common import failure, rounded
 from pluggrad.nn import functional as F
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 5) + 0.0 if isinstance(values, float) else values
-
-
-def error(label, fn):
-    try:
-        fn()
-    except Exception as exc:
-        print(label, type(exc).__name__, str(exc).splitlines()[0][:120])
-
 
 x2 = torch.tensor([[1.0, -2.0, 0.5], [3.0, 0.0, -1.5], [0.5, 2.5, 1.0], [-1.0, 1.0, 2.0]],
                   dtype=torch.float64)  # fmt: skip
@@ -58,13 +45,13 @@ for name, layer, x in [
     layer.eval()
     print(name, "eval", rounded(layer(x).reshape(-1)[:6].tolist()))
 
-error("1d shape", lambda: nn.BatchNorm1d(3)(torch.zeros(2, 3, 4, 5)))
-error("2d shape", lambda: nn.BatchNorm2d(3)(torch.zeros(2, 3)))
+failure("1d shape", lambda: nn.BatchNorm1d(3)(torch.zeros(2, 3, 4, 5)))
+failure("2d shape", lambda: nn.BatchNorm2d(3)(torch.zeros(2, 3)))
 try:  # (the message ends with the shape, which each library's Size prints with its name)
     nn.BatchNorm1d(3)(torch.zeros(1, 3))
 except ValueError as exc:
     print("one value", str(exc).split("input size")[0])
-error("groups", lambda: nn.GroupNorm(2, 3))
-error("F groups", lambda: F.group_norm(torch.zeros(2, 3), 2))
+failure("groups", lambda: nn.GroupNorm(2, 3))
+failure("F groups", lambda: F.group_norm(torch.zeros(2, 3), 2))
 out = F.batch_norm(x2, None, None, training=True)
 print("F no stats", rounded(out[0].tolist()))

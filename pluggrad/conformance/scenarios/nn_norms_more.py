@@ -7,23 +7,8 @@ unbatched inputs, the default eps of RMSNorm, errors and repr."""
 
 import pluggrad as torch
 from pluggrad import nn
+from pluggrad.conformance.scenarios._common import failure, rounded
 from pluggrad.nn import functional as F
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 5) + 0.0 if isinstance(values, float) else values
-
-
-def error(label, fn):
-    try:
-        fn()
-    except Exception as exc:
-        # up to the input's size, which prints as pluggrad.Size (docs/from-pytorch.md)
-        message = str(exc).splitlines()[0].split(" got input size ")[0]
-        print(label, type(exc).__name__, message[:120])
-
 
 x3 = torch.linspace(-2, 3, 2 * 3 * 4, dtype=torch.float64).reshape(2, 3, 4) ** 2
 x4 = torch.linspace(-1, 2, 2 * 2 * 2 * 3, dtype=torch.float64).reshape(2, 2, 2, 3) ** 3
@@ -67,12 +52,12 @@ print("rms float32 eps", rounded(F.rms_norm(x3.float(), (4,)).reshape(-1)[:4].to
 print("rms weight", rounded(F.rms_norm(x3, (3, 4), torch.ones(3, 4, dtype=torch.float64) * 2)
                             .reshape(-1)[:4].tolist()))  # fmt: skip
 print("instance_norm", rounded(F.instance_norm(x3).reshape(-1)[:4].tolist()))
-error("rms shape", lambda: F.rms_norm(x3, (3,)))
-error("in1d dims", lambda: nn.InstanceNorm1d(3)(x4))
-error("in2d dims", lambda: nn.InstanceNorm2d(2)(x3[0]))
-error("in1d features", lambda: nn.InstanceNorm1d(5, affine=True)(x3))
-error("in one spatial", lambda: F.instance_norm(torch.ones(2, 3, 1)))
-error("bn3d dims", lambda: nn.BatchNorm3d(2)(x4))
+failure("rms shape", lambda: F.rms_norm(x3, (3,)))
+failure("in1d dims", lambda: nn.InstanceNorm1d(3)(x4))
+failure("in2d dims", lambda: nn.InstanceNorm2d(2)(x3[0]))
+failure("in1d features", lambda: nn.InstanceNorm1d(5, affine=True)(x3))
+failure("in one spatial", lambda: F.instance_norm(torch.ones(2, 3, 1)), cut=" got input size ")
+failure("bn3d dims", lambda: nn.BatchNorm3d(2)(x4))
 
 # local response normalisation across channels (3-d and 4-d inputs, even and odd sizes)
 for size, x in [(3, x3), (2, x4), (4, x5)]:
@@ -83,7 +68,7 @@ for size, x in [(3, x3), (2, x4), (4, x5)]:
         out * torch.linspace(-1, 1, out.numel(), dtype=torch.float64).reshape(out.shape)
     ).sum().backward()
     print(layer, rounded(out.reshape(-1)[:6].tolist()), rounded(leaf.grad.reshape(-1)[:6].tolist()))
-error("lrn dims", lambda: F.local_response_norm(x3[0], 2))
+failure("lrn dims", lambda: F.local_response_norm(x3[0], 2))
 
 # the fixed-mode upsampling layers
 grid = torch.arange(8, dtype=torch.float64).reshape(1, 2, 2, 2).requires_grad_()
@@ -132,7 +117,7 @@ for layer, x in [
         grad,
     )
 for pool in (F.adaptive_max_pool2d, F.adaptive_avg_pool2d, F.adaptive_max_pool1d):
-    error("adaptive dims", lambda pool=pool: pool(planes[0, 0, 0, :1], 2))
+    failure("adaptive dims", lambda pool=pool: pool(planes[0, 0, 0, :1], 2))
 
 # unfold (im2col) and fold (col2im): blocks with padding, stride and dilation, overlaps summed
 images = torch.linspace(-1, 1, 2 * 2 * 5 * 4, dtype=torch.float64).reshape(2, 2, 5, 4).exp()
@@ -149,7 +134,7 @@ for unfolder in [nn.Unfold(2), nn.Unfold((2, 3), dilation=(1, 2), padding=1, str
     print(
         "fold", rounded(back.reshape(-1)[:6].tolist()), rounded(leaf.grad.reshape(-1)[:6].tolist())
     )
-error("unfold empty", lambda: F.unfold(images, 6))
-error("unfold dims", lambda: F.unfold(images[0, 0], 2))
-error("fold blocks", lambda: F.fold(torch.ones(1, 4, 5), (3, 3), 2))
-error("fold channels", lambda: F.fold(torch.ones(1, 5, 4), (3, 3), 2))
+failure("unfold empty", lambda: F.unfold(images, 6))
+failure("unfold dims", lambda: F.unfold(images[0, 0], 2))
+failure("fold blocks", lambda: F.fold(torch.ones(1, 4, 5), (3, 3), 2))
+failure("fold channels", lambda: F.fold(torch.ones(1, 5, 4), (3, 3), 2))

@@ -11,6 +11,7 @@ padded LSTM's)."""
 
 import pluggrad as torch
 from pluggrad import nn
+from pluggrad.conformance.scenarios._common import failure, fixed, head, rounded, states
 from pluggrad.nn.utils.rnn import (
     PackedSequence,
     pack_padded_sequence,
@@ -18,41 +19,6 @@ from pluggrad.nn.utils.rnn import (
     pad_packed_sequence,
     unpack_sequence,
 )
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 5) + 0.0 if isinstance(values, float) else values
-
-
-def head(t, n=8):
-    return [list(t.shape), rounded(t.reshape(-1)[:n].tolist())]
-
-
-def error(label, fn):
-    try:
-        fn()
-    except Exception as exc:
-        # (dtypes print as pluggrad's outside python -m pluggrad run: up to the first one)
-        print(
-            label,
-            type(exc).__name__,
-            str(exc).splitlines()[0].split(" (torch.")[0].split(" (pluggrad.")[0],
-        )
-
-
-def fixed(layer):
-    layer = layer.double()
-    with torch.no_grad():
-        for p in layer.parameters():
-            p.copy_(torch.linspace(-0.5, 0.5, p.numel(), dtype=torch.float64).reshape(p.shape))
-    return layer
-
-
-def states(value):
-    return list(value) if isinstance(value, tuple) else [value]
-
 
 # packing and unpacking
 x = torch.arange(24.0).reshape(4, 3, 2)
@@ -154,20 +120,22 @@ print("padded vs packed", rounded((pad_packed_sequence(out_packed)[0][:, 0] - ou
                                   .abs().max().item()))  # fmt: skip
 
 # errors
-error("unsorted", lambda: pack_padded_sequence(x, [2, 4, 1]))
-error("zero length", lambda: pack_padded_sequence(x, [4, 2, 0]))
-error("zero unsorted", lambda: pack_padded_sequence(x, [0, 2, 1], enforce_sorted=False))
-error("lengths count", lambda: pack_padded_sequence(x, [4, 2]))
-error("empty", lambda: pack_padded_sequence(torch.zeros(0, 2, 2), [1, 1]))
-error(
+failure("unsorted", lambda: pack_padded_sequence(x, [2, 4, 1]))
+failure("zero length", lambda: pack_padded_sequence(x, [4, 2, 0]))
+failure("zero unsorted", lambda: pack_padded_sequence(x, [0, 2, 1], enforce_sorted=False))
+failure("lengths count", lambda: pack_padded_sequence(x, [4, 2]))
+failure("empty", lambda: pack_padded_sequence(torch.zeros(0, 2, 2), [1, 1]))
+failure(
     "total_length", lambda: pad_packed_sequence(pack_padded_sequence(x, [4, 1, 1]), total_length=3)
 )
-error("no sequences", lambda: pack_sequence([]))
+failure("no sequences", lambda: pack_sequence([]))
 packed = pack_padded_sequence(xs, [5, 3, 2, 2])
-error("input size", lambda: fixed(nn.GRU(2, 3))(packed))
-error("dtype", lambda: nn.GRU(3, 3)(packed))
-error("hidden size", lambda: fixed(nn.GRU(3, 3))(packed, torch.zeros(1, 3, 3, dtype=torch.float64)))
-error(
+failure("input size", lambda: fixed(nn.GRU(2, 3))(packed))
+failure("dtype", lambda: nn.GRU(3, 3)(packed), cut=(" (torch.", " (pluggrad."))  # dtypes' names
+failure(
+    "hidden size", lambda: fixed(nn.GRU(3, 3))(packed, torch.zeros(1, 3, 3, dtype=torch.float64))
+)
+failure(
     "data rank",
     lambda: fixed(nn.RNN(3, 3))(PackedSequence(xs, torch.tensor([4, 4, 4, 4, 4]))),
 )

@@ -5,36 +5,8 @@ inputs, and PyTorch's error messages: values, indices and gradients as PyTorch c
 
 import pluggrad as torch
 from pluggrad import nn
+from pluggrad.conformance.scenarios._common import check, failure
 from pluggrad.nn import functional as F
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 5) + 0.0 if isinstance(values, float) else values  # no -0.0
-
-
-def check(label, make, x):
-    leaf = x.detach().clone().requires_grad_()
-    out = make(leaf)
-    indices = None
-    if isinstance(out, tuple):
-        out, indices = out
-    weights = torch.linspace(0.5, 1.5, out.numel(), dtype=torch.float64).reshape(out.shape)
-    (out * weights).sum().backward()
-    print(label, list(out.shape), rounded(out.detach().tolist()), rounded(leaf.grad.tolist()))
-    if indices is not None:
-        print("  indices", str(indices.dtype).split(".")[-1], indices.tolist())
-
-
-def failure(label, make):
-    try:
-        make()
-    except Exception as exc:  # the scenario prints what each call raises
-        print(label, type(exc).__name__, str(exc).split("\n")[0])
-    else:
-        print(label, "no error")
-
 
 # values in a few levels, so that windows hold ties
 volume = (torch.arange(2 * 3 * 4 * 5 * 4, dtype=torch.float64) * 7 % 11 / 4).reshape(2, 3, 4, 5, 4)

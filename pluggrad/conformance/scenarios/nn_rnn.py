@@ -7,36 +7,7 @@ names and shapes, repr, outputs, final states, input and weight gradients, and e
 
 import pluggrad as torch
 from pluggrad import nn
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 5) + 0.0 if isinstance(values, float) else values
-
-
-def head(t, n=6):
-    return [list(t.shape), rounded(t.reshape(-1)[:n].tolist())]
-
-
-def error(label, fn):
-    try:
-        fn()
-    except Exception as exc:
-        print(label, type(exc).__name__, str(exc).splitlines()[0])
-
-
-def fixed(layer):
-    layer = layer.double()
-    with torch.no_grad():
-        for p in layer.parameters():
-            p.copy_(torch.linspace(-0.5, 0.5, p.numel(), dtype=torch.float64).reshape(p.shape))
-    return layer
-
-
-def states(value):
-    return list(value) if isinstance(value, tuple) else [value]
-
+from pluggrad.conformance.scenarios._common import failure, fixed, head, rounded, states
 
 x3 = torch.linspace(-1, 1, 4 * 2 * 3, dtype=torch.float64).reshape(4, 2, 3).sin() * 2
 x2 = torch.linspace(-1, 2, 5 * 3, dtype=torch.float64).reshape(5, 3).cos()
@@ -138,30 +109,30 @@ print(
 )
 lstm = fixed(nn.LSTM(3, 4, 2))
 gru = fixed(nn.GRU(3, 4))
-error("input size", lambda: lstm(torch.zeros(4, 2, 5, dtype=torch.float64)))
-error("rank", lambda: lstm(torch.zeros(4, 2, 3, 1, dtype=torch.float64)))
-error("gru rank", lambda: gru(torch.zeros(4, dtype=torch.float64)))
-error("rnn rank", lambda: fixed(nn.RNN(3, 4))(torch.zeros(4, dtype=torch.float64)))
-error("hidden size", lambda: gru(x3, torch.zeros(1, 2, 5, dtype=torch.float64)))
-error("hidden batch", lambda: gru(x3, torch.zeros(1, 3, 4, dtype=torch.float64)))
-error("hidden rank", lambda: gru(x3, torch.zeros(2, 4, dtype=torch.float64)))
-error("unbatched hidden rank", lambda: gru(x2, torch.zeros(1, 1, 4, dtype=torch.float64)))
+failure("input size", lambda: lstm(torch.zeros(4, 2, 5, dtype=torch.float64)))
+failure("rank", lambda: lstm(torch.zeros(4, 2, 3, 1, dtype=torch.float64)))
+failure("gru rank", lambda: gru(torch.zeros(4, dtype=torch.float64)))
+failure("rnn rank", lambda: fixed(nn.RNN(3, 4))(torch.zeros(4, dtype=torch.float64)))
+failure("hidden size", lambda: gru(x3, torch.zeros(1, 2, 5, dtype=torch.float64)))
+failure("hidden batch", lambda: gru(x3, torch.zeros(1, 3, 4, dtype=torch.float64)))
+failure("hidden rank", lambda: gru(x3, torch.zeros(2, 4, dtype=torch.float64)))
+failure("unbatched hidden rank", lambda: gru(x2, torch.zeros(1, 1, 4, dtype=torch.float64)))
 zeros = torch.zeros(2, 2, 4, dtype=torch.float64)
-error("lstm h0", lambda: lstm(x3, (torch.zeros(2, 2, 5, dtype=torch.float64), zeros)))
-error("lstm c0", lambda: lstm(x3, (zeros, torch.zeros(1, 2, 4, dtype=torch.float64))))
-error("lstm ranks", lambda: lstm(x3, (zeros, torch.zeros(2, 4, dtype=torch.float64))))
-error("nonlinearity", lambda: nn.RNN(3, 4, nonlinearity="sigmoid"))
-error("proj_size", lambda: nn.LSTM(3, 4, proj_size=4))
-error("proj_size gru", lambda: nn.GRU(3, 4, proj_size=2))
-error("dropout", lambda: nn.LSTM(3, 4, dropout=1.5))
-error("hidden zero", lambda: nn.LSTM(3, 0))
-error("layers zero", lambda: nn.GRU(3, 4, num_layers=0))
-error("bias type", lambda: nn.GRU(3, 4, bias=1))
-error("cell input", lambda: fixed(nn.LSTMCell(3, 4))(torch.zeros(2, 5, dtype=torch.float64)))
-error("cell hidden", lambda: fixed(nn.GRUCell(3, 4))(xc, torch.zeros(2, 3, dtype=torch.float64)))
-error("cell batch", lambda: fixed(nn.RNNCell(3, 4))(xc, torch.zeros(3, 4, dtype=torch.float64)))
-error("cell rank", lambda: fixed(nn.GRUCell(3, 4))(torch.zeros(1, 2, 3, dtype=torch.float64)))
-error(
+failure("lstm h0", lambda: lstm(x3, (torch.zeros(2, 2, 5, dtype=torch.float64), zeros)))
+failure("lstm c0", lambda: lstm(x3, (zeros, torch.zeros(1, 2, 4, dtype=torch.float64))))
+failure("lstm ranks", lambda: lstm(x3, (zeros, torch.zeros(2, 4, dtype=torch.float64))))
+failure("nonlinearity", lambda: nn.RNN(3, 4, nonlinearity="sigmoid"))
+failure("proj_size", lambda: nn.LSTM(3, 4, proj_size=4))
+failure("proj_size gru", lambda: nn.GRU(3, 4, proj_size=2))
+failure("dropout", lambda: nn.LSTM(3, 4, dropout=1.5))
+failure("hidden zero", lambda: nn.LSTM(3, 0))
+failure("layers zero", lambda: nn.GRU(3, 4, num_layers=0))
+failure("bias type", lambda: nn.GRU(3, 4, bias=1))
+failure("cell input", lambda: fixed(nn.LSTMCell(3, 4))(torch.zeros(2, 5, dtype=torch.float64)))
+failure("cell hidden", lambda: fixed(nn.GRUCell(3, 4))(xc, torch.zeros(2, 3, dtype=torch.float64)))
+failure("cell batch", lambda: fixed(nn.RNNCell(3, 4))(xc, torch.zeros(3, 4, dtype=torch.float64)))
+failure("cell rank", lambda: fixed(nn.GRUCell(3, 4))(torch.zeros(1, 2, 3, dtype=torch.float64)))
+failure(
     "lstm cell hx rank",
     lambda: fixed(nn.LSTMCell(3, 4))(xc, (torch.zeros(1, 2, 4, dtype=torch.float64),) * 2),
 )

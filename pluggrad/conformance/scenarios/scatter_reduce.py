@@ -4,12 +4,7 @@ the gradient, as PyTorch's scatter_reduce_backward shares it; zeros in prod), an
 than src, integer means rounding down, in place, and PyTorch's error messages."""
 
 import pluggrad as torch
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 5) + 0.0 if isinstance(values, float) else values  # no -0.0
+from pluggrad.conformance.scenarios._common import failure, rounded
 
 
 def check(label, x, dim, index, src, reduce, **kwargs):
@@ -20,15 +15,6 @@ def check(label, x, dim, index, src, reduce, **kwargs):
     (out * weights).sum().backward()
     print(label, reduce, kwargs, rounded(out.tolist()), rounded(x.grad.tolist()),
           rounded(src.grad.tolist()))  # fmt: skip
-
-
-def error(label, make):
-    try:
-        make()
-    except Exception as exc:  # the scenario prints what each call raises
-        print(label, type(exc).__name__, str(exc).split("\n")[0])
-    else:
-        print(label, "no error")
 
 
 x = torch.tensor([1.0, 2.0, 3.0, 4.0, -1.0], dtype=torch.float64)
@@ -83,11 +69,11 @@ returned = y.scatter_reduce_(0, index, src, "sum", include_self=False)
 print("in place", y.tolist(), returned is y)
 print("int32 index", x.scatter_reduce(0, index.to(torch.int32), src, "mean").tolist())
 
-error("bad reduce", lambda: x.scatter_reduce(0, index, src, "add"))
-error("float index", lambda: x.scatter_reduce(0, index.double(), src, "sum"))
-error("dtype", lambda: x.scatter_reduce(0, index, src.float(), "sum"))
-error("ndim", lambda: grid.scatter_reduce(0, torch.tensor([0, 1]), grid_src, "sum"))
+failure("bad reduce", lambda: x.scatter_reduce(0, index, src, "add"))
+failure("float index", lambda: x.scatter_reduce(0, index.double(), src, "sum"))
+failure("dtype", lambda: x.scatter_reduce(0, index, src.float(), "sum"))
+failure("ndim", lambda: grid.scatter_reduce(0, torch.tensor([0, 1]), grid_src, "sum"))
 too_long = torch.zeros(4, 2, dtype=torch.int64)
-error("larger", lambda: grid.scatter_reduce(0, too_long, grid_src, "sum"))
-error("bounds", lambda: x.scatter_reduce(0, torch.tensor([0, 5]), src, "sum"))
-error("negative", lambda: x.scatter_reduce(0, torch.tensor([-1]), src, "sum"))
+failure("larger", lambda: grid.scatter_reduce(0, too_long, grid_src, "sum"))
+failure("bounds", lambda: x.scatter_reduce(0, torch.tensor([0, 5]), src, "sum"))
+failure("negative", lambda: x.scatter_reduce(0, torch.tensor([-1]), src, "sum"))

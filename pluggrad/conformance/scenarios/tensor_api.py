@@ -3,12 +3,7 @@ conversions, fused multiply-adds, einsum, index_add/scatter_add, diagonals, and 
 gradients."""
 
 import pluggrad as torch
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 6) if isinstance(values, float) else values
+from pluggrad.conformance.scenarios._common import rounded
 
 
 def show(label, t):

@@ -5,12 +5,7 @@ refused under autograd) as PyTorch writes them."""
 import warnings
 
 import pluggrad as torch
-
-
-def rounded(values):
-    if isinstance(values, list):
-        return [rounded(v) for v in values]
-    return round(values, 5) if isinstance(values, float) else values
+from pluggrad.conformance.scenarios._common import rounded
 
 
 def show(label, t):
