@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from .. import _dtypes
 from .. import ops as _ops
+from .._core.grad_mode import no_grad
 from .._core.tensor import Tensor
 from ..ops.inplace import in_place
 from ._activations import (
@@ -390,7 +391,15 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
 
 
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """``x1 . x2 / max(||x1|| ||x2||, eps)`` along `dim`."""
-    n1 = _ops.linalg.vector_norm(x1, axis=dim)
-    n2 = _ops.linalg.vector_norm(x2, axis=dim)
-    return _ops.sum(x1 * x2, axis=dim) / _ops.clamp(n1 * n2, min=eps)
+    """``(x1 / max(||x1||, eps)) . (x2 / max(||x2||, eps))`` along `dim`.
+
+    As PyTorch computes it: each side divided by its norm first (the result stays within
+    [-1, 1]), the norms clamped in place without the graph seeing it (so a clamped norm still
+    passes its gradient on).
+    """
+    x1, x2 = _ops.broadcast_tensors(x1, x2)
+    norms = [_ops.linalg.vector_norm(x, axis=dim, keepdims=True).clone() for x in (x1, x2)]
+    with no_grad():
+        for norm in norms:
+            norm.clamp_min_(eps)
+    return _ops.sum((x1 / norms[0]) * (x2 / norms[1]), axis=dim)

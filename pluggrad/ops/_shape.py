@@ -265,8 +265,14 @@ def broadcast_arrays(*arrays) -> tuple[Tensor, ...]:
 
 
 def broadcast_tensors(*tensors) -> tuple[Tensor, ...]:
-    """``torch.broadcast_tensors``: the tensors broadcast against each other (a tuple)."""
-    return broadcast_arrays(*tensors)
+    """``torch.broadcast_tensors``: the tensors broadcast against each other (a tuple).
+
+    A tensor that already has the common shape comes back itself, not a view of it (PyTorch's
+    ``expand_outplace``): ``Normal(loc, scale).mean`` is the leaf ``loc``, without a graph node.
+    """
+    given = [as_tensor_arg(t) for t in tensors]
+    shape = broadcast_shape([t.shape for t in given])
+    return tuple(t if tuple(t.shape) == shape else broadcast_to(t, shape) for t in given)
 
 
 # ---- axis order ----------------------------------------------------------------------------------

@@ -42,13 +42,14 @@ from ._shape import broadcast_to, reshape
 
 __all__ = [
     "tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange",
-    "linspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like", "meshgrid", "tril",
-    "triu", "set_default_device", "get_default_device", "tril_indices", "triu_indices",
+    "linspace", "logspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like",
+    "meshgrid", "tril", "triu", "set_default_device", "get_default_device", "tril_indices",
+    "triu_indices",
 ]  # fmt: skip
 # functions that take no tensor: bound to a backend in its differentiable namespace
 BACKEND_CREATORS = (
     "tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange",
-    "linspace", "eye", "tril_indices", "triu_indices",
+    "linspace", "logspace", "eye", "tril_indices", "triu_indices",
 )  # fmt: skip
 
 
@@ -191,6 +192,26 @@ def linspace(start, stop, /, num=None, *, steps=None, dtype=None, device=None,
     native = backend.to_native[to_dtype(dtype)]
     data = backend.xp.linspace(start, stop, int(num), dtype=native, endpoint=endpoint)
     return leaf(backend.rechunk(data, chunks), backend, requires_grad, device)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad: bool = False, backend=None) -> Tensor:  # fmt: skip
+    """PyTorch's ``logspace``: `steps` values ``base ** e`` for exponents evenly spaced from
+    `start` to `end` (the default float dtype)."""
+    dtype = _dtypes.get_default_dtype() if dtype is None else to_dtype(dtype)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    # as PyTorch's CPU kernel: the exponents in float64, the first half counted up from `start`
+    # and the second down from `end` (so both ends are exact), then cast to `dtype`
+    native = np.dtype(dtype.name)
+    start, end = (native.type(v.item() if isinstance(v, Tensor) else v) for v in (start, end))
+    step = float(end - start) / (steps - 1) if steps > 1 else 0.0
+    start, end = float(start), float(end)
+    i = np.arange(steps)
+    exponents = np.where(i < steps // 2, start + step * i, end - step * (steps - i - 1))
+    values = np.power(float(base), exponents).astype(dtype.name)
+    out = asarray(values, device=device, backend=backend)
+    return out.requires_grad_() if requires_grad else out
 
 
 def eye(n_rows, n_cols=None, /, *, k: int = 0, dtype=None, device=None,

@@ -52,6 +52,7 @@ from ._shape import diagonal as matrix_diagonal
 from ._views import split_view, unstack_view
 from .derivatives.manipulation import MAX_ARRAY_INPUTS
 from .indexing import getitem, take
+from .searching import nonzero
 
 __all__ = [
     # the array API standard
@@ -386,8 +387,20 @@ def repeat_interleave(input, repeats=None, dim: int | None = None, *, output_siz
 
 
 # ---- selection, diagonals ------------------------------------------------------------------------
-def where(condition, x1, x2, /) -> Tensor:
-    """Elements of `x1` where `condition` is true, else of `x2`."""
+def where(condition, x1=None, x2=None, /):
+    """Elements of `x1` where `condition` is true, else of `x2`.
+
+    Called with the condition alone, PyTorch's ``where(condition)`` is
+    ``nonzero(condition, as_tuple=True)``: a tuple of index tensors, one per dimension.
+    """
+    if x1 is None and x2 is None:
+        return nonzero(condition, as_tuple=True)
+    if x1 is None or x2 is None:
+        got = ", ".join(type(a).__name__ for a in (condition, x1, x2) if a is not None)
+        raise TypeError(
+            f"where() received an invalid combination of arguments - got ({got}), but expected "
+            "(Tensor condition) or (Tensor condition, Tensor input, Tensor other)"
+        )
     condition = as_tensor_arg(condition)
     x1, x2 = binary_operands(x1, x2)
     # a Python scalar is weak: it takes the other operand's dtype (``where(c, float32, 0)`` is

@@ -268,7 +268,8 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        return "\n".join(_parameter_line(str(i), p) for i, p in enumerate(self))
+        # PyTorch names the list's dtypes (``torch.float32``) but the dict's tensor types
+        return "\n".join(_parameter_line(str(i), p, by_dtype=True) for i, p in enumerate(self))
 
 
 class ParameterDict(Module):
@@ -319,14 +320,16 @@ class ParameterDict(Module):
             self[key] = value
 
     def extra_repr(self) -> str:
-        return "\n".join(_parameter_line(k, p) for k, p in self.items())
+        return "\n".join(_parameter_line(k, p, by_dtype=False) for k, p in self.items())
 
 
-def _parameter_line(name: str, p: Any) -> str:
-    """One line of a parameter container's repr, as PyTorch prints it."""
+def _parameter_line(name: str, p: Any, *, by_dtype: bool) -> str:
+    """One line of a parameter container's repr, as PyTorch prints it: indented by two spaces
+    more than the module's other lines (PyTorch adds them to its own indentation)."""
     if not isinstance(p, Tensor):
-        return f"({name}): Object of type: {type(p).__name__}"
+        return f"  ({name}): Object of type: {type(p).__name__}"
     size = "x".join(str(s) for s in p.size())
     kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
     device = "" if p.device.type == "cpu" else f" ({p.device})"
-    return f"({name}): {kind} containing: [{p.type()} of size {size}{device}]"
+    type_name = str(p.dtype) if by_dtype else p.type()
+    return f"  ({name}): {kind} containing: [{type_name} of size {size}{device}]"
