@@ -337,6 +337,18 @@ class Backend:
         ``Tensor.persist()``).  The default: eager arrays are in memory already."""
         return list(arrays)
 
+    def finish_step(self, arrays: list) -> list:
+        """The arrays an optimizer's step has just made (the updated parameters, their
+        gradients, the optimizer's state tensors and the closure's loss, all together), as the
+        tensors hold them from now on: when ``optimizer.step()`` returns, the step has
+        happened.  A lazy backend computes them together (the work they share runs once) and
+        keeps them in memory, so that the next step's graph starts from their values instead
+        of repeating every earlier step (Dask: ``dask.persist``).  It must return arrays of the
+        same values and leave alone what it cannot compute now (a trace's arrays under
+        ``pluggrad.compile``).  The optimizers call it on backends with ``lazy = True``; the
+        default (nothing to do): `arrays` as they are."""
+        return list(arrays)
+
     def checked_when_computed(self, array: Any, check: Callable[[np.ndarray], None]) -> Any:
         """`array`, whose values `check` (which raises the error) reads chunk by chunk when a
         lazy backend computes them: a check that cannot read the values when the operation is

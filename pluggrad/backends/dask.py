@@ -29,6 +29,7 @@ try:
     import dask
     import dask.array as da
     from dask.base import tokenize
+    from dask.core import flatten, istask
 except ImportError as exc:  # pragma: no cover - exercised only without dask installed
     raise ImportError("the 'dask' backend needs Dask: pip install 'pluggrad[dask]'") from exc
 
@@ -53,6 +54,16 @@ def _known_sizes(array: Any) -> Any:
     if isinstance(array, da.Array) and any(math.isnan(n) for n in array.shape):
         array.compute_chunk_sizes()  # in place, on this new array only
     return array
+
+
+def _in_memory(array: da.Array) -> bool:
+    """Whether `array`'s graph is its own chunks held in memory (persisted: NumPy arrays, or a
+    cluster's futures) and nothing else, so that persisting it again would do nothing."""
+    if len(array.dask.layers) != 1:  # (a quick answer before the graph is materialized)
+        return False
+    graph = dict(array.dask)
+    keys = set(flatten(array.__dask_keys__()))
+    return graph.keys() == keys and not any(istask(v) for v in graph.values())
 
 
 def _value_dependent(fn: Callable) -> Callable:
@@ -347,6 +358,20 @@ class DaskBackend(Backend):
         """`arrays` persisted (``dask.persist``): computed in one pass and kept in memory, on
         the cluster's workers with a distributed client; still dask arrays, same chunks."""
         return list(dask.persist(*arrays))
+
+    def finish_step(self, arrays):
+        """`arrays` (an optimizer step's results) persisted in one ``dask.persist``: with a
+        distributed client it returns at once and the cluster computes them in the background,
+        on the local schedulers it computes them; the next step's graph then starts from their
+        chunks, so its size stays the same step after step.  Arrays held in memory already
+        (a parameter the step left as it was) and those that are not dask arrays (a trace's,
+        under ``pluggrad.compile``) are returned as they are."""
+        out = list(arrays)
+        todo = [i for i, a in enumerate(out) if isinstance(a, da.Array) and not _in_memory(a)]
+        if todo:
+            for i, array in zip(todo, dask.persist(*(out[i] for i in todo))):
+                out[i] = array
+        return out
 
     def checked_when_computed(self, array, check):
         if not isinstance(array, da.Array):

@@ -2,7 +2,9 @@
 ``torch/optim/lbfgs.py`` computes it.
 
 L-BFGS decides in Python (whether to stop, whether a curvature pair is kept, the line search's
-brackets), so its step reads tensor values, as PyTorch's does; it is not meant to be traced.
+brackets), so its step reads tensor values, as PyTorch's does; it is not meant to be traced.  On
+a lazy backend (Dask) each iteration's results are computed and kept in memory before the next
+one reads values (:func:`~pluggrad.optim.optimizer.finish_step`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from .. import ops as _ops
 from .._core.grad_mode import enable_grad, no_grad
 from ._helpers import check_lr, check_non_negative
 from ._line_search import strong_wolfe
-from .optimizer import Optimizer
+from .optimizer import Optimizer, finish_step, tensors_in
 
 __all__ = ["LBFGS"]
 
@@ -81,6 +83,14 @@ class LBFGS(Optimizer):
         ]
         return _ops.cat(views, 0)
 
+    def _loss_and_flat_grad(self, loss):
+        """The closure's `loss` as a float and the gradients it left, as one flat tensor; on a
+        lazy backend both computed in one pass with the parameters, and kept in memory (the step
+        reads values from the gradient several times)."""
+        flat_grad = self._gather_flat_grad()
+        finish_step(tensors_in([loss, flat_grad, self._params]))
+        return float(loss), flat_grad
+
     def _add_grad(self, step_size, update) -> None:
         offset = 0
         for p in self._params:
@@ -97,8 +107,7 @@ class LBFGS(Optimizer):
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
-        loss = float(closure())
-        flat_grad = self._gather_flat_grad()
+        loss, flat_grad = self._loss_and_flat_grad(closure())
         self._set_param(x)
         return loss, flat_grad
 
@@ -133,10 +142,9 @@ class LBFGS(Optimizer):
         state.setdefault("n_iter", 0)
 
         orig_loss = evaluate()
-        loss = float(orig_loss)
+        loss, flat_grad = self._loss_and_flat_grad(orig_loss)
         current_evals = 1
         state["func_evals"] += 1
-        flat_grad = self._gather_flat_grad()
         opt_cond = flat_grad.abs().max() <= tolerance_grad
         if opt_cond:  # already optimal
             return orig_loss
@@ -193,6 +201,11 @@ class LBFGS(Optimizer):
                 t = min(1.0, 1.0 / flat_grad.abs().sum()) * lr
             else:
                 t = lr
+            # on a lazy backend the direction and the history are computed now, once: the
+            # reads below and the line search use them many times
+            finish_step(
+                tensors_in([d, t, prev_flat_grad, old_dirs, old_stps, ro, H_diag, state.get("al")])
+            )
             gtd = flat_grad.dot(d)
             if gtd > -tolerance_change:  # not a descent direction
                 break
@@ -215,12 +228,14 @@ class LBFGS(Optimizer):
                 self._add_grad(t, d)
                 if n_iter != max_iter:
                     # the loss and gradient at the new point, except after the last iteration
-                    loss = float(evaluate())
-                    flat_grad = self._gather_flat_grad()
+                    loss, flat_grad = self._loss_and_flat_grad(evaluate())
                     opt_cond = flat_grad.abs().max() <= tolerance_grad
                     ls_func_evals = 1
             current_evals += ls_func_evals
             state["func_evals"] += ls_func_evals
+            # on a lazy backend the iteration happens now: the next one reads values, which
+            # would otherwise compute every iteration of this step again
+            finish_step(tensors_in([self._params, t]))
 
             if n_iter == max_iter or current_evals >= max_eval or opt_cond:
                 break

@@ -21,7 +21,9 @@ from .. import _dtypes
 from .._core.grad_mode import enable_grad, no_grad
 from .._core.hooks import RemovableHandle
 from .._core.tensor import Tensor
+from .._core.views import refresh_aliases
 from .._stateful import Scalar
+from .._trace.record import active_recorder
 
 __all__ = ["Optimizer", "required"]
 
@@ -56,6 +58,51 @@ def scalar_dtype():
     return _dtypes.float64 if default is _dtypes.float64 else _dtypes.float32
 
 
+def tensors_in(value: Any) -> list[Tensor]:
+    """The Tensors in `value` (a tensor, or dicts, lists and tuples of them), in order."""
+    found: list[Tensor] = []
+    _collect(value, found)
+    return found
+
+
+def _collect(value: Any, found: list[Tensor]) -> None:
+    if isinstance(value, Tensor):
+        found.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect(item, found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect(item, found)
+
+
+def finish_step(tensors: Iterable[Tensor]) -> None:
+    """Hand the arrays of `tensors`, a step's results, to their backend's
+    :meth:`~pluggrad.backends.Backend.finish_step` (one call per backend, each array once) and
+    store what it returns in the tensors, where lazy backends are concerned: on Dask the
+    arrays are persisted.  The values stay the same, so versions are not bumped; a tensor
+    that shares its elements with others (a view, a Parameter made of a tensor) hands over
+    its storage's array, and every alias of the storage then reads its elements from the new
+    one."""
+    holders: dict[int, Tensor] = {}
+    for t in tensors:
+        if t._backend.lazy:
+            holder = t if t._view is None else t._view.root
+            holders.setdefault(id(holder), holder)
+    by_backend: dict[int, list[Tensor]] = {}
+    for holder in holders.values():
+        by_backend.setdefault(id(holder._backend), []).append(holder)
+    for group in by_backend.values():
+        backend = group[0]._backend
+        if active_recorder(backend) is not None:
+            continue  # pluggrad.compile is tracing: the program computes nothing until it runs
+        arrays = backend.finish_step([t._data for t in group])
+        for t, array in zip(group, arrays):
+            if array is not t._data:
+                t._data = array
+                refresh_aliases(t, written_in_place=False)
+
+
 def _with_step_hooks(step):
     """`step` running the optimizer's pre-hooks before it and its post-hooks after it."""
 
@@ -70,7 +117,15 @@ def _with_step_hooks(step):
                         f"got {result}."
                     )
                 args, kwargs = result
-        out = step(self, *args, **kwargs)
+        # (a subclass's step calling its parent's: the outermost one finishes the step)
+        depth = self.__dict__.get("_step_depth", 0)
+        self._step_depth = depth + 1
+        try:
+            out = step(self, *args, **kwargs)
+        finally:
+            self._step_depth = depth
+        if depth == 0:
+            self._finish_step(out)
         for post_hook in list(self._optimizer_step_post_hooks.values()):
             post_hook(self, args, kwargs)
         return out
@@ -144,6 +199,27 @@ class Optimizer:
             for group in self.param_groups
         ]
 
+    def _step_results(self) -> list[Tensor]:
+        """The tensors a step may have changed: the parameters, their gradients, the state."""
+        found: list[Tensor] = []
+        for group in self.param_groups:
+            for p in group["params"]:
+                found.append(p)
+                if p.grad is not None:
+                    found.append(p.grad)
+        _collect(list(self.state.values()), found)
+        return found
+
+    def _finish_step(self, out: Any = None) -> None:
+        """Make the step that returned `out` (the closure's loss, or None) happen now on a lazy
+        backend: its results, `out` included, are computed together and held in memory
+        (:func:`finish_step`), so that later steps start from their values."""
+        if not any(p._backend.lazy for group in self.param_groups for p in group["params"]):
+            return  # eager arrays: the step has happened
+        results = self._step_results()
+        _collect(out, results)
+        finish_step(results)
+
     def _load_compile_state(self, state: list) -> None:
         self.state = defaultdict(dict)
         for group, (settings, params, states) in zip(self.param_groups, state):
@@ -153,6 +229,8 @@ class Optimizer:
             for p, pairs in zip(params, states):
                 if pairs:
                     self.state[p] = dict(pairs)
+        # a compiled step's results (or a trace's stand-ins, which finish_step leaves alone)
+        self._finish_step()
 
     def __repr__(self) -> str:
         text = self.__class__.__name__ + " ("
