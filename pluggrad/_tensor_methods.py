@@ -129,6 +129,12 @@ PROPERTIES = {
     "real": property(_ops.real, doc="The real part (the tensor itself for a real tensor)."),
     "imag": property(_ops.imag, doc="The imaginary part (PyTorch: only for complex tensors)."),
     "mT": property(_ops.matrix_transpose, doc="The tensor with its last two axes swapped."),
+    "itemsize": property(lambda self: self.dtype.itemsize, doc="The size of one element in bytes."),
+    "nbytes": property(
+        lambda self: self.numel() * self.dtype.itemsize,
+        doc="The bytes the tensor's elements take: ``numel() * itemsize`` (all of them, as "
+        "PyTorch counts, also for an expanded view that stores fewer).",
+    ),
 }
 
 for _name, _attribute in {**_collect(), **PROPERTIES}.items():

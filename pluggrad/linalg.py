@@ -47,7 +47,6 @@ from .ops.linalg import (
     outer,
     pinv,
     qr,
-    slogdet,
     solve,
     svd,
     svdvals,
@@ -57,6 +56,7 @@ from .ops.linalg import (
     vector_norm,
 )
 from .ops.linalg import linalg_norm as norm
+from .ops.linalg import linalg_slogdet as slogdet
 
 __all__ = [
     "cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv", "matmul",

@@ -80,7 +80,7 @@ def solve_triangular(
     return solve(triangle, B, left=left)
 
 
-_Lstsq = result_type("lstsq", "solution", "residuals", "rank", "singular_values")
+_Lstsq = result_type("linalg_lstsq", "solution", "residuals", "rank", "singular_values")
 
 
 def lstsq(A, B, rcond=None, *, driver=None):

@@ -94,6 +94,12 @@ _EIGH = primitive(
 _EIG = primitive("eig", ("x",), forward=lambda backend, x: backend.eig(x), n_outputs=2)
 _SVD = primitive("svd", ("x",), forward=linalg_kernel("svd"), n_outputs=3)
 _EigResult = result_type("linalg_eig", "eigenvalues", "eigenvectors")
+# torch.slogdet's result is named "slogdet", torch.linalg.slogdet's "linalg_slogdet"
+_SlogdetResult = result_type("slogdet", "sign", "logabsdet")
+_LinalgSlogdetResult = result_type("linalg_slogdet", "sign", "logabsdet")
+_EighResult = result_type("linalg_eigh", "eigenvalues", "eigenvectors")
+_SVDResult = result_type("linalg_svd", "U", "S", "Vh")
+_QRResult = result_type("linalg_qr", "Q", "R")
 _QR = primitive("qr", ("x",), forward=linalg_kernel("qr"), n_outputs=2)
 
 
@@ -242,8 +248,14 @@ def det(x, /) -> Tensor:
 
 def slogdet(x, /):
     """Sign and log of the absolute value of the determinant, a ``(sign, logabsdet)`` named
-    tuple (``torch.slogdet``, ``linalg.slogdet``)."""
-    return apply(_SLOGDET, (_matrices(x, "linalg.slogdet", square=True),))
+    tuple (``torch.slogdet``, ``Tensor.slogdet``)."""
+    return _SlogdetResult(*apply(_SLOGDET, (_matrices(x, "linalg.slogdet", square=True),)))
+
+
+def linalg_slogdet(x, /):
+    """``linalg.slogdet``: :func:`slogdet`, its result named as PyTorch's
+    (``torch.return_types.linalg_slogdet``)."""
+    return _LinalgSlogdetResult(*slogdet(x))
 
 
 def logdet(input, /) -> Tensor:  # noqa: A002
@@ -356,7 +368,7 @@ def cholesky(x, /, *, upper: bool = False) -> Tensor:
 def eigh(x, /):
     """Eigenvalues (ascending) and eigenvectors of Hermitian matrices, a named tuple
     ``(eigenvalues, eigenvectors)``; only the lower triangle of `x` is read."""
-    return apply(_EIGH, (_matrices(x, "linalg.eigh", square=True),))
+    return _EighResult(*apply(_EIGH, (_matrices(x, "linalg.eigh", square=True),)))
 
 
 def eigvalsh(x, /) -> Tensor:
@@ -384,7 +396,7 @@ def eigvals(x, /) -> Tensor:
 def svd(x, /, *, full_matrices: bool = True):
     """Singular value decomposition ``(U, S, Vh)`` with ``x = U diag(S) Vh``."""
     x = _matrices(x, "linalg.svd")
-    return apply(_SVD, (x,), {"full_matrices": bool(full_matrices)})
+    return _SVDResult(*apply(_SVD, (x,), {"full_matrices": bool(full_matrices)}))
 
 
 def svdvals(x, /) -> Tensor:
@@ -398,7 +410,7 @@ def qr(x, /, *, mode: str = "reduced"):
     if mode not in ("reduced", "complete"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")  # fmt: skip
-    return apply(_QR, (x,), {"mode": mode})
+    return _QRResult(*apply(_QR, (x,), {"mode": mode}))
 
 
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset()
@@ -422,6 +434,6 @@ EXTENSION = {
     "matrix_norm": matrix_norm,
     "matrix_power": matrix_power, "matrix_rank": matrix_rank,
     "matrix_transpose": matrix_transpose, "norm": linalg_norm, "outer": outer, "pinv": pinv,
-    "qr": qr, "slogdet": slogdet, "solve": solve, "svd": svd, "svdvals": svdvals,
+    "qr": qr, "slogdet": linalg_slogdet, "solve": solve, "svd": svd, "svdvals": svdvals,
     "tensordot": tensordot, "trace": trace, "vecdot": vecdot, "vector_norm": vector_norm,
 }  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import collections.abc
 import numbers
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,11 +25,11 @@ _COLLATE_ERROR = (
 )
 
 
-def default_collate(batch: list) -> Any:
+def default_collate(batch: Sequence) -> Any:
     """PyTorch's batching of a list of samples: tensors (and NumPy arrays) stacked along a new
     first dimension, numbers made a tensor (float64 for floats, int64 for ints), strings kept
-    as a list, and dicts, named tuples and sequences collated field by field (a tuple of
-    fields gives a list, as in PyTorch)."""
+    as they come (the batch's list, or a field's tuple), and dicts, named tuples and sequences
+    collated field by field (a tuple of fields gives a list, as in PyTorch)."""
     elem = batch[0]
     if isinstance(elem, Tensor):
         return stack(batch, 0)
@@ -46,11 +46,12 @@ def default_collate(batch: list) -> Any:
     if isinstance(elem, collections.abc.Mapping):
         return {key: default_collate([d[key] for d in batch]) for key in elem}
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # a named tuple
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+        return type(elem)(*(default_collate(s) for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         if any(len(e) != len(elem) for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        return [default_collate(list(samples)) for samples in zip(*batch)]
+        # each field's samples as ``zip`` gives them, a tuple: strings stay one (PyTorch)
+        return [default_collate(samples) for samples in zip(*batch)]
     raise TypeError(_COLLATE_ERROR.format(type(elem)))
 
 
