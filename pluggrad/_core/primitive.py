@@ -40,6 +40,7 @@ from .saving import (
     _SavePlan,
     _torch_input_names,
 )
+from .size import broadcast_mismatch
 from .tensor import Tensor, _make
 from .views import MULTI_OUTPUT_NODE, geometry_of, make_alias
 
@@ -380,7 +381,15 @@ def apply(prim: Primitive, args: tuple, params: dict | None = None):
         out = prim.forward(backend, *arrays, **params) if params else prim.forward(backend, *arrays)
     else:
         kernel = backend.kernels[prim.name]
-        out = kernel(*arrays, **params) if params else kernel(*arrays)
+        try:
+            out = kernel(*arrays, **params) if params else kernel(*arrays)
+        except (ValueError, TypeError):  # the backend's own error for shapes: PyTorch's instead
+            mismatch = prim.elementwise and broadcast_mismatch(
+                [a.shape for a in arrays if hasattr(a, "shape")]
+            )
+            if mismatch:
+                raise mismatch from None
+            raise
     if True in requires and prim.differentiable:
         if not grad_enabled():
             return _untracked(prim, out, backend, args, params)

@@ -46,3 +46,32 @@ class Size(tuple):
         for d in self:
             n *= d
         return n
+
+
+class BroadcastError(RuntimeError, ValueError):
+    """Shapes that do not broadcast together: PyTorch raises a RuntimeError, the array API
+    standard a ValueError; this is both."""
+
+
+def broadcast_mismatch(shapes) -> BroadcastError | None:
+    """PyTorch's error for `shapes` that do not broadcast together, or None if they do.
+
+    As PyTorch's ``infer_size``: the shapes are merged left to right, each compared with the
+    merged shape so far from its last dimension on, so the error names the rightmost
+    dimension (of the pair's broadcast shape) where two sizes differ and neither is 1."""
+    merged: tuple[int, ...] = ()
+    for shape in shapes:
+        ndim = max(len(merged), len(shape))
+        out = []
+        for i in range(ndim - 1, -1, -1):
+            offset = ndim - 1 - i
+            size_a = merged[len(merged) - 1 - offset] if offset < len(merged) else 1
+            size_b = shape[len(shape) - 1 - offset] if offset < len(shape) else 1
+            if size_a != size_b and size_a != 1 and size_b != 1:
+                return BroadcastError(
+                    f"The size of tensor a ({size_a}) must match the size of tensor b "
+                    f"({size_b}) at non-singleton dimension {i}"
+                )
+            out.append(size_b if size_a == 1 else size_a)
+        merged = tuple(reversed(out))
+    return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import warnings
 
+from .. import _dtypes
 from .. import ops as _ops
 from .._core.grad_mode import grad_enabled
 from .._core.tensor import Size, Tensor, _make
@@ -183,10 +184,6 @@ def _checked_rows(scores, target, weight, ignore_index: int):
     read yet, on a lazy backend, when the loss is computed; not at all inside a trace)."""
     if scores.ndim == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
-    if target.dtype.kind not in "iu":
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {target.dtype.torch_name}"
-        )
     if scores.ndim >= 2:
         if target.ndim == 0 or target.shape[0] != scores.shape[0]:
             raise ValueError(
@@ -198,6 +195,13 @@ def _checked_rows(scores, target, weight, ignore_index: int):
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         if tuple(target.shape) != expected:
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
+    # after the shapes, as PyTorch checks them; int32 indices are refused there too
+    if target.dtype.name not in ("int64", "uint8"):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {target.dtype.torch_name}"
+        )
+    if target.dtype.name == "uint8":  # compared with a negative ignore_index below
+        target = _ops.astype(target, _dtypes.int64)
     rows, flat_target = _class_axis_last(scores, target)
     c = rows.shape[-1]
     if weight is not None and weight.numel() != c:
@@ -277,10 +281,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         shape = [1] * input.ndim
         shape[class_axis] = n_classes
         class_weight = _ops.reshape(weight, tuple(shape))
-    if target.dtype.is_floating_point:  # class probabilities
-        if tuple(target.shape) != tuple(input.shape):
+    # PyTorch reads a target shaped as `input` as class probabilities, any other as indices
+    if tuple(target.shape) == tuple(input.shape):
+        if not target.dtype.is_floating_point:
             raise RuntimeError(
-                "Expected input batch_size to match target batch_size for class probabilities"
+                "Expected floating point type for target with class probabilities, got "
+                f"{target.dtype.torch_name}"
             )
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes

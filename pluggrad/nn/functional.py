@@ -56,6 +56,7 @@ from ._losses import (
     smooth_l1_loss,
     softplus_of,
 )
+from ._more_functional import channel_shuffle, feature_alpha_dropout, pdist, rrelu
 from ._more_losses import (
     cosine_embedding_loss,
     gaussian_nll_loss,
@@ -123,7 +124,7 @@ __all__ = [
     "cosine_embedding_loss", "poisson_nll_loss", "gaussian_nll_loss", "triplet_margin_loss",
     "pairwise_distance", "dropout1d", "dropout2d", "alpha_dropout", "pixel_shuffle",
     "pixel_unshuffle", "interpolate", "scaled_dot_product_attention",
-    "multi_head_attention_forward",
+    "multi_head_attention_forward", "pdist", "channel_shuffle", "rrelu", "feature_alpha_dropout",
 ]  # fmt: skip
 
 
@@ -376,11 +377,18 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float = 2.0,  # noqa: A002
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:  # fmt: skip
-    """The rows of `weight` at the indices in `input`; the row `padding_idx` gets no gradient."""
-    if max_norm is not None or scale_grad_by_freq or sparse:
+    """The rows of `weight` at the indices in `input`; the row `padding_idx` gets no gradient.
+
+    With `max_norm`, the rows looked up whose `norm_type`-norm exceeds it are first scaled in
+    place (outside the graph) to norm ``max_norm``, as PyTorch's ``embedding_renorm_``.
+    """
+    if scale_grad_by_freq or sparse:
         raise NotImplementedError(
-            "embedding: max_norm, scale_grad_by_freq and sparse are not supported by pluggrad"
+            "embedding: scale_grad_by_freq and sparse are not supported by pluggrad"
         )
+    _check_embedding_indices(input, weight.shape[0])
+    if max_norm is not None:
+        _embedding_renorm_(weight, input, max_norm, norm_type)
     out = weight[input]
     if padding_idx is not None:
         if padding_idx < 0:
@@ -388,6 +396,32 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
         at_padding = _ops.expand_dims(input == padding_idx, axis=-1)
         out = _ops.where(at_padding, out.detach(), out)
     return out
+
+
+def _check_embedding_indices(indices, rows: int) -> None:
+    """PyTorch's errors for indices that are not integers or not rows of the weight (where
+    their values can be read: not on a lazy backend nor inside a trace)."""
+    if indices.dtype.name not in ("int64", "int32"):
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {indices.type()} instead (while checking arguments for "
+            "embedding)"
+        )
+    backend = indices._backend
+    if indices.numel() and backend.has_values(indices._data):
+        values = backend.to_numpy(indices._data)
+        if values.min() < -rows or values.max() >= rows:
+            raise IndexError("index out of range in self")
+
+
+def _embedding_renorm_(weight, indices, max_norm: float, norm_type: float) -> None:
+    with no_grad():
+        rows = _ops.unique_values(_ops.reshape(indices, (-1,)))
+        norms = _ops.linalg.vector_norm(weight[rows], ord=norm_type, axis=-1)
+        # as PyTorch: the norm read as a double, the scale computed in double, then cast
+        wide = _ops.astype(norms, _dtypes.float64)
+        scale = _ops.where(wide > max_norm, max_norm / (wide + 1e-7), 1.0)
+        weight[rows] = weight[rows] * _ops.expand_dims(_ops.astype(scale, weight.dtype), axis=-1)
 
 
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:

@@ -8,11 +8,12 @@ import math
 import operator
 
 from .._core.primitive import apply
+from .._core.size import broadcast_mismatch
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg, merge_axis
 from ._convert import accumulation_dtype, astype
 from ._define import linalg_kernel, primitive
-from ._shape import expand_dims, permute_dims, reshape
+from ._shape import broadcast_shape, expand_dims, permute_dims, reshape
 from ._views import matrix_transpose_view
 from .elementwise import conj
 from .reductions import sum as _sum
@@ -56,7 +57,42 @@ def matmul(x1, x2, /) -> Tensor:
             f"both arguments to matmul need to be at least 1D, but they are {x1.ndim}D and "
             f"{x2.ndim}D"
         )
+    _check_matmul_shapes(x1.shape, x2.shape)
     return apply(_MATMUL, (x1, x2))
+
+
+def _check_matmul_shapes(shape1, shape2) -> None:
+    """Raise PyTorch's error where the inner sizes of ``matmul`` differ: the error of the
+    operation PyTorch reduces the product to (``dot``, ``mv``, ``mm`` with the batches of `x1`
+    folded into its rows, or ``bmm`` over the broadcast batches)."""
+    batched = len(shape2) >= 3  # else `x1`'s batches are folded into the rows of a matrix
+    if batched:
+        mismatch = broadcast_mismatch([shape1[:-2], shape2[:-2]])
+        if mismatch is not None:
+            raise mismatch
+    inner1 = shape1[-1]
+    inner2 = shape2[-2] if len(shape2) > 1 else shape2[0]
+    if inner1 == inner2:
+        return
+    if len(shape1) == 1 and len(shape2) == 1:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{inner1}] and src [{inner2}] to have "
+            f"the same number of elements, but got {inner1} and {inner2} elements respectively"
+        )
+    rows = math.prod(shape1[:-1])
+    if len(shape2) == 1:
+        raise RuntimeError(
+            f"size mismatch, got input ({rows}), mat ({rows}x{inner1}), vec ({inner2})"
+        )
+    if not batched:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner1} and {inner2}x{shape2[1]})"
+        )
+    batch = math.prod(broadcast_shape([shape1[:-2], shape2[:-2]]))
+    raise RuntimeError(
+        "Expected size for first two dimensions of batch2 tensor to be: "
+        f"[{batch}, {inner1}] but got: [{batch}, {inner2}]."
+    )
 
 
 def _addmm_kernel(xp, added, mat1, mat2, beta, alpha):

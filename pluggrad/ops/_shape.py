@@ -12,6 +12,7 @@ import math
 import operator
 
 from .._core.primitive import apply
+from .._core.size import BroadcastError, broadcast_mismatch
 from .._core.tensor import Size, Tensor
 from ._args import as_tensor_arg, merge_axis, normalize_axes, normalize_axis, size_args
 from ._convert import clone
@@ -229,21 +230,15 @@ def _expand(self, *sizes) -> Tensor:
     return broadcast_to(self, tuple(shape))
 
 
-class BroadcastError(RuntimeError, ValueError):
-    """Shapes that do not broadcast together: PyTorch raises a RuntimeError, the array API
-    standard a ValueError; this is both."""
-
-
 def broadcast_shape(shapes) -> tuple[int, ...]:
-    """The shape that `shapes` broadcast to (:class:`BroadcastError` if they do not)."""
+    """The shape that `shapes` broadcast to (:class:`BroadcastError`, with PyTorch's message,
+    if they do not)."""
     ndim = max((len(s) for s in shapes), default=0)
     out = []
     for i in range(ndim):
         lengths = {s[i - ndim + len(s)] for s in shapes if i - ndim + len(s) >= 0} - {1}
         if len(lengths) > 1:
-            raise BroadcastError(
-                f"shape mismatch: objects cannot be broadcast to a single shape: {list(shapes)}"
-            )
+            raise broadcast_mismatch([tuple(s) for s in shapes]) or BroadcastError(shapes)
         out.append(lengths.pop() if lengths else 1)
     return tuple(out)
 

@@ -259,8 +259,25 @@ def _index_tensor(indices, x: Tensor, what: str) -> Tensor:
     if indices._backend is not x._backend:
         raise mixed_backend_error(x._backend, indices._backend)
     if indices.dtype.kind not in "iu":
-        raise IndexError(f"{what}(): indices must be an integer tensor, got {indices.dtype.name}")
+        raise IndexDtypeError(
+            _TORCH_INDEX_DTYPE_ERRORS.get(
+                what, "{what}(): indices must be an integer tensor, got {name}"
+            ).format(what=what, name=indices.dtype.name, torch_name=indices.dtype.torch_name)
+        )
     return indices
+
+
+class IndexDtypeError(RuntimeError, IndexError):
+    """Indices that are not integers: PyTorch raises a RuntimeError, NumPy an IndexError."""
+
+
+# PyTorch's words, where its function of that name refuses the indices' dtype
+_TORCH_INDEX_DTYPE_ERRORS = {
+    "gather": "gather(): Expected dtype int32/int64 for index",
+    "take_along_dim": "gather(): Expected dtype int32/int64 for index",
+    "index_select": "index_select(): Expected dtype int32 or int64 for index",
+    "take": "take(): Expected a long tensor for index, but got {torch_name}",
+}
 
 
 def take(x, indices, /, *, axis: int | None = None) -> Tensor:

@@ -416,6 +416,15 @@ def _scalar_like(value, other: Tensor) -> Tensor:
     return tensor(value, dtype=other.dtype, backend=other._backend)
 
 
+# how PyTorch's messages name a dtype by its C++ element type (``caffe2::TypeMeta``)
+_CPP_TYPE_NAMES = {
+    "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+    "uint8": "unsigned char", "uint16": "short unsigned int", "uint32": "unsigned int",
+    "uint64": "long unsigned int", "float32": "float", "float64": "double",
+    "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
+}  # fmt: skip
+
+
 def masked_fill(input, mask, value) -> Tensor:  # noqa: A002
     """``torch.masked_fill``: `input` with `value` where `mask` (broadcast to it) is true.
 
@@ -425,7 +434,8 @@ def masked_fill(input, mask, value) -> Tensor:  # noqa: A002
     mask = as_tensor_arg(mask, like=x)
     if mask.dtype.kind != "b":
         raise RuntimeError(
-            f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}"
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{_CPP_TYPE_NAMES.get(mask.dtype.name, mask.dtype.name)}"
         )
     if broadcast_shape([x.shape, mask.shape]) != tuple(x.shape):
         raise RuntimeError(

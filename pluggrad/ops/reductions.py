@@ -123,7 +123,7 @@ def _require_float(function: str, x: Tensor) -> None:
     if not (x.dtype.is_floating_point or x.dtype.is_complex):
         raise RuntimeError(
             f"{function}(): could not infer output dtype. Input dtype must be either a floating "
-            f"point or complex dtype. Got: {x.dtype.name.capitalize()}"
+            f"point or complex dtype. Got: {x.dtype.torch_name}"
         )
 
 
