@@ -130,6 +130,9 @@ def _scalars_of_tensors(data, dtypes: list):
             _warn_scalar_of_grad()
         dtypes.append(data.dtype)
         return data._backend.to_numpy(data._data).item()
+    if isinstance(data, (np.generic, np.ndarray)):  # NumPy's values keep their dtype
+        dtypes.append(to_dtype(data.dtype.name))
+        return data
     dtypes.append(python_dtype(np.asarray(data)))
     return data
 
@@ -146,7 +149,8 @@ def _joint_dtype(dtypes: list) -> DType:
 
 
 def _holds_tensors(data) -> bool:
-    if isinstance(data, Tensor):
+    """Whether nested sequences hold a tensor or a NumPy value, whose dtypes PyTorch keeps."""
+    if isinstance(data, (Tensor, np.generic, np.ndarray)):
         return True
     return isinstance(data, (list, tuple)) and any(_holds_tensors(item) for item in data)
 
@@ -154,7 +158,8 @@ def _holds_tensors(data) -> bool:
 def native_array(data, dtype: DType | None, backend: Backend):
     """A native array of `backend` holding `data`; dtype inferred as PyTorch does if None.
 
-    Tensors inside nested sequences count as the numbers they hold (PyTorch's rule).
+    Tensors inside nested sequences count as the numbers they hold, NumPy scalars and arrays
+    with their dtypes (PyTorch's rule).
     """
     if isinstance(data, (list, tuple)) and _holds_tensors(data):
         dtypes: list[DType] = []
@@ -166,8 +171,8 @@ def native_array(data, dtype: DType | None, backend: Backend):
             array = data._data
             return array if dtype is None else backend.xp.astype(array, backend.to_native[dtype])
         data = data._backend.to_numpy(data._data)
-    if isinstance(data, np.ndarray):
-        return backend.asarray(data, dtype)
+    if isinstance(data, (np.ndarray, np.generic)):  # a NumPy scalar keeps its dtype too
+        return backend.asarray(np.asarray(data), dtype)
     if isinstance(data, backend.array_type):
         return data if dtype is None else backend.xp.astype(data, backend.to_native[dtype])
     if hasattr(data, "__dlpack__") and not isinstance(data, (list, tuple)):
