@@ -95,7 +95,7 @@ def _quantile(input, q, dim, keepdim: bool, interpolation: str, ignore_nan: bool
     if np.any((qs < 0) | (qs > 1)):
         raise RuntimeError("quantile() q values must be in the range [0, 1]")
     nan = x != x
-    ordered = sort(where(nan, float("inf"), x), axis=dim)  # NaNs last, as +inf
+    ordered = sort(where(nan, float("inf"), x), dim=dim).values  # NaNs last, as +inf
     count = (~nan).sum(dim, keepdim=True) if ignore_nan else None
     n = x.shape[dim]
     out = []

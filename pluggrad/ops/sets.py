@@ -9,9 +9,11 @@ either: its backward raises).
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from ._args import as_tensor_arg
+from ._args import as_tensor_arg, normalize_axis
 from ._define import primitive
 
 __all__ = ["unique_all", "unique_counts", "unique_inverse", "unique_values", "unique"]
@@ -47,10 +49,11 @@ def unique_values(x, /) -> Tensor:
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
     """PyTorch's ``unique``: the sorted unique elements, then (if asked) the inverse indices
-    and the counts, as a tensor or a tuple.  ``dim`` is not supported."""
-    if dim is not None:
-        raise NotImplementedError("unique(dim=...) is not supported")
+    and the counts, as a tensor or a tuple.  With `dim`, the unique slices along it, sorted
+    lexicographically (computed on the host: the values must be readable)."""
     x = as_tensor_arg(input)
+    if dim is not None:
+        return _unique_slices(x, dim, return_inverse, return_counts)
     if not return_inverse and not return_counts:
         return unique_values(x)
     values, _, inverse, counts = unique_all(x)
@@ -60,6 +63,21 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if return_counts:
         out += (counts,)
     return out
+
+
+def _unique_slices(x: Tensor, dim: int, return_inverse: bool, return_counts: bool):
+    values, inverse, counts = np.unique(
+        x._backend.to_numpy(x._data),
+        return_inverse=True,
+        return_counts=True,
+        axis=normalize_axis(dim, x.ndim),
+    )
+    out = (as_tensor_arg(values, like=x),)
+    if return_inverse:
+        out += (as_tensor_arg(inverse.reshape(-1).astype(np.int64), like=x),)
+    if return_counts:
+        out += (as_tensor_arg(counts.astype(np.int64), like=x),)
+    return out if len(out) > 1 else out[0]
 
 
 # functions of __all__ whose results never carry gradients
