@@ -72,7 +72,7 @@ def _unique_slices(x: Tensor, dim: int, return_inverse: bool, return_counts: boo
         return_counts=True,
         axis=normalize_axis(dim, x.ndim),
     )
-    out = (as_tensor_arg(values, like=x),)
+    out: tuple[Tensor, ...] = (as_tensor_arg(values, like=x),)
     if return_inverse:
         out += (as_tensor_arg(inverse.reshape(-1).astype(np.int64), like=x),)
     if return_counts:
