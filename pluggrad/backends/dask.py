@@ -4,7 +4,9 @@ Operations, ``backward()`` and ``.grad`` build task graphs and compute nothing; 
 (``.item()``, ``.tolist()``, ``.numpy()``, ``bool()``, printing) computes them on whatever
 scheduler is active: Dask's threads by default, a ``dask.distributed.Client`` when one is made
 (a cluster of any size).  :func:`pluggrad.compute` and ``Tensor.persist()`` run several
-results in one pass.  See ``docs/dask.md``.
+results in one pass; an optimizer's step persists its results when it returns
+(:meth:`DaskBackend.finish_step`), so a training loop's graphs do not grow step after step.
+See ``docs/dask.md``.
 
 Dask arrays are immutable here (``mutable = False``): in-place tensor updates replace the
 tensor's array, as on JAX.  Operations whose result's shape depends on values (boolean masks,

@@ -5,6 +5,10 @@ A subclass gives its defaults (every hyper-parameter, PyTorch's keys included, s
 ``state_dict()["param_groups"]`` has the keys PyTorch's has) and a ``step``.  The state is a
 ``defaultdict(dict)`` keyed by the parameter tensors themselves (a Tensor hashes by identity),
 and ``state_dict`` replaces them by their index in the order of the groups, as PyTorch does.
+
+When a step returns it has happened: on a lazy backend (Dask) its results, the parameters,
+their gradients, the state and the closure's loss, go to the backend's ``finish_step`` together
+(:func:`finish_step`), which persists them, so the next step's graph starts from their values.
 """
 
 from __future__ import annotations
@@ -214,8 +218,8 @@ class Optimizer:
         """Make the step that returned `out` (the closure's loss, or None) happen now on a lazy
         backend: its results, `out` included, are computed together and held in memory
         (:func:`finish_step`), so that later steps start from their values."""
-        if not any(p._backend.lazy for group in self.param_groups for p in group["params"]):
-            return  # eager arrays: the step has happened
+        if not any(p._backend.lazy for group in self.param_groups for p in group["params"][:1]):
+            return  # eager arrays: the step has happened (a group's tensors share a backend)
         results = self._step_results()
         _collect(out, results)
         finish_step(results)
