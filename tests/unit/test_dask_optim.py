@@ -186,3 +186,26 @@ def test_steps_on_a_cluster_persist_on_the_workers(client):  # noqa: F811 - the 
         assert distributed.futures_of(dask_array(lazy.optimizer.state[lazy.params[2]]["exp_avg"]))
     assert sizes[1] == sizes[-1]
     _assert_equal_runs(lazy, eager, losses, expected)
+
+
+def test_a_parameter_viewing_a_row_of_another_tensor():
+    """The step persists the storage the row sits in; the tensor and its other rows read their
+    elements from it, as a view's writes reach its base eagerly."""
+    results = {}
+    for backend in ("numpy", "dask"):
+        with pg.use_backend(backend), dask.config.set(scheduler="synchronous"):
+            base = pg.arange(6.0, dtype=pg.float64).reshape(2, 3)
+            row = base[1].detach().requires_grad_()  # a leaf sharing base's second row
+            optimizer = pg.optim.Adam([row], lr=0.1)
+            sizes = []
+            for _ in range(8):
+                optimizer.zero_grad()
+                ((row - 1) ** 2).sum().backward()
+                optimizer.step()
+                if backend == "dask":
+                    sizes.append([len(dask_array(t).__dask_graph__()) for t in (row, base)])
+            assert sizes[2:] == sizes[-1:] * 6  # (empty on NumPy)
+            results[backend] = base.numpy(), row._version
+    np.testing.assert_allclose(results["dask"][0], results["numpy"][0], rtol=RTOL)
+    assert results["dask"][0][0].tolist() == [0.0, 1.0, 2.0]
+    assert results["dask"][1] == results["numpy"][1] == 8
