@@ -79,8 +79,15 @@ from .autograd import (
     set_grad_enabled,
 )
 from .backends import available_backends, get_backend, set_backend, use_backend
+from .nn._torch_aliases import *  # noqa: F403
+from .nn._torch_aliases import __all__ as _nn_aliases_all
 from .ops import *  # noqa: F403
 from .ops import __all__ as _ops_all
+from .ops import _tensor_extras  # noqa: F401  (attaches mH, new, resize_... to Tensor)
+from .ops._torch_utilities import *  # noqa: F403
+from .ops._torch_utilities import __all__ as _utilities_all
+from .ops._torch_windows import *  # noqa: F403
+from .ops._torch_windows import __all__ as _windows_all
 from .ops.creation import asarray as _asarray
 from .ops.creation import from_numpy as _from_numpy
 from .serialization import load, save
@@ -148,5 +155,6 @@ __all__ = [
     "is_tensor", "as_tensor", "set_printoptions", *_runtime_all,
     "compile", "compute", "persist", "save", "load", "__array_namespace_info__",
     "__array_api_version__",
-    "e", "pi", "inf", "nan", "newaxis", *_ops_all,
+    "e", "pi", "inf", "nan", "newaxis", *_ops_all, *_nn_aliases_all, *_utilities_all,
+    *_windows_all,
 ]  # fmt: skip

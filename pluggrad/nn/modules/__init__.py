@@ -43,6 +43,7 @@ from .batchnorm import (
     InstanceNorm2d,
     InstanceNorm3d,
 )
+from .channelshuffle import ChannelShuffle, FeatureAlphaDropout, RReLU
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .distance import CosineSimilarity, PairwiseDistance
@@ -136,7 +137,8 @@ __all__ = [
     "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d",
     "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
     "CircularPad1d", "CircularPad2d", "Dropout1d", "Dropout2d", "AlphaDropout",
-    "PixelShuffle", "PixelUnshuffle", "CosineSimilarity", "PairwiseDistance", "Upsample",
+    "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "RReLU", "FeatureAlphaDropout",
+    "CosineSimilarity", "PairwiseDistance", "Upsample",
     "UpsamplingNearest2d", "UpsamplingBilinear2d",
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
     "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
