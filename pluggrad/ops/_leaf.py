@@ -155,6 +155,32 @@ def _holds_tensors(data) -> bool:
     return isinstance(data, (list, tuple)) and any(_holds_tensors(item) for item in data)
 
 
+def _ragged_error(data) -> Exception:
+    """PyTorch's error for nested sequences of unequal lengths: the lengths are those of the
+    first element at each depth, and the first sequence (depth first) that differs is named."""
+    sizes = []
+    first = data
+    while isinstance(first, (list, tuple)):
+        sizes.append(len(first))
+        first = first[0] if first else None
+
+    def check(seq, dim: int) -> Exception | None:
+        if len(seq) != sizes[dim]:
+            return ValueError(
+                f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(seq)})"
+            )
+        for item in seq:
+            deeper = dim + 1 < len(sizes)
+            if deeper != isinstance(item, (list, tuple)):
+                return TypeError("not a sequence" if deeper else "only scalars are expected")
+            found = check(item, dim + 1) if deeper else None
+            if found is not None:
+                return found
+        return None
+
+    return check(data, 0) or ValueError("the nested sequences have unequal lengths")
+
+
 def native_array(data, dtype: DType | None, backend: Backend):
     """A native array of `backend` holding `data`; dtype inferred as PyTorch does if None.
 
@@ -177,7 +203,10 @@ def native_array(data, dtype: DType | None, backend: Backend):
         return data if dtype is None else backend.xp.astype(data, backend.to_native[dtype])
     if hasattr(data, "__dlpack__") and not isinstance(data, (list, tuple)):
         return backend.asarray(np.from_dlpack(data), dtype)
-    array = np.asarray(data)
+    try:
+        array = np.asarray(data)
+    except ValueError:  # NumPy's words for ragged lists; PyTorch's are shorter
+        raise _ragged_error(data) from None
     if dtype is None:
         dtype = python_dtype(array) if array.dtype != object else None
         if dtype is None:

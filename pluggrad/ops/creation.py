@@ -82,7 +82,17 @@ def _shape(size) -> tuple[int, ...]:
     """PyTorch's ``zeros(2, 3)`` and the standard's ``zeros((2, 3))`` both mean (2, 3)."""
     if len(size) == 1 and isinstance(size[0], Sequence):
         size = tuple(size[0])
-    return tuple(int(n) for n in size)
+    shape = tuple(int(n) for n in size)
+    negative = [n for n in shape if n < 0]
+    if negative:
+        raise NegativeDimensionError(
+            f"Trying to create tensor with negative dimension {negative[0]}: {list(shape)}"
+        )
+    return shape
+
+
+class NegativeDimensionError(RuntimeError, ValueError):
+    """A negative length in a shape: PyTorch's RuntimeError, and NumPy's ValueError."""
 
 
 def _filled(fill_value, size, dtype, requires_grad, backend=None, device=None, chunks=None):
