@@ -27,7 +27,8 @@ __all__ = [
     "dropout_", "alpha_dropout_", "feature_dropout_", "feature_alpha_dropout_", "conv1d",
     "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "layer_norm",
     "group_norm", "batch_norm", "instance_norm", "embedding", "max_pool1d", "max_pool2d",
-    "max_pool3d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d", "prelu", "selu",
+    "max_pool3d", "max_pool1d_with_indices", "avg_pool1d", "adaptive_avg_pool1d",
+    "adaptive_max_pool1d", "prelu", "selu",
     "selu_", "celu", "celu_", "rrelu", "rrelu_", "relu_", "threshold", "threshold_",
     "hardshrink", "bilinear", "kl_div", "binary_cross_entropy_with_logits",
     "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss", "poisson_nll_loss",
@@ -247,6 +248,13 @@ def avg_pool1d(input, kernel_size, stride=(), padding=0, ceil_mode: bool = False
                count_include_pad: bool = True) -> Tensor:  # fmt: skip
     """``torch.avg_pool1d`` (see :func:`pluggrad.nn.functional.avg_pool1d`)."""
     return F.avg_pool1d(input, kernel_size, _stride(stride), padding, ceil_mode, count_include_pad)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1,  # noqa: A002
+                            ceil_mode: bool = False) -> tuple[Tensor, Tensor]:  # fmt: skip
+    """``torch.max_pool1d_with_indices``: the maxima and their positions."""
+    return F.max_pool1d_with_indices(input, kernel_size, _stride(stride), padding, dilation,
+                                     ceil_mode)  # fmt: skip
 
 
 def adaptive_max_pool1d(input, output_size) -> tuple[Tensor, Tensor]:  # noqa: A002

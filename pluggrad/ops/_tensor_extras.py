@@ -11,9 +11,10 @@ import weakref
 from .._core.grad_mode import no_grad
 from .._core.tensor import Size, Tensor
 from ._args import as_tensor_arg
+from ._composite_scans import nonzero_static
 from ._leaf import tensor as _tensor
 from ._products import matrix_transpose
-from ._torch_utilities import index_reduce, strided
+from ._torch_utilities import empty_strided, index_reduce, strided
 from .creation import empty, legacy_tensor_data
 from .elementwise import conj
 from .inplace import in_place
@@ -130,6 +131,28 @@ def _map_(self: Tensor, tensor: Tensor, callable) -> Tensor:  # noqa: A002
     return self
 
 
+def _map2_(self: Tensor, x: Tensor, y: Tensor, callable) -> Tensor:  # noqa: A002
+    """Each element replaced by ``callable(element, a, b)``, `a` and `b` the elements of `x`
+    and `y` (broadcast to this tensor's shape) at the same place, in place, as ``map2_``."""
+    _check_python_callable(self, "map2_")
+    shape = tuple(self.shape)
+    columns = [reshape(broadcast_to(as_tensor_arg(t, like=self), shape).detach(), (-1,)).tolist()
+               for t in (self, x, y)]  # fmt: skip
+    values = [callable(*row) for row in zip(*columns)]
+    with no_grad():
+        self.copy_(reshape(_tensor(values, dtype=self.dtype, device=self.device), shape))
+    return self
+
+
+def _new_empty_strided(self: Tensor, size, stride, *, dtype=None, device=None,
+                       requires_grad: bool = False, layout=None,
+                       pin_memory: bool = False) -> Tensor:  # fmt: skip
+    """:func:`pluggrad.empty_strided` with this tensor's dtype and device by default."""
+    return empty_strided(size, stride, dtype=self.dtype if dtype is None else dtype,
+                         device=self.device if device is None else device,
+                         requires_grad=requires_grad)  # fmt: skip
+
+
 def _index_reduce(self: Tensor, dim: int, index, source, reduce: str, *,
                   include_self: bool = True) -> Tensor:  # fmt: skip
     """:func:`pluggrad.index_reduce`."""
@@ -154,6 +177,19 @@ _ATTRIBUTES = {
     "is_meta": _false("False: every tensor holds its values."),
     "is_mps": _false("False: no tensor is on Apple's MPS device."),
     "is_xpu": _false("False: no tensor is on an XPU."),
+    **{
+        flag: _false("False: pluggrad's tensors are dense arrays of its backend.")
+        for flag in (
+            "is_nested",
+            "is_sparse_csr",
+            "is_mkldnn",
+            "is_xla",
+            "is_ipu",
+            "is_mtia",
+            "is_maia",
+            "is_vulkan",
+        )
+    },  # fmt: skip
     "new": _new,
     "pin_memory": _pin_memory,
     "is_pinned": lambda self, device=None: False,
@@ -163,6 +199,9 @@ _ATTRIBUTES = {
     "resize_as_": _resize_as_,
     "apply_": _apply_,
     "map_": _map_,
+    "map2_": _map2_,
+    "new_empty_strided": _new_empty_strided,
+    "nonzero_static": nonzero_static,
     "index_reduce": _index_reduce,
     "index_reduce_": _index_reduce_,
 }

@@ -158,6 +158,7 @@ check("embedding", lambda w: torch.embedding(w, torch.tensor([[1, 2], [4, 1]])),
 check("embedding_pad", lambda w: torch.embedding(w, torch.tensor([0, 2, 2]), 2), weight)
 check("embedding_neg", lambda w: torch.embedding(w, torch.tensor([4, 3]), -1), weight)
 check("max_pool1d", lambda a: torch.max_pool1d(a, 2), x[None])
+check("max_pool1d_with_indices", lambda a: torch.max_pool1d_with_indices(a, 2, 1), x[None])
 check("max_pool1d_s", lambda a: torch.max_pool1d(a, 2, 1, 1, 1, True), x[None])
 check("max_pool2d", lambda a: torch.max_pool2d(a, 2, 1), img[:1, :2])
 check("max_pool3d", lambda a: torch.max_pool3d(a, (1, 2, 2)), img[:1, None, :2])

@@ -293,3 +293,42 @@ print(
 print("map_", torch.ones(2, 3).map_(torch.arange(3.0), lambda p, q: p + q * 10).tolist())
 failure("apply_grad", lambda: torch.ones(2, requires_grad=True).apply_(abs))
 failure("map_grad", lambda: torch.ones(2, requires_grad=True).map_(torch.ones(2), max))
+print(
+    "map2_",
+    torch.ones(3)
+    .map2_(torch.arange(3.0), torch.full((3,), 2.0), lambda s, p, q: s + p * q)
+    .tolist(),
+)
+failure(
+    "map2_grad", lambda: torch.ones(2, requires_grad=True).map2_(torch.ones(2), torch.ones(2), max)
+)
+e = t.new_empty_strided((2, 3), (1, 2))
+print(
+    "new_empty_strided",
+    list(e.shape),
+    e.stride(),
+    str(e.dtype).split(".")[-1],
+    str(t.new_empty_strided((1,), (1,), dtype=torch.int32).dtype).split(".")[-1],
+)
+nz = torch.tensor([[0, 1.0], [2.0, 0]])
+print(
+    "nonzero_static",
+    nz.nonzero_static(size=3).tolist(),
+    nz.nonzero_static(size=1, fill_value=7).tolist(),
+)
+print(
+    "more_flags",
+    [
+        getattr(t, f)
+        for f in [
+            "is_nested",
+            "is_sparse_csr",
+            "is_mkldnn",
+            "is_xla",
+            "is_ipu",
+            "is_mtia",
+            "is_maia",
+            "is_vulkan",
+        ]
+    ],
+)
