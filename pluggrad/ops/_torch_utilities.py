@@ -62,13 +62,21 @@ strided = layout("strided")
 
 class _Settings:
     warn_always = False
+    warned: set[str] = set()  # the once-per-process warnings given so far
 
 
 def set_warn_always(b: bool) -> None:
-    """Ask for warnings PyTorch gives once per process to be given every time (PyTorch's
-    ``TORCH_WARN_ONCE``); pluggrad keeps the flag for :func:`is_warn_always_enabled`, and its
-    own warnings follow Python's ``warnings`` filters."""
+    """Ask for the warnings PyTorch gives once per process (its ``TORCH_WARN_ONCE``:
+    ``index_reduce``'s beta warning here) to be given at every call."""
     _Settings.warn_always = bool(b)
+
+
+def warn_once(message: str, stacklevel: int = 3) -> None:
+    """A UserWarning the first time in the process, or every time after
+    ``set_warn_always(True)``, as PyTorch's ``TORCH_WARN_ONCE``."""
+    if _Settings.warn_always or message not in _Settings.warned:
+        _Settings.warned.add(message)
+        warnings.warn(message, UserWarning, stacklevel=stacklevel)
 
 
 def is_warn_always_enabled() -> bool:
@@ -216,9 +224,7 @@ def index_reduce(input, dim: int, index, source, reduce: str, *,  # noqa: A002
         For another `reduce`, or an `index` that is not 1-D or not as long as `source` along
         `dim`.
     """
-    warnings.warn(
-        "index_reduce() is in beta and the API may change at any time.", UserWarning, stacklevel=2
-    )
+    warn_once("index_reduce() is in beta and the API may change at any time.")
     if reduce not in _INDEX_REDUCTIONS:
         raise RuntimeError(
             "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "

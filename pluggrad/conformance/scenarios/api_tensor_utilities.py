@@ -332,3 +332,18 @@ print(
         ]
     ],
 )
+
+
+def index_reduce_warnings():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(2):
+            base.index_reduce(0, index, source, "amax")
+    return len(caught)
+
+
+# index_reduce warned above already: once per process, unless warn_always
+print("warn_once", index_reduce_warnings())
+torch.set_warn_always(True)
+print("warn_always", index_reduce_warnings())
+torch.set_warn_always(False)
