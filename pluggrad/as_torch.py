@@ -30,6 +30,7 @@ import importlib.machinery
 import os
 import runpy
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 
@@ -136,9 +137,17 @@ def run(script: str, argv: Sequence[str] = ()) -> None:
     sys.argv = [script, *argv]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     try:
-        runpy.run_path(script, run_name="__main__")
+        with warnings.catch_warnings():
+            # PyTorch computes log(0), x / 0 and sqrt(-1) in silence; NumPy's kernels, which
+            # pluggrad's operations run, warn on stderr (the warning's frame is pluggrad's)
+            warnings.filterwarnings("ignore", _FLOATING_POINT, RuntimeWarning, r"pluggrad(\.|$)")
+            runpy.run_path(script, run_name="__main__")
     finally:
         sys.argv, sys.path[:] = saved_argv, saved_path
+
+
+# NumPy's floating-point warnings ("divide by zero encountered in log", ...)
+_FLOATING_POINT = r"(divide by zero|invalid value|overflow|underflow) encountered"
 
 
 def _is_pluggrad(module: ModuleType) -> bool:

@@ -87,3 +87,20 @@ def test_missing_names_and_uninstall(tmp_path):
         "pluggrad.float64 pluggrad.Size([2])",
         "install pluggrad.as_torch before anything imports torch",
     ]
+
+
+def test_floating_point_warnings_of_pluggrads_kernels_are_silent(tmp_path):
+    """PyTorch prints nothing for log(0) or x / 0; NumPy's kernels under pluggrad would warn on
+    stderr.  The script's own NumPy calls still warn."""
+    path = tmp_path / "log0.py"
+    path.write_text(
+        "import numpy as np\nimport torch\n"
+        "x = torch.tensor([0.0, 1.0, -1.0])\n"
+        "print(torch.log(x), x / 0, torch.sqrt(x))\n"
+        "np.log(np.zeros(1))\n"
+    )
+    done = _python("-W", "default", "-m", "pluggrad", "run", str(path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "tensor([-inf, 0., nan]) tensor([nan, inf, -inf]) tensor([0., 1., nan])\n"
+    assert done.stderr.count("RuntimeWarning") == 1
+    assert "log0.py:5: RuntimeWarning: divide by zero encountered in log" in done.stderr
