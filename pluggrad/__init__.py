@@ -26,9 +26,11 @@ from . import (
     nn,
     ops,
     optim,
+    random,
     special,
     testing,
     utils,
+    version,
     viz,
 )
 from ._compile import compile  # noqa: A004
@@ -91,8 +93,8 @@ from .ops._torch_windows import __all__ as _windows_all
 from .ops.creation import asarray as _asarray
 from .ops.creation import from_numpy as _from_numpy
 from .serialization import load, save
+from .version import __version__
 
-__version__ = "0.1.0"
 __array_api_version__ = "2025.12"
 
 # constants of the array API standard
@@ -140,7 +142,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 
 __all__ = [
     "Tensor", "Size", "DType", "device", "autograd", "backends", "ops", "linalg", "fft", "viz",
-    "nn", "optim", "distributions",
+    "nn", "optim", "distributions", "random", "version", "__version__",
     "utils", "cuda", "accelerator", "amp", "autocast", "is_autocast_enabled",
     "get_autocast_dtype", "testing", "special", "FloatTensor", "DoubleTensor",
     "LongTensor", "IntTensor",

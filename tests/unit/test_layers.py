@@ -79,6 +79,8 @@ LAYERS = (
             "pluggrad._lazy",
             "pluggrad.distributed",
             "pluggrad.distributions",
+            "pluggrad.random",
+            "pluggrad.version",
         ],
     ),
     (
