@@ -18,6 +18,9 @@ import pytest
 HERE = pathlib.Path(__file__).parent / "scenarios"
 SCRIPTS = sorted(p for p in HERE.glob("*.py") if not p.name.startswith("_"))
 ADDRESS = re.compile(r"object at 0x[0-9a-f]+")
+# scenarios that print what PyTorch's eager checks of values raise, which a lazy backend raises
+# only when the graph is computed (docs/dask.md, "Scenarios that cannot apply")
+EAGER_VALUE_CHECKS = {"prog_user_errors": "embedding indices out of range"}
 
 
 def test_every_scenario_has_its_expected_output():
@@ -28,6 +31,8 @@ def test_every_scenario_has_its_expected_output():
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_scenario_prints_what_torch_prints(script, backend, capsys):
+    if backend.lazy and script.stem in EAGER_VALUE_CHECKS:
+        pytest.skip(f"lazy arrays: {EAGER_VALUE_CHECKS[script.stem]} raise when computed")
     code = compile(script.read_text(encoding="utf-8"), str(script), "exec")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the scenarios provoke PyTorch's warnings on purpose
