@@ -199,60 +199,9 @@ def linspace(start, stop, /, num=None, *, steps=None, dtype=None, device=None,
         if complex_:
             dtype = _dtypes.complex128 if dtype is _dtypes.float64 else _dtypes.complex64
     backend = resolve_backend(backend)
-    dtype = to_dtype(dtype)
-    native = backend.to_native[dtype]
-    if endpoint and dtype.name in ("float32", "float64") and _real(start) and _real(stop):
-        values = _pytorch_linspace(float(start), float(stop), int(num), np.dtype(dtype.name))
-        data = backend.xp.asarray(values, dtype=native)
-    else:
-        data = backend.xp.linspace(start, stop, int(num), dtype=native, endpoint=endpoint)
+    native = backend.to_native[to_dtype(dtype)]
+    data = backend.xp.linspace(start, stop, int(num), dtype=native, endpoint=endpoint)
     return leaf(backend.rechunk(data, chunks), backend, requires_grad, device)
-
-
-def _real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _pytorch_linspace(start: float, stop: float, num: int, dtype: np.dtype) -> np.ndarray:
-    """`num` values from `start` to `stop` as PyTorch's CPU kernel computes them, bit for bit:
-    the step in `dtype`, the first half ``start + step * i`` and the second half
-    ``stop - step * (num - 1 - i)`` (so both ends are exact), each with one rounding (the
-    kernel's multiply-add is fused).  NumPy's ``linspace`` (``start + i * step`` in float64)
-    differs in the last bits for most sizes, which shows in what a program prints."""
-    if num < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    first, last = dtype.type(start), dtype.type(stop)
-    if num == 1:
-        return np.array([first], dtype)
-    step = (last - first) / dtype.type(num - 1)
-    i = np.arange(num)
-    lower = i < num // 2
-    k = np.where(lower, i, num - 1 - i).astype(np.float64)
-    base = np.where(lower, np.float64(first), np.float64(last))
-    signed_step = np.where(lower, np.float64(step), -np.float64(step))
-    if dtype == np.float32:  # the product is exact in float64: one rounding to float32
-        return (signed_step * k + base).astype(np.float32)
-    return _fused_multiply_add(signed_step, k, base)
-
-
-def _fused_multiply_add(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """``a * b + c`` rounded once, in float64: Dekker's exact product (the sum of a rounded
-    product and its error) added to `c` with Knuth's two-sum, the errors gathered last."""
-    product = a * b
-    a_hi, a_lo = _split(a)
-    b_hi, b_lo = _split(b)
-    product_error = ((a_hi * b_hi - product) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
-    total = product + c
-    c_part = total - product
-    sum_error = (product - (total - c_part)) + (c - c_part)
-    return total + (sum_error + product_error)
-
-
-def _split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`x` as a sum of two halves of 26 significant bits each (Veltkamp's split)."""
-    scaled = 134217729.0 * x  # 2**27 + 1
-    high = scaled - (scaled - x)
-    return high, x - high
 
 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
