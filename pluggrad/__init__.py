@@ -38,9 +38,11 @@ from ._core.tensor import Size, Tensor
 from ._device import device
 from ._dtypes import (
     DType,
+    bfloat16,
     bool,  # noqa: A004
     complex64,
     complex128,
+    float16,
     float32,
     float64,
     get_default_dtype,
@@ -57,11 +59,13 @@ from ._dtypes import (
 from ._info import __array_namespace_info__
 from ._lazy import compute, persist
 from ._legacy import (
+    BFloat16Tensor,
     BoolTensor,
     ByteTensor,
     CharTensor,
     DoubleTensor,
     FloatTensor,
+    HalfTensor,
     IntTensor,
     LongTensor,
     ShortTensor,
@@ -107,6 +111,7 @@ newaxis = None
 # PyTorch's aliases for dtypes
 float = float32  # noqa: A001
 double = float64
+half = float16
 long = int64
 int = int32  # noqa: A001
 cfloat = complex64
@@ -146,10 +151,10 @@ __all__ = [
     "utils", "cuda", "accelerator", "amp", "autocast", "is_autocast_enabled",
     "get_autocast_dtype", "testing", "special", "FloatTensor", "DoubleTensor",
     "LongTensor", "IntTensor",
-    "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
+    "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "HalfTensor", "BFloat16Tensor",
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-    "float32", "float64", "complex64", "complex128",
-    "float", "double", "long", "int", "cfloat", "cdouble",
+    "float16", "bfloat16", "float32", "float64", "complex64", "complex128",
+    "float", "double", "half", "long", "int", "cfloat", "cdouble",
     "get_default_dtype", "set_default_dtype",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "inference_mode", "is_inference_mode_enabled", "is_anomaly_enabled",

@@ -18,6 +18,8 @@ __all__ = [
     "uint16",
     "uint32",
     "uint64",
+    "float16",
+    "bfloat16",
     "float32",
     "float64",
     "complex64",
@@ -124,6 +126,10 @@ uint8 = DType("uint8", "u", 1, "Byte")
 uint16 = DType("uint16", "u", 2, "UInt16")
 uint32 = DType("uint32", "u", 4, "UInt32")
 uint64 = DType("uint64", "u", 8, "UInt64")
+# PyTorch's 16-bit floats, outside the array API standard: backends without them (the standard's
+# strict library) leave them out of ``backend.to_native`` and refuse them by name
+float16 = DType("float16", "f", 2, "Half")
+bfloat16 = DType("bfloat16", "f", 2, "BFloat16")
 float32 = DType("float32", "f", 4, "Float")
 float64 = DType("float64", "f", 8, "Double")
 complex64 = DType("complex64", "c", 8, "ComplexFloat")
@@ -131,8 +137,10 @@ complex128 = DType("complex128", "c", 16, "ComplexDouble")
 
 ALL_DTYPES: tuple[DType, ...] = (
     bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
-    float32, float64, complex64, complex128,
+    float16, bfloat16, float32, float64, complex64, complex128,
 )  # fmt: skip
+#: the dtypes the array API standard defines (what ``__array_namespace_info__().dtypes()`` lists)
+STANDARD_DTYPES: tuple[DType, ...] = tuple(d for d in ALL_DTYPES if d.itemsize > 2 or d.kind != "f")
 BY_NAME: dict[str, DType] = {d.name: d for d in ALL_DTYPES}
 
 _default_float: list[DType] = [float32]

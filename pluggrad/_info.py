@@ -41,7 +41,7 @@ class Info:
         backend = get_backend()
         return {
             dtype.name: dtype
-            for dtype in _dtypes.ALL_DTYPES
+            for dtype in _dtypes.STANDARD_DTYPES
             if dtype in backend.to_native and (kind is None or isdtype(dtype, kind))
         }
 

@@ -15,7 +15,7 @@ from .ops.creation import legacy_tensor_data
 
 __all__ = [
     "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
-    "ByteTensor", "BoolTensor",
+    "ByteTensor", "BoolTensor", "HalfTensor", "BFloat16Tensor",
 ]  # fmt: skip
 
 
@@ -39,6 +39,8 @@ def _legacy(name: str, dtype: _dtypes.DType) -> type:
 
 FloatTensor = _legacy("FloatTensor", _dtypes.float32)
 DoubleTensor = _legacy("DoubleTensor", _dtypes.float64)
+HalfTensor = _legacy("HalfTensor", _dtypes.float16)
+BFloat16Tensor = _legacy("BFloat16Tensor", _dtypes.bfloat16)
 LongTensor = _legacy("LongTensor", _dtypes.int64)
 IntTensor = _legacy("IntTensor", _dtypes.int32)
 ShortTensor = _legacy("ShortTensor", _dtypes.int16)

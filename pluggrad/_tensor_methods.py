@@ -109,6 +109,8 @@ LIFECYCLE = {
 CONVERSIONS = {
     "float": lambda self: _ops.astype(self, _dtypes.float32, copy=False),
     "double": lambda self: _ops.astype(self, _dtypes.float64, copy=False),
+    "half": lambda self: _ops.astype(self, _dtypes.float16, copy=False),
+    "bfloat16": lambda self: _ops.astype(self, _dtypes.bfloat16, copy=False),
 }
 
 

@@ -187,6 +187,15 @@ def _shown_values(t) -> tuple[np.ndarray, bool]:
     """The values printing needs, and whether the tensor is summarised: all of them, or for a
     summarised tensor the edge items of each long axis and one more (standing for the "...")
     only, so that a lazy backend (Dask) computes no more than what is shown."""
+    values, summarised = _shown_native_values(t)
+    if t.dtype.kind == "f" and t.dtype.itemsize == 2:
+        # float16, and bfloat16 (ml_dtypes' type, which NumPy's formatting does not know as a
+        # float) are formatted from float32, which holds them exactly, as PyTorch does
+        values = values.astype(np.float32)
+    return values, summarised
+
+
+def _shown_native_values(t) -> tuple[np.ndarray, bool]:
     data = t._data
     if math.prod(data.shape) <= print_options.threshold:
         return t._backend.to_numpy(data), False

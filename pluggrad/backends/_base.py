@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._device import device
-from .._dtypes import ALL_DTYPES, DType
+from .._dtypes import ALL_DTYPES, STANDARD_DTYPES, DType
 from ._random import RandomSource
 
 
@@ -61,10 +61,10 @@ class Backend:
     _compiler_factory: ClassVar[Callable[..., Callable] | None] = None
 
     def __init__(self) -> None:
-        self.to_native: dict[DType, Any] = {}
+        self.to_native: dict[DType, Any] = _NativeDtypes(self.name)
         self.from_native: dict[Any, DType] = {}
         for dtype in ALL_DTYPES:
-            native = self.native_dtype(dtype)
+            native = self._native_dtype_or_none(dtype)
             if native is not None:
                 self.to_native[dtype] = native
                 self.from_native[native] = dtype
@@ -79,6 +79,14 @@ class Backend:
     def native_dtype(self, dtype: DType) -> Any:
         """The library's dtype for `dtype`, or None if the library lacks it."""
         return getattr(self.xp, dtype.name, None)
+
+    def _native_dtype_or_none(self, dtype: DType) -> Any:
+        if dtype in STANDARD_DTYPES:
+            return self.native_dtype(dtype)
+        try:  # PyTorch's 16-bit floats: a library (or a third-party backend) may not know them
+            return self.native_dtype(dtype)
+        except (TypeError, ValueError, AttributeError):
+            return None
 
     # -- conversion -----------------------------------------------------------------------------
     def asarray(self, obj: Any, dtype: DType | None = None) -> Any:
@@ -540,6 +548,21 @@ def conv_window_index(
         valid = valid & np.reshape(ok, shape)
     index = np.where(valid, flat, math.prod(spatial))
     return np.reshape(index, (math.prod(out_shape), math.prod(kernel))), out_shape
+
+
+class _NativeDtypes(dict):
+    """A backend's native dtypes by :class:`DType`; a dtype its library lacks (NumPy's
+    bfloat16, the standard's 16-bit floats) is refused by name."""
+
+    def __init__(self, backend_name: str):
+        super().__init__()
+        self.backend_name = backend_name
+
+    def __missing__(self, dtype):
+        raise TypeError(
+            f"{dtype} is not supported by the {self.backend_name} backend (its array library "
+            f"has no such type)"
+        )
 
 
 class _KernelCache(dict):

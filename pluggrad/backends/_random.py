@@ -223,12 +223,17 @@ class RandomSource:
         """Uniform on ``[low, high)``: ``x * (to - from) + from`` in the dtype (float32's
         arithmetic for the narrower floats)."""
         npdt = self._numpy_dtype(dtype)
-        x = self.engine.uniform01(math.prod(shape), npdt)
+        narrow = npdt.itemsize == 2  # float16, bfloat16: float32's draw and arithmetic
+        x = self.engine.uniform01(math.prod(shape), np.dtype(np.float32) if narrow else npdt)
         span = high - low
         if x.dtype == np.float32:  # to - from in float32, then one fused multiply-add
             low, high = np.float32(npdt.type(low)), np.float32(npdt.type(high))
             x, low, span = x.astype(np.float64), float(low), float(high - low)
-        return self._out(_fma(x, span, low).reshape(shape), dtype)
+        values = _fma(x, span, low)
+        if narrow:  # rounded to the narrow type, where a value rounds up to `high`, `low`
+            values = values.astype(np.float32).astype(npdt)
+            values[values == npdt.type(high)] = npdt.type(low)
+        return self._out(values.reshape(shape), dtype)
 
     def standard_normal(self, n: int, dtype: np.dtype, mean: float, std: float) -> np.ndarray:
         """PyTorch's ``normal_kernel`` on `n` contiguous elements: ``normal_fill`` from 16

@@ -305,7 +305,7 @@ class DaskBackend(Backend):
     array_type = da.Array
 
     def native_dtype(self, dtype):
-        return np.dtype(dtype.name)
+        return None if dtype.name == "bfloat16" else np.dtype(dtype.name)  # as NumPy's
 
     # -- conversion -----------------------------------------------------------------------------
     def asarray(self, obj, dtype=None, chunks="auto"):

@@ -65,7 +65,9 @@ class NumpyBackend(Backend):
     array_type = np.ndarray
 
     def native_dtype(self, dtype):
-        return np.dtype(dtype.name)
+        # NumPy has float16 but no bfloat16 (ml_dtypes' one does not keep its type through
+        # matmul, so the numpy backend leaves it out)
+        return None if dtype.name == "bfloat16" else np.dtype(dtype.name)
 
     def zeros_where(self, cond, value):
         """``where(cond, 0, value)``, bit for bit, for real floating arrays without a branch

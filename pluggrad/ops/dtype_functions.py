@@ -84,7 +84,10 @@ def _promote(a: DType, b: DType) -> DType:
     # both floating (real or complex)
     real_a = _FLOAT_OF_COMPLEX.get(a, a)
     real_b = _FLOAT_OF_COMPLEX.get(b, b)
-    real = real_a if real_a.itemsize >= real_b.itemsize else real_b
+    if real_a.itemsize == real_b.itemsize and real_a is not real_b:
+        real = _dtypes.float32  # float16 with bfloat16: neither holds the other (PyTorch's rule)
+    else:
+        real = real_a if real_a.itemsize >= real_b.itemsize else real_b
     return _COMPLEX_OF_FLOAT[real] if "c" in (ka, kb) else real
 
 
@@ -186,6 +189,8 @@ def finfo(type=None, /) -> finfo_object:  # noqa: A002 - the standard's paramete
     if dtype.kind not in "fc":
         raise TypeError(f"finfo() requires a floating-point dtype, got {dtype}")
     real = _FLOAT_OF_COMPLEX.get(dtype, dtype)
+    if real is _dtypes.bfloat16:
+        return _BFLOAT16_INFO  # NumPy has no bfloat16 to ask
     info = np.finfo(real.name)
     return finfo_object(
         bits=int(info.bits),
@@ -196,6 +201,18 @@ def finfo(type=None, /) -> finfo_object:  # noqa: A002 - the standard's paramete
         dtype=real,
         resolution=10.0 ** -int(info.precision),  # as PyTorch computes it, in double
     )
+
+
+# bfloat16: float32's 8 exponent bits with 7 stored significand bits
+_BFLOAT16_INFO = finfo_object(
+    bits=16,
+    eps=2.0**-7,
+    max=(2.0 - 2.0**-7) * 2.0**127,
+    min=-(2.0 - 2.0**-7) * 2.0**127,
+    smallest_normal=2.0**-126,
+    dtype=_dtypes.bfloat16,
+    resolution=0.01,  # 10**-precision, precision = floor(7 * log10(2)) = 2
+)
 
 
 def iinfo(type, /) -> iinfo_object:  # noqa: A002 - the standard's parameter name

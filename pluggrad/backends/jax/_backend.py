@@ -97,7 +97,7 @@ class JaxBackend(Backend):
         return JitCompiled(fn, self, **options)
 
     def native_dtype(self, dtype):
-        return np.dtype(dtype.name)
+        return jnp.dtype(dtype.name)  # bfloat16 too (ml_dtypes' type, which JAX registers)
 
     def asarray(self, obj, dtype=None):
         if dtype is float64 and not jax.config.jax_enable_x64:

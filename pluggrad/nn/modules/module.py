@@ -478,6 +478,14 @@ class Module(ModuleHooks):
         """Cast floating-point parameters and buffers to float64."""
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
+    def half(self: _M) -> _M:
+        """Cast floating-point parameters and buffers to float16."""
+        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+
+    def bfloat16(self: _M) -> _M:
+        """Cast floating-point parameters and buffers to bfloat16 (a backend that has it)."""
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
+
     # -- printing -------------------------------------------------------------------------------
     def _get_name(self) -> str:
         return type(self).__name__

@@ -1,0 +1,114 @@
+"""PyTorch's 16-bit floats, ``float16`` (``half``) and ``bfloat16``: type promotion, ``finfo``,
+printing, casts of tensors and modules, float16 draws, values and gradients, compared with
+PyTorch's results stored in ``half_dtypes_torch.json`` (see ``_regenerate_half_dtypes``).
+
+The array API standard has neither type.  A backend offers what its library has: NumPy and
+Dask float16, JAX both, array_api_strict neither; the others are refused by name.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import numpy as np
+import pytest
+
+import pluggrad as pg
+from pluggrad.conformance import _regenerate_half_dtypes as regen
+from pluggrad.conformance.test_torch_random import torch_stream  # noqa: F401 - the fixture
+
+
+@functools.cache
+def _stored() -> dict:
+    return json.loads(regen.OUTPUT.read_text())
+
+
+def _needs(*dtypes) -> None:
+    backend = pg.get_backend()
+    for dtype in dtypes:
+        if dtype not in backend.to_native:
+            pytest.skip(f"the {backend.name} backend has no {dtype.name}")
+
+
+def test_promotion_matches_pytorch(backend):
+    for pair, want in _stored()["promote"].items():
+        a, b = (getattr(pg, name) for name in pair.split(","))
+        assert pg.promote_types(a, b) is getattr(pg, want), pair
+        assert pg.result_type(a, b) is getattr(pg, want), pair
+
+
+def test_finfo_matches_pytorch(backend):
+    for name, want in _stored()["finfo"].items():
+        info = pg.finfo(getattr(pg, name))
+        got = [float(getattr(info, k)) for k in ("bits", "eps", "max", "min", "tiny", "resolution")]
+        assert got == want, name
+        assert info.dtype is getattr(pg, name)
+
+
+def test_half_is_float16_and_both_are_floating(backend):
+    assert pg.half is pg.float16
+    for dtype in (pg.float16, pg.bfloat16):
+        assert dtype.is_floating_point and dtype.itemsize == 2 and not dtype.is_complex
+    # the standard's inspection lists only the standard's dtypes
+    assert not {"float16", "bfloat16"} & set(pg.__array_namespace_info__().dtypes())
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast")  # 1e5 is inf in float16
+def test_printing_and_type_names_match_pytorch(backend):
+    _needs(pg.float16)
+    stored = _stored()
+    x = regen.points(pg)
+    for key, code in regen.REPRS.items():
+        if "bfloat16" in code and pg.bfloat16 not in pg.get_backend().to_native:
+            continue
+        got = repr(eval(code, {"T": pg, "X": x}))  # the stored case list
+        assert got == stored["repr"][key].replace("torch.", "pluggrad."), key
+    assert pg.ones(1).half().type() == stored["types"][0]
+    assert isinstance(pg.ones(2).half(), pg.HalfTensor)
+    assert pg.HalfTensor([1.0, 2.0]).dtype is pg.float16
+
+
+def test_module_half_casts_floating_parameters_and_buffers(backend):
+    _needs(pg.float16)
+    model = pg.nn.Sequential(pg.nn.Linear(3, 2), pg.nn.BatchNorm1d(2)).half()
+    assert {p.dtype for p in model.parameters()} == {pg.float16}
+    assert model[1].running_mean.dtype is pg.float16
+    assert model[1].num_batches_tracked.dtype is pg.int64  # integers are left alone
+    out = model(pg.ones(4, 3, dtype=pg.float16))
+    out.sum().backward()
+    assert out.dtype is pg.float16 and model[0].weight.grad.dtype is pg.float16
+
+
+@pytest.mark.usefixtures("torch_stream")
+def test_float16_draws_match_pytorch(backend):
+    _needs(pg.float16)
+    for seed, low, high in regen.DRAWS:
+        pg.manual_seed(seed)
+        got = pg.empty(300, dtype=pg.float16).uniform_(low, high).tolist()
+        assert got == _stored()["uniform"][f"{low},{high}"], (seed, low, high)
+
+
+def test_float16_values_and_gradients_match_pytorch(backend):
+    _needs(pg.float16)
+    v = pg.linspace(0.0, 3.0, 13, dtype=pg.float64).half()
+    for name, want in _stored()["values"].items():
+        got = getattr(pg, name)(v)
+        assert got.dtype is pg.float16
+        # float16's kernels round a float32 result: PyTorch's and NumPy's may differ by an ulp
+        np.testing.assert_allclose(got.tolist(), want, rtol=2.0**-10, err_msg=name)
+    w = pg.tensor([0.5, -1.25, 2.0], dtype=pg.float16, requires_grad=True)
+    (w * w * w).sum().backward()
+    assert w.grad.dtype is pg.float16
+    assert w.grad.tolist() == _stored()["grad_cube"]
+
+
+def test_a_type_the_backend_lacks_is_refused_by_name(backend):
+    missing = [d for d in (pg.float16, pg.bfloat16) if d not in pg.get_backend().to_native]
+    if not missing:
+        pytest.skip(f"the {pg.get_backend().name} backend has both 16-bit floats")
+    message = f"{missing[0]} is not supported by the {pg.get_backend().name} backend"
+    with pytest.raises(TypeError, match=message):
+        pg.zeros(2, dtype=missing[0])
+    with pytest.raises(TypeError, match=message):
+        pg.ones(2).to(missing[0])
