@@ -22,6 +22,7 @@ from . import (
     cuda,
     distributions,
     fft,
+    func,
     linalg,
     nn,
     ops,

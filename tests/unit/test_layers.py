@@ -81,6 +81,7 @@ LAYERS = (
             "pluggrad.distributions",
             "pluggrad.random",
             "pluggrad.version",
+            "pluggrad.func",
         ],
     ),
     (
