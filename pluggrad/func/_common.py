@@ -55,7 +55,11 @@ class Level:
             raise ValueError(f"Thing passed to transform API must be Tensor, got {type(value)}")
         if value.requires_grad and self.create_graph:
             return clone(value)
-        leaf = value.detach().requires_grad_(True)
+        return self.fresh_leaf(value.detach())
+
+    def fresh_leaf(self, value: Tensor) -> Tensor:
+        """`value` (a tensor without history) made a leaf that requires grad, of this level."""
+        leaf = value.requires_grad_(True)
         key = id(leaf)
         _FRESH[key] = (weakref.ref(leaf, functools.partial(_forget, key)), self.serial)
         return leaf
@@ -84,6 +88,15 @@ class Level:
                 continue
             stack.extend(nxt for nxt, _ in node.next_functions)
         return False
+
+    def needs_graph(self, outputs: list) -> bool:
+        """Whether gradients of `outputs` must be differentiable: the caller records a graph
+        and `outputs` depend on something outside this level (a result that depends only on
+        the level's own leaves would be detached anyway, and so would its gradients, whose
+        graph reaches only what the outputs' graph reaches)."""
+        return self.create_graph and any(
+            isinstance(o, Tensor) and o.requires_grad and self._reaches_outside(o) for o in outputs
+        )
 
     def result(self, value: Any, create_graph: bool | None = None) -> Any:
         """`value` (a pytree) as the caller gets it: each tensor detached unless the caller is

@@ -40,11 +40,11 @@ JVP = "jvp(f, primals, tangents)"
 class _Pushforward:
     """``func``'s outputs at the inputs `diff`, and ``J t`` for any tangents ``t``."""
 
-    def __init__(self, flat_output: list, diff: list) -> None:
+    def __init__(self, flat_output: list, diff: list, level: Level) -> None:
         self.flat_output = flat_output
         # one dummy cotangent per output that depends on anything: J^T u as a function of u
         self.live = [i for i, o in enumerate(flat_output) if o.requires_grad]
-        self.cotangents = [zeros_like(flat_output[i]).requires_grad_(True) for i in self.live]
+        self.cotangents = [level.fresh_leaf(zeros_like(flat_output[i])) for i in self.live]
         with enable_grad():
             pulled = _gradients([flat_output[i] for i in self.live], diff, self.cotangents,
                                 create_graph=True, retain_graph=True)  # fmt: skip
@@ -100,7 +100,7 @@ def _evaluate(func: Callable, args: tuple, argnums: Any, has_aux: bool, level: L
         flat_output,
         output_spec,
         aux,
-        _Pushforward(flat_output, diff),
+        _Pushforward(flat_output, diff, level),
     )
 
 
@@ -145,7 +145,7 @@ def jvp(func: Callable, primals: Any, tangents: Any, *, strict: bool = False,
     _, _, flat_output, spec, aux, push = _evaluate(func, primals, None, has_aux, level)
     out = level.result(pytree.tree_unflatten(flat_output, spec))
     tangents_out = level.result(
-        pytree.tree_unflatten(push(flat_tangents, strict, level.create_graph), spec)
+        pytree.tree_unflatten(push(flat_tangents, strict, level.needs_graph(flat_output)), spec)
     )
     if has_aux:
         return out, tangents_out, level.aux_result(aux)
@@ -184,7 +184,7 @@ def linearize(func: Callable, *primals: Any):
                         f"{what} {theirs} of the corresponding primal."
                     )
         return level.result(
-            pytree.tree_unflatten(push(flat_tangents, False, level.create_graph), spec)
+            pytree.tree_unflatten(push(flat_tangents, False, level.needs_graph(flat_output)), spec)
         )
 
     return level.result(pytree.tree_unflatten(flat_output, spec)), jvp_fn
@@ -244,7 +244,7 @@ def jacfwd(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = F
                     func, args, argnums, has_aux, level
                 )
                 check_not_complex("jacfwd", flat_output, is_input=False)
-                columns.append(push(tangents, False, level.create_graph))
+                columns.append(push(tangents, False, level.needs_graph(flat_output)))
                 aux = col_aux if c == 0 else aux
         else:
             state = get_rng_state() if randomness == "error" else None
@@ -252,7 +252,8 @@ def jacfwd(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = F
             if state is not None and not bool((get_rng_state() == state).all()):
                 raise_random_in_error_mode()
             check_not_complex("jacfwd", flat_output, is_input=False)
-            columns = [push(c, False, level.create_graph) for c in basis]
+            graph = level.needs_graph(flat_output)
+            columns = [push(c, False, graph) for c in basis]
         per_output = []
         for i, out in enumerate(flat_output):
             blocks, start = [], 0

@@ -82,7 +82,9 @@ def grad_and_value(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: 
                     "APIs instead?"
                 )
             flat_diff, spec = pytree.tree_flatten(diff_args)
-            flat_grads = _gradients([output], flat_diff, None, create_graph=level.create_graph)
+            flat_grads = _gradients(
+                [output], flat_diff, None, create_graph=level.needs_graph([output])
+            )
         grads = level.result(pytree.tree_unflatten(flat_grads, spec))
         if has_aux:
             return grads, (level.result(output), level.aux_result(aux))
@@ -160,6 +162,7 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False):
     def vjp_fn(cotangents: Any, retain_graph: bool = True, create_graph: bool | None = None):
         if create_graph is None:
             create_graph = is_grad_enabled()
+        create_graph = create_graph and level.needs_graph(flat_output)
         flat_cotangents, cotangents_spec = pytree.tree_flatten(cotangents)
         if cotangents_spec != output_spec:
             raise RuntimeError(

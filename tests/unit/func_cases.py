@@ -370,3 +370,50 @@ def hessian_matches_grad_of_grad(lib):
     h = lib.func.hessian(f)(t(lib, [0.3, 0.9]))
     j = lib.func.jacrev(lib.func.grad(f))(t(lib, [0.3, 0.9]))
     return bool((h - j).abs().max() < 1e-12)
+
+
+# ---- forward and reverse mode nested ------------------------------------------------------------
+@case
+def jvp_of_jvp(lib):
+    v = t(lib, [1.0, -1.0])
+    inner = lambda x: lib.func.jvp(lib.sin, (x,), (v,))[1]
+    return lib.func.jvp(inner, (t(lib, [0.5, 1.5]),), (v,))
+
+
+@case
+def jvp_of_grad(lib):
+    g = lib.func.grad(lambda x: (x**3).sum())
+    return lib.func.jvp(g, (t(lib, [0.5, 1.5]),), (t(lib, [1.0, -1.0]),))
+
+
+@case
+def grad_of_jvp(lib):
+    v = t(lib, [1.0, -1.0])
+    return lib.func.grad(lambda x: lib.func.jvp(lib.sin, (x,), (v,))[1].sum())(t(lib, [0.5, 1.5]))
+
+
+@case
+def vjp_fn_create_graph(lib):
+    x = t(lib, [0.5, 1.5]).requires_grad_()
+    _, fn = lib.func.vjp(lambda a: a**3, x)
+    (g,) = fn(t(lib, [1.0, 1.0]), create_graph=True)
+    g.sum().backward()
+    return g, x.grad
+
+
+@case
+def hessian_of_vector_function(lib):
+    return lib.func.hessian(lambda x: x**3)(t(lib, [0.5, 1.5]))
+
+
+@case
+def jacobians_of_a_constant(lib):
+    f = lambda x: lib.ones(2, dtype=lib.float64)
+    x = t(lib, [0.5, 1.5])
+    return lib.func.jacrev(f)(x), lib.func.jacfwd(f)(x)
+
+
+@case
+def linearize_tuple_output(lib):
+    out, fn = lib.func.linearize(lambda x: (x.sin(), x.sum()), t(lib, [0.5, 1.5]))
+    return out, fn(t(lib, [1.0, -1.0]))

@@ -291,3 +291,15 @@ def stack_module_state_errors(lib):
         except RuntimeError as exc:
             errors.append(str(exc))
     return errors
+
+
+@case
+def vmap_empty_batch(lib):
+    return lib.func.vmap(lambda r: r * 2)(lib.ones(0, 3, dtype=lib.float64))
+
+
+@case
+def vmap_out_dims_none_for_a_number(lib):
+    return lib.func.vmap(lambda a: (a * 2, 3), out_dims=(-1, None))(
+        t(lib, [[1.0, 2.0], [3.0, 4.0]])
+    )
