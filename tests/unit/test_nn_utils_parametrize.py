@@ -23,7 +23,9 @@ RECORD = json.loads(
     pathlib.Path(__file__).with_name("nn_utils_parametrize_torch.json").read_text("utf-8")
 )
 
-_TORCH_NAMES = re.compile(r"torch\.(Size|float|int|uint|complex|bool|bfloat)")
+_TORCH_NAMES = re.compile(
+    r"torch\.(Size|float|int|uint|complex|bool|bfloat)|(?<=<class ')torch\.(nn)"
+)
 
 
 def _same(got, want, path="") -> None:
@@ -40,23 +42,23 @@ def _same(got, want, path="") -> None:
             _same(got[k], want[k], f"{path}.{k}")
     elif isinstance(want, str):
         # PyTorch's messages name torch's dtypes and sizes; pluggrad's, its own
-        assert got == _TORCH_NAMES.sub(r"pluggrad.\1", want), f"{path}:\n{got}\n!=\n{want}"
+        ours = _TORCH_NAMES.sub(lambda m: "pluggrad." + (m.group(1) or m.group(2)), want)
+        assert got == ours, f"{path}:\n{got}\n!=\n{want}"
     else:
         assert got == want, f"{path}: {got!r} != {want!r}"
 
 
-@pytest.mark.parametrize("name", sorted(set(cases.CASES) - cases.SEEDED))
-def test_case_matches_torch(name, backend):
-    got = json.loads(json.dumps(cases.CASES[name](pg, RECORD["inputs"])))
-    _same(got, RECORD["results"][name], name)
-
-
-@pytest.mark.parametrize("name", sorted(cases.SEEDED))
-def test_seeded_case_matches_torch(name, backend):
-    if backend.name != "numpy":
+def check_case(module, record: dict, name: str, backend) -> None:
+    """Run the case `name` of the cases `module` on pluggrad and compare with `record`."""
+    if name in module.SEEDED and backend.name != "numpy":
         pytest.skip("pluggrad draws PyTorch's random numbers on the NumPy backend only")
-    got = json.loads(json.dumps(cases.CASES[name](pg, RECORD["inputs"])))
-    _same(got, RECORD["results"][name], name)
+    got = json.loads(json.dumps(module.CASES[name](pg, record["inputs"])))
+    _same(got, record["results"][name], name)
+
+
+@pytest.mark.parametrize("name", sorted(cases.CASES))
+def test_case_matches_torch(name, backend):
+    check_case(cases, RECORD, name, backend)
 
 
 class _Double(pg.nn.Module):
