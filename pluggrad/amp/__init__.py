@@ -1,11 +1,10 @@
 """``pluggrad.amp``: PyTorch's automatic mixed precision API, ``autocast`` and ``GradScaler``.
 
-pluggrad has no 16-bit floating dtype (the array API standard has none), so :class:`autocast`
-cannot run a block in float16 or bfloat16: entered enabled, it warns and disables itself, as
-PyTorch's autocast does for a dtype its device does not support, and the block runs in the
-tensors' own dtypes.  :class:`GradScaler` is complete (loss scaling, unscaling with the
-non-finite check, skipped steps, the scale's growth and backoff, state dicts), so training
-scripts written for mixed precision run unchanged.
+:class:`autocast` regions run PyTorch's lower-precision operations (matrix products, ``linear``,
+convolutions) in ``bfloat16`` or ``float16`` and its float32 operations (losses, solvers,
+FFTs) in float32, with the casts in the graph, on the backends whose library has the dtype
+(NumPy: float16 only; JAX: both).  :class:`GradScaler` is complete (loss scaling, unscaling
+with the non-finite check, skipped steps, the scale's growth and backoff, state dicts).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ class DeviceAmp:
             stacklevel=3,
         )
 
-    def autocast(self, enabled: bool = True, dtype: Any = "float16",
+    def autocast(self, enabled: bool = True, dtype: Any = None,
                  cache_enabled: bool = True) -> autocast:  # fmt: skip
         """``pluggrad.amp.autocast(device_type, ...)``, with PyTorch's deprecation warning."""
         self._warn("autocast")

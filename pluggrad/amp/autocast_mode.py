@@ -1,5 +1,9 @@
-"""``autocast``: PyTorch's mixed-precision region, which pluggrad runs in full precision (it
-has no 16-bit floating dtype); see :mod:`pluggrad.amp`."""
+"""``autocast``: PyTorch's mixed-precision regions; see :mod:`pluggrad.amp`.
+
+A region records its device type, whether it is enabled and its dtype in
+:mod:`pluggrad._core.autocast_state`; the operations read it through their policies
+(:mod:`pluggrad.ops._autocast`).
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _dtypes
+from .._core import autocast_state
 from .._device import device as _device
-from ..backends import has_gpu
+from ..backends import get_backend, has_gpu
 
 __all__ = ["autocast", "is_autocast_available", "is_autocast_enabled", "get_autocast_dtype"]
 
 # PyTorch's default autocast dtype per device type
-_DEFAULT_DTYPES = {"cpu": "bfloat16", "cuda": "float16"}
-
-
-class _State:
-    """The autocast regions in force, innermost last: (device type, enabled, dtype name)."""
-
-    regions: list[tuple[str, bool, str]] = []
+_DEFAULT_DTYPES = {"cpu": _dtypes.bfloat16, "cuda": _dtypes.float16}
+_CPU_DTYPES = (_dtypes.bfloat16, _dtypes.float16)
 
 
 def is_autocast_available(device_type: str) -> bool:
@@ -30,43 +30,48 @@ def is_autocast_available(device_type: str) -> bool:
 
 
 def is_autocast_enabled(device_type: str | None = None) -> bool:
-    """Whether an autocast region for `device_type` (default ``"cuda"``) is in force and
-    enabled: never in pluggrad, whose regions disable themselves."""
-    wanted = "cuda" if device_type is None else device_type
-    for kind, enabled, _ in reversed(_State.regions):
-        if kind == wanted:
-            return enabled
-    return False
+    """Whether an enabled autocast region for `device_type` (default ``"cuda"``, as PyTorch's
+    call without an argument) is in force."""
+    return autocast_state.region_state("cuda" if device_type is None else device_type)[0]
 
 
-def get_autocast_dtype(device_type: str) -> str:
-    """The dtype autocast would use on `device_type` (its name: pluggrad has no such dtype)."""
-    for kind, _, dtype in reversed(_State.regions):
-        if kind == device_type:
-            return dtype
-    return _DEFAULT_DTYPES.get(device_type, "float16")
+def get_autocast_dtype(device_type: str) -> _dtypes.DType:
+    """The dtype autocast uses on `device_type`: the innermost region's, else the device's
+    default (``bfloat16`` on the CPU, ``float16`` on CUDA)."""
+    dtype = autocast_state.region_state(device_type)[1]
+    return dtype if dtype is not None else _DEFAULT_DTYPES.get(device_type, _dtypes.float16)
 
 
 class autocast:
     """``with autocast(device_type, dtype=None, enabled=True):`` a mixed-precision region, also
     usable as a decorator.
 
+    Inside it, the operations PyTorch runs in lower precision (matrix products, ``linear``,
+    convolutions, attention) cast their floating-point arguments, float64 excepted, to `dtype`;
+    the ones it runs in float32 (losses, ``prod``, linear algebra's solvers and
+    decompositions, FFTs) cast them to float32; the rest run in their arguments' dtypes.  The
+    casts are recorded in the graph, so float32 parameters get float32 gradients.
+
     Parameters
     ----------
     device_type : str
-        ``"cpu"`` or ``"cuda"`` (any PyTorch device type is accepted; others warn).
-    dtype : optional
-        The lower precision dtype (``"float16"``/``"bfloat16"`` or their PyTorch names).
+        ``"cpu"`` or ``"cuda"``: the region applies to the tensors of that device type.
+    dtype : DType, optional
+        ``pluggrad.bfloat16`` or ``pluggrad.float16`` (default: the device type's,
+        :func:`get_autocast_dtype`).
     enabled : bool
-        False makes the region do nothing, without a warning.
+        False makes the region one where autocast is off (also inside an enabled one).
     cache_enabled : bool, optional
-        Accepted for PyTorch's signature.
+        Accepted for PyTorch's signature: pluggrad casts each use again instead of caching the
+        casts of leaf tensors, which gives the same values.
 
     Notes
     -----
-    Entered enabled, the region warns that pluggrad has no 16-bit floating dtype and disables
-    itself, as PyTorch does for a dtype or device its autocast does not support; the block
-    computes in the tensors' own dtypes.
+    As PyTorch, a region warns and disables itself when its dtype is not one the device type
+    supports, or when CUDA is asked for without a GPU; pluggrad also does so when the backend's
+    library lacks the dtype (NumPy has no ``bfloat16``, the CPU's default: use
+    ``dtype=pluggrad.float16`` there).  A `dtype` that is not a dtype raises ``TypeError`` when
+    the region is entered.
     """
 
     def __init__(self, device_type: str, dtype: Any = None, enabled: bool = True,
@@ -74,28 +79,50 @@ class autocast:
         if not isinstance(device_type, str):
             raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
         self.device = _device(device_type).type  # PyTorch's error for an unknown type
-        self.fast_dtype = (
-            _dtype_name(dtype) if dtype is not None else get_autocast_dtype(self.device)
-        )
-        self._enabled = enabled
-        if enabled:
-            self._enabled = False
-            if self.device == "cuda" and not has_gpu():
-                message = "CUDA is not available or torch_xla is imported. Disabling autocast."
-            else:
-                message = (
-                    f"pluggrad has no {self.fast_dtype} dtype (the array API standard has no "
-                    "16-bit floating type). Disabling autocast: the region computes in the "
-                    "tensors' own dtypes."
-                )
-            warnings.warn(message, UserWarning, stacklevel=2)
+        self.fast_dtype = get_autocast_dtype(self.device) if dtype is None else dtype
+        self._cache_enabled = True if cache_enabled is None else cache_enabled
+        self._enabled = enabled and self._supported()
+        self._token: list = []
+
+    def _supported(self) -> bool:
+        """Whether the region can cast (else it warns, as PyTorch's, and is disabled)."""
+        if self.device == "cuda" and not has_gpu():
+            message = "CUDA is not available or torch_xla is imported. Disabling autocast."
+        elif self.device == "cpu" and self.fast_dtype not in _CPU_DTYPES:
+            message = (
+                "In CPU autocast, but the target dtype is not supported. Disabling autocast.\n"
+                "CPU Autocast only supports dtypes of torch.bfloat16, torch.float16 currently."
+            )
+        elif isinstance(self.fast_dtype, _dtypes.DType) and (
+            self.fast_dtype not in get_backend().to_native
+        ):
+            backend = get_backend().name
+            message = (
+                f"In {self.device.upper()} autocast, but the {backend} backend has no "
+                f"{self.fast_dtype.name}. Disabling autocast."
+                + (
+                    "\nIts float16 works: autocast(..., dtype=torch.float16)."
+                    if _dtypes.float16 in get_backend().to_native
+                    else ""
+                )  # fmt: skip
+            )
+        else:
+            return True
+        warnings.warn(message, UserWarning, stacklevel=3)
+        return False
 
     def __enter__(self) -> autocast:
-        _State.regions.append((self.device, self._enabled, self.fast_dtype))
+        if not isinstance(self.fast_dtype, _dtypes.DType):
+            raise TypeError(
+                "set_autocast_dtype(): argument 'dtype' (position 2) must be torch.dtype, not "
+                f"{type(self.fast_dtype).__name__}"
+            )
+        dtype = self.fast_dtype if self._enabled else get_autocast_dtype(self.device)
+        self._token.append(autocast_state.enter(self.device, self._enabled, dtype))
         return self
 
     def __exit__(self, *exc_info) -> None:
-        _State.regions.pop()
+        autocast_state.leave(self._token.pop())
 
     def __call__(self, fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -104,9 +131,3 @@ class autocast:
                 return fn(*args, **kwargs)
 
         return run
-
-
-def _dtype_name(dtype: Any) -> str:
-    if isinstance(dtype, _dtypes.DType):
-        return dtype.name
-    return str(dtype).rsplit(".", 1)[-1]

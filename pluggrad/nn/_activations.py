@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .. import ops as _ops
 from .._core.tensor import Tensor
+from ..ops._autocast import lower_precision
 from ..ops.inplace import in_place
 from ._losses import softplus_of
 
@@ -129,6 +130,7 @@ def threshold(input, threshold: float, value: float, inplace: bool = False) -> T
     return _applied(_threshold, input, inplace, threshold, value)
 
 
+@lower_precision
 def prelu(input, weight) -> Tensor:  # noqa: A002
     """``x`` where positive, ``weight * x`` elsewhere; `weight` has one element or one per
     channel (axis 1, or axis 0 of a 1-D input)."""

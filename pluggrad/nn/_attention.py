@@ -17,6 +17,7 @@ import warnings
 from .. import _dtypes
 from .. import ops as _ops
 from .._core.tensor import Tensor
+from ..ops._autocast import lower_precision
 from ._resample import dropped_out, scaled_dot_product_attention
 
 __all__ = ["multi_head_attention_forward"]
@@ -94,6 +95,7 @@ def _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate):
     )
 
 
+@lower_precision  # F.linear's policy, as PyTorch's projections are F.linear
 def _linear(x, weight, bias):
     out = _ops.matmul(x, _ops.matrix_transpose(weight))
     return out if bias is None else out + bias

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .. import ops as _ops
 from .._core.tensor import Tensor
+from ..ops._autocast import lower_precision
 from ..ops.convolution import convolution
 
 __all__ = [
@@ -160,12 +161,14 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, dims: int, fun
     return out if batched else _ops.squeeze(out, axis=0)
 
 
+@lower_precision
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:  # noqa: A002
     """1-d cross-correlation of `input` ``(N, C_in, L)`` or ``(C_in, L)`` with `weight`
     ``(C_out, C_in / groups, k)``; `padding` an int, a 1-tuple, ``'valid'`` or ``'same'``."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
+@lower_precision
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:  # noqa: A002
     """2-d cross-correlation of `input` ``(N, C_in, H, W)`` or ``(C_in, H, W)`` with `weight`
     ``(C_out, C_in / groups, kH, kW)``; `padding` an int, a pair, ``'valid'`` or ``'same'``
@@ -173,6 +176,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
+@lower_precision
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:  # noqa: A002
     """3-d cross-correlation of `input` ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)`` with
     `weight` ``(C_out, C_in / groups, kD, kH, kW)``; `padding` an int, a triple, ``'valid'`` or
@@ -226,6 +230,7 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     return out if batched else _ops.squeeze(out, axis=0)
 
 
+@lower_precision
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,  # noqa: A002
                      dilation=1) -> Tensor:  # fmt: skip
     """1-d transposed convolution of `input` ``(N, C_in, L)`` with `weight`
@@ -234,6 +239,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
                            dilation, 1, "conv_transpose1d")  # fmt: skip
 
 
+@lower_precision
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,  # noqa: A002
                      dilation=1) -> Tensor:  # fmt: skip
     """2-d transposed convolution of `input` ``(N, C_in, H, W)`` with `weight`
@@ -242,6 +248,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                            dilation, 2, "conv_transpose2d")  # fmt: skip
 
 
+@lower_precision
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,  # noqa: A002
                      dilation=1) -> Tensor:  # fmt: skip
     """3-d transposed convolution of `input` ``(N, C_in, D, H, W)`` with `weight`

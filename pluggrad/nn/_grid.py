@@ -18,6 +18,7 @@ from .. import ops as _ops
 from .._core.grad_mode import no_grad
 from .._core.size import Size
 from .._core.tensor import Tensor
+from ..ops._autocast import full_precision
 
 __all__ = ["affine_grid", "grid_sample"]
 
@@ -136,6 +137,7 @@ def _gather(flat: Tensor, ix: Tensor, iy: Tensor, height: int, width: int) -> Te
     return _ops.where(_ops.expand_dims(inside, axis=1), values, 0.0)
 
 
+@full_precision
 def grid_sample(input, grid, mode: str = "bilinear", padding_mode: str = "zeros",  # noqa: A002
                 align_corners=None) -> Tensor:  # fmt: skip
     """`input` ``(N, C, H, W)`` sampled at the normalized points of `grid` ``(N, H_out, W_out,

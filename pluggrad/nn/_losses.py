@@ -11,6 +11,7 @@ from .. import ops as _ops
 from .._core.grad_mode import grad_enabled
 from .._core.tensor import Size, Tensor, _make
 from ..ops import losses as _fused
+from ..ops._autocast import full_precision
 
 __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -70,6 +71,7 @@ def _broadcast_warning(input, target) -> None:  # noqa: A002 - PyTorch's names t
         )
 
 
+@full_precision
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
              weight=None) -> Tensor:  # fmt: skip
     """``(input - target) ** 2``, reduced."""
@@ -79,6 +81,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
+@full_precision
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
             weight=None) -> Tensor:  # fmt: skip
     """``|input - target|``, reduced."""
@@ -88,6 +91,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
+@full_precision
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
                    beta: float = 1.0) -> Tensor:  # fmt: skip
     """``0.5 d**2 / beta`` where ``d = |input - target| < beta``, ``d - 0.5 beta`` elsewhere."""
@@ -101,6 +105,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
     return _reduce(_ops.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
 
 
+@full_precision
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None) -> Tensor:  # noqa: A002
     """``0.5 d**2`` where ``d = |input - target| < delta``, ``delta (d - 0.5 delta)`` elsewhere."""
     _broadcast_warning(input, target)
@@ -109,6 +114,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
+@full_precision
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
                          reduction: str = "mean") -> Tensor:  # fmt: skip
     """``-(t log x + (1 - t) log(1 - x))`` with each log clamped at -100, as PyTorch."""
@@ -127,6 +133,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
+@full_precision
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,  # noqa: A002
                                      reduce=None, reduction: str = "mean",
                                      pos_weight=None) -> Tensor:  # fmt: skip
@@ -247,6 +254,7 @@ def _picked(scores, target, weight, ignore_index: int):
     return _ops.reshape(-values * weights, out_shape), _ops.reshape(weights, out_shape)
 
 
+@full_precision
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,  # noqa: A002
              reduce=None, reduction: str = "mean") -> Tensor:  # fmt: skip
     """``-weight[t] input[n, t]`` for the class index ``t`` of each element, reduced; the mean
@@ -265,6 +273,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     return _ops.reshape(loss, tuple(target.shape)) if reduction == "none" else loss
 
 
+@full_precision
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,  # noqa: A002
                   reduce=None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:  # fmt: skip
@@ -310,6 +319,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
 
 
+@full_precision
 def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
            log_target: bool = False) -> Tensor:  # fmt: skip
     """``target (log target - input)`` (0 where ``target == 0``); `input` holds log

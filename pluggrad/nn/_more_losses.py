@@ -8,6 +8,7 @@ import math
 
 from .. import ops as _ops
 from .._core.tensor import Size, Tensor
+from ..ops._autocast import full_precision
 from ._losses import _reduce, check_reduction, legacy_reduction, softplus_of
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
 ]  # fmt: skip
 
 
+@full_precision
 def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=None,
                         reduce=None, reduction: str = "mean") -> Tensor:  # fmt: skip
     """``max(0, -target (input1 - input2) + margin)``, reduced."""
@@ -30,6 +32,7 @@ def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=
     return _reduce(_ops.clamp(-target * (input1 - input2) + margin, min=0), reduction)
 
 
+@full_precision
 def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None,  # noqa: A002
                          reduce=None, reduction: str = "mean") -> Tensor:  # fmt: skip
     """``x`` where ``target == 1``, ``max(0, margin - x)`` where ``target == -1``, reduced."""
@@ -40,6 +43,7 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
     return _reduce(margin_part + self_part, reduction)
 
 
+@full_precision
 def soft_margin_loss(input, target, size_average=None, reduce=None,  # noqa: A002
                      reduction: str = "mean") -> Tensor:  # fmt: skip
     """``log(1 + exp(-target x))``, reduced."""
@@ -60,6 +64,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None,  
     return _reduce(loss, reduction)
 
 
+@full_precision
 def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_average=None,
                           reduce=None, reduction: str = "mean") -> Tensor:  # fmt: skip
     """``1 - cos(x1, x2)`` where ``target == 1``, ``max(0, cos(x1, x2) - margin)`` where
@@ -84,6 +89,7 @@ def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_averag
     return _reduce(positive + negative, reduction)
 
 
+@full_precision
 def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,  # noqa: A002
                      size_average=None, eps: float = 1e-8, reduce=None,
                      reduction: str = "mean") -> Tensor:  # fmt: skip
@@ -136,6 +142,7 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool =
     return _ops.linalg.vector_norm(difference, ord=p, axis=axis, keepdims=keepdim)
 
 
+@full_precision
 def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2,
                         eps: float = 1e-6, swap: bool = False, size_average=None,
                         reduce=None, reduction: str = "mean") -> Tensor:  # fmt: skip

@@ -26,6 +26,7 @@ from .. import ops as _ops
 from .._core.grad_mode import no_grad
 from .._core.tensor import Tensor
 from ..backends._base import conv_window_index
+from ..ops._autocast import full_precision
 from ..ops.convolution import convolution
 
 __all__ = [
@@ -170,6 +171,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _max_pool(input, *args, bool(ceil_mode), bool(return_indices))
 
 
+@full_precision
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
                return_indices=False):  # fmt: skip
     """The maximum of each window of `input` ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (see
@@ -252,6 +254,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # n
                      divisor_override)  # fmt: skip
 
 
+@full_precision
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # noqa: A002
                count_include_pad=True, divisor_override=None) -> Tensor:  # fmt: skip
     """The mean of each window of `input` ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (see
@@ -341,6 +344,7 @@ def adaptive_max_pool2d(input, output_size, return_indices: bool = False):  # no
     return _adaptive_max_pool(input, output_size, 2, "adaptive_max_pool2d", return_indices)
 
 
+@full_precision
 def adaptive_max_pool3d(input, output_size, return_indices: bool = False):  # noqa: A002
     """The maximum over PyTorch's adaptive windows of `input` ``(N, C, D, H, W)`` or
     ``(C, D, H, W)``, to ``output_size`` (an int, or a triple whose None keeps that axis)."""
@@ -370,6 +374,7 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:  # noqa: A002
     return _adaptive_avg_pool(input, output_size, 2, "adaptive_avg_pool2d")
 
 
+@full_precision
 def adaptive_avg_pool3d(input, output_size) -> Tensor:  # noqa: A002
     """The mean over PyTorch's adaptive windows of `input` ``(N, C, D, H, W)`` or
     ``(C, D, H, W)``, to ``output_size`` (an int, or a triple whose None keeps that axis)."""

@@ -11,6 +11,7 @@ from .. import _dtypes
 from .. import ops as _ops
 from .._core.grad_mode import no_grad
 from .._core.tensor import Tensor
+from ..ops._autocast import lower_precision
 from ..ops.inplace import in_place
 
 __all__ = [
@@ -257,6 +258,7 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",  # n
 
 
 # ---- attention ----------------------------------------------------------------------------------
+@lower_precision
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
                                  is_causal: bool = False, scale=None,
                                  enable_gqa: bool = False) -> Tensor:  # fmt: skip

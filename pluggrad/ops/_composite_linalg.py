@@ -11,6 +11,7 @@ import numpy as np
 
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg, result_type
+from ._autocast import exempt, full_precision
 from ._products import matmul
 from ._shape import expand_dims, permute_dims, reshape
 from .creation import eye, tril, triu
@@ -32,6 +33,7 @@ __all__ = [
 _TAYLOR_TERMS = 18
 
 
+@exempt  # one kernel in PyTorch, outside autocast's lists: its products stay in A's dtype
 def matrix_exp(A) -> Tensor:
     """The matrix exponential of (a batch of) square matrices: scaling and squaring of a
     Taylor series, through matrix products (so every derivative follows)."""
@@ -66,6 +68,7 @@ def multi_dot(tensors) -> Tensor:
     return out
 
 
+@full_precision
 def solve_triangular(
     A, B, *, upper: bool, left: bool = True, unitriangular: bool = False
 ) -> Tensor:
@@ -83,6 +86,7 @@ def solve_triangular(
 _Lstsq = result_type("linalg_lstsq", "solution", "residuals", "rank", "singular_values")
 
 
+@full_precision
 def lstsq(A, B, rcond=None, *, driver=None):
     """The least-squares solution of ``A X = B`` (the minimum-norm one), as PyTorch's default
     CPU driver (``gelsy``) returns it: ``(solution, residuals, rank, singular_values)`` with
@@ -121,6 +125,7 @@ def vander(x, *, N=None) -> Tensor:
     return stack(columns, axis=-1)
 
 
+@full_precision
 def tensorinv(A, ind: int = 2) -> Tensor:
     """The inverse of `A` for :func:`tensordot` over its first `ind` axes: ``A`` reshaped to a
     square matrix, inverted, reshaped to ``A.shape[ind:] + A.shape[:ind]``."""
@@ -135,6 +140,7 @@ def tensorinv(A, ind: int = 2) -> Tensor:
     return reshape(inv(square), tuple(cols) + tuple(rows))
 
 
+@full_precision
 def tensorsolve(A, B, dims=None) -> Tensor:
     """`X` with ``tensordot(A, X, X.ndim) == B`` (``dims``: axes of `A` moved to the end
     first)."""
@@ -149,11 +155,13 @@ def tensorsolve(A, B, dims=None) -> Tensor:
 
 
 # ---- torch.<name>: PyTorch's older spellings of the linalg functions -----------------------------
+@full_precision
 def cholesky(input, upper: bool = False) -> Tensor:  # noqa: A002
     """``torch.cholesky``: the lower (or `upper`) Cholesky factor."""
     return _linalg_cholesky(as_tensor_arg(input), upper=upper)
 
 
+@full_precision
 def cholesky_solve(B, L, upper: bool = False) -> Tensor:
     """The solution of ``A X = B`` given the Cholesky factor `L` of ``A``."""
     factor = as_tensor_arg(L)
@@ -162,6 +170,7 @@ def cholesky_solve(B, L, upper: bool = False) -> Tensor:
     return solve_triangular(lower.mT.conj(), y, upper=True)
 
 
+@full_precision
 def cholesky_inverse(L, upper: bool = False) -> Tensor:
     """The inverse of ``A`` given its Cholesky factor `L`."""
     factor = as_tensor_arg(L)
@@ -174,12 +183,14 @@ _SVD = result_type("svd", "U", "S", "V")  # V, not Vh
 _TriangularSolve = result_type("triangular_solve", "solution", "cloned_coefficient")
 
 
+@full_precision
 def qr(input, some: bool = True):  # noqa: A002
     """``torch.qr``: ``(Q, R)``, reduced unless ``some=False``."""
     q, r = _linalg_qr(as_tensor_arg(input), mode="reduced" if some else "complete")
     return _QR(q, r)
 
 
+@full_precision
 def svd(input, some: bool = True, compute_uv: bool = True):  # noqa: A002
     """``torch.svd``: ``(U, S, V)`` with ``input = U diag(S) V^H`` (reduced unless
     ``some=False``)."""
@@ -190,6 +201,7 @@ def svd(input, some: bool = True, compute_uv: bool = True):  # noqa: A002
     return _SVD(u, s, vh.mT.conj())
 
 
+@full_precision
 def triangular_solve(b, A, upper: bool = True, transpose: bool = False,
                      unitriangular: bool = False):  # fmt: skip
     """``torch.triangular_solve``: ``(X, A)`` with ``A X = b`` (``A^T X = b`` with

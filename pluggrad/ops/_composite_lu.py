@@ -13,6 +13,7 @@ import numpy as np
 
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg, result_type
+from ._autocast import full_precision
 from ._composite_linalg import solve_triangular
 from ._products import matmul
 from ._shape import expand_dims
@@ -161,6 +162,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data: bool = True, unpack_pivots: bool 
     return _LUUnpack(p, lower, upper)
 
 
+@full_precision
 def lu_solve(LU, pivots, B, *, left: bool = True, adjoint: bool = False) -> Tensor:
     """The solution of ``A X = B`` (``A^H X = B`` with `adjoint`; ``X A = B`` unless `left`)
     from :func:`lu_factor`'s result."""
@@ -194,6 +196,7 @@ def _failed(x: Tensor) -> Tensor:
     return x * float("nan")
 
 
+@full_precision
 def inv_ex(A, *, check_errors: bool = False):
     """``(inverse, info)``: `info` is 0, or positive where `A` is singular (the inverse is
     then NaN); with ``check_errors`` a singular matrix raises."""
@@ -206,6 +209,7 @@ def inv_ex(A, *, check_errors: bool = False):
         return _InvEx(_failed(a), a.new_ones(tuple(a.shape[:-2]), dtype="int32"))
 
 
+@full_precision
 def solve_ex(A, B, *, left: bool = True, check_errors: bool = False):
     """``(result, info)`` of :func:`~pluggrad.linalg.solve` (see :func:`inv_ex`)."""
     a = as_tensor_arg(A)
@@ -218,6 +222,7 @@ def solve_ex(A, B, *, left: bool = True, check_errors: bool = False):
         return _SolveEx(_failed(b), a.new_ones(tuple(a.shape[:-2]), dtype="int32"))
 
 
+@full_precision
 def cholesky_ex(A, *, upper: bool = False, check_errors: bool = False):
     """``(L, info)`` of :func:`~pluggrad.linalg.cholesky`: `info` positive (and ``L`` NaN)
     where `A` is not positive definite, unless ``check_errors`` makes that an error."""
@@ -236,6 +241,7 @@ def cholesky_ex(A, *, upper: bool = False, check_errors: bool = False):
     return _CholeskyEx(factor, info)
 
 
+@full_precision
 def householder_product(A, tau) -> Tensor:
     """The first n columns of ``H_1 H_2 ... H_k`` with ``H_i = I - tau_i v_i v_i^H`` and
     ``v_i`` the i-th column of `A` below its diagonal, with 1 on it (LAPACK's orgqr)."""

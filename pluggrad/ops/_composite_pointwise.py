@@ -10,6 +10,7 @@ import math
 from .. import _dtypes
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg
+from ._autocast import full_precision
 from ._convert import astype, binary_operands
 from .dtype_functions import finfo
 from .elementwise import (
@@ -133,6 +134,7 @@ def complex(real, imag) -> Tensor:  # noqa: A001 - PyTorch's name
     return re + im * 1j
 
 
+@full_precision
 def polar(abs, angle) -> Tensor:  # noqa: A002
     """``abs * (cos(angle) + 1j * sin(angle))``."""
     r, theta = binary_operands(abs, angle)

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg, normalize_axis, result_type
+from ._autocast import full_precision
 from ._shape import expand_dims, reshape
 from .indexing import take_along_axis
 from .linalg import vector_norm
@@ -61,6 +62,7 @@ def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
     return _kth(x if x.ndim else reshape(x, (1,)), k - 1, dim, keepdim, _KthValue)
 
 
+@full_precision
 def quantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):  # noqa: A002
     """The `q`-quantiles (a number or a 1-D tensor of them in [0, 1]) along `dim` (of all
     elements by default), interpolated as `interpolation` says (``linear``, ``lower``,
@@ -68,6 +70,7 @@ def quantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = 
     return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=False)
 
 
+@full_precision
 def nanquantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):  # noqa: A002
     """:func:`quantile` of the elements that are not NaN (NaN for a slice of NaNs only)."""
     return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=True)
@@ -259,6 +262,7 @@ def unravel_index(indices, shape) -> tuple[Tensor, ...]:
     return tuple(as_tensor_arg(np.asarray(c, dtype=np.int64), like=idx) for c in coords)
 
 
+@full_precision
 def cdist(x1, x2, p: float = 2.0, compute_mode=None) -> Tensor:
     """PyTorch's ``cdist``: the `p`-norm distance between each row of `x1` ``(..., P, M)`` and
     each row of `x2` ``(..., R, M)``, shaped ``(..., P, R)`` (batch dimensions broadcast).

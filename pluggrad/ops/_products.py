@@ -11,6 +11,7 @@ from .._core.primitive import apply
 from .._core.size import broadcast_mismatch
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg, merge_axis
+from ._autocast import full_precision, lower_precision
 from ._convert import accumulation_dtype, astype
 from ._define import linalg_kernel, primitive
 from ._shape import broadcast_shape, expand_dims, permute_dims, reshape
@@ -49,6 +50,7 @@ def _both(x1, x2):
 # ---- products -----------------------------------------------------------------------------------
 
 
+@lower_precision
 def matmul(x1, x2, /) -> Tensor:
     """Matrix product with NumPy's rules for 1-D operands and broadcast batch dimensions."""
     x1, x2 = _both(x1, x2)
@@ -130,6 +132,7 @@ def dot(input, tensor, /) -> Tensor:  # noqa: A002 - PyTorch's parameter names
     return apply(_DOT, (x1, x2))
 
 
+@lower_precision
 def mm(input, mat2, /) -> Tensor:  # noqa: A002
     """Product of two matrices (``torch.mm``; no broadcasting)."""
     x1, x2 = _both(input, mat2)
@@ -158,6 +161,7 @@ def mv(input, vec, /) -> Tensor:  # noqa: A002
     return apply(_MATMUL, (x1, x2))
 
 
+@lower_precision
 def bmm(input, mat2, /) -> Tensor:  # noqa: A002
     """Batched product of two stacks of matrices with equal batch sizes (``torch.bmm``)."""
     x1, x2 = _both(input, mat2)
@@ -181,7 +185,8 @@ def matrix_transpose(x, /) -> Tensor:
     return apply(_MATRIX_TRANSPOSE, (x,))
 
 
-def tensordot(x1, x2, /, *, axes=2, dims=None) -> Tensor:
+@lower_precision
+def tensordot(x1, x2, /, axes=2, *, dims=None) -> Tensor:
     """Sum of products over the axes `axes` (``dims`` is PyTorch's name).
 
     `axes` is an int N (the last N axes of `x1` with the first N of `x2`) or a pair of axis
@@ -225,6 +230,7 @@ def tensordot(x1, x2, /, *, axes=2, dims=None) -> Tensor:
     return reshape(matmul(left, right), tuple(shape1 + shape2))
 
 
+@lower_precision
 def vecdot(x1, x2, /, *, axis: int = -1, dim=None) -> Tensor:
     """Dot product of vectors along `axis` (``dim``), conjugating `x1`; broadcasts."""
     x1, x2 = _both(x1, x2)
@@ -261,6 +267,7 @@ def inner(input, other, /) -> Tensor:  # noqa: A002
     return tensordot(x1, x2, axes=([-1], [-1]))
 
 
+@full_precision
 def trace(x, /, *, offset: int = 0, dtype=None) -> Tensor:
     """Sum of the `offset`-th diagonal of the matrices in `x` (``torch.trace`` for 2-D `x`).
 

@@ -14,6 +14,7 @@ import string
 
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg, result_type, tensor_method
+from ._autocast import lower_precision
 from ._composite_linalg import (
     cholesky,
     cholesky_inverse,
@@ -229,6 +230,7 @@ def _scaled(beta, input: Tensor, alpha, product: Tensor) -> Tensor:  # noqa: A00
     return (input if beta == 1 else input * beta) + product
 
 
+@lower_precision
 def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * (mat1 @ mat2)`` for matrices."""
     mat1, mat2 = _t(mat1), _t(mat2, mat1)
@@ -263,6 +265,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     return _scaled(beta, _t(input, vec1), alpha, expand_dims(vec1, axis=1) * vec2)
 
 
+@lower_precision
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * (batch1 @ batch2)`` for batches of matrices."""
     batch1 = _t(batch1)
@@ -271,6 +274,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     return _scaled(beta, _t(input, batch1), alpha, matmul(batch1, batch2))
 
 
+@lower_precision
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
     batch1 = _t(batch1)
@@ -390,6 +394,7 @@ def chain_matmul(*matrices) -> Tensor:
     return out
 
 
+@lower_precision
 def einsum(equation: str, *operands) -> Tensor:
     """Einstein summation: ``einsum("ij,jk->ik", a, b)``; ``...`` broadcasts; without ``->``
     the output takes the letters seen once, in alphabetical order.

@@ -20,6 +20,7 @@ from .. import _dtypes
 from .._core.primitive import apply
 from .._core.tensor import Tensor
 from ._args import as_tensor_arg, merge_axis, normalize_axis
+from ._autocast import full_precision
 from ._convert import astype, default_float
 from ._define import primitive
 from ._leaf import leaf, resolve_backend
@@ -138,6 +139,7 @@ def _resize(x: Tensor, axis: int, n: int) -> Tensor:
 # ---- one-dimensional transforms -----------------------------------------------------------------
 
 
+@full_precision
 def fft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None) -> Tensor:
     """Discrete Fourier transform along `axis` (``dim``), of length `n` (crop or zero-pad).
 
@@ -153,6 +155,7 @@ def fft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", d
     return apply(_R2C, (x,), {**params, "onesided": False})
 
 
+@full_precision
 def ifft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None) -> Tensor:
     """Inverse discrete Fourier transform along `axis` (``norm="backward"`` scales by 1/n)."""
     x = default_float(as_tensor_arg(x))
@@ -166,6 +169,7 @@ def ifft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", 
     return conj(apply(_R2C, (x,), {"axes": (axis,), "norm": _swap(norm), "onesided": False}))
 
 
+@full_precision
 def rfft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None) -> Tensor:
     """Transform of a real signal along `axis`: the ``n // 2 + 1`` non-negative frequencies."""
     x = _as_real(as_tensor_arg(x), "rfft")
@@ -175,6 +179,7 @@ def rfft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", 
     return apply(_R2C, (x,), {"axes": (axis,), "norm": _norm(norm), "onesided": True})
 
 
+@full_precision
 def irfft(
     x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None
 ) -> Tensor:
@@ -189,6 +194,7 @@ def irfft(
     return apply(_C2R, (x,), {"axes": (axis,), "norm": _norm(norm), "last_dim_size": n})
 
 
+@full_precision
 def hfft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None) -> Tensor:
     """Transform of a Hermitian-symmetric signal given by its first half: a real spectrum of
     length `n` (default ``2 * (m - 1)``)."""
@@ -201,6 +207,7 @@ def hfft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", 
     return apply(_C2R, (x,), {"axes": (axis,), "norm": _swap(_norm(norm)), "last_dim_size": n})
 
 
+@full_precision
 def ihfft(
     x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward", dim=None
 ) -> Tensor:
@@ -223,6 +230,7 @@ def _resized(x: Tensor, axes, s) -> Tensor:
     return x
 
 
+@full_precision
 def fftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor:
     """N-dimensional transform over `axes` (``dim``; all by default), of sizes `s`."""
     x = as_tensor_arg(x)
@@ -231,6 +239,7 @@ def fftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor
     return apply(_C2C, (x,), {"axes": axes, "norm": _norm(norm), "forward": True})
 
 
+@full_precision
 def ifftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor:
     """N-dimensional inverse transform over `axes` (``dim``; all by default), of sizes `s`."""
     x = as_tensor_arg(x)
@@ -239,6 +248,7 @@ def ifftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tenso
     return apply(_C2C, (x,), {"axes": axes, "norm": _norm(norm), "forward": False})
 
 
+@full_precision
 def rfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor:
     """N-dimensional transform of a real signal; the last of `axes` keeps ``n // 2 + 1``
     non-negative frequencies."""
@@ -248,6 +258,7 @@ def rfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tenso
     return apply(_R2C, (x,), {"axes": axes, "norm": _norm(norm), "onesided": True})
 
 
+@full_precision
 def irfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor:
     """Inverse of :func:`rfftn`: a real signal of sizes `s` (the last by default
     ``2 * (m - 1)``)."""
@@ -262,6 +273,7 @@ def irfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tens
     return apply(_C2R, (x,), {"axes": axes, "norm": _norm(norm), "last_dim_size": last})
 
 
+@full_precision
 def hfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor:
     """N-dimensional :func:`hfft`: the real spectrum of a Hermitian signal given by its first
     half along the last of `axes`."""
@@ -270,6 +282,7 @@ def hfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tenso
     return irfftn(conj(x), s=s, axes=axes, norm=_SWAPPED_NAMES[norm])
 
 
+@full_precision
 def ihfftn(x, /, *, s=None, axes=None, norm: str = "backward", dim=None) -> Tensor:
     """Inverse of :func:`hfftn`: the first half of the Hermitian spectrum of a real signal."""
     x = _as_real(as_tensor_arg(x), "ihfftn")

@@ -22,6 +22,7 @@ from .._core.primitive import apply, mixed_backend_error
 from .._core.tensor import Tensor
 from . import _products
 from ._args import as_tensor_arg, merge_axis, result_type
+from ._autocast import full_precision
 from ._convert import astype, clone
 from ._define import linalg_kernel, primitive
 from ._products import (
@@ -267,16 +268,19 @@ def logdet(input, /) -> Tensor:  # noqa: A002
     return where(sign < 0, float("nan"), logabsdet)
 
 
+@full_precision
 def inv(x, /) -> Tensor:
     """Inverse of the square matrices in `x`."""
     return apply(_INV, (_matrices(x, "linalg.inv", square=True),))
 
 
+@full_precision
 def inverse(input, /) -> Tensor:  # noqa: A002
     """``torch.inverse``: the same as :func:`pluggrad.linalg.inv`."""
     return inv(input)
 
 
+@full_precision
 def solve(x1, x2, /, *, left: bool = True) -> Tensor:
     """Solution X of ``x1 @ X = x2`` (``left=False``: of ``X @ x1 = x2``).
 
@@ -356,6 +360,7 @@ def matrix_power(x, n, /) -> Tensor:
 # ---- decompositions -----------------------------------------------------------------------------
 
 
+@full_precision
 def cholesky(x, /, *, upper: bool = False) -> Tensor:
     """Cholesky factor of Hermitian positive-definite matrices (lower, or upper if `upper`).
 
@@ -365,17 +370,20 @@ def cholesky(x, /, *, upper: bool = False) -> Tensor:
     return apply(_CHOLESKY, (x,), {"upper": bool(upper)})
 
 
+@full_precision
 def eigh(x, /):
     """Eigenvalues (ascending) and eigenvectors of Hermitian matrices, a named tuple
     ``(eigenvalues, eigenvectors)``; only the lower triangle of `x` is read."""
     return _EighResult(*apply(_EIGH, (_matrices(x, "linalg.eigh", square=True),)))
 
 
+@full_precision
 def eigvalsh(x, /) -> Tensor:
     """Eigenvalues of Hermitian matrices, ascending (the gradient is PyTorch's)."""
     return eigh(x)[0]
 
 
+@full_precision
 def eig(x, /):
     """Eigenvalues and eigenvectors of general square matrices, the named tuple
     ``(eigenvalues, eigenvectors)``, both complex (as PyTorch's ``linalg.eig``: not sorted,
@@ -388,22 +396,26 @@ def eig(x, /):
     return _EigResult(*apply(_EIG, (x,)))
 
 
+@full_precision
 def eigvals(x, /) -> Tensor:
     """Eigenvalues of general square matrices, complex (PyTorch's ``linalg.eigvals``)."""
     return eig(x)[0]
 
 
+@full_precision
 def svd(x, /, *, full_matrices: bool = True):
     """Singular value decomposition ``(U, S, Vh)`` with ``x = U diag(S) Vh``."""
     x = _matrices(x, "linalg.svd")
     return _SVDResult(*apply(_SVD, (x,), {"full_matrices": bool(full_matrices)}))
 
 
+@full_precision
 def svdvals(x, /) -> Tensor:
     """Singular values, descending."""
     return svd(x, full_matrices=False)[1]
 
 
+@full_precision
 def qr(x, /, *, mode: str = "reduced"):
     """QR decomposition ``(Q, R)``; `mode` is ``'reduced'`` or ``'complete'``."""
     x = _matrices(x, "linalg.qr")

@@ -39,6 +39,7 @@ from ._args import (
     result_type,
     torch_positional,
 )
+from ._autocast import full_precision
 from ._convert import accumulation_dtype, cast, default_float
 from ._define import primitive
 from .elementwise import maximum, minimum
@@ -162,6 +163,7 @@ def sum(x, /, *args, axis=None, dtype=None, keepdims=False, dim=None, keepdim=Fa
     return _reduce(_SUM, x, axis, kw["dim"], keepdims, kw["keepdim"], kw["dtype"])
 
 
+@full_precision
 def prod(x, /, *args, axis=None, dtype=None, keepdims=False, dim=None, keepdim=False) -> Tensor:
     """Product of elements over `axis` (all by default); the gradient is exact with zeros.
 

@@ -1,9 +1,7 @@
 """``pluggrad.amp``: GradScaler step by step as PyTorch 2.13's (the values below are its), and
-autocast regions, which pluggrad disables with a warning (no 16-bit floating dtype)."""
+the CUDA spellings without a GPU (autocast regions: pluggrad/conformance/test_autocast.py)."""
 
 from __future__ import annotations
-
-import warnings
 
 import pytest
 
@@ -96,21 +94,3 @@ def test_without_a_gpu_cuda_scalers_and_autocast_disable_themselves():
         assert not pg.is_autocast_enabled("cuda")
     with pytest.warns(FutureWarning, match=r"torch.amp.GradScaler\('cuda', args...\)"):
         pg.cuda.amp.GradScaler(enabled=False)
-
-
-def test_autocast_regions_run_in_full_precision():
-    with pytest.warns(UserWarning, match="pluggrad has no bfloat16 dtype"):
-        region = pg.autocast("cpu")
-    with region:
-        assert not pg.is_autocast_enabled("cpu")
-        assert (pg.ones(2, 2) @ pg.ones(2, 2)).dtype == pg.float32
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with pg.autocast(device_type="cpu", enabled=False):  # no warning when disabled
-            assert pg.get_autocast_dtype("cpu") == "bfloat16"
-
-        @pg.autocast("cpu", enabled=False)
-        def double(x):
-            return 2 * x
-
-        assert double(pg.ones(1)).tolist() == [2.0]
