@@ -42,7 +42,14 @@ from ._conv import (
     conv_transpose2d,
     conv_transpose3d,
 )
+from ._ctc import ctc_loss
 from ._embedding_bag import embedding_bag
+from ._fractional_pool import (
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
 from ._grid import affine_grid, grid_sample
 from ._losses import (
     binary_cross_entropy,
@@ -55,6 +62,11 @@ from ._losses import (
     nll_loss,
     smooth_l1_loss,
     softplus_of,
+)
+from ._margin_losses import (
+    multi_margin_loss,
+    multilabel_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 from ._more_functional import channel_shuffle, feature_alpha_dropout, pdist, rrelu
 from ._more_losses import (
@@ -93,6 +105,18 @@ from ._pool import (
     max_pool3d,
     max_pool3d_with_indices,
 )
+from ._pool_more import (
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d_with_indices,
+    dropout3d,
+    lp_pool1d,
+    lp_pool2d,
+    lp_pool3d,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
+)
 from ._resample import (
     alpha_dropout,
     dropout1d,
@@ -125,6 +149,12 @@ __all__ = [
     "pairwise_distance", "dropout1d", "dropout2d", "alpha_dropout", "pixel_shuffle",
     "pixel_unshuffle", "interpolate", "scaled_dot_product_attention",
     "multi_head_attention_forward", "pdist", "channel_shuffle", "rrelu", "feature_alpha_dropout",
+    "max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d",
+    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices", "dropout3d", "multi_margin_loss",
+    "multilabel_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss",
+    "fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d_with_indices",
 ]  # fmt: skip
 
 
@@ -317,7 +347,18 @@ def pad(input, pad: Sequence[int], mode: str = "constant", value=None) -> Tensor
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:
-        raise RuntimeError("Padding length too large")
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but "
+            f"got padding length {len(pad)} and input of dimension {input.ndim}"
+        )
+    sides = len(pad) // 2
+    if mode in ("reflect", "replicate", "circular") and (
+        sides > 3 or input.ndim not in (sides + 1, sides + 2)
+    ):
+        # PyTorch's reflect, replicate and circular kernels: 1-3 axes, with channels and batch
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor."
+        )
     out = input
     for k in range(len(pad) // 2):
         axis = input.ndim - 1 - k
@@ -344,6 +385,8 @@ def pad(input, pad: Sequence[int], mode: str = "constant", value=None) -> Tensor
                     f"dimension, but got: padding ({before}, {after}) at dimension {axis} of "
                     f"input {list(input.shape)}"
                 )
+            if mode == "circular" and (before > size or after > size):
+                raise RuntimeError("Padding value causes wrapping around more than once.")
             out = _ops.take(out, _pad_indices(size, before, after, mode), axis=axis)
         else:
             raise NotImplementedError(
