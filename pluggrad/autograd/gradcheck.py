@@ -74,25 +74,37 @@ def _numpy_all(tensors: list[Tensor]) -> list[np.ndarray]:
     return values
 
 
+def _real_coordinates(values: np.ndarray) -> np.ndarray:
+    """A tensor's values as real coordinates: a complex tensor's real parts, then its
+    imaginary parts (PyTorch's gradcheck checks a complex function as a real function of twice
+    as many real variables)."""
+    flat = values.reshape(-1)
+    return np.concatenate([flat.real, flat.imag]) if np.iscomplexobj(flat) else flat
+
+
 def _numerical_jacobians(func, inputs: tuple, eps: float) -> dict:
-    """``{(input index, output index): J}`` with ``J[i, j] = d out_j / d in_i``."""
+    """``{(input index, output index): J}`` with ``J[i, j] = d out_j / d in_i`` over the real
+    coordinates of both (see :func:`_real_coordinates`)."""
     jacobians = {}
     for i, t in enumerate(inputs):
         if not (isinstance(t, Tensor) and t._requires_grad):
             continue
         base = _numpy(t)
         flat = base.reshape(-1)
-        evaluations = []  # the outputs at +eps and -eps of each element in turn
-        for k in range(flat.size):
-            for step in (eps, -eps):
-                perturbed = flat.copy()
-                perturbed[k] += step
-                args = list(inputs)
-                args[i] = _rebuilt(t, perturbed.reshape(base.shape))
-                with no_grad():
-                    evaluations.append(_differentiable_outputs(func(*args)))
+        # a complex element is moved along its real and then its imaginary axis
+        directions = (1.0, 1j) if np.iscomplexobj(flat) else (1.0,)
+        evaluations = []  # the outputs at +eps and -eps of each coordinate in turn
+        for direction in directions:
+            for k in range(flat.size):
+                for step in (eps, -eps):
+                    perturbed = flat.copy()
+                    perturbed[k] += step * direction
+                    args = list(inputs)
+                    args[i] = _rebuilt(t, perturbed.reshape(base.shape))
+                    with no_grad():
+                        evaluations.append(_differentiable_outputs(func(*args)))
         read = iter(_numpy_all([o for outs in evaluations for o in outs]))
-        diffs = [[next(read).reshape(-1) for _ in outs] for outs in evaluations]
+        diffs = [[_real_coordinates(next(read)) for _ in outs] for outs in evaluations]
         columns = [
             [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
             for plus, minus in zip(diffs[0::2], diffs[1::2])
@@ -103,31 +115,45 @@ def _numerical_jacobians(func, inputs: tuple, eps: float) -> dict:
 
 
 def _analytical_jacobians(func, inputs: tuple) -> dict:
-
+    """As :func:`_numerical_jacobians`, by one vector-Jacobian product per real coordinate of
+    each output: the cotangent 1 at an element for its real part, 1j for its imaginary part.
+    The gradient of a complex input is ``d/d re + 1j * d/d im`` (PyTorch's convention), so its
+    real and imaginary parts are the two rows of that coordinate."""
     diff_inputs = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
     positions = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._requires_grad]
     outputs = _differentiable_outputs(func(*inputs))
     jacobians = {}
     for j, out in enumerate(outputs):
         size, shape = out.numel(), tuple(out.shape)
-        products = []  # per output element, the gradients of the inputs (None: unused)
-        for k in range(size):
-            onehot = np.zeros(size, dtype=np.dtype(out.dtype.name))
-            onehot[k] = 1
-            grads: Sequence[Tensor | None]
-            if not out._requires_grad:
-                grads = [None] * len(diff_inputs)
-            else:
-                seed = tensor(onehot.reshape(shape), dtype=out.dtype, backend=out._backend)
-                grads = autograd_grad(out, diff_inputs, seed, retain_graph=True, allow_unused=True)
-            products.append(grads)
+        units = (1.0, 1j) if out.dtype.is_complex else (1.0,)
+        products = []  # per output coordinate, the gradients of the inputs (None: unused)
+        for unit in units:
+            for k in range(size):
+                onehot = np.zeros(size, dtype=np.dtype(out.dtype.name))
+                onehot[k] = unit
+                grads: Sequence[Tensor | None]
+                if not out._requires_grad:
+                    grads = [None] * len(diff_inputs)
+                else:
+                    seed = tensor(onehot.reshape(shape), dtype=out.dtype, backend=out._backend)
+                    grads = autograd_grad(
+                        out, diff_inputs, seed, retain_graph=True, allow_unused=True
+                    )
+                products.append(grads)
         read = iter(_numpy_all([g for grads in products for g in grads if g is not None]))
         rows: dict[int, list] = {i: [] for i in positions}
         for grads in products:
             for i, t, g in zip(positions, diff_inputs, grads):
-                rows[i].append(np.zeros(t.numel()) if g is None else next(read).reshape(-1))
+                width = t.numel() * (2 if t.dtype.is_complex else 1)
+                if g is None:
+                    rows[i].append(np.zeros(width))
+                    continue
+                value = next(read)
+                if not t.dtype.is_complex:
+                    value = value.real  # a real input's gradient is real
+                rows[i].append(_real_coordinates(value))
         for i in positions:
-            # rows[i][k] is d out_k / d input (one vector-Jacobian product per output element)
+            # rows[i][k] is d out_k / d input (one vector-Jacobian product per coordinate)
             jacobians[(i, j)] = np.stack(rows[i], axis=1) if rows[i] else None
     return jacobians
 
@@ -203,6 +229,12 @@ def gradcheck(
     return True
 
 
+def _random_like(rng: np.random.Generator, t: Tensor) -> np.ndarray:
+    """Standard normal values of `t`'s shape, with a random imaginary part if it is complex."""
+    values = rng.standard_normal(tuple(t.shape))
+    return values + 1j * rng.standard_normal(tuple(t.shape)) if t.dtype.is_complex else values
+
+
 def gradgradcheck(
     func,
     inputs,
@@ -236,7 +268,7 @@ def gradgradcheck(
         outputs = _differentiable_outputs(func(*inputs))
         grad_outputs = tuple(
             tensor(
-                rng.standard_normal(tuple(o.shape)),
+                _random_like(rng, o),
                 dtype=o.dtype,
                 backend=o._backend,
                 requires_grad=True,
