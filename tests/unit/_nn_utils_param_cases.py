@@ -81,7 +81,9 @@ def _grads(m: Any) -> dict:
 
 def _error(fn: Any) -> list:
     try:
-        fn()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the old weight_norm's deprecation, here expected
+            fn()
     except Exception as e:
         return [type(e).__name__, str(e)]
     return ["no error", ""]
@@ -316,6 +318,57 @@ def case_orthogonal(T: Any, d: dict) -> dict:
     plain = orth(_linear(T, d["w44"], d["b4"]), use_trivialization=False)
     out["assign_plain"] = _error(lambda: setattr(plain, "weight", _t(T, d["w44"])))
     return out
+
+
+def _complex(t: Any) -> Any:
+    return [t.detach().real.tolist(), t.detach().imag.tolist()]
+
+
+def case_orthogonal_complex_and_batched(T: Any, d: dict) -> dict:
+    orth = T.nn.utils.parametrizations.orthogonal
+    w = _t(T, d["w33"]) + 1j * _t(T, d["w33"]).T.flip(0)
+    out: dict = {}
+    for key in ("matrix_exp", "cayley"):
+        m = T.nn.Module()
+        m.weight = T.nn.Parameter(w.clone())
+        orth(m, orthogonal_map=key)
+        out[key] = _complex(m.weight)
+    out["householder"] = _error(lambda: orth(m, orthogonal_map="householder"))
+    batch = T.nn.Module()
+    batch.w = T.nn.Parameter(T.stack([_t(T, d["w44"]), _t(T, d["w44"]).T]))
+    orth(batch, "w")
+    tall = T.nn.Module()
+    tall.w = T.nn.Parameter(T.stack([_t(T, d["w53"]), -_t(T, d["w53"])]))
+    orth(tall, "w", use_trivialization=False)
+    return {**out, "batched": _v(batch.w), "batched_tall": _v(tall.w),
+            "batched_tall_original": _v(tall.parametrizations.w.original)}  # fmt: skip
+
+
+def case_spectral_norm_conv(T: Any, d: dict) -> dict:
+    conv = T.nn.Conv2d(3, 4, 2, dtype=T.float64)
+    with T.no_grad():
+        conv.weight.copy_(_t(T, d["conv_w"]))
+        conv.bias.copy_(_t(T, d["conv_b"]))
+    T.nn.utils.parametrizations.spectral_norm(conv, n_power_iterations=3, eps=1e-6)
+    p = conv.parametrizations.weight[0]
+    with T.no_grad():
+        p._u.copy_(_t(T, d["u4"]))
+        p._v.copy_(_t(T, d["conv_w"])[0].reshape(-1))
+    y = conv(_t(T, d["img"]))
+    y.sum().backward()
+    convt = T.nn.ConvTranspose2d(3, 4, 2, dtype=T.float64)
+    with T.no_grad():
+        convt.weight.copy_(_t(T, d["convt_w"]))
+        convt.bias.copy_(_t(T, d["convt_b"]))
+    T.nn.utils.spectral_norm(convt)
+    with T.no_grad():
+        convt.weight_u.copy_(_t(T, d["u4"]))
+        convt.weight_v.copy_(_t(T, d["convt_w"])[:, 0].reshape(-1))
+    yt = convt(_t(T, d["img"]))
+    return {
+        "weight": _v(conv.weight), "u": _v(p._u), "grads": _grads(conv),
+        "old_convt": [_v(convt.weight), _v(convt.weight_u), _v(yt[0, 0, 0])],
+    }  # fmt: skip
 
 
 def case_orthogonal_tall_seeded(T: Any, d: dict) -> dict:
