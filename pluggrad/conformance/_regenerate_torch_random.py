@@ -102,6 +102,10 @@ def cases() -> list[tuple[int, str]]:
     out += [(1000, "T.randperm(1000)")]
     out += [(s, code) for s in (0, 42) for code in _SEQUENCES]
     out += [(s, code) for s in (0, 3) for code in _MODULES]
+    # complex draws: the real and imaginary parts drawn as one real tensor of twice the size
+    for dt, n in (("complex64", 5), ("complex128", 20), ("complex64", 40)):
+        out += [(2, f"T.randn({n}, dtype=T.{dt})"), (2, f"T.rand({n}, dtype=T.{dt})")]
+        out += [(2, f"T.randn_like(T.zeros({n}, dtype=T.{dt}))")]
     return [(seed + i % 3, code) for i, (seed, code) in enumerate(out)]
 
 
@@ -112,7 +116,15 @@ def exact(code: str, arrays: list[np.ndarray]) -> bool:
     if "attention" in code or "Transformer" in code:
         return False
     f32_normal = any(word in code for word in ("randn", "normal", "Embedding", "multinomial"))
-    return not (f32_normal and any(a.dtype == np.float32 and a.size >= 16 for a in arrays))
+    return not (f32_normal and any(real_values(a).dtype == np.float32 and real_values(a).size >= 16
+                                   for a in arrays))  # fmt: skip
+
+
+def real_values(a: np.ndarray) -> np.ndarray:
+    """`a`'s values, flat, a complex array's as (real, imaginary) pairs (JSON has no complex
+    numbers; a complex draw is one of twice as many reals)."""
+    flat = np.ascontiguousarray(a).ravel()
+    return flat.view(flat.real.dtype) if np.iscomplexobj(flat) else flat
 
 
 def record(values: Any) -> list[dict]:
@@ -121,8 +133,8 @@ def record(values: Any) -> list[dict]:
     out = []
     for t in tensors:
         a = np.ascontiguousarray(t.detach().numpy())
-        values = a.ravel().tolist()
-        if a.dtype == np.float32:  # 9 digits give a float32 back exactly
+        values = real_values(a).tolist()
+        if real_values(a).dtype == np.float32:  # 9 digits give a float32 back exactly
             values = [float(f"{v:.9g}") for v in values]
         out.append({"shape": list(a.shape), "dtype": str(a.dtype),
                     "sha256": hashlib.sha256(a.tobytes()).hexdigest(),

@@ -21,9 +21,11 @@ refuses them (``nn.init`` calls them under ``no_grad``).
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import pickle
+from typing import Any
 
 import numpy as np
 
@@ -202,9 +204,27 @@ def _float_samples(draw: str, check: str, shape: tuple, backend: Backend, genera
                    requires_grad: bool) -> Tensor:  # fmt: skip
     """A leaf of `shape` drawn by the stream's method `draw` (``"uniform"``, ``"normal"``) in a
     floating `dtype` (PyTorch names its kernel, `check`, when the dtype is not one)."""
+    dtype = _dtypes.get_default_dtype() if dtype is None else to_dtype(dtype)
+    if dtype.is_complex:
+        return _leaf(_complex_samples(draw, shape, backend, generator, dtype), backend,
+                     requires_grad)  # fmt: skip
     native = backend.to_native[_float_dtype(dtype, check)]
     data = getattr(_stream(generator, backend), draw)(shape, native)
     return _leaf(data, backend, requires_grad)
+
+
+def _complex_samples(draw: str, shape: tuple, backend: Backend, generator, dtype) -> Any:
+    """PyTorch's complex draws: the real and imaginary parts drawn as one real tensor of
+    ``(*shape, 2)`` (its ``view_as_real``), a normal one with std ``1/sqrt(2)`` so that the
+    complex value has variance 1."""
+    real = _dtypes.float64 if dtype is _dtypes.complex128 else _dtypes.float32
+    stream = _stream(generator, backend)
+    if draw == "normal":
+        pairs = stream.normal((*shape, 2), backend.to_native[real], 0.0, 1.0 / math.sqrt(2.0))
+    else:
+        pairs = getattr(stream, draw)((*shape, 2), backend.to_native[real])
+    native, xp = backend.to_native[dtype], backend.xp
+    return xp.astype(pairs[..., 0], native) + xp.astype(pairs[..., 1], native) * 1j
 
 
 def _size(size: tuple, kwargs: dict, name: str) -> tuple[int, ...]:
