@@ -108,8 +108,21 @@ def test_the_namespace_exports_what_torchs_does():
     u = pg.nn.utils
     names = ["parametrize", "parametrizations", "weight_norm", "remove_weight_norm",
              "spectral_norm", "remove_spectral_norm", "fuse_conv_bn_eval", "fuse_conv_bn_weights",
-             "fuse_linear_bn_eval", "fuse_linear_bn_weights"]  # fmt: skip
+             "fuse_linear_bn_eval", "fuse_linear_bn_weights", "skip_init"]  # fmt: skip
     for name in names:
         assert name in u.__all__ and hasattr(u, name)
     assert u.parametrizations.__all__ == ["orthogonal", "spectral_norm", "weight_norm"]
     assert u.fusion.fuse_conv_bn_eval is u.fuse_conv_bn_eval
+
+
+def test_skip_init_leaves_the_generator_as_it_was(backend):
+    pg.manual_seed(0)
+    first = pg.rand(3).tolist()
+    pg.manual_seed(0)
+    m = pg.nn.utils.skip_init(pg.nn.Linear, 4, 2, dtype=pg.float64)
+    assert pg.rand(3).tolist() == first
+    assert m.weight.shape == (2, 4) and m.weight.dtype == pg.float64 and m.weight.requires_grad
+    with pytest.raises(RuntimeError, match="Module must support a 'device' arg"):
+        pg.nn.utils.skip_init(pg.nn.ReLU)
+    with pytest.raises(RuntimeError, match="Expected a Module; got <class 'int'>"):
+        pg.nn.utils.skip_init(int)
