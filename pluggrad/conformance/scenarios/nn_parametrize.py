@@ -86,9 +86,12 @@ sn.eval()
 print("eval", values(sn.weight), values(p._u))
 
 # orthogonal weights
-for name, kwargs in [("matrix_exp", {}), ("cayley", {"orthogonal_map": "cayley"}),
-                     ("householder", {"orthogonal_map": "householder",
-                                      "use_trivialization": False})]:  # fmt: skip
+maps: list[tuple[str, dict]] = [
+    ("matrix_exp", {}),
+    ("cayley", {"orthogonal_map": "cayley"}),
+    ("householder", {"orthogonal_map": "householder", "use_trivialization": False}),
+]
+for name, kwargs in maps:
     q = orthogonal(fixed(nn.Linear(3, 3)), **kwargs)
     W = q.weight
     (W.sum() ** 2).backward()
