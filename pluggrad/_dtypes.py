@@ -80,15 +80,19 @@ class DType:
     torch_name : str
         PyTorch's name of the dtype in its messages and legacy tensor types: ``"Float"`` for
         float32 (``torch.FloatTensor``), ``"Long"`` for int64, ``"ComplexDouble"``...
+    cpp_name : str
+        The C++ element type PyTorch's other messages name (``caffe2::TypeMeta``): ``"float"``,
+        ``"long int"``, ``"c10::Half"``...
     """
 
-    __slots__ = ("name", "kind", "itemsize", "torch_name")
+    __slots__ = ("name", "kind", "itemsize", "torch_name", "cpp_name")
 
-    def __init__(self, name: str, kind: str, itemsize: int, torch_name: str):
+    def __init__(self, name: str, kind: str, itemsize: int, torch_name: str, cpp_name: str):
         self.name = name
         self.kind = kind
         self.itemsize = itemsize
         self.torch_name = torch_name
+        self.cpp_name = cpp_name
 
     @property
     def is_floating_point(self) -> builtins.bool:
@@ -117,23 +121,23 @@ class DType:
         return self.name
 
 
-bool = DType("bool", "b", 1, "Bool")  # noqa: A001 - the array API name
-int8 = DType("int8", "i", 1, "Char")
-int16 = DType("int16", "i", 2, "Short")
-int32 = DType("int32", "i", 4, "Int")
-int64 = DType("int64", "i", 8, "Long")
-uint8 = DType("uint8", "u", 1, "Byte")
-uint16 = DType("uint16", "u", 2, "UInt16")
-uint32 = DType("uint32", "u", 4, "UInt32")
-uint64 = DType("uint64", "u", 8, "UInt64")
+bool = DType("bool", "b", 1, "Bool", "bool")  # noqa: A001 - the array API name
+int8 = DType("int8", "i", 1, "Char", "signed char")
+int16 = DType("int16", "i", 2, "Short", "short int")
+int32 = DType("int32", "i", 4, "Int", "int")
+int64 = DType("int64", "i", 8, "Long", "long int")
+uint8 = DType("uint8", "u", 1, "Byte", "unsigned char")
+uint16 = DType("uint16", "u", 2, "UInt16", "short unsigned int")
+uint32 = DType("uint32", "u", 4, "UInt32", "unsigned int")
+uint64 = DType("uint64", "u", 8, "UInt64", "long unsigned int")
 # PyTorch's 16-bit floats, outside the array API standard: backends without them (the standard's
 # strict library) leave them out of ``backend.to_native`` and refuse them by name
-float16 = DType("float16", "f", 2, "Half")
-bfloat16 = DType("bfloat16", "f", 2, "BFloat16")
-float32 = DType("float32", "f", 4, "Float")
-float64 = DType("float64", "f", 8, "Double")
-complex64 = DType("complex64", "c", 8, "ComplexFloat")
-complex128 = DType("complex128", "c", 16, "ComplexDouble")
+float16 = DType("float16", "f", 2, "Half", "c10::Half")
+bfloat16 = DType("bfloat16", "f", 2, "BFloat16", "c10::BFloat16")
+float32 = DType("float32", "f", 4, "Float", "float")
+float64 = DType("float64", "f", 8, "Double", "double")
+complex64 = DType("complex64", "c", 8, "ComplexFloat", "c10::complex<float>")
+complex128 = DType("complex128", "c", 16, "ComplexDouble", "c10::complex<double>")
 
 ALL_DTYPES: tuple[DType, ...] = (
     bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,

@@ -95,16 +95,12 @@ def _check_dtypes(input, weight, bias) -> None:  # noqa: A002
         )
     if bias is not None and bias.dtype != input.dtype:
         raise RuntimeError(
-            f"Input type ({_C_TYPES.get(input.dtype.name, input.dtype.name)}) and bias type "
-            f"({_C_TYPES.get(bias.dtype.name, bias.dtype.name)}) should be the same"
+            f"Input type ({input.dtype.cpp_name}) and bias type "
+            f"({bias.dtype.cpp_name}) should be the same"
         )
 
 
 # PyTorch's C++ names of the dtypes in its messages
-_C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-            "bfloat16": "c10::BFloat16", "int32": "int", "int64": "long int"}  # fmt: skip
-
-
 def _scalar_name(t) -> str:
     """PyTorch's ScalarType name (``Float``, ``Double``...) of a tensor's dtype."""
     return t.type().split(".")[-1].replace("Tensor", "")

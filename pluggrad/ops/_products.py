@@ -10,6 +10,7 @@ import operator
 from .._core.primitive import apply
 from .._core.size import broadcast_mismatch
 from .._core.tensor import Tensor
+from .._dtypes import acts_as_torch
 from ._args import as_tensor_arg, merge_axis
 from ._autocast import full_precision, lower_precision
 from ._convert import accumulation_dtype, astype
@@ -60,7 +61,33 @@ def matmul(x1, x2, /) -> Tensor:
             f"{x2.ndim}D"
         )
     _check_matmul_shapes(x1.shape, x2.shape)
+    if x1.dtype is not x2.dtype and acts_as_torch():
+        # PyTorch's products take one dtype; the array API standard's matmul promotes
+        raise _dtype_mismatch(x1, x2)
     return apply(_MATMUL, (x1, x2))
+
+
+def _dtype_mismatch(x1: Tensor, x2: Tensor) -> RuntimeError:
+    """PyTorch's error for operands of two dtypes: that of the kernel its ``matmul`` reduces
+    the product to (``dot``, ``mv``, ``bmm`` for a batched `x2`, else ``mm``)."""
+    a, b = x1.dtype, x2.dtype
+    if x1.ndim == 1 and x2.ndim == 1:
+        message = (
+            "dot : expected both vectors to have same dtype, but found "
+            f"{a.torch_name} and {b.torch_name}"
+        )
+    elif x2.ndim == 1:  # (the result, allocated like the vector, is named first)
+        message = (
+            "addmv input tensors must have the same dtype, but got "
+            f"{b.torch_name}, {a.torch_name}, and {b.torch_name}"
+        )
+    elif x2.ndim >= 3:
+        message = f"expected scalar type {a.torch_name} but found {b.torch_name}"
+    else:
+        message = (
+            f"expected m1 and m2 to have the same dtype, but got: {a.cpp_name} != {b.cpp_name}"
+        )
+    return RuntimeError(message)
 
 
 def _check_matmul_shapes(shape1, shape2) -> None:
@@ -125,10 +152,7 @@ def dot(input, tensor, /) -> Tensor:  # noqa: A002 - PyTorch's parameter names
             f"{x1.shape[0]} and {x2.shape[0]} elements respectively"
         )
     if x1.dtype is not x2.dtype:
-        raise RuntimeError(
-            "dot : expected both vectors to have same dtype, but found "
-            f"{x1.dtype.name.capitalize()} and {x2.dtype.name.capitalize()}"
-        )
+        raise _dtype_mismatch(x1, x2)
     return apply(_DOT, (x1, x2))
 
 
@@ -145,6 +169,8 @@ def mm(input, mat2, /) -> Tensor:  # noqa: A002
             f"mat1 and mat2 shapes cannot be multiplied ({x1.shape[0]}x{x1.shape[1]} and "
             f"{x2.shape[0]}x{x2.shape[1]})"
         )
+    if x1.dtype is not x2.dtype:
+        raise _dtype_mismatch(x1, x2)
     return apply(_MATMUL, (x1, x2))
 
 
@@ -158,6 +184,8 @@ def mv(input, vec, /) -> Tensor:  # noqa: A002
             f"size mismatch, got input ({x1.shape[0]}), mat ({x1.shape[0]}x{x1.shape[1]}), "
             f"vec ({x2.shape[0]})"
         )
+    if x1.dtype is not x2.dtype:
+        raise _dtype_mismatch(x1, x2)
     return apply(_MATMUL, (x1, x2))
 
 
@@ -174,6 +202,8 @@ def bmm(input, mat2, /) -> Tensor:  # noqa: A002
             "Expected size for first two dimensions of batch2 tensor to be: "
             f"[{x1.shape[0]}, {x1.shape[2]}] but got: [{x2.shape[0]}, {x2.shape[1]}]."
         )
+    if x1.dtype is not x2.dtype:
+        raise _dtype_mismatch(x1, x2)
     return apply(_BMM, (x1, x2))
 
 

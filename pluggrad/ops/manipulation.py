@@ -416,15 +416,6 @@ def _scalar_like(value, other: Tensor) -> Tensor:
     return tensor(value, dtype=other.dtype, backend=other._backend)
 
 
-# how PyTorch's messages name a dtype by its C++ element type (``caffe2::TypeMeta``)
-_CPP_TYPE_NAMES = {
-    "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-    "uint8": "unsigned char", "uint16": "short unsigned int", "uint32": "unsigned int",
-    "uint64": "long unsigned int", "float32": "float", "float64": "double",
-    "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
-}  # fmt: skip
-
-
 def masked_fill(input, mask, value) -> Tensor:  # noqa: A002
     """``torch.masked_fill``: `input` with `value` where `mask` (broadcast to it) is true.
 
@@ -435,7 +426,7 @@ def masked_fill(input, mask, value) -> Tensor:  # noqa: A002
     if mask.dtype.kind != "b":
         raise RuntimeError(
             "masked_fill_ only supports boolean masks, but got mask with dtype "
-            f"{_CPP_TYPE_NAMES.get(mask.dtype.name, mask.dtype.name)}"
+            f"{mask.dtype.cpp_name}"
         )
     if broadcast_shape([x.shape, mask.shape]) != tuple(x.shape):
         raise RuntimeError(

@@ -5,6 +5,8 @@ Expected values: PyTorch 2.13's, on the same inputs."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -97,3 +99,41 @@ def test_scatter_keeps_the_tensors_dtype():
     assert t.scatter(0, pg.tensor([3, 2]), 1.7).tolist() == [3, 2, 1, 1]  # a value: cast
     with pytest.raises(RuntimeError, match="Expected self.dtype to be equal to src.dtype"):
         t.scatter(0, pg.tensor([0]), pg.tensor([1.0]))
+
+
+# PyTorch 2.13's errors for products of two dtypes, by the kernel matmul reduces to
+_MIXED_PRODUCTS = {
+    "a @ b": "expected m1 and m2 to have the same dtype, but got: float != double",
+    "a @ w": "addmv input tensors must have the same dtype, but got Double, Float, and Double",
+    "v @ w": "dot : expected both vectors to have same dtype, but found Float and Double",
+    "a[None] @ b[None]": "expected scalar type Float but found Double",
+    "a[None] @ b": "expected m1 and m2 to have the same dtype, but got: float != double",
+    "a @ pg.ones(2, 2, dtype=pg.int64)": (
+        "expected m1 and m2 to have the same dtype, but got: float != long int"
+    ),
+    "a @ pg.ones(2, 2, dtype=pg.complex64)": (
+        "expected m1 and m2 to have the same dtype, but got: float != c10::complex<float>"
+    ),
+    "pg.ones(2, 2, dtype=pg.int32) @ v": (
+        "addmv input tensors must have the same dtype, but got Float, Int, and Float"
+    ),
+}
+
+
+@pytest.mark.parametrize("code", sorted(_MIXED_PRODUCTS))
+def test_products_of_two_dtypes_raise_pytorchs_errors_while_standing_for_torch(as_torch, code):
+    scope = {"pg": pg, "a": pg.ones(2, 2), "b": pg.ones(2, 2, dtype=pg.float64),
+             "v": pg.ones(2), "w": pg.ones(2, dtype=pg.float64)}  # fmt: skip
+    with pytest.raises(RuntimeError, match=f"^{re.escape(_MIXED_PRODUCTS[code])}$"):
+        eval(code, scope)  # the table above
+
+
+def test_products_of_two_dtypes_promote_otherwise_but_not_torchs_own():
+    a, b = pg.ones(2, 2), pg.ones(2, 2, dtype=pg.float64)
+    assert (a @ b).dtype is pg.float64  # the array API standard's matmul promotes
+    with pytest.raises(RuntimeError, match="expected m1 and m2 to have the same dtype"):
+        pg.mm(a, b)  # a PyTorch-only name: PyTorch's rule
+    with pytest.raises(RuntimeError, match="expected scalar type Float but found Double"):
+        pg.bmm(a[None], b[None])
+    with pytest.raises(RuntimeError, match="dot : expected both vectors to have same dtype"):
+        pg.dot(a[0], b[0])
