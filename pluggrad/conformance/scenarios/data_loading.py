@@ -3,6 +3,7 @@ drop_last, batch_size=None), default_collate of tuples, dicts, numbers, strings 
 arrays, Subset, ConcatDataset, random_split's lengths, samplers, and their errors (the random
 orders themselves differ between libraries: only their properties are printed)."""
 
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -114,3 +115,13 @@ print(
     "iterable drop_last", [describe(b) for b in DataLoader(Stream(), batch_size=2, drop_last=True)]
 )
 error("iterable shuffle", lambda: DataLoader(Stream(), shuffle=True))
+
+with warnings.catch_warnings(record=True) as caught:  # pinning needs an accelerator
+    warnings.simplefilter("always")
+    pinned = [describe(b) for b in DataLoader(ds, batch_size=4, pin_memory=True)]
+NO_ACCELERATOR = (
+    "'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+    "memory won't be used."
+)
+said = [str(w.message) for w in caught if "pin_memory" in str(w.message)]
+print("pin_memory", pinned, said == ([] if torch.cuda.is_available() else [NO_ACCELERATOR]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections.abc
 import numbers
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ import numpy as np
 
 from ... import _dtypes
 from ..._core.tensor import Tensor
+from ...backends import has_gpu
 from ...ops.creation import asarray, tensor
 from ...ops.manipulation import stack
 from ...ops.random import draw_seed
@@ -180,6 +182,13 @@ class DataLoader:
         # PyTorch's iterator draws its workers' base seed from `generator` when it starts (one
         # draw that moves the stream, workers or not)
         draw_seed(self.generator)
+        if self.pin_memory and not has_gpu():  # PyTorch's iterator says so as it starts
+            warnings.warn(
+                "'pin_memory' argument is set as true but no accelerator is found, then device "
+                "pinned memory won't be used.",
+                UserWarning,
+                stacklevel=2,
+            )
         return self._iterate()
 
     def _iterate(self) -> Iterator[Any]:
