@@ -35,6 +35,7 @@ SAMPLES2 = _rng.uniform(size=(2, 3, 2))
 SAMPLES3 = _rng.uniform(size=(2, 2, 3))
 X2_32 = _normal(2, 3, 9, 7).astype(np.float32)
 SAMPLES2_32 = _rng.uniform(size=(2, 3, 2)).astype(np.float32)
+SMALL3 = _normal(1, 2, 3, 4, 5)  # the padding and the lazy 3-d layers' (their outputs are large)
 
 CLASSES = [1, 0, 4, 2]
 LABELS = [[1, 3, -1, 0, 0], [0, -1, 2, 2, 2], [4, 4, 1, 0, -1], [-1, 1, 2, 3, 4]]
@@ -125,8 +126,8 @@ _case("FractionalMaxPool3d module", X3)(
 
 _PADS = (1, 2, 0, 1, 2, 1)
 for _layer in ("ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad3d"):
-    _case(f"{_layer}", X3)(lambda lib, x, n=_layer: getattr(lib.nn, n)(_PADS)(x))
-    _case(f"{_layer} int unbatched", X3[0])(lambda lib, x, n=_layer: getattr(lib.nn, n)(1)(x))
+    _case(f"{_layer}", SMALL3)(lambda lib, x, n=_layer: getattr(lib.nn, n)(_PADS)(x))
+    _case(f"{_layer} int unbatched", SMALL3[0])(lambda lib, x, n=_layer: getattr(lib.nn, n)(1)(x))
 
 
 def _tensor(lib, values):
@@ -247,13 +248,17 @@ def _lazy(lib, x, make):
 for _name, _make, _x in (
     ("LazyBatchNorm1d", lambda lib: lib.nn.LazyBatchNorm1d(dtype=lib.float64), X1),
     ("LazyBatchNorm2d", lambda lib: lib.nn.LazyBatchNorm2d(momentum=None, dtype=lib.float64), X2),
-    ("LazyBatchNorm3d", lambda lib: lib.nn.LazyBatchNorm3d(affine=False, dtype=lib.float64), X3),
+    (
+        "LazyBatchNorm3d",
+        lambda lib: lib.nn.LazyBatchNorm3d(affine=False, dtype=lib.float64),
+        SMALL3,
+    ),
     ("LazyInstanceNorm1d", lambda lib: lib.nn.LazyInstanceNorm1d(dtype=lib.float64), X1),
     ("LazyInstanceNorm2d", lambda lib: lib.nn.LazyInstanceNorm2d(dtype=lib.float64), X2),
     (
         "LazyInstanceNorm3d",
         lambda lib: lib.nn.LazyInstanceNorm3d(track_running_stats=False, dtype=lib.float64),
-        X3,
+        SMALL3,
     ),
     (
         "LazyConvTranspose1d",
@@ -263,12 +268,12 @@ for _name, _make, _x in (
     (
         "LazyConvTranspose2d",
         lambda lib: lib.nn.LazyConvTranspose2d(4, 3, 2, 1, 1, groups=1, dtype=lib.float64),
-        X2,
+        X2[:1],
     ),
     (
         "LazyConvTranspose3d",
         lambda lib: lib.nn.LazyConvTranspose3d(2, 2, bias=False, dtype=lib.float64),
-        X3,
+        SMALL3,
     ),
     (
         "LazyConvTranspose2d unbatched",
@@ -277,6 +282,37 @@ for _name, _make, _x in (
     ),
 ):
     _case(_name, _x)(lambda lib, x, m=_make: _lazy(lib, x, m))
+
+
+def _adaptive(lib, in_features=8, cutoffs=(4, 10), head_bias=True):
+    """An ``AdaptiveLogSoftmaxWithLoss`` over 16 classes with set parameters (a sine of evenly
+    spaced values, different for each)."""
+    layer = lib.nn.AdaptiveLogSoftmaxWithLoss(
+        in_features, 16, list(cutoffs), div_value=2.0, head_bias=head_bias, dtype=lib.float64
+    )
+    with lib.no_grad():
+        for i, p in enumerate(layer.parameters()):
+            values = lib.linspace(-0.5, 0.5 + i / 10, p.numel(), dtype=lib.float64)
+            p.copy_(values.reshape(p.shape).sin())
+    return layer
+
+
+ADAPTIVE_INPUT = _normal(6, 8)
+ADAPTIVE_TARGET = [0, 3, 7, 12, 15, 5]
+_case("AdaptiveLogSoftmaxWithLoss output", ADAPTIVE_INPUT)(
+    lambda lib, x: _adaptive(lib)(x, _tensor(lib, ADAPTIVE_TARGET)).output
+)
+_case("AdaptiveLogSoftmaxWithLoss loss", ADAPTIVE_INPUT)(
+    lambda lib, x: _adaptive(lib, cutoffs=(2, 5, 9), head_bias=False)(
+        x, _tensor(lib, ADAPTIVE_TARGET)
+    ).loss.reshape(1)
+)
+_case("AdaptiveLogSoftmaxWithLoss unbatched", ADAPTIVE_INPUT[1])(
+    lambda lib, x: lib.stack(list(_adaptive(lib)(x, _tensor(lib, 12))))
+)
+_case("AdaptiveLogSoftmaxWithLoss log_prob", ADAPTIVE_INPUT)(
+    lambda lib, x: _adaptive(lib).log_prob(x)
+)
 
 
 def run_value_case(lib, name: str) -> dict:
@@ -489,6 +525,27 @@ ERROR_CASES = {
     "LazyConvTranspose2d rank": lambda lib: lib.nn.LazyConvTranspose2d(2, 2)(_x(lib, X3)),
     "LazyInstanceNorm1d unbatched": lambda lib: lib.nn.LazyInstanceNorm1d()(_x(lib, X1[0])),
     "LazyBatchNorm2d rank": lambda lib: lib.nn.LazyBatchNorm2d()(_x(lib, X1)),
+    "AdaptiveLogSoftmaxWithLoss no cutoffs": lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(
+        8, 16, []
+    ),
+    "AdaptiveLogSoftmaxWithLoss cutoffs": lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(
+        8, 16, [4, 16]
+    ),
+    "AdaptiveLogSoftmaxWithLoss target range": lambda lib: _adaptive(lib)(
+        _x(lib, ADAPTIVE_INPUT), _tensor(lib, [0, 3, 7, 12, 16, 5])
+    ),
+    "AdaptiveLogSoftmaxWithLoss batch": lambda lib: _adaptive(lib)(
+        _x(lib, ADAPTIVE_INPUT), _tensor(lib, [0, 3])
+    ),
+    "AdaptiveLogSoftmaxWithLoss 1d target": lambda lib: _adaptive(lib)(
+        _x(lib, ADAPTIVE_INPUT[None]), _tensor(lib, [0])
+    ),
+    "AdaptiveLogSoftmaxWithLoss 0d target": lambda lib: _adaptive(lib)(
+        _x(lib, ADAPTIVE_INPUT), _tensor(lib, 0)
+    ),
+    "AdaptiveLogSoftmaxWithLoss 2d target": lambda lib: _adaptive(lib)(
+        _x(lib, ADAPTIVE_INPUT), _tensor(lib, [[0]])
+    ),
 }
 
 
@@ -554,6 +611,13 @@ MODULE_CASES = {
         lib, lambda lib: lib.nn.LazyConvTranspose2d(6, 3, groups=3), X2
     ),
     "dropout3d seeded": lambda lib: _dropout3d(lib),
+    "AdaptiveLogSoftmaxWithLoss": lambda lib: [
+        repr(_adaptive(lib)),
+        [n for n, _ in _adaptive(lib, cutoffs=(2, 5, 9)).named_parameters()],
+        _adaptive(lib).predict(_x(lib, ADAPTIVE_INPUT)).tolist(),
+        _adaptive(lib).predict(_x(lib, ADAPTIVE_INPUT * 0.01)).tolist(),
+        _adaptive(lib, cutoffs=(1, 2)).predict(_x(lib, ADAPTIVE_INPUT)).tolist(),
+    ],
 }
 
 

@@ -30,7 +30,7 @@ def main() -> None:
             "errors": {name: cases.run_error_case(torch, name) for name in cases.ERROR_CASES},
             "modules": {name: cases.run_module_case(torch, name) for name in cases.MODULE_CASES},
         }
-    OUTPUT.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    OUTPUT.write_text(json.dumps(record, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"{OUTPUT.name}: {sum(len(record[k]) for k in ('values', 'errors', 'modules'))} cases")
 
 

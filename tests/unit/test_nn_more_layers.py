@@ -153,6 +153,10 @@ DERIVATIVE_CASES = {
         lambda a, p, n: F.triplet_margin_with_distance_loss(a, p, n, margin=3.0, swap=True),
         lambda: (_leaf(3, 4, seed=13), _leaf(3, 4, seed=14), _leaf(3, 4, seed=15)),
     ),
+    "AdaptiveLogSoftmaxWithLoss": (
+        lambda x: cases._adaptive(pg)(x, pg.tensor([0, 5, 12, 3])).output,
+        lambda: (_leaf(4, 8, seed=19),),
+    ),
     # through log_softmax, where PyTorch's gradient is the derivative of the loss
     "ctc_loss": (
         lambda z: F.ctc_loss(

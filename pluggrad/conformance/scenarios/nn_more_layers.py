@@ -7,7 +7,7 @@ modules' reprs and PyTorch's messages: values, indices and gradients as PyTorch 
 
 import pluggrad as torch
 from pluggrad import nn
-from pluggrad.conformance.scenarios._common import check, failure
+from pluggrad.conformance.scenarios._common import check, failure, fixed
 from pluggrad.nn import functional as F
 
 # values in a few levels, so that windows hold ties
@@ -127,8 +127,22 @@ print(repr(lazy), list(lazy.weight.shape), list(lazy.bias.shape))
 norm = nn.LazyBatchNorm2d(dtype=torch.float64)
 check("LazyBatchNorm2d", norm, plane)
 print(repr(norm), list(norm.running_mean.shape), norm.num_batches_tracked.item())
-torch.manual_seed(3)
-print("dropout3d", F.dropout3d(torch.ones(2, 4, 1, 1, 2), 0.5)[:, :, 0, 0, 0].tolist())
+adaptive = fixed(nn.AdaptiveLogSoftmaxWithLoss(8, 16, [4, 10], div_value=2.0, head_bias=True))
+print(repr(adaptive))
+rows = plane.reshape(-1, 8)[:6]
+check(
+    "AdaptiveLogSoftmaxWithLoss",
+    lambda x: adaptive(x, torch.tensor([0, 3, 7, 12, 15, 5])).output,
+    rows,
+)
+check("AdaptiveLogSoftmaxWithLoss log_prob", adaptive.log_prob, rows[:2])
+print("predict", adaptive.predict(rows).tolist())
+failure("adaptive cutoffs", lambda: nn.AdaptiveLogSoftmaxWithLoss(8, 16, [4, 16]))
+failure("adaptive target", lambda: adaptive(rows, torch.tensor([0, 3, 7, 12, 16, 5])))
+# the draws are the backend's generator's: only their pattern is compared (whole channels)
+channels = F.dropout3d(torch.ones(2, 4, 1, 1, 2), 0.5).reshape(8, 2).tolist()
+print("dropout3d", all(a == b and a in (0.0, 2.0) for a, b in channels))
+print("dropout3d eval", F.dropout3d(torch.ones(1, 2, 1, 1, 1), 0.5, training=False).tolist())
 
 failure("unpool rank", lambda: F.max_unpool2d(plane[0, 0], plane[0, 0].long(), 2))
 failure("unpool output_size", lambda: unpooled(plane, 2, 2, output_size=(9, 9)))

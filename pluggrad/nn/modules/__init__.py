@@ -34,6 +34,7 @@ from .activation_more import (
     Tanhshrink,
     Threshold,
 )
+from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .batchnorm import (
     BatchNorm1d,
     BatchNorm2d,
@@ -178,4 +179,5 @@ __all__ = [
     "TripletMarginWithDistanceLoss", "CTCLoss", "LazyBatchNorm1d", "LazyBatchNorm2d",
     "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d",
     "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d", "UninitializedBuffer",
+    "AdaptiveLogSoftmaxWithLoss",
 ]  # fmt: skip
