@@ -25,6 +25,8 @@ from typing import Any
 
 from ._core.grad_mode import is_grad_enabled, no_grad
 from ._core.tensor import Tensor
+from .backends import has_gpu
+from .ops._torch_utilities import layout, memory_format, strided
 
 _TABLE: dict[str, dict[str, list]] = json.loads(
     (pathlib.Path(__file__).with_name("_torch_keywords.json")).read_text()
@@ -170,6 +172,43 @@ def _write_out(name: str, result, out):
     return type(result)(*outs) if hasattr(result, "_fields") else tuple(outs)
 
 
+_NO_PINNED_MEMORY = (
+    "pin_memory=True requires a CUDA or other accelerator backend; no pinned memory allocator "
+    "is available on this system."
+)
+
+
+def _take_storage_options(name: str, kwargs: dict, options: frozenset) -> None:
+    """Check and remove the storage options PyTorch's `name` takes and the function does not:
+    pluggrad's arrays are dense and row-major, so ``layout`` is ``strided``, every
+    ``memory_format`` gives the same values, and memory is pinned only where there is an
+    accelerator to pin it for (its arrays are the backend's)."""
+    for key in options & kwargs.keys():
+        value = kwargs.pop(key)
+        if key == "pin_memory":
+            if value and not has_gpu():
+                raise RuntimeError(_NO_PINNED_MEMORY)
+            continue
+        kind = memory_format if key == "memory_format" else layout
+        if value is not None and not isinstance(value, kind):
+            raise TypeError(
+                f"{name}(): argument '{key}' must be torch.{kind.__name__}, not "
+                f"{type(value).__name__}"
+            )
+        if key == "layout" and value is not None and value is not strided:
+            raise RuntimeError(f"{name}(): pluggrad's tensors are strided, not {value}")
+
+
+def _takes_keywords(function: Callable, names) -> bool:
+    """Whether `function` takes each of `names` as a keyword itself."""
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return all(n in parameters and parameters[n].kind in named for n in names)
+
+
 def adapt(function: Callable, namespace: str, name: str, *, method: bool = False) -> Callable:
     """`function` also taking PyTorch's keyword names and ``out=`` (see the module's text).
 
@@ -192,7 +231,10 @@ def adapt(function: Callable, namespace: str, name: str, *, method: bool = False
     if record is None:
         return function
     positions: dict[str, int] = record[0]
-    has_out = len(record) > 1 and not method
+    has_out = len(record) > 1 and bool(record[1]) and not method
+    options = frozenset(record[2]) if len(record) > 2 else frozenset()
+    if not (has_out or options) and _takes_keywords(function, positions):
+        return function  # PyTorch's names are its own already (``nn.functional``'s aliases)
     message_name = _MESSAGE_PREFIX.get(namespace, "") + name
     plan: _Plan | None = None
 
@@ -205,6 +247,8 @@ def adapt(function: Callable, namespace: str, name: str, *, method: bool = False
             plan = _Plan(function, positions, method=method)
         if kwargs.keys() <= plan.accepted:  # the function's own keywords (``out=`` included)
             return function(*args, **kwargs)
+        if options:
+            _take_storage_options(message_name, kwargs, options - plan.accepted)
         out = kwargs.pop("out", None) if has_out and not plan.takes_out else None
         args, kwargs = plan.translate(message_name, args, kwargs)
         if out is None:
@@ -222,7 +266,11 @@ def adapt(function: Callable, namespace: str, name: str, *, method: bool = False
 
 
 def adapt_namespace(names: dict[str, Any], namespace: str) -> None:
-    """Adapt, in place, every function of the module globals `names` that PyTorch has."""
+    """Adapt, in place, every function of the module globals `names` that PyTorch has, but
+    ``nn.functional``'s: PyTorch's ``torch.<name>`` aliases of them are the same objects."""
     for name in _TABLE.get(namespace, {}):
-        if callable(names.get(name)) and not isinstance(names[name], type):
-            names[name] = adapt(names[name], namespace, name)
+        function = names.get(name)
+        if callable(function) and not isinstance(function, type):
+            if getattr(function, "__module__", "").startswith("pluggrad.nn."):
+                continue
+            names[name] = adapt(function, namespace, name)

@@ -7,7 +7,9 @@ Run where PyTorch is installed (pluggrad never needs it otherwise)::
 For each function of ``torch``, ``torch.linalg``, ``torch.fft``, ``torch.special`` and each
 Tensor method that pluggrad has, the file records the position of each of PyTorch's
 positional parameters (``input`` 0, ``other`` 1, ...; a method's positions count after
-``self``) and whether PyTorch takes ``out=`` (and how many tensors it writes).  pluggrad's
+``self``), whether PyTorch takes ``out=`` (and how many tensors it writes), and which of the
+storage options ``layout``, ``pin_memory`` and ``memory_format`` it takes (pluggrad's dense,
+row-major arrays have one value of each; see ``pluggrad._torch_keywords``).  pluggrad's
 public functions use it to accept ``torch.matmul(input=a, other=b)`` and ``out=`` where their
 own signatures (the array API's ``x1, x2, /``) name them differently.
 
@@ -57,6 +59,21 @@ def _schemas() -> dict[str, list]:
     return by_name
 
 
+def _storage_options() -> dict[str, set[str]]:
+    """The storage options each operator takes, from all its overloads (a factory function's
+    takes no tensor, so :func:`_schemas` leaves it out)."""
+    by_name: dict[str, set[str]] = collections.defaultdict(set)
+    for schema in torch._C._jit_get_all_schemas():
+        if schema.name.startswith("aten::"):
+            names = {a.name for a in schema.arguments if a.kwarg_only}
+            by_name[schema.name.removeprefix("aten::")] |= names & set(STORAGE_OPTIONS)
+    return by_name
+
+
+#: PyTorch's keywords for how a tensor is stored
+STORAGE_OPTIONS = ("layout", "memory_format", "pin_memory")
+
+
 def _from_schemas(schemas, *, method: bool) -> tuple[dict[str, int], int]:
     """Positions of the positional parameters, and the number of ``out=`` tensors."""
     positions: dict[str, set[int]] = collections.defaultdict(set)
@@ -96,12 +113,15 @@ def _from_python(function) -> tuple[dict[str, int], int]:
     return positions, int(any(p.name == "out" for p in parameters))
 
 
-def _record(positions: dict[str, int], n_out: int) -> list:
+def _record(positions: dict[str, int], n_out: int, options: set[str] = frozenset()) -> list:
+    """``[positions]``, ``[positions, n_out]`` or ``[positions, n_out, options]``."""
+    if options:
+        return [positions, n_out, sorted(options)]
     return [positions, n_out] if n_out else [positions]
 
 
 def build() -> dict[str, dict]:
-    schemas = _schemas()
+    schemas, storage = _schemas(), _storage_options()
     table: dict[str, dict] = {}
     for namespace, (ours, theirs, prefix) in NAMESPACES.items():
         entries = {}
@@ -109,20 +129,22 @@ def build() -> dict[str, dict]:
             if name.startswith("_") or not callable(getattr(theirs, name, None)):
                 continue
             function = getattr(theirs, name)
+            options = storage.get(prefix + name, set())
             if isinstance(function, types.FunctionType):  # written in Python
                 positions, n_out = _from_python(function)
             else:
                 positions, n_out = _from_schemas(schemas.get(prefix + name, []), method=False)
-            if positions or n_out:
-                entries[name] = _record(positions, n_out)
+            if positions or n_out or options:
+                entries[name] = _record(positions, n_out, options)
         table[namespace] = entries
     methods = {}
     for name in sorted(dir(pluggrad.Tensor)):
         if name.startswith("__") or not callable(getattr(torch.Tensor, name, None)):
             continue
         positions, _ = _from_schemas(schemas.get(name, []), method=True)
-        if positions:
-            methods[name] = _record(positions, 0)
+        options = storage.get(name, set())
+        if positions or options:
+            methods[name] = _record(positions, 0, options)
     table["Tensor"] = methods
     return table
 

@@ -27,7 +27,8 @@ from .manipulation import broadcast_to, reshape, stack
 __all__ = [
     "promote_types", "scalar_tensor", "fill", "zero_", "range", "empty_strided", "typename",
     "is_storage", "set_warn_always", "is_warn_always_enabled", "index_reduce", "view_as_real",
-    "view_as_complex", "layout", "strided", *(
+    "view_as_complex", "memory_format", "contiguous_format", "preserve_format",
+    "channels_last", "channels_last_3d", "layout", "strided", *(
         "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_",
         "arctan_", "arctanh_", "as_strided_", "asin_", "asinh_", "atan_", "atanh_", "ceil_",
         "clamp_", "clamp_max_", "clamp_min_", "clip_", "conj_physical_", "cos_", "cosh_",
@@ -58,6 +59,18 @@ class layout:
 
 
 strided = layout("strided")
+
+
+class memory_format(layout):
+    """An element order in memory, as ``torch.memory_format``.  pluggrad's arrays are the
+    backend's, row-major: every format is accepted where PyTorch takes one, and gives the same
+    values (a layer's ``channels_last`` is a matter of speed, not of results)."""
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
 
 
 class _Settings:

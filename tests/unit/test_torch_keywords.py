@@ -87,3 +87,24 @@ def test_linalg_message_uses_pytorch_name():
     a = pg.eye(2, requires_grad=True)
     with pytest.raises(RuntimeError, match=r"^linalg_inv\(\): functions with out="):
         pg.linalg.inv(a, out=pg.empty(2, 2))
+
+
+def test_storage_options_are_taken_where_pytorch_takes_them():
+    x = pg.ones(1, 2, 3, 4)
+    assert pg.zeros(2, layout=pg.strided, pin_memory=False).tolist() == [0.0, 0.0]
+    assert pg.arange(3, layout=pg.strided).tolist() == [0, 1, 2]
+    assert x.new_zeros(2, layout=pg.strided).shape == (2,)
+    like = pg.zeros_like(x, memory_format=pg.preserve_format)
+    assert like.shape == x.shape and like.sum().item() == 0
+    assert pg.empty(2, 3, memory_format=pg.contiguous_format).shape == (2, 3)
+    assert bool((x.clone(memory_format=pg.channels_last) == x).all())  # the same values
+    assert repr(pg.channels_last) == "pluggrad.channels_last"
+    with pytest.raises(TypeError, match=r"zeros\(\): argument 'layout' must be torch.layout"):
+        pg.zeros(2, layout="strided")
+    with pytest.raises(TypeError, match="argument 'memory_format' must be torch.memory_format"):
+        pg.ones_like(x, memory_format="channels_last")
+    if not pg.cuda.is_available():
+        with pytest.raises(RuntimeError, match="pin_memory=True requires a CUDA or other"):
+            pg.zeros(2, pin_memory=True)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'layout'"):
+        pg.exp(x, layout=pg.strided)  # PyTorch's exp takes no storage option either
