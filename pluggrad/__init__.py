@@ -149,7 +149,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 __all__ = [
     "Tensor", "Size", "DType", "device", "autograd", "backends", "ops", "linalg", "fft", "viz",
     "nn", "optim", "distributions", "random", "version", "__version__",
-    "utils", "cuda", "accelerator", "amp", "autocast", "is_autocast_enabled",
+    "utils", "func", "cuda", "accelerator", "amp", "autocast", "is_autocast_enabled",
     "get_autocast_dtype", "testing", "special", "FloatTensor", "DoubleTensor",
     "LongTensor", "IntTensor",
     "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "HalfTensor", "BFloat16Tensor",

@@ -429,6 +429,35 @@ def case_old_weight_norm(T: Any, d: dict) -> dict:
     return out
 
 
+def case_checkpoint_formats(T: Any, d: dict) -> dict:
+    utils = T.nn.utils
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        old = T.nn.Sequential(utils.weight_norm(_linear(T, d["w43"], d["b4"])))
+    new = T.nn.Sequential(utils.parametrizations.weight_norm(_linear(T, d["w43"], d["u4"])))
+    loaded = repr(new.load_state_dict(old.state_dict()))
+    sn = utils.spectral_norm(_linear(T, d["w43"], d["b4"]))
+    with T.no_grad():
+        sn.weight_u.copy_(_t(T, d["u4"]))
+        sn.weight_v.copy_(_t(T, d["v3"]))
+    sn(_t(T, d["x23"]))
+    sd = sn.state_dict()
+    # the format before version 1: the normalized weight saved, no weight_v
+    v0 = type(sd)((k, v) for k, v in sd.items() if k != "weight_v")
+    v0["weight"] = sn.weight.detach()
+    target = utils.spectral_norm(_linear(T, d["w43"], d["u4"]))
+    v0_loaded = repr(target.load_state_dict(v0))
+    target.eval()
+    target(_t(T, d["x23"]))
+    partial = repr(target.load_state_dict({"bias": _t(T, d["b4"])}, strict=False))
+    utils.remove_spectral_norm(target)
+    return {
+        "loaded": loaded, "weight": _v(new[0].weight), "metadata": dict(sd._metadata),
+        "v0_loaded": v0_loaded, "v0_v": _v(target.weight), "partial": partial,
+        "removed_metadata": dict(target.state_dict()._metadata),
+    }  # fmt: skip
+
+
 def _bn(T: Any, d: dict, cls: str) -> Any:
     bn = getattr(T.nn, cls)(4, dtype=T.float64)
     with T.no_grad():

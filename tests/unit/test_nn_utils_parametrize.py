@@ -108,7 +108,8 @@ def test_the_namespace_exports_what_torchs_does():
     u = pg.nn.utils
     names = ["parametrize", "parametrizations", "weight_norm", "remove_weight_norm",
              "spectral_norm", "remove_spectral_norm", "fuse_conv_bn_eval", "fuse_conv_bn_weights",
-             "fuse_linear_bn_eval", "fuse_linear_bn_weights", "skip_init"]  # fmt: skip
+             "fuse_linear_bn_eval", "fuse_linear_bn_weights", "skip_init", "clip_grad_norm",
+             "clip_grads_with_norm_"]  # fmt: skip
     for name in names:
         assert name in u.__all__ and hasattr(u, name)
     assert u.parametrizations.__all__ == ["orthogonal", "spectral_norm", "weight_norm"]
@@ -126,3 +127,22 @@ def test_skip_init_leaves_the_generator_as_it_was(backend):
         pg.nn.utils.skip_init(pg.nn.ReLU)
     with pytest.raises(RuntimeError, match="Expected a Module; got <class 'int'>"):
         pg.nn.utils.skip_init(int)
+
+
+def test_clip_grads_with_norm_and_the_deprecated_clip_grad_norm(backend):
+    def grads_of(seed):
+        pg.manual_seed(seed)
+        m = pg.nn.Linear(3, 2, dtype=pg.float64)
+        m(pg.ones(4, 3, dtype=pg.float64)).pow(2).sum().backward()
+        return m
+
+    a, b = grads_of(0), grads_of(0)
+    total = pg.nn.utils.get_total_norm([p.grad for p in a.parameters()])
+    pg.nn.utils.clip_grads_with_norm_(a.parameters(), 0.5, total)
+    with pytest.warns(FutureWarning, match="`torch.nn.utils.clip_grad_norm` is now deprecated"):
+        again = pg.nn.utils.clip_grad_norm(b.parameters(), 0.5)
+    assert float(again) == pytest.approx(float(total))
+    for p, q in zip(a.parameters(), b.parameters()):
+        assert pg.allclose(p.grad, q.grad)
+    assert float(pg.nn.utils.get_total_norm([p.grad for p in a.parameters()])) < 0.5 + 1e-6
+    assert pg.nn.utils.clip_grads_with_norm_([], 1.0, total) is None

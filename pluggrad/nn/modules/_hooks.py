@@ -11,6 +11,7 @@ replace it), the inputs' node calls the hooks with ``grad_input``, which they ma
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ..._core.grad_mode import grad_enabled
@@ -138,12 +139,15 @@ class ModuleHooks:
     _forward_pre_hooks: dict
     _backward_hooks: dict
     _backward_pre_hooks: dict
+    _state_dict_hooks: dict
+    _load_state_dict_pre_hooks: dict
     forward: Callable
 
     def _init_hooks(self) -> None:
         setattr_ = object.__setattr__
         for name in ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks",
-                     "_backward_pre_hooks"):  # fmt: skip
+                     "_backward_pre_hooks", "_state_dict_hooks",
+                     "_load_state_dict_pre_hooks"):  # fmt: skip
             setattr_(self, name, {})
         for name in ("_forward_hooks_with_kwargs", "_forward_hooks_always_called",
                      "_forward_pre_hooks_with_kwargs"):  # fmt: skip
@@ -234,6 +238,24 @@ class ModuleHooks:
         """Call ``hook(module, grad_output)`` when the gradients with respect to the module's
         outputs are known; a tuple it returns replaces ``grad_output``."""
         return _add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def _register_state_dict_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` after ``state_dict()``
+        has filled in this module's entries (a dict it returns replaces the state dict):
+        PyTorch's private hook, which its ``spectral_norm`` uses."""
+        return _add_hook(self._state_dict_hooks, hook, False)
+
+    def _register_load_state_dict_pre_hook(
+        self, hook: Callable, with_module: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` (the module first with `with_module`) before
+        ``load_state_dict`` reads this module's entries; it may rewrite them (the state dict
+        is the loader's copy): PyTorch's private hook, which its ``weight_norm`` and
+        ``spectral_norm`` use to load checkpoints of older formats."""
+        if with_module:
+            return _add_hook(self._load_state_dict_pre_hooks, partial(hook, self), False)
+        return _add_hook(self._load_state_dict_pre_hooks, hook, False)
 
 
 def _add_hook(hooks: dict, hook: Callable, prepend: bool) -> RemovableHandle:

@@ -4,7 +4,7 @@ copied, with PyTorch's messages, so a bad checkpoint leaves the module as it was
 from __future__ import annotations
 
 import itertools
-from collections import namedtuple
+from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,8 +35,15 @@ def load_state_dict(root: Any, state_dict: Mapping[str, Any], strict: bool, assi
     unexpected: list[str] = []
     errors: list[str] = []
     copies: list[tuple[Any, str, Tensor, Tensor]] = []
+    # the modules' pre-hooks may rewrite their entries (older checkpoint formats), on a copy;
+    # they get strict=True and report what they miss, as PyTorch's do, whatever `strict` is
+    metadata = getattr(state_dict, "_metadata", None)
+    state_dict = OrderedDict(state_dict)
     for prefix, module in root.named_modules(remove_duplicate=False):
+        local_metadata = {} if metadata is None else metadata.get(prefix, {})
         prefix = f"{prefix}." if prefix else ""
+        for hook in module._load_state_dict_pre_hooks.values():
+            hook(state_dict, prefix, local_metadata, True, missing, unexpected, errors)
         _plan(module, state_dict, prefix, (missing, unexpected, errors, copies))
     if strict:
         if unexpected:

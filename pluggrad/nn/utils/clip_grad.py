@@ -6,6 +6,7 @@ into Python unless ``error_if_nonfinite=True``), so a clipped step compiles whol
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
 from ... import ops as _ops
@@ -14,7 +15,10 @@ from ..._core.tensor import Tensor
 from ...ops import linalg as _linalg
 from ...ops.creation import tensor
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm"]
+__all__ = [
+    "clip_grad_norm", "clip_grad_norm_", "clip_grads_with_norm_", "clip_grad_value_",
+    "get_total_norm",
+]  # fmt: skip
 
 
 def _as_list(tensors: Tensor | Iterable[Tensor]) -> list[Tensor]:
@@ -74,14 +78,60 @@ def clip_grad_norm_(
     Tensor
         The total norm of the gradients before clipping.
     """
-    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    parameters = _as_list(parameters)
+    grads = [p.grad for p in parameters if p.grad is not None]
     total = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
-    if grads:
-        with no_grad():
-            scale = _ops.clamp(float(max_norm) / (total + 1e-6), max=1.0)
-            for g in grads:
-                g.mul_(scale.to(g.dtype))
+    clip_grads_with_norm_(parameters, max_norm, total, foreach)
     return total
+
+
+def clip_grads_with_norm_(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    total_norm: Tensor,
+    foreach: bool | None = None,
+) -> None:
+    """Scale the gradients of `parameters` in place by ``min(max_norm / (total_norm + 1e-6),
+    1)``: :func:`clip_grad_norm_` with the total norm computed beforehand (by
+    :func:`get_total_norm`, e.g. over several groups of parameters).
+
+    Parameters
+    ----------
+    parameters : Tensor or iterable of Tensor
+        Tensors whose ``.grad`` is scaled (those without one are skipped).
+    max_norm : float
+        The largest total norm allowed.
+    total_norm : Tensor
+        The gradients' total norm.
+    foreach : bool, optional
+        Accepted for PyTorch's signature; pluggrad has one implementation.
+    """
+    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    if not grads:
+        return
+    with no_grad():
+        # the scale stays a tensor (no read into Python), so a clipped step compiles whole
+        scale = _ops.clamp(float(max_norm) / (total_norm + 1e-6), max=1.0)
+        for g in grads:
+            g.mul_(scale.to(g.dtype))
+
+
+def clip_grad_norm(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
+    """:func:`clip_grad_norm_` under its old name, deprecated in PyTorch (which warns with a
+    ``FutureWarning``, as pluggrad does)."""
+    warnings.warn(
+        "`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+        "`torch.nn.utils.clip_grad_norm_`.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
 def clip_grad_value_(

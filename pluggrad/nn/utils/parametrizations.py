@@ -9,6 +9,8 @@ normalization) and is recomputed when read.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ... import ops as _ops
 from ..._core.grad_mode import no_grad
 from ..._core.tensor import Tensor
@@ -140,6 +142,21 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     (pluggrad.Size([40, 1]), pluggrad.Size([40, 20]))
     """
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
+
+    def _weight_norm_compat_hook(
+        state_dict: Any, prefix: str, local_metadata: Any, strict: bool,
+        missing_keys: list, unexpected_keys: list, error_msgs: list,
+    ) -> None:  # fmt: skip
+        # a checkpoint of the old hook (``<name>_g``, ``<name>_v``) loads into the originals
+        g_key = f"{prefix}{name}_g"
+        v_key = f"{prefix}{name}_v"
+        if g_key in state_dict and v_key in state_dict:
+            original0 = state_dict.pop(g_key)
+            original1 = state_dict.pop(v_key)
+            state_dict[f"{prefix}parametrizations.{name}.original0"] = original0
+            state_dict[f"{prefix}parametrizations.{name}.original1"] = original1
+
+    module._register_load_state_dict_pre_hook(_weight_norm_compat_hook)
     return module
 
 

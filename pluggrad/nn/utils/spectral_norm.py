@@ -14,12 +14,16 @@ from typing import Any, TypeVar
 from ... import ops as _ops
 from ..._core.grad_mode import no_grad
 from ..._core.tensor import Tensor
+from ...ops._composite_linalg import multi_dot
 from .. import functional as F
 from ..modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..modules.module import Module
 from ..parameter import Parameter, UninitializedParameter
 
-__all__ = ["SpectralNorm", "spectral_norm", "remove_spectral_norm"]
+__all__ = [
+    "SpectralNorm", "SpectralNormLoadStateDictPreHook", "SpectralNormStateDictHook",
+    "spectral_norm", "remove_spectral_norm",
+]  # fmt: skip
 
 
 class SpectralNorm:
@@ -139,7 +143,86 @@ class SpectralNorm:
         module.register_buffer(fn.name + "_u", u)
         module.register_buffer(fn.name + "_v", v)
         module.register_forward_pre_hook(fn)
+        module._register_state_dict_hook(SpectralNormStateDictHook(fn))
+        module._register_load_state_dict_pre_hook(SpectralNormLoadStateDictPreHook(fn))
         return fn
+
+    def _solve_v_and_rescale(self, weight_mat: Tensor, u: Tensor, target_sigma: Tensor) -> Tensor:
+        # a v with u^T W v = target_sigma (and W^T W v ∝ W^T u, the power iteration's fixed
+        # point), so that a checkpoint without v computes the weight it was saved with
+        v = multi_dot(
+            [weight_mat.t().mm(weight_mat).pinverse(), weight_mat.t(), u.unsqueeze(1)]
+        ).squeeze(1)
+        return v.mul_(target_sigma / _ops.dot(u, _ops.mv(weight_mat, v)))  # type: ignore[no-any-return]
+
+
+class SpectralNormLoadStateDictPreHook:
+    """The load_state_dict pre-hook of :func:`spectral_norm`: a checkpoint of version 0 (the
+    normalized ``<name>`` saved, no ``<name>_v``) gets the ``<name>_v`` that reproduces it.
+
+    Parameters
+    ----------
+    fn : SpectralNorm
+        The module's spectral_norm hook.
+    """
+
+    def __init__(self, fn: SpectralNorm) -> None:
+        self.fn = fn
+
+    def __call__(
+        self, state_dict: Any, prefix: str, local_metadata: Any, strict: bool,
+        missing_keys: list, unexpected_keys: list, error_msgs: list,
+    ) -> None:  # fmt: skip
+        fn = self.fn
+        version = local_metadata.get("spectral_norm", {}).get(fn.name + ".version", None)
+        if version is not None and version >= 1:
+            return
+        weight_key = prefix + fn.name
+        if (
+            version is None
+            and all(weight_key + s in state_dict for s in ("_orig", "_u", "_v"))
+            and weight_key not in state_dict
+        ):
+            # a version-1 checkpoint without metadata
+            return
+        has_missing_keys = False
+        for suffix in ("_orig", "", "_u"):
+            key = weight_key + suffix
+            if key not in state_dict:
+                has_missing_keys = True
+                if strict:
+                    missing_keys.append(key)
+        if has_missing_keys:
+            return
+        with no_grad():
+            weight_orig = state_dict[weight_key + "_orig"]
+            weight = state_dict.pop(weight_key)
+            sigma = (weight_orig / weight).mean()
+            weight_mat = fn.reshape_weight_to_matrix(weight_orig)
+            u = state_dict[weight_key + "_u"]
+            state_dict[weight_key + "_v"] = fn._solve_v_and_rescale(weight_mat, u, sigma)
+
+
+class SpectralNormStateDictHook:
+    """The state_dict hook of :func:`spectral_norm`: records the format's version in the
+    metadata (``local_metadata["spectral_norm"]["<name>.version"]``).
+
+    Parameters
+    ----------
+    fn : SpectralNorm
+        The module's spectral_norm hook.
+    """
+
+    def __init__(self, fn: SpectralNorm) -> None:
+        self.fn = fn
+
+    def __call__(self, module: Module, state_dict: Any, prefix: str, local_metadata: Any) -> None:
+        if "spectral_norm" not in local_metadata:
+            local_metadata["spectral_norm"] = {}
+        key = self.fn.name + ".version"
+        if key in local_metadata["spectral_norm"]:
+            raise RuntimeError(f"Unexpected key in metadata['spectral_norm']: {key}")
+        local_metadata["spectral_norm"][key] = self.fn._version
 
 
 T_module = TypeVar("T_module", bound=Module)
@@ -226,4 +309,12 @@ def remove_spectral_norm(module: T_module, name: str = "weight") -> T_module:
         If `module` has no spectral_norm hook on `name`.
     """
     _remove_hook(module, SpectralNorm, name, "spectral_norm")
+    for hooks, kind in (
+        (module._state_dict_hooks, SpectralNormStateDictHook),
+        (module._load_state_dict_pre_hooks, SpectralNormLoadStateDictPreHook),
+    ):
+        for k, hook in hooks.items():
+            if isinstance(hook, kind) and hook.fn.name == name:
+                del hooks[k]
+                break
     return module
