@@ -11,6 +11,7 @@ and state_dict keys of modules).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -315,6 +316,14 @@ _case("AdaptiveLogSoftmaxWithLoss log_prob", ADAPTIVE_INPUT)(
 )
 
 
+LRN_INPUT = _normal(2, 5, 3, 4)
+for _size in (2, 3, 5):
+    _case(f"CrossMapLRN2d size={_size}", LRN_INPUT)(
+        lambda lib, x, n=_size: lib.nn.CrossMapLRN2d(n, alpha=0.5, beta=0.8, k=1.5)(x)
+    )
+_case("CrossMapLRN2d defaults", LRN_INPUT)(lambda lib, x: lib.nn.CrossMapLRN2d(3)(x))
+
+
 def run_value_case(lib, name: str) -> dict:
     """The output, the gradients of ``sum(out * w)`` (w from 1 up) and the indices of a case."""
     make, leaves = VALUE_CASES[name]
@@ -525,6 +534,7 @@ ERROR_CASES = {
     "LazyConvTranspose2d rank": lambda lib: lib.nn.LazyConvTranspose2d(2, 2)(_x(lib, X3)),
     "LazyInstanceNorm1d unbatched": lambda lib: lib.nn.LazyInstanceNorm1d()(_x(lib, X1[0])),
     "LazyBatchNorm2d rank": lambda lib: lib.nn.LazyBatchNorm2d()(_x(lib, X1)),
+    "CrossMapLRN2d rank": lambda lib: lib.nn.CrossMapLRN2d(3)(_x(lib, X1)),
     "AdaptiveLogSoftmaxWithLoss no cutoffs": lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(
         8, 16, []
     ),
@@ -610,6 +620,7 @@ MODULE_CASES = {
     "LazyConvTranspose2d": lambda lib: _lazy_state(
         lib, lambda lib: lib.nn.LazyConvTranspose2d(6, 3, groups=3), X2
     ),
+    "legacy modules": lambda lib: _legacy(lib),
     "dropout3d seeded": lambda lib: _dropout3d(lib),
     "AdaptiveLogSoftmaxWithLoss": lambda lib: [
         repr(_adaptive(lib)),
@@ -619,6 +630,23 @@ MODULE_CASES = {
         _adaptive(lib, cutoffs=(1, 2)).predict(_x(lib, ADAPTIVE_INPUT)).tolist(),
     ],
 }
+
+
+def _legacy(lib):
+    """The deprecated modules' warnings, reprs and results."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        container = lib.nn.Container(first=lib.nn.Linear(2, 3), second=lib.nn.ReLU())
+        loss = lib.nn.NLLLoss2d(ignore_index=1, reduction="sum")
+    scores = lib.tensor(SCORES).log_softmax(1)
+    return [
+        [f"{w.category.__name__}: {w.message}" for w in caught],
+        repr(container),
+        repr(loss),
+        [name for name, _ in container.named_parameters()],
+        loss(scores, _tensor(lib, CLASSES)).item(),
+        repr(lib.nn.CrossMapLRN2d(5, 0.001, k=2)),
+    ]
 
 
 def _dropout3d(lib):

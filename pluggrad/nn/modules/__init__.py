@@ -65,6 +65,7 @@ from .lazy_more import (
     LazyInstanceNorm3d,
     UninitializedBuffer,
 )
+from .legacy import Container, CrossMapLRN2d, NLLLoss2d
 from .linear import Bilinear, Identity, Linear
 from .loss import (
     BCELoss,
@@ -179,5 +180,5 @@ __all__ = [
     "TripletMarginWithDistanceLoss", "CTCLoss", "LazyBatchNorm1d", "LazyBatchNorm2d",
     "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d",
     "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d", "UninitializedBuffer",
-    "AdaptiveLogSoftmaxWithLoss",
+    "AdaptiveLogSoftmaxWithLoss", "Container", "NLLLoss2d", "CrossMapLRN2d",
 ]  # fmt: skip
