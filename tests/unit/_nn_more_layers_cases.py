@@ -324,6 +324,21 @@ for _size in (2, 3, 5):
 _case("CrossMapLRN2d defaults", LRN_INPUT)(lambda lib, x: lib.nn.CrossMapLRN2d(3)(x))
 
 
+def _sync(lib, x, training=True, **options):
+    layer = lib.nn.SyncBatchNorm(x.shape[1], dtype=lib.float64, **options)
+    with lib.no_grad():
+        layer.weight.copy_(lib.linspace(0.5, 1.5, x.shape[1], dtype=lib.float64))
+        layer.bias.copy_(lib.linspace(-0.2, 0.2, x.shape[1], dtype=lib.float64))
+    layer(x * 0.5 + 1)  # moves the running statistics
+    layer.train(training)
+    return layer(x)
+
+
+_case("SyncBatchNorm 3d", X1)(lambda lib, x: _sync(lib, x))
+_case("SyncBatchNorm 5d momentum None", X3)(lambda lib, x: _sync(lib, x, momentum=None))
+_case("SyncBatchNorm 2d eval", SCORES)(lambda lib, x: _sync(lib, x, training=False))
+
+
 def run_value_case(lib, name: str) -> dict:
     """The output, the gradients of ``sum(out * w)`` (w from 1 up) and the indices of a case."""
     make, leaves = VALUE_CASES[name]
@@ -535,6 +550,8 @@ ERROR_CASES = {
     "LazyInstanceNorm1d unbatched": lambda lib: lib.nn.LazyInstanceNorm1d()(_x(lib, X1[0])),
     "LazyBatchNorm2d rank": lambda lib: lib.nn.LazyBatchNorm2d()(_x(lib, X1)),
     "CrossMapLRN2d rank": lambda lib: lib.nn.CrossMapLRN2d(3)(_x(lib, X1)),
+    "SyncBatchNorm rank": lambda lib: lib.nn.SyncBatchNorm(3)(lib.ones(3)),
+    "SyncBatchNorm no channels": lambda lib: lib.nn.SyncBatchNorm(0)(lib.ones(2, 0, 3)),
     "AdaptiveLogSoftmaxWithLoss no cutoffs": lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(
         8, 16, []
     ),
@@ -620,6 +637,7 @@ MODULE_CASES = {
     "LazyConvTranspose2d": lambda lib: _lazy_state(
         lib, lambda lib: lib.nn.LazyConvTranspose2d(6, 3, groups=3), X2
     ),
+    "convert_sync_batchnorm": lambda lib: _converted(lib),
     "legacy modules": lambda lib: _legacy(lib),
     "dropout3d seeded": lambda lib: _dropout3d(lib),
     "AdaptiveLogSoftmaxWithLoss": lambda lib: [
@@ -630,6 +648,28 @@ MODULE_CASES = {
         _adaptive(lib, cutoffs=(1, 2)).predict(_x(lib, ADAPTIVE_INPUT)).tolist(),
     ],
 }
+
+
+def _converted(lib):
+    """A model's batch norms made SyncBatchNorm layers (sharing their tensors and mode)."""
+    norm = lib.nn.BatchNorm2d(3).eval()
+    model = lib.nn.Sequential(
+        norm,
+        lib.nn.Sequential(lib.nn.BatchNorm1d(2, affine=False), lib.nn.InstanceNorm1d(2)),
+        lib.nn.Linear(2, 2),
+    )
+    converted = lib.nn.SyncBatchNorm.convert_sync_batchnorm(model, process_group="group")
+    single = lib.nn.SyncBatchNorm.convert_sync_batchnorm(lib.nn.BatchNorm3d(4, bias=False))
+    return [
+        repr(converted),
+        converted is model,
+        converted[0].weight is norm.weight,
+        converted[0].running_mean is norm.running_mean,
+        converted[0].training,
+        converted[0].process_group,
+        repr(single),
+        repr(lib.nn.SyncBatchNorm(5, momentum=None, track_running_stats=False)),
+    ]
 
 
 def _legacy(lib):
