@@ -24,6 +24,7 @@ import numpy as np
 from .. import ops as _ops
 from .._core.grad_mode import no_grad
 from .._core.tensor import Tensor
+from ..ops._autocast import full_precision
 from ._losses import check_reduction
 
 __all__ = ["ctc_loss"]
@@ -143,6 +144,7 @@ def _log_likelihoods(log_probs, labels: np.ndarray, input_lengths, target_length
     return likelihood
 
 
+@full_precision
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank: int = 0,
              reduction: str = "mean", zero_infinity: bool = False) -> Tensor:  # fmt: skip
     """The Connectionist Temporal Classification loss: ``-log p(target | log_probs)`` summed

@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from .. import ops as _ops
+from ..ops._autocast import full_precision
 from ._pool import _max_over_windows
 
 __all__ = [
@@ -114,6 +115,7 @@ def _fractional_max_pool(input, kernel_size, output_size, output_ratio, samples,
     return values, _ops.reshape(indices, (*lead, *sizes))
 
 
+@full_precision
 def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None,  # noqa: A002
                                        output_ratio=None, return_indices: bool = False,
                                        _random_samples=None):  # fmt: skip
@@ -144,6 +146,7 @@ def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None,  # 
                                 _random_samples, 2)  # fmt: skip
 
 
+@full_precision
 def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,  # noqa: A002
                           return_indices: bool = False, _random_samples=None):  # fmt: skip
     """Fractional max pooling of `input` ``(N, C, H, W)`` or ``(C, H, W)`` (see
@@ -165,6 +168,7 @@ def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=Non
     return out if return_indices else out[0]
 
 
+@full_precision
 def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None,  # noqa: A002
                                        output_ratio=None, return_indices: bool = False,
                                        _random_samples=None):  # fmt: skip
@@ -175,6 +179,7 @@ def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None,  # 
                                 _random_samples, 3)  # fmt: skip
 
 
+@full_precision
 def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None,  # noqa: A002
                           return_indices: bool = False, _random_samples=None):  # fmt: skip
     """Fractional max pooling of `input` ``(N, C, D, H, W)`` or ``(C, D, H, W)``; with

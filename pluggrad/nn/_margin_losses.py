@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import ops as _ops
 from .._core.tensor import Tensor
+from ..ops._autocast import full_precision
 from ._losses import _reduce, check_reduction, legacy_reduction
 from ._more_losses import pairwise_distance
 
@@ -39,6 +40,7 @@ def _host(t) -> np.ndarray | None:
     return backend.to_numpy(t._data) if backend.has_values(t._data) else None
 
 
+@full_precision
 def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=None,  # noqa: A002
                       size_average=None, reduce=None,
                       reduction: str = "mean") -> Tensor:  # fmt: skip
@@ -100,6 +102,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     return _reduce(loss, reduction)
 
 
+@full_precision
 def multilabel_margin_loss(input, target, size_average=None, reduce=None,  # noqa: A002
                            reduction: str = "mean") -> Tensor:  # fmt: skip
     """The multi-label hinge loss: for each sample, ``sum over its targets j and the classes i

@@ -20,6 +20,7 @@ import warnings
 
 from .. import ops as _ops
 from .._core.tensor import Tensor
+from ..ops._autocast import full_precision
 from ._pool import (
     adaptive_max_pool1d,
     adaptive_max_pool2d,
@@ -147,6 +148,7 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return _unpool(input, indices, kernel_size, stride, padding, output_size, 1, "max_unpooling2d")
 
 
+@full_precision
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):  # noqa: A002
     """The partial inverse of :func:`max_pool2d`: each element of `input` ``(N, C, H, W)`` or
     ``(C, H, W)`` placed at its flat index ``h * W_out + w`` in zero planes (see
@@ -169,6 +171,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return _unpool(input, indices, kernel_size, stride, padding, output_size, 2, "max_unpooling2d")
 
 
+@full_precision
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):  # noqa: A002
     """The partial inverse of :func:`max_pool3d`: each element of `input` ``(N, C, D, H, W)``
     or ``(C, D, H, W)`` placed at its flat index in zero volumes (see :func:`max_unpool1d`).
@@ -259,6 +262,7 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices: bool = 
     return adaptive_max_pool2d(input, output_size, True)
 
 
+@full_precision
 def adaptive_max_pool3d_with_indices(input, output_size, return_indices: bool = False):  # noqa: A002
     """``adaptive_max_pool3d(input, output_size, return_indices=True)``: the maxima and their
     flat positions in their volumes."""

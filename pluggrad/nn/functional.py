@@ -18,6 +18,7 @@ from .. import _dtypes
 from .. import ops as _ops
 from .._core.grad_mode import no_grad
 from .._core.tensor import Tensor
+from ..ops._autocast import exempt, lower_precision, to_full_precision
 from ..ops.inplace import in_place
 from ._activations import (
     celu,
@@ -159,6 +160,7 @@ __all__ = [
 
 
 # ---- linear maps --------------------------------------------------------------------------------
+@lower_precision
 def linear(input, weight, bias=None) -> Tensor:  # noqa: A002 - PyTorch's names throughout
     """``input @ weight.T + bias``, with PyTorch's graph: ``addmm(bias, input, weight.t())``
     for a matrix `input` (``AddmmBackward0``, ``TBackward0``), also for a 3-d one seen as a
@@ -175,6 +177,7 @@ def linear(input, weight, bias=None) -> Tensor:  # noqa: A002 - PyTorch's names 
     return out if bias is None else out + bias
 
 
+@exempt
 def bilinear(input1, input2, weight, bias=None) -> Tensor:
     """``y[..., k] = input1 @ weight[k] @ input2 + bias[k]``."""
     out = _ops.einsum("...i,kij,...j->...k", input1, weight, input2)
@@ -344,6 +347,8 @@ def pad(input, pad: Sequence[int], mode: str = "constant", value=None) -> Tensor
     last axis backwards, as PyTorch; `mode` ``"constant"`` (with `value`, negative pads crop),
     ``"reflect"``, ``"replicate"`` or ``"circular"``."""
     pad = [int(p) for p in pad]
+    if mode in ("reflect", "replicate"):
+        input = to_full_precision(input)  # noqa: A001 - autocast runs these in float32 (PyTorch)
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:

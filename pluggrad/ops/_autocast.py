@@ -31,7 +31,7 @@ from .._core import autocast_state
 from .._core.tensor import Tensor
 from ._convert import astype
 
-__all__ = ["lower_precision", "full_precision", "exempt"]
+__all__ = ["lower_precision", "full_precision", "exempt", "to_full_precision"]
 
 _F = TypeVar("_F", bound=Callable)
 
@@ -81,3 +81,9 @@ lower_precision = _policy(autocast_state.region_dtype)
 full_precision = _policy(_float32_if_enabled)
 #: no cast, and none below: an operation PyTorch runs as one kernel outside autocast's lists
 exempt = _policy(_nothing)
+
+
+def to_full_precision(value):
+    """`value` cast as a :func:`full_precision` operation casts it: for operations whose
+    policy depends on an argument (``pad``'s mode)."""
+    return _cast(value, _float32_if_enabled) if autocast_state.active() else value
