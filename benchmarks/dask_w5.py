@@ -41,10 +41,15 @@ def peak_rss() -> int:
 
 
 def data(rows: int, features: int, chunk_rows: int):
+    """Rows of `features` standard normal values and a label each (1 or 0, each half of the
+    time), persisted on the workers.  A chunk's features and labels are drawn by one task, so
+    the two sit on the same worker: a step's work on a chunk needs no transfer, only the
+    reductions' partial sums cross between workers."""
     rng = da.random.default_rng(0)
-    x = rng.standard_normal((rows, features), chunks=(chunk_rows, features))
-    y = (rng.random(rows, chunks=chunk_rows) > 0.5).astype(np.float64)
-    x, y = x.persist(), y.persist()
+    table = rng.standard_normal((rows, features + 1), chunks=(chunk_rows, features + 1))
+    x = table[:, :features]
+    y = (table[:, features] > 0).astype(np.float64)
+    x, y = dask.persist(x, y)
     wait([x, y])  # the data sit on the workers: the step is measured alone
     return x, y
 
