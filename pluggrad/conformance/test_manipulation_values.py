@@ -455,3 +455,13 @@ def test_scatter_add_second_order(backend):
     (gg,) = pg.autograd.grad(g.sum(), x)
     assert_values(g, [[0, 2], [0, 6], [8, 10]])
     assert_values(gg, [[4, 2], [0, 2], [2, 2]])
+
+
+def test_index_copy_and_index_add_take_a_0d_index(backend):
+    # PyTorch 2.13: a 0-d index is one index; the source keeps a slice of length 1 along `dim`
+    source = pg.tensor([[1.0], [2.0]], requires_grad=True)
+    out = pg.zeros(2, 3).index_copy(1, pg.tensor(2), source)
+    assert_values(out, [[0, 0, 1], [0, 0, 2]])
+    (out * pg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
+    assert_values(source.grad, [[3], [6]])
+    assert_values(pg.zeros(3).index_add(0, pg.tensor(1), pg.ones(1), alpha=2), [0, 2, 0])

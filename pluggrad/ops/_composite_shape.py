@@ -34,6 +34,8 @@ def _index_key(x: Tensor, dim: int, index) -> tuple:
     index = as_tensor_arg(index, like=x)
     if index.ndim > 1:
         raise IndexError("index_add_(): Index is supposed to be a vector")
+    if index.ndim == 0:  # one index: the source's slice along `dim` has length 1
+        index = index.reshape(1)
     return (slice(None),) * dim + (index._data, Ellipsis)
 
 
