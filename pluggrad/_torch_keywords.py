@@ -19,6 +19,7 @@ import functools
 import inspect
 import json
 import pathlib
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -52,11 +53,14 @@ _SIZE_LIKE = frozenset({"size", "sizes", "shape", "dims"})
 class _Plan:
     """How to call `function` with PyTorch's keywords: worked out at its first such call."""
 
-    __slots__ = ("accepted", "targets", "takes_out")
+    __slots__ = ("accepted", "capacity", "named_at", "targets", "takes_out")
 
     def __init__(self, function: Callable, positions: dict[str, int], *, method: bool):
         kinds = inspect.Parameter
-        parameters = list(inspect.signature(function).parameters.values())
+        try:
+            parameters = list(inspect.signature(function).parameters.values())
+        except (TypeError, ValueError):  # no signature: arguments go through as given
+            parameters = [inspect.Parameter("args", kinds.VAR_POSITIONAL)]
         named = (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)
         self.accepted = frozenset(p.name for p in parameters if p.kind in named)
         self.takes_out = "out" in self.accepted
@@ -69,6 +73,13 @@ class _Plan:
                 positional.append(parameter)
                 break
         offset = 1 if method else 0  # a method's positions count after self
+        # positional arguments beyond the function's own (``matrix_norm(A, 2)``: the array
+        # API's ``ord`` is keyword-only) are PyTorch's parameters at those positions
+        if any(p.kind is kinds.VAR_POSITIONAL for p in positional):
+            self.capacity = sys.maxsize
+        else:
+            self.capacity = len(positional)
+        self.named_at = {index + offset: name for name, index in positions.items()}
         # PyTorch's name -> (how it is passed, the function's name for it, the position)
         self.targets: dict[str, tuple[str, str, int]] = {}
         last = positional[-1] if positional else None
@@ -84,6 +95,20 @@ class _Plan:
             elif star is not None:  # a position at or after *args
                 spread = position == len(positional) - 1 and star.name in _SIZE_LIKE
                 self.targets[name] = (_SPREAD if spread else _POSITIONAL, name, position)
+
+    def name_extra(self, name: str, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        """`args` past the function's positional parameters as keywords, under PyTorch's
+        names for those positions (left positional where PyTorch has none: the function's
+        own error follows)."""
+        kept, extra = args[: self.capacity], args[self.capacity :]
+        for position, value in enumerate(extra, self.capacity):
+            key = self.named_at.get(position)
+            if key is None:
+                return args, kwargs
+            if key in kwargs:
+                raise TypeError(f"{name}() got multiple values for argument '{key}'")
+            kwargs[key] = value
+        return kept, kwargs
 
     def translate(self, name: str, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
         """`args` and `kwargs` with PyTorch's keywords in the function's own terms.
@@ -241,10 +266,12 @@ def adapt(function: Callable, namespace: str, name: str, *, method: bool = False
     @functools.wraps(function)
     def with_torch_keywords(*args, **kwargs):
         nonlocal plan
-        if not kwargs:
-            return function(*args)
         if plan is None:
             plan = _Plan(function, positions, method=method)
+        if len(args) > plan.capacity:
+            args, kwargs = plan.name_extra(message_name, args, dict(kwargs))
+        if not kwargs:
+            return function(*args)
         if kwargs.keys() <= plan.accepted:  # the function's own keywords (``out=`` included)
             return function(*args, **kwargs)
         if options:

@@ -108,3 +108,15 @@ def test_storage_options_are_taken_where_pytorch_takes_them():
             pg.zeros(2, pin_memory=True)
     with pytest.raises(TypeError, match="unexpected keyword argument 'layout'"):
         pg.exp(x, layout=pg.strided)  # PyTorch's exp takes no storage option either
+
+
+def test_positional_arguments_past_the_functions_own_take_pytorchs_names():
+    # the array API's ``ord`` is keyword-only; PyTorch's is the second positional parameter
+    a = pg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert pg.linalg.matrix_norm(a, 1).item() == 6.0
+    assert pg.linalg.matrix_norm(a, "nuc", (-2, -1), True).shape == (1, 1)
+    assert pg.linalg.vector_norm(a, 1, 0).tolist() == [4.0, 6.0]
+    with pytest.raises(TypeError, match="multiple values for argument 'ord'"):
+        pg.linalg.matrix_norm(a, 2, ord=1)
+    with pytest.raises(TypeError, match="takes 1 positional argument but 3 were given"):
+        pg.exp(a, 1, 2)  # PyTorch has no third parameter: the function's own error
