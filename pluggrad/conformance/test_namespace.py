@@ -84,6 +84,24 @@ def test_finfo_and_iinfo():
     assert pg.finfo().dtype is pg.get_default_dtype()
 
 
+def test_finfo_and_iinfo_print_as_pytorchs():
+    # repr(torch.finfo(...)) and repr(torch.iinfo(...)) from PyTorch 2.13
+    assert repr(pg.finfo(pg.float16)) == (
+        "finfo(resolution=0.001, min=-65504, max=65504, eps=0.000976562, "
+        "smallest_normal=6.10352e-05, tiny=6.10352e-05, dtype=float16)"
+    )
+    assert str(pg.finfo(pg.complex64)) == (
+        "finfo(resolution=1e-06, min=-3.40282e+38, max=3.40282e+38, eps=1.19209e-07, "
+        "smallest_normal=1.17549e-38, tiny=1.17549e-38, dtype=float32)"
+    )
+    assert repr(pg.finfo(pg.bfloat16)) == (
+        "finfo(resolution=0.01, min=-3.38953e+38, max=3.38953e+38, eps=0.0078125, "
+        "smallest_normal=1.17549e-38, tiny=1.17549e-38, dtype=bfloat16)"
+    )
+    assert repr(pg.iinfo(pg.int64)) == "iinfo(min=-9.22337e+18, max=9.22337e+18, dtype=int64)"
+    assert repr(pg.iinfo(pg.uint8)) == "iinfo(min=0, max=255, dtype=uint8)"
+
+
 def test_size_keeps_its_type_through_tuple_operations():
     shape = pg.zeros(2, 3, 4).shape
     for derived, expected in [

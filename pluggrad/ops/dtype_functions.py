@@ -169,6 +169,14 @@ class finfo_object:
         """PyTorch's name of ``smallest_normal``."""
         return self.smallest_normal
 
+    def __repr__(self) -> str:
+        # PyTorch's, which prints its numbers with C's %g
+        return (
+            f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+            f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+            f"tiny={self.tiny:g}, dtype={self.dtype.name})"
+        )
+
 
 @dataclasses.dataclass(frozen=True)
 class iinfo_object:
@@ -178,6 +186,9 @@ class iinfo_object:
     max: int
     min: int
     dtype: DType
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype.name})"
 
 
 def finfo(type=None, /) -> finfo_object:  # noqa: A002 - the standard's parameter name
