@@ -6,7 +6,7 @@ float64 normals and labels drawn from a known weight vector.  Each step builds o
 with :func:`pluggrad.compute`; the workers generate each chunk, use it and drop it, so the data
 never has to fit in memory at once.  The weights stay small (``features`` numbers).
 
-    python examples/dask_larger_than_memory.py                     # 2 GiB of data, 2 x 256 MiB
+    python examples/dask_larger_than_memory.py                     # 2083 MiB of data, 2 x 256 MiB
     python examples/dask_larger_than_memory.py --rows 100000 --features 16 --steps 4  # quick
     python examples/dask_larger_than_memory.py --scheduler tcp://host:8786  # an existing cluster
 
@@ -73,7 +73,7 @@ def train(rows: int, features: int, chunk_rows: int, steps: int, lr: float,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=4_000_000)
+    parser.add_argument("--rows", type=int, default=4_200_000)
     parser.add_argument("--features", type=int, default=64)
     parser.add_argument("--chunk-rows", type=int, default=50_000)
     parser.add_argument("--steps", type=int, default=5)
