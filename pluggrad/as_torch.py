@@ -139,8 +139,9 @@ def run(script: str, argv: Sequence[str] = ()) -> None:
     try:
         with warnings.catch_warnings():
             # PyTorch computes log(0), x / 0 and sqrt(-1) in silence; NumPy's kernels, which
-            # pluggrad's operations run, warn on stderr (the warning's frame is pluggrad's)
-            warnings.filterwarnings("ignore", _FLOATING_POINT, RuntimeWarning, r"pluggrad(\.|$)")
+            # pluggrad's operations run, warn on stderr (the warning's frame is pluggrad's, or
+            # array_api_compat's, whose astype casts 70000.0 to float16's inf)
+            warnings.filterwarnings("ignore", _FLOATING_POINT, RuntimeWarning, _KERNEL_MODULES)
             runpy.run_path(script, run_name="__main__")
     finally:
         sys.argv, sys.path[:] = saved_argv, saved_path
@@ -148,6 +149,7 @@ def run(script: str, argv: Sequence[str] = ()) -> None:
 
 # NumPy's floating-point warnings ("divide by zero encountered in log", ...)
 _FLOATING_POINT = r"(divide by zero|invalid value|overflow|underflow) encountered"
+_KERNEL_MODULES = r"(pluggrad|array_api_compat)(\.|$)"
 
 
 def _is_pluggrad(module: ModuleType) -> bool:

@@ -97,10 +97,14 @@ def test_floating_point_warnings_of_pluggrads_kernels_are_silent(tmp_path):
         "import numpy as np\nimport torch\n"
         "x = torch.tensor([0.0, 1.0, -1.0])\n"
         "print(torch.log(x), x / 0, torch.sqrt(x))\n"
+        "print(torch.tensor([70000.0]).half())\n"  # NumPy's cast warns of the overflow
         "np.log(np.zeros(1))\n"
     )
     done = _python("-W", "default", "-m", "pluggrad", "run", str(path))
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "tensor([-inf, 0., nan]) tensor([nan, inf, -inf]) tensor([0., 1., nan])\n"
+    assert done.stdout == (
+        "tensor([-inf, 0., nan]) tensor([nan, inf, -inf]) tensor([0., 1., nan])\n"
+        "tensor([inf], dtype=torch.float16)\n"
+    )
     assert done.stderr.count("RuntimeWarning") == 1
-    assert "log0.py:5: RuntimeWarning: divide by zero encountered in log" in done.stderr
+    assert "log0.py:6: RuntimeWarning: divide by zero encountered in log" in done.stderr
