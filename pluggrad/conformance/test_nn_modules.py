@@ -5,6 +5,7 @@ layers' gradients by finite differences on every backend."""
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -115,6 +116,17 @@ def test_prepend_hooks_run_first(backend):
     layer.register_forward_hook(lambda m, a, o: order.append("first"), prepend=True)
     layer(pg.ones(1))
     assert order == ["first", "second"]
+
+
+def test_hook_dicts_are_ordered_dicts_as_pytorchs(backend):
+    # scripts print them (the pruning tutorial prints module._forward_pre_hooks)
+    layer = nn.Linear(2, 2)
+    assert repr(layer._forward_pre_hooks) == "OrderedDict()"
+    layer.register_forward_hook(lambda m, a, o: None)
+    layer.register_forward_hook(lambda m, a, o: None, prepend=True)
+    names = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
+    assert all(type(getattr(layer, name)) is OrderedDict for name in names)
+    assert len(layer._forward_hooks) == 2
 
 
 _rng = np.random.default_rng(3)

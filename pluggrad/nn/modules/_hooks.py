@@ -10,6 +10,7 @@ replace it), the inputs' node calls the hooks with ``grad_input``, which they ma
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -148,7 +149,7 @@ class ModuleHooks:
         for name in ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks",
                      "_backward_pre_hooks", "_state_dict_hooks",
                      "_load_state_dict_pre_hooks"):  # fmt: skip
-            setattr_(self, name, {})
+            setattr_(self, name, OrderedDict())  # PyTorch's type: scripts print them
         for name in ("_forward_hooks_with_kwargs", "_forward_hooks_always_called",
                      "_forward_pre_hooks_with_kwargs"):  # fmt: skip
             setattr_(self, name, set())
