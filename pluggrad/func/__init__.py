@@ -1,8 +1,9 @@
 """``torch.func``: composable function transforms over pluggrad's autograd.
 
 ``grad``, ``grad_and_value``, ``vjp``, ``jvp``, ``linearize``, ``jacrev``, ``jacfwd``,
-``hessian`` and ``vmap``, with ``functional_call`` and ``stack_module_state`` to use them on
-``nn.Module`` s, under PyTorch's names, signatures, output structures and error messages.
+``hessian`` and ``vmap``, with ``functional_call``, ``stack_module_state`` and
+``replace_all_batch_norm_modules_`` to use them on ``nn.Module`` s, under PyTorch's names,
+signatures, output structures and error messages.
 
 How they are built (see docs/func.md):
 
@@ -20,11 +21,11 @@ How they are built (see docs/func.md):
 from __future__ import annotations
 
 from ._forward import hessian, jacfwd, jvp, linearize
-from ._functional_call import functional_call, stack_module_state
+from ._functional_call import functional_call, replace_all_batch_norm_modules_, stack_module_state
 from ._reverse import grad, grad_and_value, jacrev, vjp
 from ._vmap import vmap
 
 __all__ = [
     "grad", "grad_and_value", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "hessian",
-    "vmap", "functional_call", "stack_module_state",
+    "vmap", "functional_call", "stack_module_state", "replace_all_batch_norm_modules_",
 ]  # fmt: skip

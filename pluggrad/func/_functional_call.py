@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._core.tensor import Tensor
+from ..nn.modules.batchnorm import _BatchNorm, _InstanceNorm
 from ..nn.modules.module import Module
 from ..nn.utils.stateless import _functional_call
 from ..ops.manipulation import stack
 
-__all__ = ["functional_call", "stack_module_state"]
+__all__ = ["functional_call", "replace_all_batch_norm_modules_", "stack_module_state"]
 
 
 def functional_call(module: Module, parameter_and_buffer_dicts: Any, args: Any = None,
@@ -114,3 +115,30 @@ def stack_module_state(models: Sequence[Module]) -> tuple[dict[str, Tensor], dic
     params = {k: _stacked_leaf([p[k] for p in all_params], k) for k in all_params[0]}
     buffers = {k: _stacked_leaf([b[k] for b in all_buffers], k) for k in all_buffers[0]}
     return params, buffers
+
+
+def replace_all_batch_norm_modules_(root: Module) -> Module:
+    """Make every batch norm of `root` (itself included) normalise with the batch's own
+    statistics, in place: ``vmap`` over a batch norm cannot update one set of running
+    statistics from each sample.
+
+    Parameters
+    ----------
+    root : Module
+        The module; its batch norms that track running statistics lose them (``running_mean``,
+        ``running_var`` and ``num_batches_tracked`` become None) and stop tracking them.
+
+    Returns
+    -------
+    Module
+        `root`.
+    """
+    for module in root.modules():
+        # pluggrad's instance norms derive from _BatchNorm; PyTorch's, left alone, do not
+        batch_norm = isinstance(module, _BatchNorm) and not isinstance(module, _InstanceNorm)
+        if batch_norm and module.track_running_stats:
+            module.running_mean = None
+            module.running_var = None
+            module.num_batches_tracked = None
+            module.track_running_stats = False
+    return root

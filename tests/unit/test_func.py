@@ -89,6 +89,23 @@ def test_functional_call_restores_missing_attributes(backend):
     assert not hasattr(m, "extra")
 
 
+def test_replace_all_batch_norm_modules_drops_running_statistics(backend):
+    nn = pg.nn
+    net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.InstanceNorm1d(4, affine=True,
+                        track_running_stats=True))  # fmt: skip
+    assert pluggrad.func.replace_all_batch_norm_modules_(net) is net
+    bn, inorm = net[1], net[2]
+    assert (bn.running_mean, bn.running_var, bn.num_batches_tracked) == (None, None, None)
+    assert not bn.track_running_stats and inorm.track_running_stats  # instance norm kept
+    assert sorted(dict(net.named_buffers())) == [
+        "2.num_batches_tracked", "2.running_mean", "2.running_var"
+    ]  # fmt: skip
+    # in eval mode too the batch's own statistics normalise: zero mean per feature
+    bn.eval()
+    out = bn(net[0](pg.randn(6, 3)))
+    assert float(out.mean(0).abs().max()) < 1e-5
+
+
 def test_treespec_prints_as_torchs():
     spec = _pytree.tree_flatten((1, [2, 3], {"a": 4}))[1]
     assert repr(spec) == (
