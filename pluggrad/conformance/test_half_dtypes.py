@@ -80,6 +80,25 @@ def test_module_half_casts_floating_parameters_and_buffers(backend):
     assert out.dtype is pg.float16 and model[0].weight.grad.dtype is pg.float16
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_addmm_rounds_once_as_pytorchs_kernel(backend, dtype):
+    # PyTorch's 16-bit addmm (a half linear layer) accumulates and adds the bias in float32,
+    # then rounds; rounding the product before adding the bias differs in the last bit
+    half = getattr(pg, dtype)
+    _needs(half)
+    gen = pg.Generator().manual_seed(0)
+    a, w, b = (pg.randn(*s, generator=gen).to(half) for s in [(64, 16), (8, 16), (8,)])
+    once = (a.float() @ w.float().T + b.float()).to(half)
+    assert _same(pg.nn.functional.linear(a, w, b), once)
+    assert _same(pg.addmm(b, a, w.T, beta=0.5, alpha=2), (0.5 * b.float() + 2 * (
+        a.float() @ w.float().T)).to(half))  # fmt: skip
+    assert not _same((a @ w.T) + b, once)  # the sum of rounded terms is not the same
+
+
+def _same(x, y) -> bool:
+    return x.dtype is y.dtype and bool((x == y).all())
+
+
 @pytest.mark.usefixtures("torch_stream")
 def test_float16_draws_match_pytorch(backend):
     _needs(pg.float16)

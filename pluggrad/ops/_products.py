@@ -124,7 +124,15 @@ def _check_matmul_shapes(shape1, shape2) -> None:
     )
 
 
+# 16-bit floats: PyTorch's kernel accumulates the product and adds `input` in float32, rounding
+# once (a float16 product plus a float16 bias would round twice: nn.Linear(...).half() differed)
+_NARROW_FLOATS = frozenset({"float16", "bfloat16"})
+
+
 def _addmm_kernel(xp, added, mat1, mat2, beta, alpha):
+    if str(mat1.dtype) in _NARROW_FLOATS:
+        wide = [xp.astype(a, xp.float32) for a in (added, mat1, mat2)]
+        return xp.astype(_addmm_kernel(xp, *wide, beta, alpha), mat1.dtype)
     product = xp.matmul(mat1, mat2)
     if alpha != 1:
         product = product * alpha
