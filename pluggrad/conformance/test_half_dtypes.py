@@ -95,6 +95,17 @@ def test_addmm_rounds_once_as_pytorchs_kernel(backend, dtype):
     assert not _same((a @ w.T) + b, once)  # the sum of rounded terms is not the same
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_sum_and_prod_accumulate_in_float32(backend, dtype):
+    # PyTorch sums 16-bit floats in float32 and rounds once; rounding at each step drifts
+    half = getattr(pg, dtype)
+    _needs(half)
+    x = pg.randn(50, 7, generator=pg.Generator().manual_seed(0)).to(half)
+    assert _same(x.sum(0), x.float().sum(0).to(half))
+    assert _same(x.sum(), x.float().sum().to(half))
+    assert _same(x[:6].prod(0), x[:6].float().prod(0).to(half))
+
+
 def _same(x, y) -> bool:
     return x.dtype is y.dtype and bool((x == y).all())
 

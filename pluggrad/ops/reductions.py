@@ -96,9 +96,14 @@ def _logsumexp_forward(backend, x, axis, keepdims):
 
 def _in_own_dtype(name):
     # x is already in the dtype to accumulate in: dtype= keeps it (the kernels' own default
-    # widens small integers)
+    # widens small integers); 16-bit floats accumulate in float32 and round once, as PyTorch's
+    # kernels (NumPy's float16 sum over an axis rounds at each step)
     def forward(backend, x, **params):
-        return getattr(backend.xp, name)(x, dtype=x.dtype, **params)
+        xp = backend.xp
+        if str(x.dtype) in ("float16", "bfloat16"):
+            wide = getattr(xp, name)(xp.astype(x, xp.float32), dtype=xp.float32, **params)
+            return xp.astype(wide, x.dtype)
+        return getattr(xp, name)(x, dtype=x.dtype, **params)
 
     return forward
 
