@@ -18,6 +18,7 @@ from ._define import linalg_kernel, primitive
 from ._shape import broadcast_shape, expand_dims, permute_dims, reshape
 from ._views import matrix_transpose_view
 from .elementwise import conj
+from .reductions import narrow_float as _narrow_float
 from .reductions import sum as _sum
 
 __all__ = [
@@ -122,12 +123,6 @@ def _check_matmul_shapes(shape1, shape2) -> None:
         "Expected size for first two dimensions of batch2 tensor to be: "
         f"[{batch}, {inner1}] but got: [{batch}, {inner2}]."
     )
-
-
-def _narrow_float(dtype) -> bool:
-    """float16 or bfloat16 (NumPy's kind of ml_dtypes' bfloat16 is "V"); no ``str(dtype)``,
-    which costs microseconds on every product."""
-    return getattr(dtype, "itemsize", 0) == 2 and getattr(dtype, "kind", "") in ("f", "V")
 
 
 def _addmm_kernel(xp, added, mat1, mat2, beta, alpha):

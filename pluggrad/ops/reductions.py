@@ -94,13 +94,19 @@ def _logsumexp_forward(backend, x, axis, keepdims):
     return out if keepdims else xp.reshape(out, _reduced_shape(x.shape, axis, False))
 
 
+def narrow_float(dtype) -> bool:
+    """float16 or bfloat16 (NumPy's kind of ml_dtypes' bfloat16 is "V"); no ``str(dtype)``,
+    which costs microseconds on every call."""
+    return getattr(dtype, "itemsize", 0) == 2 and getattr(dtype, "kind", "") in ("f", "V")
+
+
 def _in_own_dtype(name):
     # x is already in the dtype to accumulate in: dtype= keeps it (the kernels' own default
     # widens small integers); 16-bit floats accumulate in float32 and round once, as PyTorch's
     # kernels (NumPy's float16 sum over an axis rounds at each step)
     def forward(backend, x, **params):
         xp = backend.xp
-        if str(x.dtype) in ("float16", "bfloat16"):
+        if narrow_float(x.dtype):
             wide = getattr(xp, name)(xp.astype(x, xp.float32), dtype=xp.float32, **params)
             return xp.astype(wide, x.dtype)
         return getattr(xp, name)(x, dtype=x.dtype, **params)
