@@ -89,21 +89,28 @@ class LazyLinear(LazyModuleMixin, Linear):
                 self.reset_parameters()
 
 
-class _LazyConvNd(LazyModuleMixin):
+class _LazyConvBase(LazyModuleMixin):
+    """What PyTorch's lazy convolutions, plain and transposed, share: made from 0 channels
+    (each subclass's ``__init__``), then ``in_channels`` and the parameters' shapes taken from
+    the first input."""
+
     _dims: int
 
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None,
-                 dtype: Any = None) -> None:  # fmt: skip
-        # PyTorch's: an eager convolution from 0 channels, its parameters then replaced
-        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, device, dtype)  # fmt: skip
+    def _uninitialized(self, out_channels: int, bias: bool, device: Any, dtype: Any) -> None:
+        """The parameters before the first input (after the eager convolution's
+        ``__init__``, whose parameters they replace)."""
         this: Any = self  # a Conv: its weight and bias are set through Module's __setattr__
         this.out_channels = out_channels
         this.weight = UninitializedParameter(device=device, dtype=dtype)
         if bias:
             this.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def _weight_shape(self) -> tuple:
+        this: Any = self
+        return (this.out_channels, this.in_channels // this.groups, *this.kernel_size)
+
+    def _check_input(self, input: Tensor) -> None:  # noqa: A002
+        """Nothing: the plain convolution checks the input's rank itself."""
 
     def reset_parameters(self) -> None:
         if not self.has_uninitialized_params() and self.in_channels != 0:  # type: ignore[attr-defined]
@@ -111,18 +118,28 @@ class _LazyConvNd(LazyModuleMixin):
 
     def initialize_parameters(self, input: Tensor) -> None:  # type: ignore[override]  # noqa: A002
         if self.has_uninitialized_params():
+            self._check_input(input)
             this: Any = self
             with no_grad():
                 batched = input.ndim == self._dims + 2
                 this.in_channels = input.shape[1 if batched else 0]
                 if this.in_channels % this.groups != 0:
                     raise ValueError("in_channels must be divisible by groups")
-                this.weight.materialize(
-                    (this.out_channels, this.in_channels // this.groups, *this.kernel_size)
-                )
+                this.weight.materialize(self._weight_shape())
                 if this.bias is not None:
                     this.bias.materialize((this.out_channels,))
                 self.reset_parameters()
+
+
+class _LazyConvNd(_LazyConvBase):
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:  # fmt: skip
+        # PyTorch's: an eager convolution from 0 channels, its parameters then replaced
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
+                         padding_mode, device, dtype)  # fmt: skip
+        self._uninitialized(out_channels, bias, device, dtype)
 
 
 class LazyConv1d(_LazyConvNd, Conv1d):

@@ -26,7 +26,7 @@ from .batchnorm import (
     InstanceNorm3d,
 )
 from .conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
-from .lazy import LazyModuleMixin
+from .lazy import LazyModuleMixin, _LazyConvBase
 
 __all__ = [
     "UninitializedBuffer", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
@@ -165,11 +165,9 @@ class LazyInstanceNorm3d(_LazyNormBase, InstanceNorm3d):
     cls_to_become = InstanceNorm3d
 
 
-class _LazyConvTransposeNd(LazyModuleMixin):
+class _LazyConvTransposeNd(_LazyConvBase):
     """PyTorch's lazy transposed convolution: made from 0 channels, its weight ``(in_channels,
     out_channels / groups, *kernel_size)`` shaped by the first input."""
-
-    _dims: int
 
     def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  output_padding: Any = 0, groups: int = 1, bias: bool = True,
@@ -177,35 +175,19 @@ class _LazyConvTransposeNd(LazyModuleMixin):
                  dtype: Any = None) -> None:  # fmt: skip
         super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False,
                          dilation, padding_mode, device, dtype)  # fmt: skip
+        self._uninitialized(out_channels, bias, device, dtype)
+
+    def _weight_shape(self) -> tuple:
         this: Any = self
-        this.out_channels = out_channels
-        this.weight = UninitializedParameter(device=device, dtype=dtype)
-        if bias:
-            this.bias = UninitializedParameter(device=device, dtype=dtype)
+        return (this.in_channels, this.out_channels // this.groups, *this.kernel_size)
 
-    def reset_parameters(self) -> None:
-        if not self.has_uninitialized_params() and self.in_channels != 0:  # type: ignore[attr-defined]
-            super().reset_parameters()  # type: ignore[misc]
-
-    def initialize_parameters(self, input: Tensor) -> None:  # type: ignore[override]  # noqa: A002
-        if self.has_uninitialized_params():
-            this: Any = self
-            unbatched, batched = self._dims + 1, self._dims + 2
-            if input.ndim not in (unbatched, batched):
-                raise RuntimeError(
-                    f"Expected {unbatched}D (unbatched) or {batched}D (batched) input to "
-                    f"{type(self).__name__}, but got input of size: {input.shape}"
-                )
-            with no_grad():
-                this.in_channels = input.shape[1 if input.ndim == batched else 0]
-                if this.in_channels % this.groups != 0:
-                    raise ValueError("in_channels must be divisible by groups")
-                this.weight.materialize(
-                    (this.in_channels, this.out_channels // this.groups, *this.kernel_size)
-                )
-                if this.bias is not None:
-                    this.bias.materialize((this.out_channels,))
-                self.reset_parameters()
+    def _check_input(self, input: Tensor) -> None:  # noqa: A002
+        unbatched, batched = self._dims + 1, self._dims + 2
+        if input.ndim not in (unbatched, batched):
+            raise RuntimeError(
+                f"Expected {unbatched}D (unbatched) or {batched}D (batched) input to "
+                f"{type(self).__name__}, but got input of size: {input.shape}"
+            )
 
 
 class LazyConvTranspose1d(_LazyConvTransposeNd, ConvTranspose1d):
