@@ -61,3 +61,13 @@ def assert_same(actual, expected):
     np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=0, equal_nan=True)
     zeros = expected == 0
     np.testing.assert_array_equal(np.signbit(actual[zeros]), np.signbit(expected[zeros]))
+
+
+def backend_dtype(dtype) -> pg.DType:
+    """`dtype` (a DType or its name), skipping the test where the active backend's library
+    lacks it (the 16-bit floats outside the array API standard)."""
+    dtype = getattr(pg, dtype) if isinstance(dtype, str) else dtype
+    backend = pg.get_backend()
+    if dtype not in backend.to_native:
+        pytest.skip(f"the {backend.name} backend has no {dtype.name}")
+    return dtype

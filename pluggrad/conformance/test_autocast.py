@@ -19,6 +19,7 @@ import pytest
 
 import pluggrad as pg
 from pluggrad.conformance import _regenerate_autocast as regen
+from pluggrad.conformance.helpers import backend_dtype
 
 
 @functools.cache
@@ -26,17 +27,10 @@ def _stored() -> dict:
     return json.loads(regen.OUTPUT.read_text())
 
 
-def _dtype_or_skip(name: str) -> pg.DType:
-    dtype = getattr(pg, name)
-    if dtype not in pg.get_backend().to_native:
-        pytest.skip(f"the {pg.get_backend().name} backend has no {name}")
-    return dtype
-
-
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy's float16 overflows in cholesky
 @pytest.mark.parametrize("dtype", regen.DTYPES)
 def test_each_operation_returns_pytorchs_dtype_in_a_region(backend, dtype):
-    _dtype_or_skip(dtype)
+    backend_dtype(dtype)
     got = regen.dtypes_under_autocast(pg, dtype)
     want = _stored()[dtype]["dtypes"]
     assert {k: v for k, v in got.items() if v != want[k]} == {}
@@ -44,7 +38,7 @@ def test_each_operation_returns_pytorchs_dtype_in_a_region(backend, dtype):
 
 @pytest.mark.parametrize("dtype", regen.DTYPES)
 def test_a_network_in_a_region_gives_pytorchs_graph_loss_and_float32_gradients(backend, dtype):
-    _dtype_or_skip(dtype)
+    backend_dtype(dtype)
     got, want = regen.network(pg, dtype), _stored()[dtype]["network"]
     for key in ("out_dtype", "loss_dtype", "graph", "grad_dtypes"):
         assert got[key] == want[key], key
@@ -57,7 +51,7 @@ def test_a_network_in_a_region_gives_pytorchs_graph_loss_and_float32_gradients(b
 
 
 def test_regions_nest_disable_and_decorate(backend):
-    low = _dtype_or_skip("float16")
+    low = backend_dtype("float16")
     x = pg.ones(2, 2)
     assert not pg.is_autocast_enabled("cpu") and pg.get_autocast_dtype("cpu") is pg.bfloat16
     with pg.autocast("cpu", dtype=low):

@@ -16,19 +16,13 @@ import pytest
 
 import pluggrad as pg
 from pluggrad.conformance import _regenerate_half_dtypes as regen
+from pluggrad.conformance.helpers import backend_dtype
 from pluggrad.conformance.test_torch_random import torch_stream  # noqa: F401 - the fixture
 
 
 @functools.cache
 def _stored() -> dict:
     return json.loads(regen.OUTPUT.read_text())
-
-
-def _needs(*dtypes) -> None:
-    backend = pg.get_backend()
-    for dtype in dtypes:
-        if dtype not in backend.to_native:
-            pytest.skip(f"the {backend.name} backend has no {dtype.name}")
 
 
 def test_promotion_matches_pytorch(backend):
@@ -56,7 +50,7 @@ def test_half_is_float16_and_both_are_floating(backend):
 
 @pytest.mark.filterwarnings("ignore:overflow encountered in cast")  # 1e5 is inf in float16
 def test_printing_and_type_names_match_pytorch(backend):
-    _needs(pg.float16)
+    backend_dtype(pg.float16)
     stored = _stored()
     x = regen.points(pg)
     for key, code in regen.REPRS.items():
@@ -70,7 +64,7 @@ def test_printing_and_type_names_match_pytorch(backend):
 
 
 def test_module_half_casts_floating_parameters_and_buffers(backend):
-    _needs(pg.float16)
+    backend_dtype(pg.float16)
     model = pg.nn.Sequential(pg.nn.Linear(3, 2), pg.nn.BatchNorm1d(2)).half()
     assert {p.dtype for p in model.parameters()} == {pg.float16}
     assert model[1].running_mean.dtype is pg.float16
@@ -85,7 +79,7 @@ def test_addmm_rounds_once_as_pytorchs_kernel(backend, dtype):
     # PyTorch's 16-bit addmm (a half linear layer) accumulates and adds the bias in float32,
     # then rounds; rounding the product before adding the bias differs in the last bit
     half = getattr(pg, dtype)
-    _needs(half)
+    backend_dtype(half)
     gen = pg.Generator().manual_seed(0)
     a, w, b = (pg.randn(*s, generator=gen).to(half) for s in [(64, 16), (8, 16), (8,)])
     once = (a.float() @ w.float().T + b.float()).to(half)
@@ -99,7 +93,7 @@ def test_addmm_rounds_once_as_pytorchs_kernel(backend, dtype):
 def test_sum_and_prod_accumulate_in_float32(backend, dtype):
     # PyTorch sums 16-bit floats in float32 and rounds once; rounding at each step drifts
     half = getattr(pg, dtype)
-    _needs(half)
+    backend_dtype(half)
     x = pg.randn(50, 7, generator=pg.Generator().manual_seed(0)).to(half)
     assert _same(x.sum(0), x.float().sum(0).to(half))
     assert _same(x.sum(), x.float().sum().to(half))
@@ -112,7 +106,7 @@ def _same(x, y) -> bool:
 
 @pytest.mark.usefixtures("torch_stream")
 def test_float16_draws_match_pytorch(backend):
-    _needs(pg.float16)
+    backend_dtype(pg.float16)
     for seed, low, high in regen.DRAWS:
         pg.manual_seed(seed)
         got = pg.empty(300, dtype=pg.float16).uniform_(low, high).tolist()
@@ -120,7 +114,7 @@ def test_float16_draws_match_pytorch(backend):
 
 
 def test_float16_values_and_gradients_match_pytorch(backend):
-    _needs(pg.float16)
+    backend_dtype(pg.float16)
     v = pg.linspace(0.0, 3.0, 13, dtype=pg.float64).half()
     for name, want in _stored()["values"].items():
         got = getattr(pg, name)(v)
