@@ -32,12 +32,14 @@ __all__ = ["TracedCompiled", "compiler", "flatten"]
 
 class TracedCompiled:
     """`fn` traced by pluggrad's recorder and replayed, cached per call signature.
-    ``.traces`` counts how many times `fn` was traced."""
+    ``.traces`` counts how many times `fn` was traced; `exact` leaves out the planner's
+    rewrites that change rounding."""
 
-    def __init__(self, fn: Callable, backend: Backend):
+    def __init__(self, fn: Callable, backend: Backend, exact: bool = False):
         functools.update_wrapper(self, fn)
         self._fn = fn
         self.backend = backend
+        self.exact = exact
         self._cache: dict = {}
         self.traces = 0
 
@@ -64,14 +66,17 @@ class TracedCompiled:
         return entry.call(tensors)
 
 
-def compiler(fn: Callable, backend: Backend, **options: Any) -> TracedCompiled:
-    """``Backend.compile``'s default (registered with :meth:`Backend.provide_compiler`)."""
+def compiler(fn: Callable, backend: Backend, exact: bool = False, **options: Any) -> TracedCompiled:
+    """``Backend.compile``'s default (registered with :meth:`Backend.provide_compiler`).  Its
+    one option, ``exact=True``, makes every result bit-identical to the eager call's."""
     if options:
         raise TypeError(
-            f"the {backend.name} backend's compile takes no options; "
+            f"the {backend.name} backend's compile takes only the option exact; "
             f"got {', '.join(sorted(options))}"
         )
-    return TracedCompiled(fn, backend)
+    if type(exact) is not bool:
+        raise TypeError(f"pluggrad.compile: exact must be a bool, got {type(exact).__name__}")
+    return TracedCompiled(fn, backend, exact)
 
 
 class _Entry(TracedCall):
@@ -123,7 +128,11 @@ class _Entry(TracedCall):
         writable = {n for n in writable if backend.writable(recorder.values[n])}
         self.counts = (len(out_arrays), len(new_datas), len(new_grads))
         self.program = build(
-            recorder, inputs, [*out_arrays, *new_datas, *new_grads], frozenset(writable)
+            recorder,
+            inputs,
+            [*out_arrays, *new_datas, *new_grads],
+            frozenset(writable),
+            exact=owner.exact,
         )
         # (a constant is the program's own: the caller gets a copy, as from the program)
         constant = recorder.constant

@@ -3,7 +3,8 @@ last reader of each buffer, which buffers share memory, and the names of a progr
 
 :func:`simplify` rewrites the live steps of a trace without changing a bit of any result:
 
-* **products with ones** (the gradient of a sum, broadcast, times a buffer) are that buffer:
+* **products with ones** (the gradient of a sum, broadcast, times a buffer; ``1 / d``, which
+  is ``d.reciprocal() * 1`` as in PyTorch) are that buffer:
   ``x * 1.0`` is ``x`` bit for bit (NaN, infinities and signed zeros included);
 * **common subexpressions**: a call repeating an earlier one (the same kernel on the same
   buffers and arguments: ``gd * x`` twice in the gradient of ``x * x``, ``1 - t * t`` computed
@@ -12,6 +13,15 @@ last reader of each buffer, which buffers share memory, and the names of a progr
 
 Neither rewrites a call whose result the program returns (two outputs stay two arrays) nor a
 random draw.
+
+One rewrite changes rounding, and is left out with ``exact=True``:
+
+* **products with a reciprocal** are quotients: ``(1 / d) * e`` (the gradient of ``e / d``
+  flowing into an ``exp`` that made `e`, or ``d.reciprocal() * e``) is ``e / d``, one
+  correctly rounded division instead of two roundings, so the result is within an ulp of the
+  eager one and closer to the exact value; where ``e / d`` is also computed (the quotient's
+  own gradient) the two are then one call.  Where ``1 / d`` overflows or underflows and
+  ``e / d`` does not, the quotient is finite where eager's product is not.
 """
 
 from __future__ import annotations
@@ -50,21 +60,36 @@ def live_steps(steps: list[Step], needed: set[int]) -> list[Step]:
     return live
 
 
-def simplify(recorder: Recorder, steps: list[Step], out_set: set[int]) -> list[Step]:
-    """`steps` without the products with ones and the repeated calls (see the module's
-    docstring); the steps after them read the buffers they stand for."""
+def simplify(
+    recorder: Recorder, steps: list[Step], out_set: set[int], exact: bool = False
+) -> list[Step]:
+    """`steps` without the products with ones and the repeated calls, with products of
+    reciprocals as quotients unless `exact` (see the module's docstring); the steps after them
+    read the buffers they stand for, and the calls no step reads any more are dropped."""
     backend = recorder.backend
     alias: dict[int, int] = {}
     seen: dict[tuple, int] = {}
+    reciprocals: dict[int, int] = {}  # 1 / d -> d
+    divide = backend.reuse_kernel(operator.truediv)
     result = []
     for step in steps:
         if alias:
             step = _renamed(step, alias)
         single = None if step.multi else step.outs[0]
-        if step.impure or single is None or single in out_set:
+        if step.impure or single is None:
             result.append(step)
             continue
         kernel = backend.reuse_kernel(step.fn) if not step.kwargs else None
+        if kernel is not None and divide is not None and not exact:
+            divisor = _reciprocal_of(kernel, step, recorder)
+            if divisor is not None:
+                reciprocals[single] = divisor
+            elif reciprocals:
+                step = _as_quotient(kernel, step, recorder, reciprocals, divide)
+                kernel = backend.reuse_kernel(step.fn)
+        if single in out_set:
+            result.append(step)
+            continue
         same = _times_one(kernel, step, recorder) if kernel is not None else None
         if same is not None:
             alias[single] = same
@@ -77,7 +102,56 @@ def simplify(recorder: Recorder, steps: list[Step], out_set: set[int]) -> list[S
         if key[1] is not None and key[2] is not None:
             seen[key] = single
         result.append(step)
+    if reciprocals:  # (a reciprocal all of whose products became quotients is dead)
+        result = live_steps(result, set(out_set))
     return _fold_negations(recorder, result, out_set)
+
+
+def _is_one(obj: Any, recorder: Recorder) -> bool:
+    """Whether `obj` is the number 1 or a constant buffer of ones."""
+    if type(obj) in (int, float):
+        return obj == 1
+    if type(obj) is not Ref or obj.n not in recorder.constant:
+        return False
+    return bool((recorder.constant[obj.n] == 1).all())
+
+
+def _reciprocal_of(kernel: Any, step: Step, recorder: Recorder) -> int | None:
+    """`d` where `step` is ``1 / d`` or ``reciprocal(d)`` (a floating `d` of the result's shape
+    and dtype), else None."""
+    name = getattr(kernel, "__name__", "")
+    if name == "reciprocal" and len(step.args) == 1:
+        one, d = 1, step.args[0]
+    elif name in ("divide", "true_divide") and len(step.args) == 2:
+        one, d = step.args
+    else:
+        return None
+    if type(d) is not Ref or not _is_one(one, recorder):
+        return None
+    values = recorder.values
+    result, divisor = values[step.outs[0]], values[d.n]  # type: ignore[index]
+    if result.dtype.kind != "f" or (divisor.shape, divisor.dtype) != (result.shape, result.dtype):
+        return None
+    ones = values[one.n] if type(one) is Ref else None
+    if ones is not None and (ones.dtype != result.dtype or ones.ndim > result.ndim):
+        return None
+    return d.n
+
+
+def _as_quotient(kernel, step: Step, recorder: Recorder, reciprocals: dict, divide) -> Step:
+    """`step` as ``divide(e, d)`` where it is ``(1 / d) * e`` or ``e * (1 / d)`` with `e` a
+    buffer of the reciprocal's dtype (the product's dtype and shape are then the quotient's), else
+    `step` itself."""
+    if getattr(kernel, "__name__", "") != "multiply" or len(step.args) != 2:
+        return step
+    values = recorder.values
+    for this, other in (step.args, step.args[::-1]):
+        if type(this) is Ref and this.n in reciprocals and type(other) is Ref:
+            d = reciprocals[this.n]
+            if values[other.n].dtype == values[this.n].dtype:
+                args = (other, Ref(d))
+                return Step(divide, args, {}, step.outs, False, None, False, _reads(args))
+    return step
 
 
 def _fold_negations(recorder: Recorder, steps: list[Step], out_set: set[int]) -> list[Step]:
@@ -207,23 +281,17 @@ def _key(obj: Any) -> Any:
 
 
 def _times_one(kernel: Any, step: Step, recorder: Recorder) -> int | None:
-    """The buffer a product returns unchanged: ``x * c`` (either order) with `c` a constant of
-    ones and `x` a computed buffer of the result's shape and dtype, else None."""
+    """The buffer a product returns unchanged: ``x * c`` (either order) with `c` the number 1
+    or a constant of ones and `x` a computed buffer of the result's shape and dtype, else None."""
     if getattr(kernel, "__name__", "") != "multiply" or len(step.args) != 2:
         return None
-    values, constant = recorder.values, recorder.constant
+    values = recorder.values
     result = values[step.outs[0]]  # type: ignore[index]
     for this, other in (step.args, step.args[::-1]):
-        if type(this) is not Ref or this.n in constant or type(other) is not Ref:
+        if type(this) is not Ref or this.n in recorder.constant:
             continue
-        ones = constant.get(other.n)
         value = values[this.n]
-        if (
-            ones is not None
-            and value.shape == result.shape
-            and value.dtype == result.dtype
-            and bool((ones == 1).all())
-        ):
+        if value.shape == result.shape and value.dtype == result.dtype and _is_one(other, recorder):
             return this.n
     return None
 

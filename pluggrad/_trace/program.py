@@ -77,18 +77,20 @@ def build(
     outputs: list[Any],
     writable_inputs: frozenset[int] = frozenset(),
     debug: bool | None = None,
+    exact: bool = False,
 ) -> Program:
     """Plan the recorded steps into a program of `inputs` (buffers) returning `outputs`
     (buffers as :class:`~pluggrad._trace.record.Traced`, or arrays made outside the trace).
 
     `writable_inputs` are inputs that the function replaces anyway (an argument updated in
     place, a ``.grad`` accumulated into) and that the caller's tensor owns: the program may
-    write into them at their last use."""
+    write into them at their last use.  `exact` leaves out the rewrites that change rounding
+    (see :mod:`.plan`)."""
     backend = recorder.backend
     debug = debug_enabled() if debug is None else debug
     out_refs = [o.n for o in outputs if type(o) is Traced]
     out_set = set(out_refs)
-    steps = simplify(recorder, live_steps(recorder.steps, set(out_refs)), out_set)
+    steps = simplify(recorder, live_steps(recorder.steps, set(out_refs)), out_set, exact)
     names = Names(recorder)
     names.env["_poison"] = backend.poison
     params = ", ".join(f"b{n}" for n in inputs)
@@ -127,7 +129,7 @@ def _whole(recorder, steps, inputs, outputs, writable_inputs, names, debug):
         if single is not None and not step.kwargs:
             kernel = backend.reuse_kernel(step.fn)
         target = None
-        fn = step.fn
+        fn = backend.replay_kernel(step.fn)
         if kernel is not None:
             target = sharing.can_write(backend, recorder, step, at)
             typed = typed_scalars(kernel, step, recorder.values)

@@ -436,6 +436,12 @@ class Backend:
         None here: arrays are not written in place (immutable, or not known to be safe)."""
         return None
 
+    def replay_kernel(self, fn: Callable) -> Callable:
+        """For a recorded call of `fn` (with the arrays and arguments the trace saw), a function
+        computing the same result with less work per call (NumPy: the function that
+        array-api-compat's wrapper forwards to).  The default: `fn` itself."""
+        return fn
+
     def memory_root(self, array: Any) -> Any:
         """The object owning `array`'s memory: arrays with the same root may share elements
         (the default: each array its own)."""

@@ -33,6 +33,16 @@ _OPERATOR_UFUNCS = {
     operator.truediv: np.true_divide, operator.neg: np.negative,
 }  # fmt: skip
 
+# array-api-compat's wrappers that only forward to NumPy (with the arguments a trace saw, the
+# dtype and dimension checks they make passed): a replayed program calls NumPy directly
+_FORWARDED = {
+    getattr(xp, name): getattr(np, target)
+    for name, target in (
+        ("matmul", "matmul"), ("matrix_transpose", "matrix_transpose"),
+        ("permute_dims", "transpose"), ("tensordot", "tensordot"),
+    )
+}  # fmt: skip
+
 # the integer type of each real floating type's size, for bit masks
 _SAME_SIZE_INT = {np.dtype(f"float{n}"): np.dtype(f"int{n}") for n in (16, 32, 64)}
 
@@ -236,6 +246,9 @@ class NumpyBackend(Backend):
         if isinstance(fn, np.ufunc):
             return fn if fn.nout == 1 and fn.signature is None else None
         return _OPERATOR_UFUNCS.get(fn)
+
+    def replay_kernel(self, fn):
+        return _FORWARDED.get(fn, fn)
 
     def memory_root(self, array):
         while isinstance(array, np.ndarray) and array.base is not None:

@@ -242,7 +242,8 @@ def test_program_module_reads_the_debug_switch(monkeypatch):
 
 def test_a_large_elementwise_program_runs_block_by_block(monkeypatch):
     """Every step elementwise over one shape (W4's gradient): the program runs over flat
-    blocks, its temporaries one block each, the results bit-identical to eager ones."""
+    blocks, its temporaries one block each, the results bit-identical to eager ones (with
+    ``exact=True``: no product with a reciprocal becomes a quotient)."""
 
     def grad(x):
         (g,) = pg.autograd.grad(((x.sin() * x).exp() / (1 + x * x)).sum(), x)
@@ -254,7 +255,7 @@ def test_a_large_elementwise_program_runs_block_by_block(monkeypatch):
 
     x = pg.tensor(np.linspace(-3, 3, 3 * program_module.BLOCK + 5), requires_grad=True)
     monkeypatch.setenv("PLUGGRAD_COMPILE_DEBUG", "1")
-    compiled = pg.compile(grad)
+    compiled = pg.compile(grad, exact=True)
     for _ in range(2):
         np.testing.assert_array_equal(compiled(x).numpy(), grad(x).numpy())
     source = _entry(compiled).program.source
@@ -301,6 +302,48 @@ def test_a_repeated_call_is_computed_once():
     for _ in range(2):
         np.testing.assert_array_equal(compiled(x, y).numpy(), f(x, y).numpy())
     assert len(_kernel_lines(compiled)) == 4  # one product, exp, sin, their sum
+
+
+def test_products_with_a_reciprocal_are_quotients(monkeypatch):
+    """``(1 / d) * e`` runs as ``e / d`` (within an ulp of eager; W4's gradient then computes
+    ``e / d`` once for two formulas); ``exact=True`` keeps eager's bits and calls."""
+
+    def f(e, d):
+        return e / d, d.reciprocal() * e, e * (1 / d), (d.reciprocal() * e).tanh()
+
+    monkeypatch.setenv("PLUGGRAD_COMPILE_DEBUG", "1")
+    e = pg.tensor(np.linspace(-3.0, 5.0, 17))
+    d = pg.tensor(np.linspace(0.3, 7.0, 17) ** 3)
+    rewritten, exact = pg.compile(f), pg.compile(f, exact=True)
+    for _ in range(2):
+        expected = [t.numpy() for t in f(e, d)]
+        for got, want in zip(rewritten(e, d), expected):
+            np.testing.assert_array_max_ulp(got.numpy(), want, maxulp=2)
+        for got, want in zip(exact(e, d), expected):
+            np.testing.assert_array_equal(got.numpy(), want)
+        for got in rewritten(e, d)[1:3]:
+            np.testing.assert_array_equal(got.numpy(), expected[0])  # the quotient
+    names = [_called(rewritten, line) for line in _kernel_lines(rewritten)]
+    assert sorted(names) == ["divide"] * 4 + ["tanh"]  # (no reciprocal left)
+    names = [_called(exact, line) for line in _kernel_lines(exact)]
+    assert names.count("reciprocal") == 1 and names.count("multiply") == 3  # (and 1 / d is d)
+
+    x = pg.tensor(np.linspace(-3, 3, 1001, dtype=np.float32), requires_grad=True)
+    w4, eps = pg.compile(_w4_gradient), np.finfo(np.float32).eps
+    for _ in range(2):  # (a sum of four terms that cancel: a few ulps of its largest value)
+        got, want = w4(x).numpy(), _w4_gradient(x).numpy()
+        np.testing.assert_allclose(got, want, rtol=4 * eps, atol=4 * eps * np.abs(want).max())
+    exact_w4 = pg.compile(_w4_gradient, exact=True)
+    exact_w4(x)
+    exact_w4(x)
+    assert len(_kernel_lines(w4)) == len(_kernel_lines(exact_w4)) - 2
+
+
+def test_the_tracer_takes_only_the_option_exact():
+    with pytest.raises(TypeError, match="only the option exact; got fullgraph"):
+        pg.compile(lambda x: x * 2, fullgraph=True)(pg.tensor([1.0]))
+    with pytest.raises(TypeError, match="exact must be a bool"):
+        pg.compile(lambda x: x * 2, exact=1)(pg.tensor([1.0]))
 
 
 def test_negations_are_folded_into_the_sums_that_read_them(monkeypatch):
