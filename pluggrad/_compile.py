@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._core.tensor import Tensor, _make
-from ._stateful import Scalar, find_stateful, lift_scalars, restore_scalars, threaded
+from ._stateful import Scalar, StatefulFinder, lift_scalars, restore_scalars, threaded
 from ._trace.compiled import compiler
 from .backends import Backend, get_backend
 from .ops.creation import tensor
@@ -131,6 +131,7 @@ class CompiledFunction:
         functools.update_wrapper(self, fn)
         self._fn = fn
         self._threaded = threaded(fn)
+        self._find_stateful = StatefulFinder(fn)
         self._disable = disable
         self._options = options or {}
         # what each backend compiled: `fn` itself, and `fn` threaded through the states of the
@@ -152,7 +153,7 @@ class CompiledFunction:
     def __call__(self, *args, **kwargs):
         if self._disable:
             return self._fn(*args, **kwargs)
-        objects = find_stateful(self._fn, args, kwargs)
+        objects = self._find_stateful(args, kwargs)
         if not objects:
             return self._compiled(self._backend_of(args, kwargs), False)(*args, **kwargs)
         # modules and optimizers: their tensors go in and come out as the program's own
@@ -171,7 +172,7 @@ class CompiledFunction:
         """The program the backend compiled for a call with these arguments, without running
         it (the ``jax`` backend's: a ``jax.stages.Lowered``); TypeError where the backend's
         compiler makes none (or with ``disable=True``)."""
-        objects = find_stateful(self._fn, args, kwargs)
+        objects = self._find_stateful(args, kwargs)
         if objects:
             states = [obj._compile_state() for obj in objects]
             backend = self._backend_of(args, kwargs, states)

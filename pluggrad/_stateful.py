@@ -20,11 +20,20 @@ learning rate, ``training``) part of the cache key, so a changed setting traces 
 
 from __future__ import annotations
 
+import dis
 import functools
+import types
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Scalar", "find_stateful", "threaded", "lift_scalars", "restore_scalars"]
+__all__ = [
+    "Scalar",
+    "StatefulFinder",
+    "find_stateful",
+    "threaded",
+    "lift_scalars",
+    "restore_scalars",
+]
 
 
 class Scalar:
@@ -95,37 +104,67 @@ def restore_scalars(new: Any, old: Any) -> Any:
     return new
 
 
+# types that are never stateful, skipped without a look at their attributes (find_stateful runs
+# on every call of a compiled function)
+_PLAIN = frozenset(
+    {type(None), bool, int, float, str, tuple, types.ModuleType, types.FunctionType,
+     types.BuiltinFunctionType, types.MethodType}
+)  # fmt: skip
+
+
 def _is_stateful(obj: Any) -> bool:
-    return hasattr(type(obj), "_compile_state") and not isinstance(obj, type)
+    kind = type(obj)
+    return kind not in _PLAIN and hasattr(kind, "_compile_state") and not isinstance(obj, type)
+
+
+@functools.lru_cache(maxsize=1024)
+def _global_names(code: types.CodeType) -> tuple[str, ...]:
+    """The names `code` reads as globals (``LOAD_GLOBAL``, ``LOAD_NAME``), each once."""
+    loads = ("LOAD_GLOBAL", "LOAD_NAME")
+    names = (i.argval for i in dis.get_instructions(code) if i.opname in loads)
+    return tuple(dict.fromkeys(names))
 
 
 def find_stateful(fn: Callable, args: tuple, kwargs: dict) -> tuple:
     """The stateful objects a call of `fn` can reach directly, each once, in a fixed order:
     `fn` itself or the object it is bound to, its arguments, its closure's cells, then the
-    globals its code names (not those of the functions it calls: pass those as arguments)."""
-    found: dict[int, Any] = {}
+    globals its code reads (not those of the functions it calls: pass those as arguments)."""
+    return StatefulFinder(fn)(args, kwargs)
 
-    def add(obj: Any) -> None:
-        if _is_stateful(obj):
-            found.setdefault(id(obj), obj)
 
-    add(fn)
-    add(getattr(fn, "__self__", None))
-    for value in (*args, *kwargs.values()):
-        add(value)
-    code = getattr(fn, "__code__", None)
-    for cell in getattr(fn, "__closure__", None) or ():
-        try:
-            add(cell.cell_contents)
-        except ValueError:  # an empty cell
-            pass
-    if code is not None:
-        namespace = getattr(fn, "__globals__", {})
-        for name in code.co_names:
+class StatefulFinder:
+    """:func:`find_stateful` for the calls of one function, with what its calls share looked up
+    once: whether `fn` or its bound object is stateful, its closure, the globals it reads."""
+
+    __slots__ = ("own", "cells", "names", "namespace")
+
+    def __init__(self, fn: Callable):
+        own = (fn, getattr(fn, "__self__", None))
+        self.own = tuple({id(obj): obj for obj in own if _is_stateful(obj)}.values())
+        self.cells = getattr(fn, "__closure__", None) or ()
+        code = getattr(fn, "__code__", None)
+        self.names = () if code is None else _global_names(code)
+        self.namespace = getattr(fn, "__globals__", {})
+
+    def __call__(self, args: tuple, kwargs: dict) -> tuple:
+        found = {id(obj): obj for obj in self.own}
+        plain = _PLAIN
+        for value in (*args, *kwargs.values()):
+            if type(value) not in plain and _is_stateful(value):
+                found.setdefault(id(value), value)
+        for cell in self.cells:
+            try:
+                value = cell.cell_contents  # (read at each call: it may be rebound)
+            except ValueError:  # an empty cell
+                continue
+            if type(value) not in plain and _is_stateful(value):
+                found.setdefault(id(value), value)
+        namespace = self.namespace
+        for name in self.names:
             value = namespace.get(name)
-            if value is not None:
-                add(value)
-    return tuple(found.values())
+            if type(value) not in plain and _is_stateful(value):
+                found.setdefault(id(value), value)
+        return tuple(found.values())
 
 
 def threaded(fn: Callable) -> Callable:

@@ -42,9 +42,15 @@ def signature(leaves: list, treedef, active, backend=None) -> tuple:
     `backend`, when given, is asked what its program depends on beyond shape and dtype: each
     array's :meth:`~pluggrad.backends.Backend.layout` (NumPy's strides: a replayed program
     writes in place only where its trace could) and which arrays share memory."""
-    layout = None if backend is None else backend.layout
     roots: dict[int, int] = {}
     sharing: list[int] = []
+
+    def placed(array: Any) -> Any:
+        """`array`'s layout; which memory it shares goes into `sharing`."""
+        root = id(backend.memory_root(array))
+        sharing.append(roots.setdefault(root, len(roots)))
+        return backend.layout(array)
+
     sig: list = []
     tensors: list[Tensor] = []
     seen: dict[int, int] = {}
@@ -58,22 +64,21 @@ def signature(leaves: list, treedef, active, backend=None) -> tuple:
             tensors.append(leaf)
             data = leaf._data
             grad = leaf._grad
-            grad_sig = None if grad is None else (grad._data.shape, grad._data.dtype)
-            entry: tuple = (
-                data.shape,
-                data.dtype,
+            flags = (
                 leaf._requires_grad,
                 leaf._grad_fn is None,
                 leaf._retains_grad,
-                bool(leaf._backward_hooks),
-                grad_sig,
+                not leaf._backward_hooks,
             )
-            if layout is not None:
-                entry += (layout(data), None if grad is None else layout(grad._data))
-                for array in (data, None if grad is None else grad._data):
-                    if array is not None:
-                        root = id(backend.memory_root(array))
-                        sharing.append(roots.setdefault(root, len(roots)))
+            if grad is None:
+                entry: tuple = (data.shape, data.dtype, flags, None)
+                if backend is not None:
+                    entry += (placed(data),)
+            else:
+                gdata = grad._data
+                entry = (data.shape, data.dtype, flags, gdata.shape, gdata.dtype)
+                if backend is not None:
+                    entry += (placed(data), placed(gdata))
             sig.append(entry)
         else:
             try:
