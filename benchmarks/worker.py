@@ -137,12 +137,23 @@ def _set_threads(threads: int) -> None:
         torch.set_num_threads(threads)
 
 
+def _run_jax_inline(framework: Framework, threads: int) -> None:
+    """With one thread, JAX runs each CPU computation inline, not on a thread of its own (its
+    asynchronous dispatch), so that a JAX column has one busy thread as the others do.  Set
+    before JAX makes its CPU client, which reads it."""
+    if threads == 1 and "JAX_PLATFORMS" in framework.env:
+        import jax
+
+        jax.config.update("jax_cpu_enable_async_dispatch", False)
+
+
 def run(args: argparse.Namespace) -> dict:
     """The measurement the command line asks for, as a JSON-able dict."""
     framework = FRAMEWORKS[args.framework]
     workload = problems.WORKLOADS[args.workload]
     result: dict = {"framework": framework.name, "workload": workload.name, "mode": args.mode}
     os.environ.update(framework.env)  # e.g. PLUGGRAD_BACKEND, before the library is imported
+    _run_jax_inline(framework, args.threads)
     unavailable = _unavailable(framework, workload.name)
     if unavailable:
         result["status"], result["message"] = unavailable
