@@ -54,7 +54,8 @@ def compile(fn: Callable | None = None, *, disable: bool = False, **options: Any
         ``out_shardings`` (``jax.jit``'s, for the function's positional arguments and its
         result) and ``donate=True`` (the buffers of the tensors a call replaces, such as an
         optimizer's parameters and state, are donated to the program); see
-        ``docs/sharding.md``.
+        ``docs/sharding.md``.  The tracer of the other backends takes ``exact=True``: every
+        result bit-identical to the eager call's (see the Notes).
 
     Returns
     -------
@@ -106,7 +107,11 @@ def compile(fn: Callable | None = None, *, disable: bool = False, **options: Any
       the tracer, operations whose result's shape depends on values (a boolean mask as an
       index, ``nonzero``, ``unique``).
     * **The tracer** (every backend but ``jax``) replays the kernels the eager call ran, in the
-      same order, so results are bit-identical to eager ones.  Its cache key adds, on NumPy,
+      same order, so results are bit-identical to eager ones, with one exception unless
+      ``exact=True``: a product with a reciprocal, ``(1 / d) * e`` (how the gradient of ``e /
+      d`` reaches the ``exp`` that made `e`, or ``d.reciprocal() * e``), is computed as
+      ``e / d``, one rounding instead of two (within an ulp of eager's, closer to the exact
+      value; finite where only ``1 / d`` overflows).  Its cache key adds, on NumPy,
       the arrays' strides, whether they own their memory and which share it (a program writes
       in place only into memory it knows to be free; an argument updated in place, or its
       ``.grad``, is written where it is, as eagerly).  Random draws are replayed (dropout

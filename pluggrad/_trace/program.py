@@ -11,9 +11,10 @@ with ``exec``.  On the way it plans:
   (``ones_like``: the cache key fixes them), were computed once while tracing; the program
   reads them as globals;
 * **rewrites** (:func:`~pluggrad._trace.plan.simplify`): products with the ones of a sum's
-  gradient are their other operand, a call repeating an earlier one is its result, and a
+  gradient are their other operand, a call repeating an earlier one is its result, a
   negation read by products and quotients that end in sums is folded into those sums
-  (``c + (-a) * b`` runs as ``c - a * b``);
+  (``c + (-a) * b`` runs as ``c - a * b``), and, unless ``exact``, a product with a
+  reciprocal is a quotient (``(1 / d) * e`` runs as ``e / d``);
 * **dead buffers** are released (``del``) right after their last reader, so a step holds no
   more memory than its live values;
 * **reuse**: where the backend writes arrays in place (:meth:`Backend.reuse_kernel
@@ -30,8 +31,10 @@ with ``exec``.  On the way it plans:
   allocated once per call.
 
 Results are bit-identical to eager ones: the same kernels run on the same values in the same
-order (blocks are multiples of any SIMD width, so each element takes the same path); the one
-exception is the sign of a NaN where a negation was folded into a sum.
+order (blocks are multiples of any SIMD width, so each element takes the same path).  The
+exceptions: the sign of a NaN where a negation was folded into a sum, and, unless ``exact``,
+the last bit of a product with a reciprocal computed as a quotient (one rounding instead of
+two).
 
 With the environment variable ``PLUGGRAD_COMPILE_DEBUG=1`` the program also *poisons* every
 buffer it releases whose memory the planner considers free (fills it with NaN, through
