@@ -54,6 +54,9 @@ def _summarize_pair(results: list[dict], ops: int | None) -> dict:
     if results[0]["mode"] == "memory":
         summary["memory"] = _median_memory(results)
         return summary
+    first_calls = [r["first_call_s"] for r in results if "first_call_s" in r]
+    if first_calls:
+        summary["first_call_s"] = statistics.median(first_calls)
     times = sorted(t for r in results for t in r["times"])
     quartiles = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
     summary.update(
@@ -197,10 +200,41 @@ def markdown(data: dict) -> str:
     for name, workload in data["workloads"].items():
         ops = f" ({workload['ops']} ops)" if workload["ops"] else ""
         lines.append(f"- **{name}** {workload['title']}{ops}")
+    first_calls = _first_calls(data)
+    if first_calls:
+        lines += ["", FIRST_CALLS, "", *first_calls]
     notes = _notes(data)
     if notes:
         lines += ["", "Notes:", "", *notes]
     return "\n".join(lines) + "\n"
+
+
+FIRST_CALLS = (
+    "First calls of the compiling columns, in the set-up (not in the cells above): tracing and "
+    "compiling (jax-jit: lowering and compiling ahead of time), median over the rounds, and "
+    "as a multiple of one eager step of the same backend (pluggrad-numpy, pluggrad-jax):"
+)
+# the eager column a compiled one is measured against
+_EAGER_OF = {"pluggrad-numpy-compile": "pluggrad-numpy", "pluggrad-jax-compile": "pluggrad-jax"}
+
+
+def _first_calls(data: dict) -> list[str]:
+    lines = []
+    summary = data["summary"]
+    for framework in data["frameworks"]:
+        cells = []
+        for row in data["workloads"]:
+            first = summary.get(framework, {}).get(row, {}).get("first_call_s")
+            if first is None:
+                continue
+            cell = f"{row} {format_time(first)}"
+            eager = summary.get(_EAGER_OF.get(framework, ""), {}).get(row, {}).get("median_s")
+            if eager:
+                cell += f" ({first / eager:.3g} eager steps)"
+            cells.append(cell)
+        if cells:
+            lines.append(f"- {framework}: " + ", ".join(cells))
+    return lines
 
 
 def plot(data: dict, path: Path) -> None:

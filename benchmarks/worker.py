@@ -163,6 +163,8 @@ def run(args: argparse.Namespace) -> dict:
     built = module.build(workload, inputs, framework.variant)
     _set_threads(args.threads)
     result["notes"] = list(built.notes)
+    if built.first_call_s is not None:
+        result["first_call_s"] = built.first_call_s
     if args.mode == "memory":
         grads, result["memory"] = measure_memory(built.step)
     else:

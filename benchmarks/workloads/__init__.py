@@ -11,6 +11,7 @@ one forward and backward pass to finished gradients.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,8 +37,19 @@ class Built:
         Converts what ``step`` returned to a list of NumPy arrays.
     notes : tuple of str
         Remarks for the report (e.g. an op missing from the framework and written by hand).
+    first_call_s : float or None
+        For a compiling framework, the seconds its first call took in the set-up (tracing and
+        compiling; jax-jit: lowering and compiling ahead of time), else None.
     """
 
     step: Callable[[], Any]
     to_numpy: Callable[[Any], list[np.ndarray]] = _identity_to_numpy
     notes: tuple[str, ...] = ()
+    first_call_s: float | None = None
+
+
+def timed(call: Callable[[], Any]) -> tuple[Any, float]:
+    """``call()``'s result and the seconds it took."""
+    start = time.perf_counter()
+    result = call()
+    return result, time.perf_counter() - start

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import problems
-from . import Built
+from . import Built, timed
 
 
 @dataclass(frozen=True)
@@ -156,5 +156,6 @@ def build(workload: problems.Workload, inputs: problems.Inputs, variant: str) ->
     gradient = lib.grad(lambda wrt, *consts: loss(lib, wrt, *consts))
     args = (tuple(map(lib.to_device, inputs.wrt)), *map(lib.to_device, inputs.consts))
     notes = lib.notes if workload.name == "W2" else ()
-    run = lib.compile(gradient, args)
-    return Built(lambda: run(*args), notes=notes)
+    run, seconds = timed(lambda: lib.compile(gradient, args))
+    first_call_s = seconds if variant == "jax" else None  # (autograd compiles nothing)
+    return Built(lambda: run(*args), notes=notes, first_call_s=first_call_s)
