@@ -26,6 +26,7 @@ __all__ = [
     "complex128",
     "ALL_DTYPES",
     "get_default_dtype",
+    "narrow_float",
     "set_default_dtype",
 ]
 
@@ -148,6 +149,13 @@ STANDARD_DTYPES: tuple[DType, ...] = tuple(d for d in ALL_DTYPES if d.itemsize >
 BY_NAME: dict[str, DType] = {d.name: d for d in ALL_DTYPES}
 
 _default_float: list[DType] = [float32]
+
+
+def narrow_float(dtype) -> builtins.bool:
+    """Whether `dtype` (pluggrad's or a backend's) is float16 or bfloat16, which PyTorch's CPU
+    kernels compute in float32 and round once (NumPy's kind of ml_dtypes' bfloat16 is "V");
+    no ``str(dtype)``, which costs microseconds on every call."""
+    return getattr(dtype, "itemsize", 0) == 2 and getattr(dtype, "kind", "") in ("f", "V")
 
 
 def get_default_dtype() -> DType:

@@ -100,6 +100,28 @@ def test_sum_and_prod_accumulate_in_float32(backend, dtype):
     assert _same(x[:6].prod(0), x[:6].float().prod(0).to(half))
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_computes_in_float32_and_rounds_once(backend, dtype, name):
+    # as PyTorch's CPU kernels: the values, and the gradient from the 16-bit result, computed
+    # in float32 (in 16-bit steps they drift by several ulps; a half training step's loss moved)
+    half = getattr(pg, dtype)
+    backend_dtype(half)
+    gen = pg.Generator().manual_seed(0)
+    x = (3 * pg.randn(6, 9, generator=gen)).to(half).requires_grad_()
+    g = pg.randn(6, 9, generator=gen).to(half)
+    for dim in (0, 1):
+        y = getattr(pg, name)(x, dim)
+        assert _same(y, getattr(pg, name)(x.detach().float(), dim).to(half))
+        (grad,) = pg.autograd.grad(y, x, g)
+        wide, g32 = y.detach().float(), g.float()  # the backward reads the 16-bit result
+        if name == "softmax":
+            expected = wide * (g32 - (g32 * wide).sum(dim, True))
+        else:
+            expected = g32 - wide.exp() * g32.sum(dim, True)
+        assert _same(grad, expected.to(half))
+
+
 def _same(x, y) -> bool:
     return x.dtype is y.dtype and bool((x == y).all())
 

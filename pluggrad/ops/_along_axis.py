@@ -9,7 +9,7 @@ import builtins
 from .. import _dtypes
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from .._dtypes import to_dtype
+from .._dtypes import narrow_float, to_dtype
 from ._args import SCALAR_TYPES, as_tensor_arg, merge_axis, normalize_axis, torch_positional
 from ._convert import accumulation_dtype, cast, default_float
 from ._define import primitive
@@ -22,12 +22,27 @@ __all__ = [
 ]  # fmt: skip
 
 
+def _in_float32(forward):
+    """`forward` computed in float32 and rounded once for 16-bit floats, as PyTorch's CPU
+    kernels compute them (float32 is their accumulation type)."""
+
+    def run(backend, x, axis):
+        if narrow_float(x.dtype):
+            xp = backend.xp
+            return xp.astype(forward(backend, xp.astype(x, xp.float32), axis), x.dtype)
+        return forward(backend, x, axis)
+
+    return run
+
+
+@_in_float32
 def _softmax_forward(backend, x, axis):
     xp = backend.xp
     e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
     return e / xp.sum(e, axis=axis, keepdims=True)
 
 
+@_in_float32
 def _log_softmax_forward(backend, x, axis):
     xp = backend.xp
     shifted = x - xp.max(x, axis=axis, keepdims=True)

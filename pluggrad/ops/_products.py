@@ -10,7 +10,7 @@ import operator
 from .._core.primitive import apply
 from .._core.size import broadcast_mismatch
 from .._core.tensor import Tensor
-from .._dtypes import acts_as_torch
+from .._dtypes import acts_as_torch, narrow_float
 from ._args import as_tensor_arg, merge_axis
 from ._autocast import full_precision, lower_precision
 from ._convert import accumulation_dtype, astype
@@ -18,7 +18,6 @@ from ._define import linalg_kernel, primitive
 from ._shape import broadcast_shape, expand_dims, permute_dims, reshape
 from ._views import matrix_transpose_view
 from .elementwise import conj
-from .reductions import narrow_float as _narrow_float
 from .reductions import sum as _sum
 
 __all__ = [
@@ -128,7 +127,7 @@ def _check_matmul_shapes(shape1, shape2) -> None:
 def _addmm_kernel(xp, added, mat1, mat2, beta, alpha):
     # 16-bit floats: PyTorch's kernel accumulates the product and adds `input` in float32,
     # rounding once (a float16 product plus a float16 bias would round twice)
-    if _narrow_float(mat1.dtype):
+    if narrow_float(mat1.dtype):
         wide = [xp.astype(a, xp.float32) for a in (added, mat1, mat2)]
         return xp.astype(_addmm_kernel(xp, *wide, beta, alpha), mat1.dtype)
     product = xp.matmul(mat1, mat2)

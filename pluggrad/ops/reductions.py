@@ -20,7 +20,7 @@ import builtins
 
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from .._dtypes import acts_as_torch, to_dtype
+from .._dtypes import acts_as_torch, narrow_float, to_dtype
 from . import _along_axis
 from ._along_axis import (
     cumprod,
@@ -92,12 +92,6 @@ def _logsumexp_forward(backend, x, axis, keepdims):
     m = xp.where(xp.isinf(m), xp.zeros_like(m), m)  # all -inf (or +inf): no shift
     out = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
     return out if keepdims else xp.reshape(out, _reduced_shape(x.shape, axis, False))
-
-
-def narrow_float(dtype) -> bool:
-    """float16 or bfloat16 (NumPy's kind of ml_dtypes' bfloat16 is "V"); no ``str(dtype)``,
-    which costs microseconds on every call."""
-    return getattr(dtype, "itemsize", 0) == 2 and getattr(dtype, "kind", "") in ("f", "V")
 
 
 def _in_own_dtype(name):

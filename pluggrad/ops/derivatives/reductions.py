@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from ... import _dtypes
+from ..._dtypes import narrow_float
 from ._helpers import Entry, by_axis, conj, normalize_axes, reduced_count, unreduce, zeros_where
 
 # ---- helpers shared with the sorting section --------------------------------------------------
@@ -194,10 +196,25 @@ def _logsumexp_grad(ns, g, x, result, axis, keepdims):
     return unreduce(ns, g, shape, axis, keepdims) * ns.exp(x - r)
 
 
+def _in_float32(formula):
+    """`formula` computed in float32 and rounded once for 16-bit floats (the gradient and the
+    16-bit result it reads widened), as PyTorch's CPU kernels compute it."""
+
+    def run(ns, g, result, axis):
+        if not narrow_float(g.dtype):
+            return formula(ns, g, result, axis)
+        wide = getattr(ns, "float32", _dtypes.float32)  # (the backend's, or pluggrad's)
+        return ns.astype(formula(ns, ns.astype(g, wide), ns.astype(result, wide), axis), g.dtype)
+
+    return run
+
+
+@_in_float32
 def _softmax_grad(ns, g, result, axis):
     return result * (g - ns.sum(g * result, axis=axis, keepdims=True))
 
 
+@_in_float32
 def _log_softmax_grad(ns, g, result, axis):
     return g - ns.exp(result) * ns.sum(g, axis=axis, keepdims=True)
 
