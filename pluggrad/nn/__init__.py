@@ -12,7 +12,7 @@ from __future__ import annotations
 from . import functional, init, utils
 from .modules import *  # noqa: F403
 from .modules import __all__ as _modules_all
-from .parameter import Buffer, Parameter, UninitializedParameter
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = [
     "functional",
@@ -21,5 +21,6 @@ __all__ = [
     "Parameter",
     "Buffer",
     "UninitializedParameter",
+    "UninitializedBuffer",
     *_modules_all,
 ]

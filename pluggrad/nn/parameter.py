@@ -1,6 +1,6 @@
 """``Parameter`` and ``Buffer``: the tensors a :class:`~pluggrad.nn.Module` registers when they
-are assigned to its attributes; ``UninitializedParameter``: a lazy module's parameter before its
-shape is known.
+are assigned to its attributes; ``UninitializedParameter`` and ``UninitializedBuffer``: a lazy
+module's parameters and buffers before their shape is known.
 
 Both are subclasses of :class:`~pluggrad.Tensor` that share the elements (and the version
 counter) of the tensor they are made from, as in PyTorch; operations on them return plain
@@ -15,7 +15,7 @@ from .._core.tensor import REQUIRES_GRAD_FACTORY_DTYPE_ERROR, Size, Tensor, _ini
 from .._core.views import make_alias
 from ..ops.creation import empty
 
-__all__ = ["Parameter", "Buffer", "UninitializedParameter"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 
 
 def _sharing(cls: type, data: Tensor | None) -> Any:
@@ -152,3 +152,42 @@ class UninitializedParameter(Parameter):
         )
         _init(self, data._data, data._backend, self._requires_grad)
         self.__class__ = self.cls_to_become  # type: ignore[assignment]
+
+
+class UninitializedBuffer(Tensor):
+    """A buffer whose shape is not known yet (a lazy module's, until its first forward): it
+    holds no elements, its shape and size raise PyTorch's errors, and :meth:`materialize`
+    gives it a shape and makes it a plain tensor, in place.
+
+    Parameters
+    ----------
+    requires_grad : bool
+        Whether the buffer will require grad (default False).
+    device, dtype
+        Where and in which dtype :meth:`materialize` makes the elements by default.
+    persistent : bool
+        Whether the buffer will be part of the module's ``state_dict``.
+    """
+
+    __slots__ = ()
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad: bool = False, device: Any = None, dtype: Any = None,
+                persistent: bool = True) -> UninitializedBuffer:  # fmt: skip
+        placeholder = empty(0, device=device, dtype=dtype)  # keeps the device and the dtype
+        t: Any = _new(cls)
+        _init(t, placeholder._data, placeholder._backend, requires_grad)
+        return t  # type: ignore[no-any-return]
+
+    def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None,
+                 persistent: bool = True) -> None:  # fmt: skip
+        pass  # made by __new__ (Tensor's own __init__ is the legacy constructor)
+
+    def __repr__(self) -> str:
+        return "<UninitializedBuffer>"
+
+    # the same errors and materialisation as an uninitialised parameter's
+    shape = UninitializedParameter.shape
+    numel = UninitializedParameter.numel
+    dim = UninitializedParameter.dim
+    materialize = UninitializedParameter.materialize

@@ -199,3 +199,26 @@ def test_ctc_loss_of_an_impossible_target():
     z.grad = None
     F.ctc_loss(z.log_softmax(2), *args, reduction="none", zero_infinity=True).sum().backward()
     assert (z.grad.numpy()[:, 0] == 0).all()
+
+
+def test_uninitialized_buffers_live_in_nn_parameter_and_count_as_lazy():
+    # as PyTorch's: torch.nn.parameter.UninitializedBuffer (also torch.nn's), and a lazy
+    # module with an uninitialised buffer only has uninitialised parameters until it is made
+    assert pg.nn.UninitializedBuffer is pg.nn.parameter.UninitializedBuffer
+
+    class Lazy(pg.nn.modules.lazy.LazyModuleMixin, pg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("scale", pg.nn.UninitializedBuffer())
+
+        def initialize_parameters(self, x):
+            self.scale.materialize(x.shape)
+
+        def forward(self, x):
+            return x * self.scale
+
+    module = Lazy()
+    assert module.has_uninitialized_params()
+    module(pg.ones(3))
+    assert not module.has_uninitialized_params()
+    assert type(module.scale) is pg.Tensor and module.scale.shape == (3,)

@@ -63,7 +63,6 @@ from .lazy_more import (
     LazyInstanceNorm1d,
     LazyInstanceNorm2d,
     LazyInstanceNorm3d,
-    UninitializedBuffer,
 )
 from .legacy import Container, CrossMapLRN2d, NLLLoss2d
 from .linear import Bilinear, Identity, Linear
@@ -180,6 +179,6 @@ __all__ = [
     "ReplicationPad3d", "CircularPad3d", "Dropout3d", "MultiMarginLoss", "MultiLabelMarginLoss",
     "TripletMarginWithDistanceLoss", "CTCLoss", "LazyBatchNorm1d", "LazyBatchNorm2d",
     "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d",
-    "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d", "UninitializedBuffer",
+    "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
     "AdaptiveLogSoftmaxWithLoss", "Container", "NLLLoss2d", "CrossMapLRN2d", "SyncBatchNorm",
 ]  # fmt: skip

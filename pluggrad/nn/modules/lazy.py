@@ -12,11 +12,16 @@ from typing import Any
 
 from ..._core.grad_mode import no_grad
 from ..._core.tensor import Tensor
-from ..parameter import UninitializedParameter
+from ..parameter import UninitializedBuffer, UninitializedParameter
 from .conv import Conv1d, Conv2d, Conv3d
 from .linear import Linear
 
 __all__ = ["LazyModuleMixin", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d"]
+
+
+def is_lazy(value: Any) -> bool:
+    """Whether `value` is an uninitialised parameter or buffer."""
+    return isinstance(value, (UninitializedParameter, UninitializedBuffer))
 
 
 class LazyModuleMixin:
@@ -30,11 +35,9 @@ class LazyModuleMixin:
         self._initialize_hook = self.register_forward_pre_hook(_infer_parameters)  # type: ignore[attr-defined]
 
     def has_uninitialized_params(self) -> bool:
-        """Whether a parameter of the module is still uninitialised."""
-        return any(
-            isinstance(p, UninitializedParameter)
-            for p in self._parameters.values()  # type: ignore[attr-defined]
-        )
+        """Whether a parameter or a buffer of the module is still uninitialised."""
+        this: Any = self
+        return any(is_lazy(t) for t in [*this._parameters.values(), *this._buffers.values()])
 
     def initialize_parameters(self, *args: Any, **kwargs: Any) -> None:
         """Materialise the parameters for the input of the first forward."""

@@ -1,7 +1,7 @@
 """More lazy modules: ``LazyBatchNorm1d/2d/3d``, ``LazyInstanceNorm1d/2d/3d`` and
 ``LazyConvTranspose1d/2d/3d``, whose number of channels is taken from their first input (see
-:mod:`pluggrad.nn.modules.lazy`), and ``UninitializedBuffer``, the buffers of the lazy norms
-before that.
+:mod:`pluggrad.nn.modules.lazy`); until then the norms' statistics are
+:class:`~pluggrad.nn.parameter.UninitializedBuffer`.
 
 As PyTorch's: the norms' ``num_features`` is the size of the first input's axis 1 (for an
 instance norm given an unbatched input too, which then fails the check of its channels, as it
@@ -14,9 +14,9 @@ from typing import Any
 
 from ... import _dtypes
 from ..._core.grad_mode import no_grad
-from ..._core.tensor import Tensor, _init, _new
-from ...ops.creation import empty, tensor
-from ..parameter import UninitializedParameter
+from ..._core.tensor import Tensor
+from ...ops.creation import tensor
+from ..parameter import UninitializedBuffer, UninitializedParameter
 from .batchnorm import (
     BatchNorm1d,
     BatchNorm2d,
@@ -26,56 +26,13 @@ from .batchnorm import (
     InstanceNorm3d,
 )
 from .conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
-from .lazy import LazyModuleMixin, _LazyConvBase
+from .lazy import LazyModuleMixin, _LazyConvBase, is_lazy
 
 __all__ = [
-    "UninitializedBuffer", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
+    "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
     "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyConvTranspose1d",
     "LazyConvTranspose2d", "LazyConvTranspose3d",
 ]  # fmt: skip
-
-
-class UninitializedBuffer(Tensor):
-    """A buffer whose shape is not known yet (a lazy module's, until its first forward): it
-    holds no elements, its shape and size raise PyTorch's errors, and :meth:`materialize`
-    gives it a shape and makes it a plain tensor, in place.
-
-    Parameters
-    ----------
-    requires_grad : bool
-        Whether the buffer will require grad (default False).
-    device, dtype
-        Where and in which dtype :meth:`materialize` makes the elements by default.
-    persistent : bool
-        Whether the buffer will be part of the module's ``state_dict``.
-    """
-
-    __slots__ = ()
-    cls_to_become = Tensor
-
-    def __new__(cls, requires_grad: bool = False, device: Any = None, dtype: Any = None,
-                persistent: bool = True) -> UninitializedBuffer:  # fmt: skip
-        placeholder = empty(0, device=device, dtype=dtype)  # keeps the device and the dtype
-        t: Any = _new(cls)
-        _init(t, placeholder._data, placeholder._backend, requires_grad)
-        return t  # type: ignore[no-any-return]
-
-    def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None,
-                 persistent: bool = True) -> None:  # fmt: skip
-        pass  # made by __new__ (Tensor's own __init__ is the legacy constructor)
-
-    def __repr__(self) -> str:
-        return "<UninitializedBuffer>"
-
-    # the same errors and materialisation as an uninitialised parameter's
-    shape = UninitializedParameter.shape
-    numel = UninitializedParameter.numel
-    dim = UninitializedParameter.dim
-    materialize = UninitializedParameter.materialize
-
-
-def _lazy(value: Any) -> bool:
-    return isinstance(value, (UninitializedParameter, UninitializedBuffer))
 
 
 class _LazyNormBase(LazyModuleMixin):
@@ -99,11 +56,6 @@ class _LazyNormBase(LazyModuleMixin):
             this.running_var = UninitializedBuffer(device=device, dtype=dtype)
             this.num_batches_tracked = tensor(0, dtype=_dtypes.int64, device=device)
 
-    def has_uninitialized_params(self) -> bool:
-        """Whether a parameter or a buffer of the module is still uninitialised."""
-        this: Any = self
-        return any(_lazy(t) for t in [*this._parameters.values(), *this._buffers.values()])
-
     def reset_parameters(self) -> None:
         if not self.has_uninitialized_params() and self.num_features != 0:  # type: ignore[attr-defined]
             super().reset_parameters()  # type: ignore[misc]
@@ -115,7 +67,7 @@ class _LazyNormBase(LazyModuleMixin):
                 this.num_features = input.shape[1]
                 for name in ("weight", "bias", "running_mean", "running_var"):
                     value = getattr(this, name)
-                    if _lazy(value):
+                    if is_lazy(value):
                         value.materialize((this.num_features,))
                 self.reset_parameters()
 
