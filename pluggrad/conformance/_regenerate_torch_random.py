@@ -106,6 +106,11 @@ def cases() -> list[tuple[int, str]]:
     for dt, n in (("complex64", 5), ("complex128", 20), ("complex64", 40)):
         out += [(2, f"T.randn({n}, dtype=T.{dt})"), (2, f"T.rand({n}, dtype=T.{dt})")]
         out += [(2, f"T.randn_like(T.zeros({n}, dtype=T.{dt}))")]
+    # complex tensors filled in place: both parts drawn with the same arguments (normal_'s std
+    # divided by sqrt(2))
+    for dt, n in (("complex64", 5), ("complex128", 20)):
+        out += [(4, f"T.empty({n}, dtype=T.{dt}).normal_(0.5, 2.0)")]
+        out += [(4, f"T.empty({n}, dtype=T.{dt}).uniform_(-0.7, 0.3)")]
     return [(seed + i % 3, code) for i, (seed, code) in enumerate(out)]
 
 

@@ -217,14 +217,39 @@ def _complex_samples(draw: str, shape: tuple, backend: Backend, generator, dtype
     """PyTorch's complex draws: the real and imaginary parts drawn as one real tensor of
     ``(*shape, 2)`` (its ``view_as_real``), a normal one with std ``1/sqrt(2)`` so that the
     complex value has variance 1."""
-    real = _dtypes.float64 if dtype is _dtypes.complex128 else _dtypes.float32
+    real = backend.to_native[_real_of(dtype)]
     stream = _stream(generator, backend)
     if draw == "normal":
-        pairs = stream.normal((*shape, 2), backend.to_native[real], 0.0, 1.0 / math.sqrt(2.0))
+        pairs = stream.normal((*shape, 2), real, 0.0, 1.0 / math.sqrt(2.0))
     else:
-        pairs = getattr(stream, draw)((*shape, 2), backend.to_native[real])
-    native, xp = backend.to_native[dtype], backend.xp
+        pairs = getattr(stream, draw)((*shape, 2), real)
+    return _from_pairs(backend, pairs, backend.to_native[dtype])
+
+
+def _real_of(dtype: _dtypes.DType) -> _dtypes.DType:
+    return _dtypes.float64 if dtype is _dtypes.complex128 else _dtypes.float32
+
+
+def _from_pairs(backend: Backend, pairs: Any, native: Any) -> Any:
+    """The complex array whose ``view_as_real`` is `pairs` (its last axis of 2)."""
+    xp = backend.xp
     return xp.astype(pairs[..., 0], native) + xp.astype(pairs[..., 1], native) * 1j
+
+
+def _complex_pairs(draw):
+    """`draw(source, shape, native_dtype, *args)` for complex tensors as PyTorch's in-place
+    samplers do it: the real and imaginary parts drawn, with the same arguments, as one real
+    array of ``(*shape, 2)`` (the tensor's ``view_as_real``)."""
+
+    def run(source, shape, native, *args):
+        backend = source.backend
+        dtype = backend.from_native.get(native)
+        if dtype is None or not dtype.is_complex:
+            return draw(source, shape, native, *args)
+        pairs = draw(source, (*shape, 2), backend.to_native[_real_of(dtype)], *args)
+        return _from_pairs(backend, pairs, native)
+
+    return run
 
 
 def _size(size: tuple, kwargs: dict, name: str) -> tuple[int, ...]:
@@ -455,8 +480,18 @@ def _floating_only(name: str, x: Tensor) -> None:
         raise RuntimeError(f"\"{name}\" not implemented for '{x.dtype.torch_name}'")
 
 
-_uniform = _sampler("uniform_", lambda s, shape, dt, low, high: s.uniform(shape, dt, low, high))
-_normal = _sampler("normal_", lambda s, shape, dt, mean, std: s.normal(shape, dt, mean, std))
+def _floating_or_complex(name: str, x: Tensor) -> None:
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
+        raise RuntimeError(f"\"{name}\" not implemented for '{x.dtype.torch_name}'")
+
+
+_uniform = _sampler(
+    "uniform_",
+    _complex_pairs(lambda s, shape, dt, low, high: s.uniform(shape, dt, low, high)),
+)
+_normal = _sampler(
+    "normal_", _complex_pairs(lambda s, shape, dt, mean, std: s.normal(shape, dt, mean, std))
+)
 _exponential = _sampler("exponential_", lambda s, shape, dt, rate: s.exponential(shape, dt, rate))
 # `given` (how many bounds the caller gave) only picks the node: RandomBackward0/1/2
 _random = _sampler(
@@ -473,8 +508,8 @@ _geometric = _sampler("geometric_", lambda s, shape, dt, p: s.geometric(shape, d
 
 
 def _uniform_(self, from_=0.0, to=1.0, *, generator=None) -> Tensor:
-    """Fill with samples uniform on ``[from, to)``, in place."""
-    _floating_only("uniform_", self)
+    """Fill with samples uniform on ``[from, to)``, in place (complex tensors: both parts)."""
+    _floating_or_complex("uniform_", self)
     if from_ > to:
         raise RuntimeError(
             f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}"
@@ -483,10 +518,13 @@ def _uniform_(self, from_=0.0, to=1.0, *, generator=None) -> Tensor:
 
 
 def _normal_(self, mean=0.0, std=1.0, *, generator=None) -> Tensor:
-    """Fill with normal samples of `mean` and `std`, in place."""
-    _floating_only("normal_", self)
+    """Fill with normal samples of `mean` and `std`, in place (complex tensors: both parts of
+    mean `mean` and std ``std / sqrt(2)``, as PyTorch's)."""
+    _floating_or_complex("normal_", self)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    if self.dtype.is_complex:
+        std = std / math.sqrt(2.0)
     return _normal(self, (float(mean), float(std)), generator)
 
 
