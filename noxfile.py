@@ -96,7 +96,7 @@ DASK_CONFORMANCE = [
     "test_scenarios", "test_serialization", "test_setitem", "test_torch_random", "test_tutorial",
     "test_views", "test_optim", "test_training", "test_half_dtypes", "test_autocast",
     "test_gradcheck_complex", "test_nn_conv", "test_nn_rnn", "test_random_graphs",
-    "test_nn_packed_rnn",
+    "test_nn_packed_rnn", "test_random_aliases",
 ]  # fmt: skip
 # ... but for these tests of them, which pass on Dask and take 5-30 CPU-seconds each there (one
 # task graph per finite-difference evaluation; training loops of many small steps): the
