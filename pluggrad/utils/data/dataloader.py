@@ -14,9 +14,9 @@ import numpy as np
 from ... import _dtypes
 from ..._core.tensor import Tensor
 from ...backends import has_gpu
+from ...ops._generator import draw_seed
 from ...ops.creation import asarray, tensor
 from ...ops.manipulation import stack
-from ...ops.random import draw_seed
 from .dataset import IterableDataset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 

@@ -6,8 +6,9 @@ from collections.abc import Iterable, Iterator, Sized
 from typing import Any
 
 from ... import _dtypes
+from ...ops._generator import draw_seed
 from ...ops.creation import asarray
-from ...ops.random import Generator, default_generator, draw_seed, multinomial, randint, randperm
+from ...ops.random import Generator, default_generator, multinomial, randint, randperm
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler"]  # fmt: skip
