@@ -27,10 +27,13 @@ __all__ = [
     "ALL_DTYPES",
     "get_default_dtype",
     "narrow_float",
+    "in_float32",
     "set_default_dtype",
 ]
 
 import builtins
+from collections.abc import Callable
+from typing import Any
 
 # the package's name where dtypes, sizes and storages print themselves: "torch" while
 # pluggrad.as_torch answers a script's ``import torch`` (the names its author reads in
@@ -156,6 +159,18 @@ def narrow_float(dtype) -> builtins.bool:
     kernels compute in float32 and round once (NumPy's kind of ml_dtypes' bfloat16 is "V");
     no ``str(dtype)``, which costs microseconds on every call."""
     return getattr(dtype, "itemsize", 0) == 2 and getattr(dtype, "kind", "") in ("f", "V")
+
+
+def in_float32(ns: Any, compute: Callable, *arrays: Any) -> Any:
+    """``compute(*arrays)``, where the first array is a 16-bit float, computed as PyTorch's CPU
+    kernels compute it: the arrays widened to float32 and the result rounded once to the first
+    one's dtype.  `ns` is a backend's array namespace or pluggrad's differentiable one (which
+    has no ``float32`` of its own: pluggrad's is taken)."""
+    dtype = arrays[0].dtype
+    if not narrow_float(dtype):
+        return compute(*arrays)
+    wide = getattr(ns, "float32", float32)
+    return ns.astype(compute(*(ns.astype(a, wide) for a in arrays)), dtype)
 
 
 def get_default_dtype() -> DType:

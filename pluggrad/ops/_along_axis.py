@@ -9,7 +9,7 @@ import builtins
 from .. import _dtypes
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from .._dtypes import narrow_float, to_dtype
+from .._dtypes import in_float32, to_dtype
 from ._args import SCALAR_TYPES, as_tensor_arg, merge_axis, normalize_axis, torch_positional
 from ._convert import accumulation_dtype, cast, default_float
 from ._define import primitive
@@ -27,10 +27,7 @@ def _in_float32(forward):
     kernels compute them (float32 is their accumulation type)."""
 
     def run(backend, x, axis):
-        if narrow_float(x.dtype):
-            xp = backend.xp
-            return xp.astype(forward(backend, xp.astype(x, xp.float32), axis), x.dtype)
-        return forward(backend, x, axis)
+        return in_float32(backend.xp, lambda wide: forward(backend, wide, axis), x)
 
     return run
 

@@ -10,7 +10,7 @@ import operator
 from .._core.primitive import apply
 from .._core.size import broadcast_mismatch
 from .._core.tensor import Tensor
-from .._dtypes import acts_as_torch, narrow_float
+from .._dtypes import acts_as_torch, in_float32
 from ._args import as_tensor_arg, merge_axis
 from ._autocast import full_precision, lower_precision
 from ._convert import accumulation_dtype, astype
@@ -127,9 +127,12 @@ def _check_matmul_shapes(shape1, shape2) -> None:
 def _addmm_kernel(xp, added, mat1, mat2, beta, alpha):
     # 16-bit floats: PyTorch's kernel accumulates the product and adds `input` in float32,
     # rounding once (a float16 product plus a float16 bias would round twice)
-    if narrow_float(mat1.dtype):
-        wide = [xp.astype(a, xp.float32) for a in (added, mat1, mat2)]
-        return xp.astype(_addmm_kernel(xp, *wide, beta, alpha), mat1.dtype)
+    return in_float32(
+        xp, lambda m1, m2, a: _addmm_values(xp, a, m1, m2, beta, alpha), mat1, mat2, added
+    )
+
+
+def _addmm_values(xp, added, mat1, mat2, beta, alpha):
     product = xp.matmul(mat1, mat2)
     if alpha != 1:
         product = product * alpha

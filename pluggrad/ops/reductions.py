@@ -20,7 +20,7 @@ import builtins
 
 from .._core.primitive import apply
 from .._core.tensor import Tensor
-from .._dtypes import acts_as_torch, narrow_float, to_dtype
+from .._dtypes import acts_as_torch, in_float32, to_dtype
 from . import _along_axis
 from ._along_axis import (
     cumprod,
@@ -99,11 +99,8 @@ def _in_own_dtype(name):
     # widens small integers); 16-bit floats accumulate in float32 and round once, as PyTorch's
     # kernels (NumPy's float16 sum over an axis rounds at each step)
     def forward(backend, x, **params):
-        xp = backend.xp
-        if narrow_float(x.dtype):
-            wide = getattr(xp, name)(xp.astype(x, xp.float32), dtype=xp.float32, **params)
-            return xp.astype(wide, x.dtype)
-        return getattr(xp, name)(x, dtype=x.dtype, **params)
+        kernel = getattr(backend.xp, name)
+        return in_float32(backend.xp, lambda a: kernel(a, dtype=a.dtype, **params), x)
 
     return forward
 

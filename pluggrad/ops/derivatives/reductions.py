@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ... import _dtypes
-from ..._dtypes import narrow_float
+from ..._dtypes import in_float32
 from ._helpers import Entry, by_axis, conj, normalize_axes, reduced_count, unreduce, zeros_where
 
 # ---- helpers shared with the sorting section --------------------------------------------------
@@ -201,10 +200,7 @@ def _in_float32(formula):
     16-bit result it reads widened), as PyTorch's CPU kernels compute it."""
 
     def run(ns, g, result, axis):
-        if not narrow_float(g.dtype):
-            return formula(ns, g, result, axis)
-        wide = getattr(ns, "float32", _dtypes.float32)  # (the backend's, or pluggrad's)
-        return ns.astype(formula(ns, ns.astype(g, wide), ns.astype(result, wide), axis), g.dtype)
+        return in_float32(ns, lambda g, result: formula(ns, g, result, axis), g, result)
 
     return run
 
