@@ -10,30 +10,24 @@ methods:
 ``_load_compile_state(state)``
     Hold the tensors of `state` (the same structure) from now on: references, not copies.
 
-:func:`find_stateful` finds such objects among a call's arguments, in the function's closure
-and among the globals its code names, and :func:`threaded` turns the function into a pure one
-of their states, which ``pluggrad.compile`` hands to the backend: on JAX the states' tensors
-become inputs and outputs of the one compiled program (updated in place as arguments are, new
-ones, such as an optimizer's first moments, made by the program), and their settings (a
-learning rate, ``training``) part of the cache key, so a changed setting traces again.
+:class:`StatefulFinder` finds such objects among a call's arguments, in the function's
+closure and among the globals its code reads, and :func:`threaded` turns the function into a
+pure one of their states, which ``pluggrad.compile`` hands to the backend: on JAX the states'
+tensors become inputs and outputs of the one compiled program (updated in place as arguments
+are, new ones, such as an optimizer's first moments, made by the program), and their settings
+(a learning rate, ``training``) part of the cache key, so a changed setting traces again.
 """
 
 from __future__ import annotations
 
 import dis
 import functools
+import itertools
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = [
-    "Scalar",
-    "StatefulFinder",
-    "find_stateful",
-    "threaded",
-    "lift_scalars",
-    "restore_scalars",
-]
+__all__ = ["Scalar", "StatefulFinder", "threaded", "lift_scalars", "restore_scalars"]
 
 
 class Scalar:
@@ -104,8 +98,8 @@ def restore_scalars(new: Any, old: Any) -> Any:
     return new
 
 
-# types that are never stateful, skipped without a look at their attributes (find_stateful runs
-# on every call of a compiled function)
+# types that are never stateful, skipped without a look at their attributes (a StatefulFinder
+# runs on every call of a compiled function)
 _PLAIN = frozenset(
     {type(None), bool, int, float, str, tuple, types.ModuleType, types.FunctionType,
      types.BuiltinFunctionType, types.MethodType}
@@ -125,16 +119,12 @@ def _global_names(code: types.CodeType) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def find_stateful(fn: Callable, args: tuple, kwargs: dict) -> tuple:
-    """The stateful objects a call of `fn` can reach directly, each once, in a fixed order:
-    `fn` itself or the object it is bound to, its arguments, its closure's cells, then the
-    globals its code reads (not those of the functions it calls: pass those as arguments)."""
-    return StatefulFinder(fn)(args, kwargs)
-
-
 class StatefulFinder:
-    """:func:`find_stateful` for the calls of one function, with what its calls share looked up
-    once: whether `fn` or its bound object is stateful, its closure, the globals it reads."""
+    """``finder(args, kwargs)``: the stateful objects a call of `fn` can reach directly, each
+    once, in a fixed order: `fn` itself or the object it is bound to, its arguments, its
+    closure's cells, then the globals its code reads (not those of the functions it calls:
+    pass those as arguments).  What the calls share is looked up once: whether `fn` or its
+    bound object is stateful, its closure, the names of the globals it reads."""
 
     __slots__ = ("own", "cells", "names", "namespace")
 
@@ -148,23 +138,18 @@ class StatefulFinder:
 
     def __call__(self, args: tuple, kwargs: dict) -> tuple:
         found = {id(obj): obj for obj in self.own}
-        plain = _PLAIN
-        for value in (*args, *kwargs.values()):
-            if type(value) not in plain and _is_stateful(value):
-                found.setdefault(id(value), value)
-        for cell in self.cells:
-            try:
-                value = cell.cell_contents  # (read at each call: it may be rebound)
-            except ValueError:  # an empty cell
-                continue
-            if type(value) not in plain and _is_stateful(value):
-                found.setdefault(id(value), value)
-        namespace = self.namespace
-        for name in self.names:
-            value = namespace.get(name)
-            if type(value) not in plain and _is_stateful(value):
+        globals_ = map(self.namespace.get, self.names)
+        for value in itertools.chain(args, kwargs.values(), self._cell_values(), globals_):
+            if _is_stateful(value):
                 found.setdefault(id(value), value)
         return tuple(found.values())
+
+    def _cell_values(self) -> Iterator[Any]:
+        for cell in self.cells:
+            try:
+                yield cell.cell_contents  # (read at each call: it may be rebound)
+            except ValueError:  # an empty cell
+                continue
 
 
 def threaded(fn: Callable) -> Callable:
