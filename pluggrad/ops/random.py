@@ -77,40 +77,27 @@ def _float_samples(draw: str, check: str, shape: tuple, backend: Backend, genera
 
 
 def _complex_samples(draw: str, shape: tuple, backend: Backend, generator, dtype) -> Any:
-    """PyTorch's complex draws: the real and imaginary parts drawn as one real tensor of
-    ``(*shape, 2)`` (its ``view_as_real``), a normal one with std ``1/sqrt(2)`` so that the
-    complex value has variance 1."""
-    real = backend.to_native[_real_of(dtype)]
-    stream = _stream(generator, backend)
-    if draw == "normal":
-        pairs = stream.normal((*shape, 2), real, 0.0, 1.0 / math.sqrt(2.0))
-    else:
-        pairs = getattr(stream, draw)((*shape, 2), real)
-    return _from_pairs(backend, pairs, backend.to_native[dtype])
-
-
-def _real_of(dtype: _dtypes.DType) -> _dtypes.DType:
-    return _dtypes.float64 if dtype is _dtypes.complex128 else _dtypes.float32
-
-
-def _from_pairs(backend: Backend, pairs: Any, native: Any) -> Any:
-    """The complex array whose ``view_as_real`` is `pairs` (its last axis of 2)."""
-    xp = backend.xp
-    return xp.astype(pairs[..., 0], native) + xp.astype(pairs[..., 1], native) * 1j
+    """PyTorch's complex draws (:func:`_complex_pairs`), a normal one with std ``1/sqrt(2)``
+    so that the complex value has variance 1."""
+    args = (0.0, 1.0 / math.sqrt(2.0)) if draw == "normal" else ()
+    sample = _complex_pairs(lambda s, shape, native, *a: getattr(s, draw)(shape, native, *a))
+    return sample(_stream(generator, backend), shape, backend.to_native[dtype], *args)
 
 
 def _complex_pairs(draw):
-    """`draw(source, shape, native_dtype, *args)` for complex tensors as PyTorch's in-place
-    samplers do it: the real and imaginary parts drawn, with the same arguments, as one real
-    array of ``(*shape, 2)`` (the tensor's ``view_as_real``)."""
+    """`draw(source, shape, native_dtype, *args)` for complex tensors as PyTorch's samplers do
+    it: the real and imaginary parts drawn, with the same arguments, as one real array of
+    ``(*shape, 2)`` (the tensor's ``view_as_real``)."""
 
     def run(source, shape, native, *args):
         backend = source.backend
         dtype = backend.from_native.get(native)
         if dtype is None or not dtype.is_complex:
             return draw(source, shape, native, *args)
-        pairs = draw(source, (*shape, 2), backend.to_native[_real_of(dtype)], *args)
-        return _from_pairs(backend, pairs, native)
+        real = _dtypes.float64 if dtype is _dtypes.complex128 else _dtypes.float32
+        pairs = draw(source, (*shape, 2), backend.to_native[real], *args)
+        xp = backend.xp
+        return xp.astype(pairs[..., 0], native) + xp.astype(pairs[..., 1], native) * 1j
 
     return run
 
