@@ -133,6 +133,23 @@ def test_prod_and_cumprod_second_derivatives_with_zeros(backend, data):
     assert pg.autograd.gradgradcheck(lambda a: pg.prod(a, axis=0), (x,))
 
 
+def test_prod_over_one_zero_factor_gives_the_gradient_itself(backend):
+    """As PyTorch's ``prod_safe_zeros_backward``: a product of one factor that is zero passes
+    ``grad`` on unchanged, so a constant ``grad`` gives a gradient outside the graph, while a
+    nonzero factor's gradient (``grad * result / x``) is in it (checked in PyTorch 2.13)."""
+    ones = pg.ones(3, dtype=pg.float64)
+    for data, in_graph in (([[0.0, 0.0, 0.0]], False), ([[1.0, 2.0, 0.0]], False),
+                           ([[1.0, 2.0, 3.0]], True)):  # fmt: skip
+        x = leaf(data)
+        (g,) = pg.autograd.grad(x.prod(0), x, ones, create_graph=True)
+        assert g.requires_grad is in_graph
+        assert_values(g, [[1.0, 1.0, 1.0]])
+    for data, in_graph in (([0.0], False), ([[0.0, 1.0, 2.0]], True)):
+        x = leaf(data)
+        (g,) = pg.autograd.grad(x.prod(), x, create_graph=True)
+        assert g.requires_grad is in_graph
+
+
 # ---- max and min: ties and NaNs ------------------------------------------------------------------
 
 
