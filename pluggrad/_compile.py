@@ -160,7 +160,12 @@ class CompiledFunction:
             return self._fn(*args, **kwargs)
         objects = self._find_stateful(args, kwargs)
         if not objects:
-            return self._compiled(self._backend_of(args, kwargs), False)(*args, **kwargs)
+            first = args[0] if args else None
+            if type(first) is Tensor:  # (the usual call: its backend at once)
+                backend = first._backend
+            else:
+                backend = self._backend_of(args, kwargs)
+            return self._compiled(backend, False)(*args, **kwargs)
         # modules and optimizers: their tensors go in and come out as the program's own
         states = [obj._compile_state() for obj in objects]
         backend = self._backend_of(args, kwargs, states)

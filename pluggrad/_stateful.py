@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import dis
 import functools
-import itertools
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["Scalar", "StatefulFinder", "threaded", "lift_scalars", "restore_scalars"]
@@ -98,17 +97,34 @@ def restore_scalars(new: Any, old: Any) -> Any:
     return new
 
 
-# types that are never stateful, skipped without a look at their attributes (a StatefulFinder
-# runs on every call of a compiled function)
+# types that are never stateful, known without a look at their attributes
 _PLAIN = frozenset(
     {type(None), bool, int, float, str, tuple, types.ModuleType, types.FunctionType,
      types.BuiltinFunctionType, types.MethodType}
 )  # fmt: skip
 
+# whether objects of a type are stateful, per type met (a StatefulFinder runs on every call of
+# a compiled function: one dictionary lookup per candidate once its type is known); cleared
+# when full, since classes made on the fly (parametrized modules) would otherwise pile up
+_KINDS: dict[type, bool] = {}
+_KINDS_MAX = 4096
+
+
+def _stateful_kind(kind: type) -> bool:
+    known = _KINDS.get(kind)
+    if known is None:
+        if len(_KINDS) >= _KINDS_MAX:
+            _KINDS.clear()
+        known = _KINDS[kind] = (
+            kind not in _PLAIN
+            and hasattr(kind, "_compile_state")
+            and not issubclass(kind, type)  # a class, not an instance
+        )
+    return known
+
 
 def _is_stateful(obj: Any) -> bool:
-    kind = type(obj)
-    return kind not in _PLAIN and hasattr(kind, "_compile_state") and not isinstance(obj, type)
+    return _stateful_kind(type(obj))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -137,19 +153,31 @@ class StatefulFinder:
         self.namespace = getattr(fn, "__globals__", {})
 
     def __call__(self, args: tuple, kwargs: dict) -> tuple:
-        found = {id(obj): obj for obj in self.own}
-        globals_ = map(self.namespace.get, self.names)
-        for value in itertools.chain(args, kwargs.values(), self._cell_values(), globals_):
-            if _is_stateful(value):
-                found.setdefault(id(value), value)
-        return tuple(found.values())
+        # plain loops and a lookup per type: this runs on every call of a compiled function,
+        # whose arguments are mostly tensors
+        kinds = _KINDS
+        found: list = []
+        for group in (args, kwargs.values() if kwargs else (), self._cell_values(),
+                      map(self.namespace.get, self.names)):  # fmt: skip
+            for value in group:
+                stateful = kinds.get(type(value))
+                if stateful or (stateful is None and _stateful_kind(type(value))):
+                    found.append(value)
+        if not found and not self.own:
+            return ()
+        unique = {id(obj): obj for obj in self.own}
+        for obj in found:
+            unique.setdefault(id(obj), obj)
+        return tuple(unique.values())
 
-    def _cell_values(self) -> Iterator[Any]:
+    def _cell_values(self) -> list:
+        values = []
         for cell in self.cells:
             try:
-                yield cell.cell_contents  # (read at each call: it may be rebound)
+                values.append(cell.cell_contents)  # (read at each call: it may be rebound)
             except ValueError:  # an empty cell
                 continue
+        return values
 
 
 def threaded(fn: Callable) -> Callable:

@@ -21,7 +21,7 @@ from .._core.tensor import Tensor, _make
 from .._core.views import store
 from ..ops._args import is_array_like
 
-__all__ = ["CONCRETE_ERROR", "Plan", "Slot", "TracedCall", "signature", "ARRAY"]
+__all__ = ["CONCRETE_ERROR", "EntryCache", "Plan", "Slot", "TracedCall", "signature", "ARRAY"]
 
 CONCRETE_ERROR = (
     "pluggrad.compile: {name} needs the value of a tensor while it is being traced ({what}). "
@@ -54,8 +54,9 @@ def signature(leaves: list, treedef, active, backend=None) -> tuple:
     sig: list = []
     tensors: list[Tensor] = []
     seen: dict[int, int] = {}
+    grad_ids: list[int] = []
     for leaf in leaves:
-        if isinstance(leaf, Tensor):
+        if type(leaf) is Tensor or isinstance(leaf, Tensor):  # (the exact type first: faster)
             position = seen.get(id(leaf))
             if position is not None:  # the same tensor twice: one input
                 sig.append(position)
@@ -64,19 +65,19 @@ def signature(leaves: list, treedef, active, backend=None) -> tuple:
             tensors.append(leaf)
             data = leaf._data
             grad = leaf._grad
-            flags = (
-                leaf._requires_grad,
-                leaf._grad_fn is None,
-                leaf._retains_grad,
-                not leaf._backward_hooks,
-            )
+            # one flat tuple per tensor (this runs on every call of a compiled function)
             if grad is None:
-                entry: tuple = (data.shape, data.dtype, flags, None)
+                entry: tuple = (data.shape, data.dtype, leaf._requires_grad,
+                                leaf._grad_fn is None, leaf._retains_grad,
+                                not leaf._backward_hooks)  # fmt: skip
                 if backend is not None:
                     entry += (placed(data),)
             else:
+                grad_ids.append(id(grad))
                 gdata = grad._data
-                entry = (data.shape, data.dtype, flags, gdata.shape, gdata.dtype)
+                entry = (data.shape, data.dtype, leaf._requires_grad, leaf._grad_fn is None,
+                         leaf._retains_grad, not leaf._backward_hooks, gdata.shape,
+                         gdata.dtype)  # fmt: skip
                 if backend is not None:
                     entry += (placed(data), placed(gdata))
             sig.append(entry)
@@ -86,16 +87,39 @@ def signature(leaves: list, treedef, active, backend=None) -> tuple:
             except TypeError:
                 raise TypeError(
                     "pluggrad.compile: arguments that are not Tensors are static (part of the "
-                    f"cache key) and must be hashable; got an unhashable {type(leaf).__name__}. "
-                    "Pass arrays as pluggrad Tensors."
+                    "cache key) and must be hashable; got an unhashable "
+                    f"{type(leaf).__name__}. Pass arrays as pluggrad Tensors."
                 ) from None
             sig.append((type(leaf), leaf))
     # a .grad that is one of the argument tensors (rare) is traced as that argument
-    aliases = tuple(seen.get(id(t._grad)) for t in tensors if t._grad is not None)
+    aliases = tuple(map(seen.get, grad_ids))
     key: tuple = (treedef, tuple(sig), aliases, grad_enabled(), _dtypes.get_default_dtype(), active)
     if sharing:
         key += (tuple(sharing),)
     return key, tensors
+
+
+class EntryCache(dict):
+    """A compiled function's traced entries by cache key (:func:`signature`), the last one
+    found kept aside: a loop calls with the same key again and again, and comparing the new key
+    with the last one (made of the same shape tuples, dtypes and tree: identity checks, element
+    by element) is quicker than hashing it for a lookup."""
+
+    __slots__ = ("_last_key", "_last_entry")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last_key: tuple | None = None
+        self._last_entry: Any = None
+
+    def find(self, key: tuple) -> Any:
+        """The entry of `key`, or None."""
+        if key == self._last_key:
+            return self._last_entry
+        entry = self.get(key)
+        if entry is not None:
+            self._last_key, self._last_entry = key, entry
+        return entry
 
 
 class Slot:
@@ -145,11 +169,14 @@ class TracedCall:
         self.grad_inputs = tuple(
             t._grad is not None and a is None for t, a in zip(tensors, self.grad_alias)
         )
+        self.any_grad_inputs = any(self.grad_inputs)
         self.plan: Plan | None = None
         self.current: list[Tensor] | None = None  # the caller's tensors, while tracing
 
     def call_grads(self, tensors: list[Tensor]) -> list:
         """The arrays of the ``.grad`` of the call's tensors that are inputs (else None)."""
+        if not self.any_grad_inputs:
+            return [None] * len(tensors)
         return [t._grad._data if g else None for t, g in zip(tensors, self.grad_inputs)]  # type: ignore[union-attr]
 
     def trace(self, datas: list, grads: list, flatten: Callable, run: Callable) -> tuple:

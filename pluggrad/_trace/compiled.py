@@ -23,7 +23,7 @@ from typing import Any
 
 from .._core.tensor import Tensor
 from ..backends import Backend, get_backend
-from .calls import CONCRETE_ERROR, Slot, TracedCall, signature
+from .calls import CONCRETE_ERROR, EntryCache, Slot, TracedCall, signature
 from .program import Program, build
 from .record import ConcreteValueError, Recorder, Traced, active_recorder, recording
 
@@ -40,7 +40,7 @@ class TracedCompiled:
         self._fn = fn
         self.backend = backend
         self.exact = exact
-        self._cache: dict = {}
+        self._cache = EntryCache()
         self.traces = 0
 
     def __repr__(self) -> str:
@@ -55,7 +55,7 @@ class TracedCompiled:
         else:
             leaves, treedef = flatten((args, kwargs))
         key, tensors = signature(leaves, treedef, get_backend(), backend)
-        entry = self._cache.get(key)
+        entry = self._cache.find(key)
         if entry is None:
             entry = _Entry(self, leaves, treedef, tensors)
             result = entry.first_call(tensors)

@@ -46,7 +46,7 @@ from jax.tree_util import tree_flatten, tree_leaves, tree_structure, tree_unflat
 from ..._core.grad_mode import set_grad_enabled
 from ..._core.graph import FREED_MESSAGE, Node
 from ..._core.tensor import Tensor
-from ..._trace.calls import CONCRETE_ERROR, TracedCall, signature
+from ..._trace.calls import CONCRETE_ERROR, EntryCache, TracedCall, signature
 from ...backends import Backend, get_backend
 from ...ops.random import default_generator
 from ._sharding import Donating, Layout
@@ -75,7 +75,7 @@ class JitCompiled:
         self._fn = fn
         self.backend = backend
         self.layout = Layout(fn, **options)
-        self._cache: dict = {}
+        self._cache = EntryCache()
         self.traces = 0
 
     def __repr__(self) -> str:
@@ -93,12 +93,21 @@ class JitCompiled:
         return entry.lower(tensors)
 
     def _entry(self, args: tuple, kwargs: dict) -> tuple:
-        leaves, treedef = tree_flatten((args, kwargs))
+        if not kwargs and all(type(a) is Tensor for a in args):  # (the usual call: quicker)
+            leaves, treedef = list(args), _tensors_def(len(args))
+        else:
+            leaves, treedef = tree_flatten((args, kwargs))
         key, tensors = signature(leaves, treedef, get_backend())
-        entry = self._cache.get(key)
+        entry = self._cache.find(key)
         if entry is None:
             entry = self._cache[key] = _Entry(self, leaves, treedef, tensors)
         return entry, tensors
+
+
+@functools.cache
+def _tensors_def(n: int):
+    """The tree structure of ``(args, {})`` with `n` tensors in `args`."""
+    return tree_structure((("",) * n, {}))
 
 
 class _Entry(TracedCall):
