@@ -21,7 +21,16 @@ from .._core.tensor import Tensor, _make
 from .._core.views import store
 from ..ops._args import is_array_like
 
-__all__ = ["CONCRETE_ERROR", "EntryCache", "Plan", "Slot", "TracedCall", "signature", "ARRAY"]
+__all__ = [
+    "CONCRETE_ERROR",
+    "EntryCache",
+    "Plan",
+    "Slot",
+    "TracedCall",
+    "call_leaves",
+    "signature",
+    "ARRAY",
+]
 
 CONCRETE_ERROR = (
     "pluggrad.compile: {name} needs the value of a tensor while it is being traced ({what}). "
@@ -36,12 +45,27 @@ CONCRETE_ERROR = (
 ARRAY, TENSOR_ARG, GRAD_OF, STATIC = range(4)
 
 
-def signature(leaves: list, treedef, active, backend=None) -> tuple:
+def call_leaves(args: tuple, kwargs: dict, flatten: Callable, tensors_def: Callable) -> tuple:
+    """The leaves and tree structure of a call's ``(args, kwargs)``: ``flatten((args,
+    kwargs))``, or at once when the arguments are plain tensors (``tensors_def(n)``: the
+    structure of `n` of them), as most calls are."""
+    if not kwargs:
+        for arg in args:  # (a loop, not all() over a generator: this runs on every call)
+            if type(arg) is not Tensor:
+                break
+        else:
+            return list(args), tensors_def(len(args))
+    return flatten((args, kwargs))
+
+
+def signature(leaves: list, treedef, active, backend=None, abstract=None) -> tuple:
     """The cache key of a call, and its argument tensors (each object once, in order).
 
     `backend`, when given, is asked what its program depends on beyond shape and dtype: each
     array's :meth:`~pluggrad.backends.Backend.layout` (NumPy's strides: a replayed program
-    writes in place only where its trace could) and which arrays share memory."""
+    writes in place only where its trace could) and which arrays share memory.  `abstract`,
+    when given, maps an array to an object with its ``shape`` and ``dtype`` as plain
+    attributes (JAX's ``aval``: a JAX array computes both in Python)."""
     roots: dict[int, int] = {}
     sharing: list[int] = []
 
@@ -65,9 +89,10 @@ def signature(leaves: list, treedef, active, backend=None) -> tuple:
             tensors.append(leaf)
             data = leaf._data
             grad = leaf._grad
+            meta = data if abstract is None else abstract(data)
             # one flat tuple per tensor (this runs on every call of a compiled function)
             if grad is None:
-                entry: tuple = (data.shape, data.dtype, leaf._requires_grad,
+                entry: tuple = (meta.shape, meta.dtype, leaf._requires_grad,
                                 leaf._grad_fn is None, leaf._retains_grad,
                                 not leaf._backward_hooks)  # fmt: skip
                 if backend is not None:
@@ -75,9 +100,10 @@ def signature(leaves: list, treedef, active, backend=None) -> tuple:
             else:
                 grad_ids.append(id(grad))
                 gdata = grad._data
-                entry = (data.shape, data.dtype, leaf._requires_grad, leaf._grad_fn is None,
-                         leaf._retains_grad, not leaf._backward_hooks, gdata.shape,
-                         gdata.dtype)  # fmt: skip
+                gmeta = gdata if abstract is None else abstract(gdata)
+                entry = (meta.shape, meta.dtype, leaf._requires_grad, leaf._grad_fn is None,
+                         leaf._retains_grad, not leaf._backward_hooks, gmeta.shape,
+                         gmeta.dtype)  # fmt: skip
                 if backend is not None:
                     entry += (placed(data), placed(gdata))
             sig.append(entry)

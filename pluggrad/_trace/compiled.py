@@ -23,7 +23,7 @@ from typing import Any
 
 from .._core.tensor import Tensor
 from ..backends import Backend, get_backend
-from .calls import CONCRETE_ERROR, EntryCache, Slot, TracedCall, signature
+from .calls import CONCRETE_ERROR, EntryCache, Slot, TracedCall, call_leaves, signature
 from .program import Program, build
 from .record import ConcreteValueError, Recorder, Traced, active_recorder, recording
 
@@ -50,10 +50,7 @@ class TracedCompiled:
         backend = self.backend
         if active_recorder(backend) is not None:  # inside another trace: part of it
             return self._fn(*args, **kwargs)
-        if not kwargs and all(type(a) is Tensor for a in args):  # (the usual call: quicker)
-            leaves, treedef = list(args), _tensors_def(len(args))
-        else:
-            leaves, treedef = flatten((args, kwargs))
+        leaves, treedef = call_leaves(args, kwargs, flatten, _tensors_def)
         key, tensors = signature(leaves, treedef, get_backend(), backend)
         entry = self._cache.find(key)
         if entry is None:

@@ -35,6 +35,7 @@ the matrix products that read them (pluggrad's backward formulas transpose, as P
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -46,7 +47,7 @@ from jax.tree_util import tree_flatten, tree_leaves, tree_structure, tree_unflat
 from ..._core.grad_mode import set_grad_enabled
 from ..._core.graph import FREED_MESSAGE, Node
 from ..._core.tensor import Tensor
-from ..._trace.calls import CONCRETE_ERROR, EntryCache, TracedCall, signature
+from ..._trace.calls import CONCRETE_ERROR, EntryCache, TracedCall, call_leaves, signature
 from ...backends import Backend, get_backend
 from ...ops.random import default_generator
 from ._sharding import Donating, Layout
@@ -93,15 +94,15 @@ class JitCompiled:
         return entry.lower(tensors)
 
     def _entry(self, args: tuple, kwargs: dict) -> tuple:
-        if not kwargs and all(type(a) is Tensor for a in args):  # (the usual call: quicker)
-            leaves, treedef = list(args), _tensors_def(len(args))
-        else:
-            leaves, treedef = tree_flatten((args, kwargs))
-        key, tensors = signature(leaves, treedef, get_backend())
+        leaves, treedef = call_leaves(args, kwargs, tree_flatten, _tensors_def)
+        key, tensors = signature(leaves, treedef, get_backend(), abstract=_AVAL)
         entry = self._cache.find(key)
         if entry is None:
             entry = self._cache[key] = _Entry(self, leaves, treedef, tensors)
         return entry, tensors
+
+
+_AVAL = operator.attrgetter("aval")  # (the shape and dtype of a JAX array, read at once)
 
 
 @functools.cache
