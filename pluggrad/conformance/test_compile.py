@@ -329,6 +329,26 @@ def test_same_tensor_twice(backend):
     _assert_same(pluggrad.compile(f)(x, x), f(x, x))
 
 
+def test_plain_tensors_and_flattened_arguments_share_a_signature(backend):
+    """Calls of plain tensors skip flattening (quicker); a call with the same tensors reached
+    by flattening (a Parameter, a Tensor subclass) has the same signature, and a changed
+    structure (keyword arguments) a new one."""
+
+    @pluggrad.compile
+    def f(w, x):
+        (g,) = pluggrad.autograd.grad((w * x).sum(), w)
+        return g
+
+    w, x = _tensor([1.0, 2.0], requires_grad=True), _tensor([3.0, 4.0])
+    _assert_same(f(w, x), x)
+    _assert_same(f(pluggrad.nn.Parameter(_tensor([5.0, 6.0])), _tensor([7.0, 8.0])),
+                 _tensor([7.0, 8.0]))  # fmt: skip
+    _assert_same(f(*[w, x]), x)
+    assert f.traces == 1
+    _assert_same(f(w, x=x), x)
+    assert f.traces == 2
+
+
 def test_nested_compiled_functions(backend):
     inner = pluggrad.compile(lambda x: pluggrad.autograd.grad((x**3).sum(), x)[0])
     outer = pluggrad.compile(lambda x: inner(x).sum() + (x * 2).sum())
