@@ -66,15 +66,6 @@ def signature(leaves: list, treedef, active, backend=None, abstract=None) -> tup
     writes in place only where its trace could) and which arrays share memory.  `abstract`,
     when given, maps an array to an object with its ``shape`` and ``dtype`` as plain
     attributes (JAX's ``aval``: a JAX array computes both in Python)."""
-    roots: dict[int, int] = {}
-    sharing: list[int] = []
-
-    def placed(array: Any) -> Any:
-        """`array`'s layout; which memory it shares goes into `sharing`."""
-        root = id(backend.memory_root(array))
-        sharing.append(roots.setdefault(root, len(roots)))
-        return backend.layout(array)
-
     sig: list = []
     tensors: list[Tensor] = []
     seen: dict[int, int] = {}
@@ -95,8 +86,6 @@ def signature(leaves: list, treedef, active, backend=None, abstract=None) -> tup
                 entry: tuple = (meta.shape, meta.dtype, leaf._requires_grad,
                                 leaf._grad_fn is None, leaf._retains_grad,
                                 not leaf._backward_hooks)  # fmt: skip
-                if backend is not None:
-                    entry += (placed(data),)
             else:
                 grad_ids.append(id(grad))
                 gdata = grad._data
@@ -104,8 +93,6 @@ def signature(leaves: list, treedef, active, backend=None, abstract=None) -> tup
                 entry = (meta.shape, meta.dtype, leaf._requires_grad, leaf._grad_fn is None,
                          leaf._retains_grad, not leaf._backward_hooks, gmeta.shape,
                          gmeta.dtype)  # fmt: skip
-                if backend is not None:
-                    entry += (placed(data), placed(gdata))
             sig.append(entry)
         else:
             try:
@@ -120,9 +107,22 @@ def signature(leaves: list, treedef, active, backend=None, abstract=None) -> tup
     # a .grad that is one of the argument tensors (rare) is traced as that argument
     aliases = tuple(map(seen.get, grad_ids))
     key: tuple = (treedef, tuple(sig), aliases, grad_enabled(), _dtypes.get_default_dtype(), active)
-    if sharing:
-        key += (tuple(sharing),)
+    if backend is not None:
+        key += (_placement(backend, tensors),)
     return key, tensors
+
+
+def _placement(backend, tensors: list[Tensor]) -> tuple:
+    """Per array of the call (each tensor's, then its gradient's), its layout and the first
+    array whose memory it shares (its own number where none)."""
+    roots: dict[int, int] = {}
+    placed = []
+    for t in tensors:
+        grad = t._grad
+        for array in (t._data,) if grad is None else (t._data, grad._data):
+            root = id(backend.memory_root(array))
+            placed.append((backend.layout(array), roots.setdefault(root, len(roots))))
+    return tuple(placed)
 
 
 class EntryCache(dict):
