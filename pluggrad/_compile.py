@@ -160,12 +160,7 @@ class CompiledFunction:
             return self._fn(*args, **kwargs)
         objects = self._find_stateful(args, kwargs)
         if not objects:
-            first = args[0] if args else None
-            if type(first) is Tensor:  # (the usual call: its backend at once)
-                backend = first._backend
-            else:
-                backend = self._backend_of(args, kwargs)
-            return self._compiled(backend, False)(*args, **kwargs)
+            return self._compiled(self._backend_of(args, kwargs), False)(*args, **kwargs)
         # modules and optimizers: their tensors go in and come out as the program's own
         states = [obj._compile_state() for obj in objects]
         backend = self._backend_of(args, kwargs, states)
@@ -209,6 +204,8 @@ class CompiledFunction:
     def _backend_of(args: tuple, kwargs: dict, states: list | None = None) -> Backend:
         """The backend of the call's first tensor (in the arguments, then in the states of
         its modules and optimizers), else the active one."""
+        if args and type(args[0]) is Tensor:  # (the usual call: its backend at once)
+            return args[0]._backend
         for items in (args, kwargs.values(), states or ()):
             backend = _backend_of_first_tensor(items)
             if backend is not None:

@@ -97,7 +97,7 @@ def _prod_grad(ns, g, x, result, axis, keepdims):
         return g
     if not has_zero(ns, x):
         return g * conj(ns, unreduce(ns, result, shape, axis, keepdims) / x)
-    if math.prod(shape[d] for d in set(normalize_axes(axis, len(shape)))) == 1:
+    if reduced_count(shape, axis) == 1:
         return g  # PyTorch's prod_safe_zeros_backward: one factor, no graph through x
     return g * conj(ns, _prod_others(ns, x, axis))
 
