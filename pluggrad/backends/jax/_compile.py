@@ -17,11 +17,13 @@ How a call runs
    dtype, ``requires_grad``, whether it is a leaf, its hooks, and whether it has a ``.grad``
    (and that gradient's shape and dtype), which tensors are the same object, plus grad mode,
    the default dtype and the active backend.
-3. On a miss, a pure function of the raw arrays is traced by ``jax.jit``: it makes a fresh leaf
-   Tensor per argument tensor (same ``requires_grad``) holding the tracer, gives it a ``.grad``
-   holding the traced gradient array, runs `fn` on them, and returns the outputs' arrays, the
-   final arrays of the arguments that were changed and their final gradients.  What to write
-   back where (the *plan*) is recorded while tracing.
+3. On a miss, a pure function of the raw arrays is traced (``jax.make_jaxpr``): it makes a
+   fresh leaf Tensor per argument tensor (same ``requires_grad``) holding the tracer, gives it
+   a ``.grad`` holding the traced gradient array, runs `fn` on them, and returns the outputs'
+   arrays, the final arrays of the arguments that were changed and their final gradients.
+   What to write back where (the *plan*) is recorded while tracing.  The trace takes the
+   default generator's key and returns its next one; ``jax.jit`` compiles it with the key only
+   if it draws random numbers (passing a key in and out costs a few microseconds per call).
 4. The caller's tensors are updated as the eager call would have: an argument changed in place
    gets its new array and its version counter goes up by the number of in-place operations; its
    ``.grad`` is set, updated (the same Tensor object, as eager accumulation keeps it) or
@@ -119,10 +121,12 @@ class _Entry(TracedCall):
         self.owner = owner
         # per argument tensor, the sharding in_shardings gives it (None: unspecified)
         self.in_shardings = owner.layout.argument_shardings(leaves, treedef, tensors)
-        if self.in_shardings is None:
-            self.jitted: Any = jax.jit(self._program)  # or a Donating
-        else:
-            self.jitted = jax.jit(self._program, in_shardings=(self.in_shardings, None, None))
+        # the jitted program (or a Donating), made by the first call from its trace; it takes
+        # the random key only if it needs it (`keyless`: it draws no random numbers)
+        self.jitted: Any = None
+        self.keyless = False
+        self._first: tuple | None = None  # the first trace, until the jit that compiles it
+        self._first_key: Any = None  # the key the first trace was given
         self.jitted_vjp = jax.jit(self._vjp)
         self.differentiating = False  # tracing `_pure` for the backward of the outputs
         # donate=True: from the second call on, a program donating the buffers it replaces
@@ -131,15 +135,51 @@ class _Entry(TracedCall):
         self.counting = True
 
     # -- the traced function ------------------------------------------------------------------
+    def _build(self, datas, grads, key) -> None:
+        """Trace `_pure` (the first call), and make the jitted program that compiles this
+        trace: without the random key where the trace does not need it."""
+        self._first = _folded_trace(self._pure, datas, grads, key)
+        self._first_key = key
+        self.keyless = not _needs_key(self._first[0])
+        program = self._program_keyless if self.keyless else self._program
+        if self.in_shardings is None:
+            self.jitted = jax.jit(program)
+        else:
+            static = (None,) if self.keyless else (None, None)
+            self.jitted = jax.jit(program, in_shardings=(self.in_shardings, *static))
+
     def _program(self, datas, grads, key):
-        """`_pure` as JAX traces it, with transposes folded into the matrix products."""
-        closed, out_shape = jax.make_jaxpr(self._pure, return_shape=True)(datas, grads, key)
-        outs = jaxpr_as_fun(fold_transposes(closed))(*tree_leaves((datas, grads, key)))
-        return tree_unflatten(tree_structure(out_shape), outs)
+        """`_pure` as JAX traces it, with transposes folded into the matrix products (the first
+        trace, made by `_build`, once; then traced again: JAX retraces for new layouts)."""
+        traced, self._first = self._first, None
+        if traced is None:
+            traced = _folded_trace(self._pure, datas, grads, key)
+        closed, out_def = traced
+        outs = jaxpr_as_fun(closed)(*tree_leaves((datas, grads, key)))
+        return tree_unflatten(out_def, outs)
+
+    def _program_keyless(self, datas, grads):
+        """`_program` of a function that draws no random numbers: the key it is given is the
+        first call's, a constant that XLA drops, and the key is not returned."""
+        if self._first is None:  # traced again: it must still draw nothing
+            self._first = _folded_trace(self._pure, datas, grads, self._first_key)
+            if _needs_key(self._first[0]):
+                self._first = None
+                fn = self.owner._fn
+                raise RuntimeError(
+                    f"pluggrad.compile: {getattr(fn, '__qualname__', repr(fn))} drew random "
+                    "numbers (or read the generator's state) when JAX traced it again for "
+                    "arguments laid out differently, but not when it was first traced; a "
+                    "compiled function must do the same whenever its arguments have the "
+                    "same shapes and dtypes"
+                )
+        return self._program(datas, grads, self._first_key)[:3]
 
     def _vjp(self, datas, grads, key, cotangents):
         """Gradients of the differentiable outputs w.r.t. the arguments that require grad."""
         wrt = [i for i, r in enumerate(self.requires) if r]
+        if key is None:  # a keyless program's call
+            key = self._first_key
 
         def outputs(*values):
             full = list(datas)
@@ -182,10 +222,17 @@ class _Entry(TracedCall):
         # grad_inputs marks the tensors that have a .grad
         grads = self.call_grads(tensors)
         self.current = tensors  # read only if jax traces `_pure` (first call, or a retrace)
-        source = default_generator.source(self.backend)
-        key = source.key_data()
+        key = None
         try:
-            out_arrays, new_datas, new_grads, new_key = self.jitted(datas, grads, key)
+            if self.jitted is None:
+                self._build(datas, grads, default_generator.source(self.backend).key_data())
+            if self.keyless:
+                out_arrays, new_datas, new_grads = self.jitted(datas, grads)
+            else:
+                source = default_generator.source(self.backend)
+                key = source.key_data()
+                out_arrays, new_datas, new_grads, new_key = self.jitted(datas, grads, key)
+                source.set_key_data(new_key)
         except _CONCRETE_ERRORS as exc:
             fn = self.owner._fn
             name = getattr(fn, "__qualname__", repr(fn))
@@ -193,20 +240,25 @@ class _Entry(TracedCall):
             raise RuntimeError(CONCRETE_ERROR.format(name=name, what=what)) from exc
         finally:
             self.current = None
-        source.set_key_data(new_key)
         if self.donating and self.plan is not None:
             self.donating = False
             if not self.plan.attach:  # an output's backward reads the inputs: keep them
-                self.jitted = Donating(self._program, self.plan, self.in_shardings)
+                program = self._program_keyless if self.keyless else self._program
+                self.jitted = Donating(program, self.plan, self.in_shardings, self.keyless)
                 self.counting = False
         return self._finish(tensors, out_arrays, new_datas, new_grads, (datas, grads, key))
 
     def lower(self, tensors: list[Tensor]) -> jax.stages.Lowered:
         """The program of a call on `tensors`, lowered (traced if it was not)."""
+        datas, grads = [t._data for t in tensors], self.call_grads(tensors)
         key = default_generator.source(self.backend).key_data()
         self.current = tensors
         try:
-            return self.jitted.lower([t._data for t in tensors], self.call_grads(tensors), key)
+            if self.jitted is None:
+                self._build(datas, grads, key)
+            if self.keyless:
+                return self.jitted.lower(datas, grads)
+            return self.jitted.lower(datas, grads, key)
         finally:
             self.current = None
 
@@ -264,6 +316,34 @@ class CompiledFunctionBackward(Node):
 
     def release(self) -> None:
         self._inputs = None
+
+
+def _folded_trace(pure: Callable, datas, grads, key) -> tuple:
+    """``pure(datas, grads, key)`` traced (a ClosedJaxpr, transposes folded into the matrix
+    products), and the tree structure of its results."""
+    closed, out_shape = jax.make_jaxpr(pure, return_shape=True)(datas, grads, key)
+    return fold_transposes(closed), tree_structure(out_shape)
+
+
+def _needs_key(closed) -> bool:
+    """Whether a traced program needs its random key (its last input): whether it draws
+    random numbers, reads the generator's state, or sets it.  One that does none returns the
+    key it was given (its last output), only wrapped into a typed key and unwrapped."""
+    jaxpr = closed.jaxpr
+    key_in = jaxpr.invars[-1]
+    made_by = {out: eqn for eqn in jaxpr.eqns for out in eqn.outvars}
+    new_key = jaxpr.outvars[-1]
+    while new_key is not key_in:
+        eqn = made_by.get(new_key) if isinstance(new_key, Var) else None
+        if eqn is None or eqn.primitive.name not in ("random_wrap", "random_unwrap"):
+            return True
+        new_key = eqn.invars[0]
+    # what the other results need, and what has effects (callbacks), reads the key or not
+    live = {v for v in jaxpr.outvars[:-1] if isinstance(v, Var)}
+    for eqn in reversed(jaxpr.eqns):
+        if eqn.effects or not live.isdisjoint(eqn.outvars):
+            live.update(v for v in eqn.invars if isinstance(v, Var))
+    return key_in in live
 
 
 def fold_transposes(closed):

@@ -146,28 +146,29 @@ class Donating:
     """A compiled call's program that donates the buffers it replaces (``donate=True``): the
     arrays of the arguments it updates in place and of the gradients it updates, whose old
     values nothing reads after the call.  Called as the plain program is, ``(datas, grads,
-    key)``; the donated arrays travel as separate arguments of ``jax.jit``'s
-    ``donate_argnums``."""
+    key)``, or ``(datas, grads)`` where it is `keyless`; the donated arrays travel as separate
+    arguments of ``jax.jit``'s ``donate_argnums``."""
 
     __slots__ = ("jitted", "donated", "donated_grads")
 
-    def __init__(self, program: Callable, plan, in_shardings: list | None):
+    def __init__(self, program: Callable, plan, in_shardings: list | None, keyless: bool):
         self.donated = sorted({i for i, _ in plan.datas})
         self.donated_grads = [i for i, action, _ in plan.grads if action == "update"]
         donated, donated_grads = self.donated, self.donated_grads
 
-        def split_program(datas, given, grads, given_grads, key):
+        def split_program(datas, given, grads, given_grads, *key):
             datas, grads = list(datas), list(grads)
             for i, array in zip(donated, given):
                 datas[i] = array
             for i, array in zip(donated_grads, given_grads):
                 grads[i] = array
-            return program(datas, grads, key)
+            return program(datas, grads, *key)
 
-        shardings = None
+        shardings: tuple | None = None
         if in_shardings is not None:
             kept = [None if i in donated else s for i, s in enumerate(in_shardings)]
-            shardings = (kept, [in_shardings[i] for i in donated], None, None, None)
+            shardings = (kept, [in_shardings[i] for i in donated], None, None)
+            shardings += () if keyless else (None,)
         jit_options: dict = {"donate_argnums": (1, 3)}
         if shardings is not None:
             jit_options["in_shardings"] = shardings
@@ -183,8 +184,8 @@ class Donating:
             grads[i] = None
         return datas, given, grads, given_grads
 
-    def __call__(self, datas: list, grads: list, key):
-        return self.jitted(*self._split(datas, grads), key)
+    def __call__(self, datas: list, grads: list, *key):
+        return self.jitted(*self._split(datas, grads), *key)
 
-    def lower(self, datas: list, grads: list, key):
-        return self.jitted.lower(*self._split(datas, grads), key)
+    def lower(self, datas: list, grads: list, *key):
+        return self.jitted.lower(*self._split(datas, grads), *key)
