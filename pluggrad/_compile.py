@@ -98,6 +98,12 @@ def compile(fn: Callable | None = None, *, disable: bool = False, **options: Any
       again); their settings are part of the cache key, except a float learning rate, which is
       an input (a scheduler changing it does not trace again).  A training step
       ``opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()`` is one program.
+    * **Random draws** continue the streams of the generators they draw from (the default one,
+      or a ``pluggrad.Generator`` of the user's), call after call, as eager draws do.  On
+      ``jax`` a generator's key is an input of the program and its next key an output; a
+      function that draws from a generator other than the default one is traced twice on its
+      first call (the second time with that generator's key as an input), and a program that
+      draws nothing takes no key.
     * **Other tensors** that `fn` reads (globals, closures) are compiled in as constants: pass
       the tensors `fn` updates or differentiates as arguments.  ``backward()`` inside `fn` must
       not reach a tensor made outside it that is not an argument or a module's.  Python side

@@ -197,6 +197,9 @@ class RandomSource:
     among its NumPy-fed backends.
     """
 
+    #: the ``pluggrad.Generator`` whose stream this is (set by it)
+    generator: Any = None
+
     def __init__(self, backend: Any, seed: int) -> None:
         self.backend = backend
         self.engine = CPUGenerator(seed)

@@ -149,3 +149,25 @@ def test_a_compiled_module_backpropagates_to_its_parameters(backend):
         opt.step()
         losses.append(loss.item())
     assert losses[2] < losses[0]
+
+
+@pytest.mark.parametrize("drawn_before", [False, True])
+def test_draws_from_a_generator_of_its_own_continue_its_stream(backend, drawn_before):
+    """A compiled function drawing from a ``pluggrad.Generator`` other than the default one
+    (one that has drawn before, or not) draws what the eager calls draw, call after call, and
+    leaves both generators' streams where the eager calls leave them."""
+
+    def noisy(x, generator):
+        return x + pg.rand(3, generator=generator, dtype=x.dtype) * pg.randn(3, dtype=x.dtype)
+
+    def draws(step):
+        own = pg.Generator().manual_seed(11)
+        if drawn_before:
+            pg.rand(1, generator=own)
+        pg.manual_seed(5)
+        x = pg.zeros(3, dtype=pg.float64)
+        values = [step(x, own).numpy() for _ in range(3)]
+        return values + [pg.rand(2, generator=own).numpy(), pg.rand(2).numpy()]
+
+    for got, expected in zip(draws(pg.compile(noisy)), draws(noisy)):
+        np.testing.assert_array_equal(got, expected)

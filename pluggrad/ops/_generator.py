@@ -106,6 +106,7 @@ class Generator:
         source = self._sources.get(backend)
         if source is None:
             source = self._sources[backend] = backend.random_source(self._seed)
+            source.generator = self  # (what pluggrad.compile threads the source's key through)
             if shares_cpu(source):
                 source.engine = self._cpu
         return source

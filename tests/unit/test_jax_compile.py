@@ -12,7 +12,7 @@ from jax import lax  # noqa: E402
 from jax.extend.core import jaxpr_as_fun  # noqa: E402
 
 import pluggrad as pg  # noqa: E402
-from pluggrad.backends.jax._compile import JitCompiled, _needs_key, fold_transposes  # noqa: E402
+from pluggrad.backends.jax._compile import JitCompiled, _needs_keys, fold_transposes  # noqa: E402
 
 
 def test_compile_returns_the_jitted_callable_and_takes_only_its_options():
@@ -109,7 +109,7 @@ def test_a_program_needs_its_key_if_it_reads_or_replaces_it():
 
     d, key = jnp.ones(2, dtype=jnp.uint32), jax.random.key_data(jax.random.key(0))
     needs = [
-        _needs_key(jax.make_jaxpr(f)(d, key))
+        _needs_keys(jax.make_jaxpr(f)(d, key), 1)
         for f in (untouched, returned, read, read_only_by_a_callback)
     ]
     assert needs == [False, True, True, True]

@@ -22,8 +22,10 @@ How a call runs
    a ``.grad`` holding the traced gradient array, runs `fn` on them, and returns the outputs'
    arrays, the final arrays of the arguments that were changed and their final gradients.
    What to write back where (the *plan*) is recorded while tracing.  The trace takes the
-   default generator's key and returns its next one; ``jax.jit`` compiles it with the key only
-   if it draws random numbers (passing a key in and out costs a few microseconds per call).
+   keys of the generators it draws from (the default one's, and those of other
+   ``pluggrad.Generator`` objects it meets: the first trace is then made again with theirs as
+   inputs) and returns their next ones; ``jax.jit`` compiles it with the keys only if it draws
+   random numbers (passing keys in and out costs a few microseconds per call).
 4. The caller's tensors are updated as the eager call would have: an argument changed in place
    gets its new array and its version counter goes up by the number of in-place operations; its
    ``.grad`` is set, updated (the same Tensor object, as eager accumulation keeps it) or
@@ -52,6 +54,7 @@ from ..._core.tensor import Tensor
 from ..._trace.calls import CONCRETE_ERROR, EntryCache, TracedCall, call_leaves, signature
 from ...backends import Backend, get_backend
 from ...ops.random import default_generator
+from ._random import strays_recorded
 from ._sharding import Donating, Layout
 
 __all__ = ["CompiledFunctionBackward", "JitCompiled", "fold_transposes"]
@@ -122,11 +125,13 @@ class _Entry(TracedCall):
         # per argument tensor, the sharding in_shardings gives it (None: unspecified)
         self.in_shardings = owner.layout.argument_shardings(leaves, treedef, tensors)
         # the jitted program (or a Donating), made by the first call from its trace; it takes
-        # the random key only if it needs it (`keyless`: it draws no random numbers)
+        # the keys of `generators` only if it needs them (`keyless`: it draws no random numbers)
         self.jitted: Any = None
         self.keyless = False
+        self.generators: list = [default_generator]
+        self._strays: list = []  # other generators the last trace drew from
         self._first: tuple | None = None  # the first trace, until the jit that compiles it
-        self._first_key: Any = None  # the key the first trace was given
+        self._first_keys: list = []  # the keys the first trace was given
         self.jitted_vjp = jax.jit(self._vjp)
         self.differentiating = False  # tracing `_pure` for the backward of the outputs
         # donate=True: from the second call on, a program donating the buffers it replaces
@@ -135,12 +140,19 @@ class _Entry(TracedCall):
         self.counting = True
 
     # -- the traced function ------------------------------------------------------------------
-    def _build(self, datas, grads, key) -> None:
+    def _keys(self) -> list:
+        """The current keys (raw data) of the generators the program draws from."""
+        return [g.source(self.backend).key_data() for g in self.generators]
+
+    def _build(self, datas, grads) -> None:
         """Trace `_pure` (the first call), and make the jitted program that compiles this
-        trace: without the random key where the trace does not need it."""
-        self._first = _folded_trace(self._pure, datas, grads, key)
-        self._first_key = key
-        self.keyless = not _needs_key(self._first[0])
+        trace: without random keys where the trace does not need them."""
+        self._first = _folded_trace(self._pure, datas, grads, self._keys())
+        if self._strays:  # it drew from other generators: theirs become inputs too
+            self.generators += self._strays
+            self._first = self._retrace(datas, grads, self._keys())
+        self._first_keys = self._keys()
+        self.keyless = not _needs_keys(self._first[0], len(self.generators))
         program = self._program_keyless if self.keyless else self._program
         if self.in_shardings is None:
             self.jitted = jax.jit(program)
@@ -148,73 +160,92 @@ class _Entry(TracedCall):
             static = (None,) if self.keyless else (None, None)
             self.jitted = jax.jit(program, in_shardings=(self.in_shardings, *static))
 
-    def _program(self, datas, grads, key):
+    def _program(self, datas, grads, keys):
         """`_pure` as JAX traces it, with transposes folded into the matrix products (the first
         trace, made by `_build`, once; then traced again: JAX retraces for new layouts)."""
         traced, self._first = self._first, None
         if traced is None:
-            traced = _folded_trace(self._pure, datas, grads, key)
+            traced = self._retrace(datas, grads, keys)
         closed, out_def = traced
-        outs = jaxpr_as_fun(closed)(*tree_leaves((datas, grads, key)))
+        outs = jaxpr_as_fun(closed)(*tree_leaves((datas, grads, keys)))
         return tree_unflatten(out_def, outs)
 
-    def _program_keyless(self, datas, grads):
-        """`_program` of a function that draws no random numbers: the key it is given is the
-        first call's, a constant that XLA drops, and the key is not returned."""
-        if self._first is None:  # traced again: it must still draw nothing
-            self._first = _folded_trace(self._pure, datas, grads, self._first_key)
-            if _needs_key(self._first[0]):
-                self._first = None
-                fn = self.owner._fn
-                raise RuntimeError(
-                    f"pluggrad.compile: {getattr(fn, '__qualname__', repr(fn))} drew random "
-                    "numbers (or read the generator's state) when JAX traced it again for "
-                    "arguments laid out differently, but not when it was first traced; a "
-                    "compiled function must do the same whenever its arguments have the "
-                    "same shapes and dtypes"
-                )
-        return self._program(datas, grads, self._first_key)[:3]
+    def _retrace(self, datas, grads, keys) -> tuple:
+        """`_pure` traced again, which must draw from no generator it was not given."""
+        traced = _folded_trace(self._pure, datas, grads, keys)
+        if self._strays:
+            raise RuntimeError(
+                f"pluggrad.compile: {self._name()} drew random numbers from a generator when "
+                "traced again that it did not draw from when first traced; a compiled function "
+                "must draw from the same generators whenever its arguments have the same shapes "
+                "and dtypes"
+            )
+        return traced
 
-    def _vjp(self, datas, grads, key, cotangents):
+    def _name(self) -> str:
+        fn = self.owner._fn
+        return getattr(fn, "__qualname__", repr(fn))
+
+    def _program_keyless(self, datas, grads):
+        """`_program` of a function that draws no random numbers: the keys it is given are
+        the first call's, constants that XLA drops, and no keys are returned."""
+        if self._first is None:  # traced again: it must still draw nothing
+            self._first = self._retrace(datas, grads, self._first_keys)
+            if _needs_keys(self._first[0], len(self.generators)):
+                self._first = None
+                raise RuntimeError(
+                    f"pluggrad.compile: {self._name()} drew random numbers when JAX traced it "
+                    "again for arguments laid out differently, but not when it was first "
+                    "traced; a compiled function must do the same whenever its arguments have "
+                    "the same shapes and dtypes"
+                )
+        return self._program(datas, grads, self._first_keys)[:3]
+
+    def _vjp(self, datas, grads, keys, cotangents):
         """Gradients of the differentiable outputs w.r.t. the arguments that require grad."""
         wrt = [i for i, r in enumerate(self.requires) if r]
-        if key is None:  # a keyless program's call
-            key = self._first_key
+        if keys is None:  # a keyless program's call
+            keys = self._first_keys
 
         def outputs(*values):
             full = list(datas)
             for i, value in zip(wrt, values):
                 full[i] = value
-            out_arrays = self._program(full, grads, key)[0]
+            out_arrays = self._program(full, grads, keys)[0]
             return [out_arrays[k] for k in self.plan.diff_outputs]
 
         _, pullback = jax.vjp(outputs, *[datas[i] for i in wrt])
         return pullback(list(cotangents))
 
-    def _pure(self, datas, grads, key):
-        """Run the user's function on Tensors holding the tracers `datas` and `grads`, drawing
-        random numbers from the key `key` (the default generator's, an input of the program
-        and, split, an output: draws inside differ from call to call, as eager ones do)."""
+    def _pure(self, datas, grads, keys):
+        """Run the user's function on Tensors holding the tracers `datas` and `grads`, its
+        generators drawing from the keys `keys` (inputs of the program and, split, outputs:
+        draws inside differ from call to call, as eager ones do).  The generators it draws
+        from that were not given keys are left as they were, and listed in `_strays`."""
         if not self.differentiating and self.counting:
             self.owner.traces += 1
         backend = self.backend
-        source = default_generator.source(backend)
+        sources = [g.source(backend) for g in self.generators]
 
         def run(fn, args, kwargs):
             with backend.tracing():
                 return fn(*args, **kwargs)
 
-        outer = source._typed, source._data
-        source._key = jax.random.wrap_key_data(key)
-        try:
-            results = self.trace(datas, grads, tree_flatten, run)
-            new_key = jax.random.key_data(source._key)
-        finally:
-            source._typed, source._data = outer
+        outer = [(source._typed, source._data) for source in sources]
+        for source, key in zip(sources, keys):
+            source._key = jax.random.wrap_key_data(key)
+        with strays_recorded(sources) as strays:
+            try:
+                results = self.trace(datas, grads, tree_flatten, run)
+                new_keys = [jax.random.key_data(source._key) for source in sources]
+            finally:
+                for source, (typed, data) in zip(sources, outer):
+                    source._typed, source._data = typed, data
+        self._strays = list(dict.fromkeys(source.generator for source in strays))
         out_arrays, new_datas, new_grads = self.owner.layout.constrain(
             self.plan, self.current, self.in_shardings, results
         )
-        return out_arrays, new_datas, new_grads, new_key
+        return out_arrays, new_datas, new_grads, new_keys
 
     # -- a call ---------------------------------------------------------------------------------
     def call(self, tensors: list[Tensor]):
@@ -222,22 +253,20 @@ class _Entry(TracedCall):
         # grad_inputs marks the tensors that have a .grad
         grads = self.call_grads(tensors)
         self.current = tensors  # read only if jax traces `_pure` (first call, or a retrace)
-        key = None
+        keys = None
         try:
             if self.jitted is None:
-                self._build(datas, grads, default_generator.source(self.backend).key_data())
+                self._build(datas, grads)
             if self.keyless:
                 out_arrays, new_datas, new_grads = self.jitted(datas, grads)
             else:
-                source = default_generator.source(self.backend)
-                key = source.key_data()
-                out_arrays, new_datas, new_grads, new_key = self.jitted(datas, grads, key)
-                source.set_key_data(new_key)
+                keys = self._keys()
+                out_arrays, new_datas, new_grads, new_keys = self.jitted(datas, grads, keys)
+                for generator, key in zip(self.generators, new_keys):
+                    generator.source(self.backend).set_key_data(key)
         except _CONCRETE_ERRORS as exc:
-            fn = self.owner._fn
-            name = getattr(fn, "__qualname__", repr(fn))
             what = str(exc).strip().splitlines()[0]
-            raise RuntimeError(CONCRETE_ERROR.format(name=name, what=what)) from exc
+            raise RuntimeError(CONCRETE_ERROR.format(name=self._name(), what=what)) from exc
         finally:
             self.current = None
         if self.donating and self.plan is not None:
@@ -246,19 +275,18 @@ class _Entry(TracedCall):
                 program = self._program_keyless if self.keyless else self._program
                 self.jitted = Donating(program, self.plan, self.in_shardings, self.keyless)
                 self.counting = False
-        return self._finish(tensors, out_arrays, new_datas, new_grads, (datas, grads, key))
+        return self._finish(tensors, out_arrays, new_datas, new_grads, (datas, grads, keys))
 
     def lower(self, tensors: list[Tensor]) -> jax.stages.Lowered:
         """The program of a call on `tensors`, lowered (traced if it was not)."""
         datas, grads = [t._data for t in tensors], self.call_grads(tensors)
-        key = default_generator.source(self.backend).key_data()
         self.current = tensors
         try:
             if self.jitted is None:
-                self._build(datas, grads, key)
+                self._build(datas, grads)
             if self.keyless:
                 return self.jitted.lower(datas, grads)
-            return self.jitted.lower(datas, grads, key)
+            return self.jitted.lower(datas, grads, self._keys())
         finally:
             self.current = None
 
@@ -300,7 +328,7 @@ class CompiledFunctionBackward(Node):
                 "for derivatives of higher order (create_graph=True), compute them inside the "
                 "compiled function"
             )
-        datas, grads, key, tensors = self._inputs
+        datas, grads, keys, tensors = self._inputs
         cotangents = [
             jnp.zeros(shape, dtype) if g is None else g
             for g, (shape, dtype) in zip(grad_outputs, self._out_meta)
@@ -309,7 +337,7 @@ class CompiledFunctionBackward(Node):
         entry.current, entry.differentiating = tensors, True
         try:  # `fn` is retraced (once) as it was called: with grad mode on
             with set_grad_enabled(True):
-                wrt = iter(entry.jitted_vjp(datas, grads, key, cotangents))
+                wrt = iter(entry.jitted_vjp(datas, grads, keys, cotangents))
         finally:
             entry.current, entry.differentiating = None, False
         return tuple(next(wrt) if r else None for r in entry.requires)
@@ -318,32 +346,32 @@ class CompiledFunctionBackward(Node):
         self._inputs = None
 
 
-def _folded_trace(pure: Callable, datas, grads, key) -> tuple:
-    """``pure(datas, grads, key)`` traced (a ClosedJaxpr, transposes folded into the matrix
+def _folded_trace(pure: Callable, datas, grads, keys) -> tuple:
+    """``pure(datas, grads, keys)`` traced (a ClosedJaxpr, transposes folded into the matrix
     products), and the tree structure of its results."""
-    closed, out_shape = jax.make_jaxpr(pure, return_shape=True)(datas, grads, key)
+    closed, out_shape = jax.make_jaxpr(pure, return_shape=True)(datas, grads, keys)
     return fold_transposes(closed), tree_structure(out_shape)
 
 
-def _needs_key(closed) -> bool:
-    """Whether a traced program needs its random key (its last input): whether it draws
-    random numbers, reads the generator's state, or sets it.  One that does none returns the
-    key it was given (its last output), only wrapped into a typed key and unwrapped."""
+def _needs_keys(closed, count: int) -> bool:
+    """Whether a traced program needs its `count` random keys (its last inputs): whether it
+    draws random numbers, reads a generator's state, or sets it.  One that does none returns
+    the keys it was given (its last outputs), only wrapped into typed keys and unwrapped."""
     jaxpr = closed.jaxpr
-    key_in = jaxpr.invars[-1]
+    keys_in = jaxpr.invars[-count:]
     made_by = {out: eqn for eqn in jaxpr.eqns for out in eqn.outvars}
-    new_key = jaxpr.outvars[-1]
-    while new_key is not key_in:
-        eqn = made_by.get(new_key) if isinstance(new_key, Var) else None
-        if eqn is None or eqn.primitive.name not in ("random_wrap", "random_unwrap"):
-            return True
-        new_key = eqn.invars[0]
-    # what the other results need, and what has effects (callbacks), reads the key or not
-    live = {v for v in jaxpr.outvars[:-1] if isinstance(v, Var)}
+    for key_in, new_key in zip(keys_in, jaxpr.outvars[-count:]):
+        while new_key is not key_in:
+            eqn = made_by.get(new_key) if isinstance(new_key, Var) else None
+            if eqn is None or eqn.primitive.name not in ("random_wrap", "random_unwrap"):
+                return True
+            new_key = eqn.invars[0]
+    # what the other results need, and what has effects (callbacks), reads a key or not
+    live = {v for v in jaxpr.outvars[:-count] if isinstance(v, Var)}
     for eqn in reversed(jaxpr.eqns):
         if eqn.effects or not live.isdisjoint(eqn.outvars):
             live.update(v for v in eqn.invars if isinstance(v, Var))
-    return key_in in live
+    return not live.isdisjoint(keys_in)
 
 
 def fold_transposes(closed):

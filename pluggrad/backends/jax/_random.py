@@ -3,12 +3,34 @@ thread keys)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 
 from .._random import RandomSource
+
+# per compiled function being traced (innermost last): the sources whose keys are inputs of its
+# program, and those it drew from otherwise, each with its key from before the trace
+_STRAYS: list[tuple[list, dict]] = []
+
+
+@contextlib.contextmanager
+def strays_recorded(given: list) -> Iterator[dict]:
+    """Within the block (a compiled function's trace, whose program takes the keys of the
+    sources `given`), the other sources that draw or get a new key are recorded in the dict
+    it yields, with their keys from before, and given those keys back at its end: the trace
+    leaves them as they were, and the compiler can make their keys inputs and trace again."""
+    strays: dict = {}
+    _STRAYS.append((given, strays))
+    try:
+        yield strays
+    finally:
+        _STRAYS.pop()
+        for source, (typed, data) in strays.items():
+            source._typed, source._data = typed, data
 
 
 class JaxRandomSource(RandomSource):
@@ -19,7 +41,8 @@ class JaxRandomSource(RandomSource):
         # the key, typed (what jax.random takes) and as raw data (what a compiled program
         # takes and returns); each made from the other only when asked for, since both
         # conversions are operations JAX dispatches (~20-100 us each, per compiled call)
-        self._typed: Any = jax.random.key(seed % 2**63)
+        with jax.ensure_compile_time_eval():  # (a key, even if made inside a trace)
+            self._typed: Any = jax.random.key(seed % 2**63)
         self._data: Any = None
 
     @property
@@ -40,11 +63,22 @@ class JaxRandomSource(RandomSource):
 
     def set_key_data(self, data) -> None:
         """Continue from the raw key `data` (a compiled program's new key)."""
+        self._touched()
         self._typed, self._data = None, data
 
     def _next_key(self):
+        self._touched()
         self._key, key = jax.random.split(self._key)
         return key
+
+    def _touched(self) -> None:
+        """Record the key before a draw inside a compiled function's trace whose key is not an
+        input of the program (see :func:`strays_recorded`)."""
+        if not _STRAYS:
+            return
+        given, strays = _STRAYS[-1]
+        if self not in strays and not any(self is source for source in given):
+            strays[self] = (self._typed, self._data)
 
     def uniform(self, shape, dtype, low=0.0, high=1.0):
         return jax.random.uniform(self._next_key(), shape, dtype=dtype, minval=low, maxval=high)
