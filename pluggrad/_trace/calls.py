@@ -19,6 +19,7 @@ from .. import _dtypes
 from .._core.grad_mode import grad_enabled
 from .._core.tensor import Tensor, _make
 from .._core.views import store
+from ..backends._random import seeding_traced
 from ..ops._args import is_array_like
 
 __all__ = [
@@ -228,7 +229,8 @@ class TracedCall:
                 s._retains_grad = True
         leaves = [stand_ins[x.index] if type(x) is Slot else x for x in self.template]
         args, kwargs = self.treedef.unflatten(leaves)
-        out = run(self.fn, args, kwargs)
+        with seeding_traced():
+            out = run(self.fn, args, kwargs)
 
         plan = Plan()
         # where each tensor object the caller will see comes from

@@ -23,12 +23,42 @@ PyTorch's numbers.
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-__all__ = ["CPUGenerator", "RandomSource"]
+__all__ = ["CPUGenerator", "RandomSource", "check_seeding", "seeding_traced"]
+
+# how many compiled functions are being traced now (see seeding_traced)
+_TRACES = [0]
+
+
+@contextlib.contextmanager
+def seeding_traced() -> Iterator[None]:
+    """Mark the block as the trace of a compiled function (``pluggrad.compile``): seeding a
+    generator there would take effect once, while tracing, not at every call as eagerly, so
+    :func:`check_seeding` refuses it."""
+    _TRACES[0] += 1
+    try:
+        yield
+    finally:
+        _TRACES[0] -= 1
+
+
+def check_seeding(what: str) -> None:
+    """Raise if a compiled function is being traced (`what`: the seeding call, for the
+    message)."""
+    if _TRACES[0]:
+        raise RuntimeError(
+            f"pluggrad.compile: {what} was called inside a compiled function, where it would "
+            "seed once, while the function is traced, and not at every call. Seed before "
+            "calling the compiled function, or disable compilation with "
+            "pluggrad.compile(fn, disable=True)."
+        )
+
 
 _N = 624  # the words of mt19937's state
 _STATE_BYTES = 5056  # sizeof(at::CPUGeneratorImplState)

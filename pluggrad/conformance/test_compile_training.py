@@ -171,3 +171,22 @@ def test_draws_from_a_generator_of_its_own_continue_its_stream(backend, drawn_be
 
     for got, expected in zip(draws(pg.compile(noisy)), draws(noisy)):
         np.testing.assert_array_equal(got, expected)
+
+
+def test_seeding_inside_a_compiled_function_is_a_clear_error(backend):
+    """A seed set while tracing would act once, not at every call as eagerly: refused, and
+    the default generator's stream is left where it was."""
+
+    def reseeded(x):
+        pg.manual_seed(0)
+        return x + pg.rand(2, dtype=x.dtype)
+
+    x = pg.zeros(2, dtype=pg.float64)
+    pg.manual_seed(3)
+    with pytest.raises(RuntimeError, match=r"manual_seed\(\) was called inside a compiled"):
+        pg.compile(reseeded)(x)
+    after = pg.rand(2).numpy()
+    pg.manual_seed(3)
+    np.testing.assert_array_equal(after, pg.rand(2).numpy())
+    eager = pg.compile(reseeded, disable=True)
+    np.testing.assert_array_equal(eager(x).numpy(), eager(x).numpy())

@@ -14,7 +14,7 @@ import numpy as np
 from .. import _dtypes
 from .._core.tensor import Tensor
 from ..backends import Backend
-from ..backends._random import CPUGenerator, RandomSource
+from ..backends._random import CPUGenerator, RandomSource, check_seeding
 from ._leaf import resolve_backend as _backend
 from ._leaf import tensor
 
@@ -57,6 +57,7 @@ class Generator:
         seed = int(seed)
         if not -(2**63) <= seed < 2**64:
             raise RuntimeError(f"Overflow when unpacking long: {seed}")
+        check_seeding("manual_seed()")
         self._seed = seed % 2**64
         self._sources.clear()
         self._cpu.manual_seed(self._seed)
@@ -64,6 +65,7 @@ class Generator:
 
     def seed(self) -> int:
         """Seed the generator from the operating system's entropy; returns the seed."""
+        check_seeding("seed()")
         self.manual_seed(int.from_bytes(os.urandom(8), "little") >> 1)
         return self._seed
 
