@@ -54,7 +54,7 @@ from ..._core.tensor import Tensor
 from ..._trace.calls import CONCRETE_ERROR, EntryCache, TracedCall, call_leaves, signature
 from ...backends import Backend, get_backend
 from ...ops.random import default_generator
-from ._random import strays_recorded
+from ._random import keys_given
 from ._sharding import Donating, Layout
 
 __all__ = ["CompiledFunctionBackward", "JitCompiled", "fold_transposes"]
@@ -140,18 +140,24 @@ class _Entry(TracedCall):
         self.counting = True
 
     # -- the traced function ------------------------------------------------------------------
+    def _sources(self) -> list:
+        """The random sources (on this backend) of the generators the program draws from."""
+        return [generator.source(self.backend) for generator in self.generators]
+
     def _keys(self) -> list:
         """The current keys (raw data) of the generators the program draws from."""
-        return [g.source(self.backend).key_data() for g in self.generators]
+        return [source.key_data() for source in self._sources()]
 
     def _build(self, datas, grads) -> None:
         """Trace `_pure` (the first call), and make the jitted program that compiles this
         trace: without random keys where the trace does not need them."""
-        self._first = _folded_trace(self._pure, datas, grads, self._keys())
+        keys = self._keys()
+        self._first = _folded_trace(self._pure, datas, grads, keys)
         if self._strays:  # it drew from other generators: theirs become inputs too
             self.generators += self._strays
-            self._first = self._retrace(datas, grads, self._keys())
-        self._first_keys = self._keys()
+            keys = self._keys()
+            self._first = self._retrace(datas, grads, keys)
+        self._first_keys = keys
         self.keyless = not _needs_keys(self._first[0], len(self.generators))
         program = self._program_keyless if self.keyless else self._program
         if self.in_shardings is None:
@@ -225,22 +231,15 @@ class _Entry(TracedCall):
         if not self.differentiating and self.counting:
             self.owner.traces += 1
         backend = self.backend
-        sources = [g.source(backend) for g in self.generators]
+        sources = self._sources()
 
         def run(fn, args, kwargs):
             with backend.tracing():
                 return fn(*args, **kwargs)
 
-        outer = [(source._typed, source._data) for source in sources]
-        for source, key in zip(sources, keys):
-            source._key = jax.random.wrap_key_data(key)
-        with strays_recorded(sources) as strays:
-            try:
-                results = self.trace(datas, grads, tree_flatten, run)
-                new_keys = [jax.random.key_data(source._key) for source in sources]
-            finally:
-                for source, (typed, data) in zip(sources, outer):
-                    source._typed, source._data = typed, data
+        with keys_given(sources, keys) as strays:
+            results = self.trace(datas, grads, tree_flatten, run)
+            new_keys = [jax.random.key_data(source._key) for source in sources]
         self._strays = list(dict.fromkeys(source.generator for source in strays))
         out_arrays, new_datas, new_grads = self.owner.layout.constrain(
             self.plan, self.current, self.in_shardings, results
@@ -260,10 +259,11 @@ class _Entry(TracedCall):
             if self.keyless:
                 out_arrays, new_datas, new_grads = self.jitted(datas, grads)
             else:
-                keys = self._keys()
+                sources = self._sources()
+                keys = [source.key_data() for source in sources]
                 out_arrays, new_datas, new_grads, new_keys = self.jitted(datas, grads, keys)
-                for generator, key in zip(self.generators, new_keys):
-                    generator.source(self.backend).set_key_data(key)
+                for source, key in zip(sources, new_keys):
+                    source.set_key_data(key)
         except _CONCRETE_ERRORS as exc:
             what = str(exc).strip().splitlines()[0]
             raise RuntimeError(CONCRETE_ERROR.format(name=self._name(), what=what)) from exc

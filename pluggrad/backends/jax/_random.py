@@ -18,18 +18,22 @@ _STRAYS: list[tuple[list, dict]] = []
 
 
 @contextlib.contextmanager
-def strays_recorded(given: list) -> Iterator[dict]:
-    """Within the block (a compiled function's trace, whose program takes the keys of the
-    sources `given`), the other sources that draw or get a new key are recorded in the dict
-    it yields, with their keys from before, and given those keys back at its end: the trace
-    leaves them as they were, and the compiler can make their keys inputs and trace again."""
+def keys_given(sources: list, keys: list) -> Iterator[dict]:
+    """Within the block (a compiled function's trace), the `sources` draw from the raw keys
+    `keys` (the program's inputs), and the other sources that draw or get a new key are
+    recorded in the dict it yields, with their keys from before.  At its end every one of them
+    gets its key from before back: the trace leaves the generators as they were, and the
+    compiler can make the recorded sources' keys inputs too and trace again."""
+    before = [(source._typed, source._data) for source in sources]
+    for source, key in zip(sources, keys):
+        source._key = jax.random.wrap_key_data(key)
     strays: dict = {}
-    _STRAYS.append((given, strays))
+    _STRAYS.append((sources, strays))
     try:
         yield strays
     finally:
         _STRAYS.pop()
-        for source, (typed, data) in strays.items():
+        for source, (typed, data) in [*zip(sources, before), *strays.items()]:
             source._typed, source._data = typed, data
 
 
@@ -73,11 +77,11 @@ class JaxRandomSource(RandomSource):
 
     def _touched(self) -> None:
         """Record the key before a draw inside a compiled function's trace whose key is not an
-        input of the program (see :func:`strays_recorded`)."""
+        input of the program (see :func:`keys_given`)."""
         if not _STRAYS:
             return
         given, strays = _STRAYS[-1]
-        if self not in strays and not any(self is source for source in given):
+        if self not in strays and self not in given:
             strays[self] = (self._typed, self._data)
 
     def uniform(self, shape, dtype, low=0.0, high=1.0):

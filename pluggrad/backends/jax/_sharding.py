@@ -146,7 +146,7 @@ class Donating:
     """A compiled call's program that donates the buffers it replaces (``donate=True``): the
     arrays of the arguments it updates in place and of the gradients it updates, whose old
     values nothing reads after the call.  Called as the plain program is, ``(datas, grads,
-    key)``, or ``(datas, grads)`` where it is `keyless`; the donated arrays travel as separate
+    keys)``, or ``(datas, grads)`` where it is `keyless`; the donated arrays travel as separate
     arguments of ``jax.jit``'s ``donate_argnums``."""
 
     __slots__ = ("jitted", "donated", "donated_grads")
@@ -156,13 +156,13 @@ class Donating:
         self.donated_grads = [i for i, action, _ in plan.grads if action == "update"]
         donated, donated_grads = self.donated, self.donated_grads
 
-        def split_program(datas, given, grads, given_grads, *key):
+        def split_program(datas, given, grads, given_grads, *keys):
             datas, grads = list(datas), list(grads)
             for i, array in zip(donated, given):
                 datas[i] = array
             for i, array in zip(donated_grads, given_grads):
                 grads[i] = array
-            return program(datas, grads, *key)
+            return program(datas, grads, *keys)
 
         shardings: tuple | None = None
         if in_shardings is not None:
@@ -184,8 +184,8 @@ class Donating:
             grads[i] = None
         return datas, given, grads, given_grads
 
-    def __call__(self, datas: list, grads: list, *key):
-        return self.jitted(*self._split(datas, grads), *key)
+    def __call__(self, datas: list, grads: list, *keys):
+        return self.jitted(*self._split(datas, grads), *keys)
 
-    def lower(self, datas: list, grads: list, *key):
-        return self.jitted.lower(*self._split(datas, grads), *key)
+    def lower(self, datas: list, grads: list, *keys):
+        return self.jitted.lower(*self._split(datas, grads), *keys)
