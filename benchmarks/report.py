@@ -175,6 +175,11 @@ def markdown(data: dict) -> str:
         f"after {settings['warmup']} warm-up step(s); one process per framework, workload and "
         "round"
         + (
+            "; the repeats of a workload's frameworks interleaved"
+            if settings.get("interleaved")
+            else ""
+        )
+        + (
             "; every worker with freed memory kept (`--keep-freed-memory`: glibc's "
             "MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ at 4 GiB)"
             if settings.get("keep_freed_memory")

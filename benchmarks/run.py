@@ -4,9 +4,11 @@ Each (framework, workload) pair is measured in a fresh worker process
 (:mod:`benchmarks.worker`), with BLAS, OpenMP, torch and XLA limited to ``--threads`` threads.
 The run makes ``--rounds`` rounds; in each, every framework is measured once on every workload,
 in a rotating order (the framework that goes first changes from workload to workload and from
-round to round), so that slow drifts of the machine spread over all frameworks.  W4's memory is
-measured by separate worker processes, one per framework and round.  The report gives medians
-over all repeats of all rounds; see :mod:`benchmarks.report`.
+round to round).  A workload's workers are set up one after another and then time their
+repeats in turn (:func:`time_interleaved`), so that the drifts of a shared machine, slow or
+within seconds, spread over all frameworks.  W4's memory is measured by separate worker
+processes, one per framework and round.  The report gives medians over all repeats of all
+rounds; see :mod:`benchmarks.report`.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ import datetime
 import json
 import os
 import platform
+import queue
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from importlib import metadata
 from pathlib import Path
 
-from . import problems, report
+from . import problems, report, worker
 from .frameworks import FRAMEWORKS, Framework, missing_modules, skipped_workload, thread_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,42 +66,161 @@ def worker_env(
     return env
 
 
+def _command(framework: Framework, workload: str, mode: str, out: Path, args) -> list[str]:
+    """The command line of a worker measuring `framework` on `workload`, writing to `out`."""
+    command = [sys.executable, "-m", "benchmarks.worker", "--framework", framework.name]
+    command += ["--workload", workload, "--mode", mode, "--out", str(out)]
+    command += ["--repeats", str(args.repeats), "--min-time", str(args.min_time)]
+    command += ["--warmup", str(args.warmup), "--threads", str(args.threads)]
+    return command + ["--seed", str(args.seed)]
+
+
+def _env(framework: Framework, args) -> dict:
+    return worker_env(framework, args.threads, args.keep_freed_memory, args.jax_platform)
+
+
+def _error(framework: Framework, workload: str, mode: str, message: str) -> dict:
+    return {
+        "framework": framework.name,
+        "workload": workload,
+        "mode": mode,
+        "status": "error",
+        "message": message,
+    }
+
+
 def run_worker(framework: Framework, workload: str, mode: str, args) -> dict:
     """Measure one pair in a subprocess; a crash or a timeout becomes an ``error`` result."""
-    result = {"framework": framework.name, "workload": workload, "mode": mode}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
-        command = [sys.executable, "-m", "benchmarks.worker", "--framework", framework.name]
-        command += ["--workload", workload, "--mode", mode, "--out", str(out)]
-        command += ["--repeats", str(args.repeats), "--min-time", str(args.min_time)]
-        command += ["--warmup", str(args.warmup), "--threads", str(args.threads)]
-        command += ["--seed", str(args.seed)]
         try:
             proc = subprocess.run(
-                command,
+                _command(framework, workload, mode, out, args),
                 cwd=ROOT,
-                env=worker_env(framework, args.threads, args.keep_freed_memory, args.jax_platform),
+                env=_env(framework, args),
                 capture_output=True,
                 text=True,
                 timeout=args.timeout,
             )
         except subprocess.TimeoutExpired:
-            return {**result, "status": "error", "message": f"timed out after {args.timeout} s"}
+            return _error(framework, workload, mode, f"timed out after {args.timeout} s")
         if out.exists():
             return json.loads(out.read_text())
     tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-    return {**result, "status": "error", "message": f"exit {proc.returncode}: {' | '.join(tail)}"}
+    return _error(framework, workload, mode, f"exit {proc.returncode}: {' | '.join(tail)}")
+
+
+class _ServingWorker:
+    """A time-mode worker started with ``--serve``: it sets up and warms up, says it is
+    ready, then times one repeat each time it is told ``go``."""
+
+    def __init__(self, framework: Framework, workload: str, tmp: str, args):
+        self.framework, self.workload, self.timeout = framework, workload, args.timeout
+        self.out = Path(tmp) / f"{framework.name}.json"
+        self.stderr = open(Path(tmp) / f"{framework.name}.err", "w+")
+        self.proc = subprocess.Popen(
+            _command(framework, workload, "time", self.out, args) + ["--serve"],
+            cwd=ROOT,
+            env=_env(framework, args),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            text=True,
+        )
+        # its replies, read by a thread (a read with a timeout, on every platform)
+        self.replies: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.failure: str | None = None
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if line.startswith(worker.REPLY):
+                self.replies.put(line[len(worker.REPLY) :].strip())
+        self.replies.put(None)  # it exited
+
+    def _tell(self, command: str) -> str | None:
+        """Send `command`; the worker's reply, None if it exited or timed out (it is then
+        stopped, and its result says why)."""
+        if command:
+            try:
+                self.proc.stdin.write(command + "\n")  # type: ignore[union-attr]
+                self.proc.stdin.flush()  # type: ignore[union-attr]
+            except OSError:  # it exited
+                return None
+        try:
+            return self.replies.get(timeout=self.timeout)
+        except queue.Empty:
+            self.failure = f"timed out after {self.timeout} s"
+            self.proc.kill()
+            return None
+
+    def ready(self) -> bool:
+        """Wait until it is set up; False if it stopped instead (unavailable, wrong
+        gradients, an error: its result says which)."""
+        return self._tell("") == "ready"
+
+    def repeat(self) -> None:
+        """Have it time one repeat (its result will list the times)."""
+        if self.failure is None and self.proc.poll() is None:
+            self._tell("go")
+
+    def result(self) -> dict:
+        """Tell it to stop; its result."""
+        try:
+            if self.proc.poll() is None:
+                self.proc.stdin.write("end\n")  # type: ignore[union-attr]
+                self.proc.stdin.close()  # type: ignore[union-attr]
+            self.proc.wait(timeout=self.timeout)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+        self.stderr.seek(0)
+        tail = self.stderr.read().strip().splitlines()[-3:]
+        self.stderr.close()
+        if self.failure is None and self.out.exists():
+            return json.loads(self.out.read_text())
+        message = self.failure or f"exit {self.proc.returncode}: {' | '.join(tail)}"
+        return _error(self.framework, self.workload, "time", message)
+
+
+def time_interleaved(frameworks: list[Framework], workload: str, args) -> list[dict]:
+    """Time `workload` on each of `frameworks`, each in a worker of its own, their repeats
+    interleaved: the workers are set up one after another (a compiling framework's first
+    call is timed alone), then repeat k of every worker runs before repeat k + 1 of any, in
+    an order rotating from repeat to repeat, so that the drifts of a shared machine within
+    seconds fall on every framework alike.  A worker that does not get ready (unavailable,
+    wrong gradients, an error) is left out of the repeats; its result says why."""
+    with tempfile.TemporaryDirectory() as tmp:
+        workers: list[_ServingWorker] = []
+        try:
+            ready = []
+            for framework in frameworks:
+                workers.append(_ServingWorker(framework, workload, tmp, args))
+                if workers[-1].ready():
+                    ready.append(workers[-1])
+            for k in range(args.repeats):
+                shift = k % len(ready) if ready else 0
+                for serving in ready[shift:] + ready[:shift]:
+                    serving.repeat()
+            return [serving.result() for serving in workers]
+        finally:
+            for serving in workers:
+                if serving.proc.poll() is None:
+                    serving.proc.kill()
+                    serving.proc.wait()
 
 
 def schedule(frameworks: list[str], workloads: list[str], round_index: int) -> list[tuple]:
-    """The ``(framework, workload, mode)`` jobs of one round, in rotating framework order."""
+    """The ``(mode, workload, frameworks)`` jobs of one round, the frameworks in an order that
+    rotates from workload to workload and from round to round."""
     jobs = []
     for i, name in enumerate(workloads):
         k = (round_index + i) % len(frameworks)
         order = frameworks[k:] + frameworks[:k]
-        jobs += [(f, name, "time") for f in order]
+        jobs.append(("time", name, order))
         if problems.WORKLOADS[name].memory:
-            jobs += [(f, name, "memory") for f in order]
+            jobs.append(("memory", name, order))
     return jobs
 
 
@@ -131,21 +254,28 @@ def run_rounds(args) -> list[dict]:
                     **status,
                 }
     for r in range(args.rounds):
-        for framework, workload, mode in schedule(args.frameworks, args.workloads, r):
-            if (framework, workload, mode) in final:
-                result = dict(final[framework, workload, mode])
+        for mode, workload, order in schedule(args.frameworks, args.workloads, r):
+            measured = [f for f in order if (f, workload, mode) not in final]
+            if mode == "time":
+                fresh = time_interleaved([FRAMEWORKS[f] for f in measured], workload, args)
             else:
-                result = run_worker(FRAMEWORKS[framework], workload, mode, args)
-                if result["status"] != "ok":
-                    final[framework, workload, mode] = result
-            result["round"] = r
-            results.append(result)
-            print(
-                f"[round {r + 1}/{args.rounds}] {workload} {mode:6} {framework:22} "
-                f"{_describe(result)}",
-                file=sys.stderr,
-                flush=True,
-            )
+                fresh = [run_worker(FRAMEWORKS[f], workload, mode, args) for f in measured]
+            by_name = dict(zip(measured, fresh))
+            for framework in order:
+                if framework in by_name:
+                    result = by_name[framework]
+                    if result["status"] != "ok":
+                        final[framework, workload, mode] = result
+                else:
+                    result = dict(final[framework, workload, mode])
+                result["round"] = r
+                results.append(result)
+                print(
+                    f"[round {r + 1}/{args.rounds}] {workload} {mode:6} {framework:22} "
+                    f"{_describe(result)}",
+                    file=sys.stderr,
+                    flush=True,
+                )
     return results
 
 
@@ -275,7 +405,8 @@ def main(argv: list[str] | None = None) -> None:
                 "quick",
                 "keep_freed_memory",
             )  # fmt: skip
-        },
+        }
+        | {"interleaved": True},
         "workloads": {
             name: {"title": problems.WORKLOADS[name].title, "ops": problems.WORKLOADS[name].ops}
             for name in args.workloads

@@ -4,7 +4,9 @@ The worker builds the workload on the framework, runs one step and checks its gr
 the reference (refusing to time wrong ones), then either
 
 - ``--mode time``: warms up, then measures ``--repeats`` repeats, each the mean step time of a
-  loop long enough to last ``--min-time`` seconds; or
+  loop long enough to last ``--min-time`` seconds (with ``--serve``, one repeat each time
+  :mod:`benchmarks.run` says ``go`` on stdin, so that it can interleave the repeats of
+  several workers); or
 - ``--mode memory``: measures the resident-set high-water mark of the process after the inputs
   are allocated (and the step compiled, for a compiling framework) and after one forward and
   backward step.  Where Linux allows it the mark is reset first (``/proc/self/clear_refs``),
@@ -88,15 +90,9 @@ def measure_memory(step: Callable[[], Any]) -> tuple[Any, dict]:
     return grads, memory
 
 
-def measure_time(
-    step: Callable[[], Any], repeats: int, min_time: float, warmup: int
-) -> tuple[list[float], int]:
-    """Per-step times of `repeats` repeats, after `warmup` steps (and at least 0.1 s) of warm-up.
-
-    Each repeat times ``number`` consecutive steps, ``number`` chosen from one step's time so that
-    a repeat lasts about `min_time`; the garbage collector stays on (its cost is part of a step)
-    and is run between repeats.
-    """
+def calibrate(step: Callable[[], Any], min_time: float, warmup: int) -> int:
+    """Warm up with `warmup` steps (and at least 0.1 s), then return how many consecutive
+    steps a repeat loops so that it lasts about `min_time` (from one step's time)."""
     start = time.perf_counter()
     for _ in range(warmup):
         step()
@@ -105,15 +101,50 @@ def measure_time(
     t0 = time.perf_counter()
     step()
     single = time.perf_counter() - t0
-    number = max(1, math.ceil(min_time / max(single, 1e-9)))
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        t0 = time.perf_counter()
-        for _ in range(number):
-            step()
-        times.append((time.perf_counter() - t0) / number)
-    return times, number
+    return max(1, math.ceil(min_time / max(single, 1e-9)))
+
+
+def time_repeat(step: Callable[[], Any], number: int) -> float:
+    """One repeat: the mean time of `number` consecutive steps.  The garbage collector stays
+    on (its cost is part of a step) and is run before the repeat."""
+    gc.collect()
+    t0 = time.perf_counter()
+    for _ in range(number):
+        step()
+    return (time.perf_counter() - t0) / number
+
+
+def measure_time(
+    step: Callable[[], Any], repeats: int, min_time: float, warmup: int
+) -> tuple[list[float], int]:
+    """Per-step times of `repeats` repeats after the warm-up (:func:`calibrate`), one after
+    another."""
+    number = calibrate(step, min_time, warmup)
+    return [time_repeat(step, number) for _ in range(repeats)], number
+
+
+def serve_repeats(step: Callable[[], Any], number: int, commands, replies) -> list[float]:
+    """Time repeats when told to, so that :mod:`benchmarks.run` can interleave the repeats of
+    several workers: write ``ready`` to `replies`, then for each ``go`` read from `commands`
+    run one repeat and write its time; stop at ``end`` (or when `commands` closes)."""
+    times: list[float] = []
+    _reply(replies, "ready")
+    for line in commands:
+        if line.strip() != "go":
+            break
+        times.append(time_repeat(step, number))
+        _reply(replies, f"time {times[-1]!r}")
+    return times
+
+
+#: the prefix of the lines a serving worker writes for benchmarks.run (anything else a
+#: library prints on stdout is ignored)
+REPLY = "@benchmarks.worker "
+
+
+def _reply(replies, message: str) -> None:
+    replies.write(REPLY + message + "\n")
+    replies.flush()
 
 
 def _unavailable(framework: Framework, workload: str) -> tuple[str, str] | None:
@@ -179,7 +210,10 @@ def run(args: argparse.Namespace) -> dict:
         result["status"] = "wrong gradients"
         result["message"] = f"worst error {error:.3g} > rtol {workload.rtol:g}"
         return result
-    if args.mode == "time":
+    if args.mode == "time" and args.serve:
+        result["number"] = calibrate(built.step, args.min_time, args.warmup)
+        result["times"] = serve_repeats(built.step, result["number"], sys.stdin, sys.stdout)
+    elif args.mode == "time":
         result["times"], result["number"] = measure_time(
             built.step, args.repeats, args.min_time, args.warmup
         )
@@ -198,6 +232,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=problems.SEED)
     parser.add_argument("--out", required=True, help="where to write the JSON result")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="time mode: after the warm-up, time one repeat per 'go' line on stdin (until "
+        "'end'), answering on stdout (benchmarks.run interleaves workers this way)",
+    )
     return parser.parse_args(argv)
 
 
