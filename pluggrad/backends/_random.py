@@ -54,9 +54,9 @@ def check_seeding(what: str) -> None:
     if _TRACES[0]:
         raise RuntimeError(
             f"pluggrad.compile: {what} was called inside a compiled function, where it would "
-            "seed once, while the function is traced, and not at every call. Seed before "
-            "calling the compiled function, or disable compilation with "
-            "pluggrad.compile(fn, disable=True)."
+            "act once, while the function is traced, and not at every call. Seed the "
+            "generator (or set its state) before calling the compiled function, or disable "
+            "compilation with pluggrad.compile(fn, disable=True)."
         )
 
 

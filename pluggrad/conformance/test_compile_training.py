@@ -173,17 +173,28 @@ def test_draws_from_a_generator_of_its_own_continue_its_stream(backend, drawn_be
         np.testing.assert_array_equal(got, expected)
 
 
-def test_seeding_inside_a_compiled_function_is_a_clear_error(backend):
-    """A seed set while tracing would act once, not at every call as eagerly: refused, and
-    the default generator's stream is left where it was."""
+@pytest.mark.parametrize("call", ["manual_seed", "set_rng_state", "Generator.set_state"])
+def test_seeding_inside_a_compiled_function_is_a_clear_error(backend, call):
+    """A seed (or a generator's state) set while tracing would act once, not at every call
+    as eagerly: refused, and the default generator's stream is left where it was; with
+    ``disable=True`` the function reseeds at every call."""
+    generator = pg.Generator().manual_seed(5)
+    states = {"set_rng_state": pg.get_rng_state(), "Generator.set_state": generator.get_state()}
 
     def reseeded(x):
-        pg.manual_seed(0)
+        if call == "manual_seed":
+            pg.manual_seed(0)
+        elif call == "set_rng_state":
+            pg.set_rng_state(states[call])
+        else:
+            generator.set_state(states[call])
+            return x + pg.rand(2, dtype=x.dtype, generator=generator)
         return x + pg.rand(2, dtype=x.dtype)
 
     x = pg.zeros(2, dtype=pg.float64)
     pg.manual_seed(3)
-    with pytest.raises(RuntimeError, match=r"manual_seed\(\) was called inside a compiled"):
+    what = call.split(".")[-1] + r"\(\) was called inside a compiled"
+    with pytest.raises(RuntimeError, match=what):
         pg.compile(reseeded)(x)
     after = pg.rand(2).numpy()
     pg.manual_seed(3)

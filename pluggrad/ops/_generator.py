@@ -93,6 +93,7 @@ class Generator:
         size = CPUGenerator.STATE_BYTES
         if blob.size < size:
             raise RuntimeError("RNG state is wrong size")
+        check_seeding("set_state()")
         cpu = CPUGenerator(0)
         cpu.set_state(blob[:size])
         self.manual_seed(cpu.seed)
@@ -148,6 +149,7 @@ def get_rng_state() -> Tensor:
 
 def set_rng_state(new_state: Tensor) -> None:
     """Restore the default generator's state from :func:`get_rng_state`."""
+    check_seeding("set_rng_state()")
     default_generator.set_state(new_state)
 
 
