@@ -33,7 +33,7 @@ from .frameworks import FRAMEWORKS, Framework, missing_modules, skipped_workload
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 LIBRARIES = ("pluggrad", "numpy", "jax", "jaxlib", "torch", "autograd", "scipy", "matplotlib")
-DEFAULTS = {"rounds": 3, "repeats": 10, "min_time": 0.2, "warmup": 3}
+DEFAULTS = {"rounds": 5, "repeats": 10, "min_time": 0.2, "warmup": 3}
 QUICK = {"rounds": 1, "repeats": 3, "min_time": 0.02, "warmup": 1}
 
 
