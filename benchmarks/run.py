@@ -89,6 +89,13 @@ def _error(framework: Framework, workload: str, mode: str, message: str) -> dict
     }
 
 
+def _exit_error(framework: Framework, workload: str, mode: str, returncode, output: str) -> dict:
+    """The result of a worker that exited without writing one: its exit code and the last
+    lines it printed."""
+    tail = " | ".join(output.strip().splitlines()[-3:])
+    return _error(framework, workload, mode, f"exit {returncode}: {tail}")
+
+
 def run_worker(framework: Framework, workload: str, mode: str, args) -> dict:
     """Measure one pair in a subprocess; a crash or a timeout becomes an ``error`` result."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,8 +113,7 @@ def run_worker(framework: Framework, workload: str, mode: str, args) -> dict:
             return _error(framework, workload, mode, f"timed out after {args.timeout} s")
         if out.exists():
             return json.loads(out.read_text())
-    tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-    return _error(framework, workload, mode, f"exit {proc.returncode}: {' | '.join(tail)}")
+    return _exit_error(framework, workload, mode, proc.returncode, proc.stderr or proc.stdout)
 
 
 class _ServingWorker:
@@ -176,12 +182,13 @@ class _ServingWorker:
             self.proc.kill()
             self.proc.wait()
         self.stderr.seek(0)
-        tail = self.stderr.read().strip().splitlines()[-3:]
+        output = self.stderr.read()
         self.stderr.close()
-        if self.failure is None and self.out.exists():
+        if self.failure is not None:
+            return _error(self.framework, self.workload, "time", self.failure)
+        if self.out.exists():
             return json.loads(self.out.read_text())
-        message = self.failure or f"exit {self.proc.returncode}: {' | '.join(tail)}"
-        return _error(self.framework, self.workload, "time", message)
+        return _exit_error(self.framework, self.workload, "time", self.proc.returncode, output)
 
 
 def time_interleaved(frameworks: list[Framework], workload: str, args) -> list[dict]:
