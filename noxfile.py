@@ -60,6 +60,22 @@ def tests(session: nox.Session, backend: str) -> None:
             ),  # fmt: skip
             env={"PLUGGRAD_TEST_BACKENDS": backend, **_compilation_cache(backend, cache)},
         )
+    if backend != "jax" and not session.posargs:
+        # the compile tests again with the planner's debug mode on: every buffer a traced
+        # program releases is filled with NaN, so that one released or reused while still read
+        # shows in the results (JAX compiles with XLA, which plans its own buffers)
+        session.run(
+            "pytest", "-q", "-n", "2", *COMPILE_TESTS,
+            env={"PLUGGRAD_TEST_BACKENDS": backend, "PLUGGRAD_COMPILE_DEBUG": "1"},
+        )  # fmt: skip
+
+
+# the tests of pluggrad.compile: the traced programs and the planner, then the conformance
+# scenarios (compiled equals eager, state written back; whole training steps)
+COMPILE_TESTS = [
+    "tests/unit/test_trace.py", "tests/unit/test_compile_dispatch.py",
+    "--pyargs", "pluggrad.conformance.test_compile", "pluggrad.conformance.test_compile_training",
+]  # fmt: skip
 
 
 def _compilation_cache(backend: str, folder: str) -> dict:
