@@ -64,6 +64,29 @@ def test_compiled_steps_equal_eager_steps(backend, dropout):
     assert model[0].weight.grad is not None
 
 
+def _bce_step(model, opt, x, y):
+    opt.zero_grad()
+    probabilities = pg.sigmoid(model(x))
+    targets = (y[:, None] == pg.arange(3)).double()  # (one_hot reads its indices)
+    loss = F.binary_cross_entropy(probabilities, targets)
+    loss.backward()
+    opt.step()
+    return loss
+
+
+def test_a_loss_that_checks_its_input_compiles(backend):
+    """binary_cross_entropy checks that its input lies in [0, 1] where values can be read (a
+    lazy backend when it computes the loss): not inside a trace, which compiles the step (as
+    torch.compile does) instead of refusing."""
+    eager = _losses(_bce_step, *_setup())
+    model, opt = _setup()
+    assert _losses(pg.compile(_bce_step), model, opt) == pytest.approx(eager, rel=1e-12)
+    with pytest.raises(RuntimeError, match="all elements of input should be between 0 and 1"):
+        F.binary_cross_entropy(pg.tensor([0.5, 1.5]), pg.tensor([1.0, 1.0])).item()
+    with pytest.raises(RuntimeError, match="all elements of input should be between 0 and 1"):
+        F.binary_cross_entropy(pg.tensor([float("nan")]), pg.tensor([1.0])).item()
+
+
 def test_closure_and_globals_are_found(backend):
     model, opt = _setup()
 

@@ -208,3 +208,25 @@ def test_max_pool_with_indices_is_max_pool_returning_indices(backend):
         expected_values, expected_indices = pool(planes, 2, 1, 1, return_indices=True)
         np.testing.assert_array_equal(values.numpy(), expected_values.numpy())
         np.testing.assert_array_equal(indices.numpy(), expected_indices.numpy())
+
+
+def test_bce_is_one_operation_finite_at_0_and_1(backend):
+    """PyTorch's nodes and values where the input is exactly 1 or 0 (a saturated sigmoid):
+    the input gradient ``(x - t) / max((1 - x) x, eps) * weight / n`` is finite there (made of
+    the clamped logarithms' derivatives it would be ``0 * inf = nan``); under
+    ``create_graph=True`` it is one operation whose second derivative is PyTorch's.  The
+    expected numbers are PyTorch 2.13's (float64)."""
+    x = pg.tensor([1.0, 0.0, 0.3, 1.0, 0.0], dtype=pg.float64, requires_grad=True)
+    t = pg.tensor([1.0, 0.0, 0.5, 0.5, 0.2], dtype=pg.float64)
+    loss = F.binary_cross_entropy(x, t, reduction="sum")
+    assert type(loss.grad_fn).__name__ == "BinaryCrossEntropyBackward0"
+    np.testing.assert_allclose(values(loss), 70.78032387413234, rtol=1e-14)
+    loss.backward()
+    expected = [0.0, 0.0, -0.9523809523809524, 500000001997.9014, -200000000799.16058]
+    np.testing.assert_allclose(values(x.grad), expected, rtol=1e-14)
+    weight = pg.tensor([1.0, 2.0, 3.0, 4.0, 5.0], dtype=pg.float64)
+    loss = F.binary_cross_entropy(x, t, weight=weight)
+    (g,) = pg.autograd.grad(loss, x, create_graph=True)
+    assert type(g.grad_fn).__name__ == "BinaryCrossEntropyBackwardBackward0"
+    (gg,) = pg.autograd.grad(g[2], x)
+    np.testing.assert_allclose(values(gg), [0.0, 0.0, 3.9455782312549417, 0.0, 0.0], rtol=1e-13)

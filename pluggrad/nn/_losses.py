@@ -114,10 +114,34 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
+def _one_operation(input, target, *constants) -> bool:  # noqa: A002
+    """Whether a binary cross-entropy of `input` and `target` with the weights `constants`
+    (None or tensors) is one operation, as in PyTorch: an input and target of one floating
+    dtype, not empty, and weights that need no gradient and broadcast to the input's shape.
+    Otherwise it is made of the elementwise operations (PyTorch refuses a weight that
+    requires grad, which pluggrad differentiates, or one that broadcasts the loss to a larger
+    shape)."""
+    shape, dtype = tuple(input.shape), input.dtype
+    given = [w for w in constants if w is not None]
+    return bool(
+        dtype is target.dtype
+        and dtype.is_floating_point
+        and input.numel()
+        and all(isinstance(w, Tensor) for w in given)
+        and not any(w.requires_grad and grad_enabled() for w in given)
+        and all(_ops.broadcast_shapes(tuple(w.shape), shape) == shape for w in given)
+    )
+
+
 @full_precision
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
                          reduction: str = "mean") -> Tensor:  # fmt: skip
-    """``-(t log x + (1 - t) log(1 - x))`` with each log clamped at -100, as PyTorch."""
+    """``-(t log x + (1 - t) log(1 - x))`` with each log clamped at -100, as PyTorch.
+
+    One operation, PyTorch's ``BinaryCrossEntropyBackward0``, whose input gradient
+    ``(x - t) / max((1 - x) x, 1e-12) * grad`` stays finite where the input is exactly 0 or 1;
+    made of the elementwise operations where PyTorch refuses (a `weight` that requires grad,
+    or that broadcasts the loss to a larger shape)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
@@ -125,8 +149,15 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
             f"size ({Size(input.shape)}) is deprecated. Please ensure they have the same "
             "size."
         )
-    if input.numel() and bool(((input < 0) | (input > 1)).any()):
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    # where values can be read (a lazy backend checks them when the loss is computed; a
+    # trace, as compiled PyTorch code, not at all)
+    if input.numel() and input._backend.has_values(input._data):
+        _fused.check_probabilities(input._backend.to_numpy(input._data))
+    reduction = check_reduction(reduction)
+    if _one_operation(input, target, weight):
+        if weight is not None and weight.dtype is not input.dtype:
+            weight = _ops.astype(weight, input.dtype)
+        return _fused.binary_cross_entropy(input, target, weight, reduction)
     log_x = _ops.clamp(_ops.log(input), min=-100.0)
     log_1mx = _ops.clamp(_ops.log1p(-input), min=-100.0)
     loss = -(target * log_x + (1 - target) * log_1mx)
@@ -150,18 +181,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             f"Target size ({Size(target.shape)}) must be the same as input size "
             f"({Size(input.shape)})"
         )
-    shape, dtype = tuple(input.shape), input.dtype
-    constants = [w for w in (weight, pos_weight) if w is not None]
-    if (
-        dtype is target.dtype
-        and dtype.is_floating_point
-        and input.numel()
-        and all(isinstance(w, Tensor) for w in constants)
-        and not any(w.requires_grad and grad_enabled() for w in constants)
-        and all(_ops.broadcast_shapes(tuple(w.shape), shape) == shape for w in constants)
-    ):
+    if _one_operation(input, target, weight, pos_weight):
         weight, pos_weight = (
-            None if w is None else w if w.dtype is dtype else _ops.astype(w, dtype)
+            None if w is None else w if w.dtype is input.dtype else _ops.astype(w, input.dtype)
             for w in (weight, pos_weight)
         )
         return _fused.binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)

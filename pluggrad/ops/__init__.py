@@ -40,7 +40,7 @@ import types
 
 from ..backends import Backend, use_backend
 from . import _devices, convolution, creation, elementwise, fft, linalg, special
-from . import losses as losses  # its primitive, which the derivative table's entry names
+from . import losses as losses  # its primitives, which the derivative table's entries name
 from ._convert import accumulation_copy
 from .composite import *  # noqa: F403
 from .creation import *  # noqa: F403
@@ -74,6 +74,7 @@ _FORMULA_EXTRAS = {
     "put_along_axis_add": put_along_axis_add,
     "accumulation_copy": accumulation_copy,
     "threshold_backward": elementwise.threshold_backward,
+    "binary_cross_entropy_backward": losses.binary_cross_entropy_backward,
     "convolution": convolution.convolution,
 }
 

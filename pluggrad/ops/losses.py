@@ -1,6 +1,13 @@
 """Loss primitives behind :mod:`pluggrad.nn.functional` whose backward PyTorch writes as one
 formula (no topic of the standard: :data:`pluggrad.ops.derivatives.INTERNAL`).
 
+``binary_cross_entropy`` is one operation too, ``BinaryCrossEntropyBackward0``, and not only for
+speed: its input gradient ``(x - t) / max((1 - x) x, 1e-12) * grad`` is finite where the input is
+exactly 0 or 1 (a saturated sigmoid in float32), where differentiating the clamped logarithms
+gives ``0 * inf = nan``.  Under ``create_graph=True`` that gradient is itself one operation,
+``binary_cross_entropy_backward`` (``BinaryCrossEntropyBackwardBackward0``), with PyTorch's
+double-backward formulas.
+
 ``binary_cross_entropy_with_logits`` is one operation in PyTorch, ``BinaryCrossEntropyWithLogits
 Backward0``, whose input gradient is ``(sigmoid(x) - t) * grad`` (with its weight terms): made of
 the elementwise operations, its backward would differentiate each of them (the masks of a stable
@@ -14,8 +21,12 @@ from __future__ import annotations
 from .._core.primitive import apply
 from .._core.tensor import Tensor
 from ._define import primitive
+from .derivatives.losses import bce_input_grad
 
-__all__ = ["binary_cross_entropy_with_logits", "log_sigmoid_of", "nll_loss_rows"]
+__all__ = [
+    "binary_cross_entropy", "binary_cross_entropy_backward", "binary_cross_entropy_with_logits",
+    "check_probabilities", "log_sigmoid_of", "nll_loss_rows",
+]  # fmt: skip
 
 
 def log_sigmoid_of(xp, x):
@@ -24,17 +35,73 @@ def log_sigmoid_of(xp, x):
     return xp.minimum(x, 0.0) - xp.log1p(xp.exp(-xp.abs(x)))
 
 
-def _bce_with_logits_forward(backend, input, target, weight, pos_weight, *, reduction):  # noqa: A002
-    xp = backend.xp
-    log_sigmoid = log_sigmoid_of(xp, input)
-    if pos_weight is not None:
-        log_sigmoid = log_sigmoid * ((pos_weight - 1) * target + 1)
-    loss = (1 - target) * input - log_sigmoid
+def _reduced(xp, loss, weight, reduction: str):
+    """`loss` times `weight` (None: 1), reduced as `reduction` says."""
     if weight is not None:
         loss = loss * weight
     if reduction == "mean":
         return xp.mean(loss)
     return xp.sum(loss) if reduction == "sum" else loss
+
+
+def check_probabilities(values) -> None:
+    """PyTorch's error for a binary cross-entropy input (NumPy's values) outside [0, 1] (NaN
+    included)."""
+    if not ((values >= 0) & (values <= 1)).all():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+
+
+def _bce_forward(backend, input, target, weight, *, reduction):  # noqa: A002
+    xp = backend.xp
+    input = backend.checked_when_computed(input, check_probabilities)  # noqa: A001 - lazy ones
+    # PyTorch's CPU kernel: (t - 1) max(log1p(-x), -100) - t max(log(x), -100)
+    loss = (target - 1) * xp.maximum(xp.log1p(-input), -100.0) - target * xp.maximum(
+        xp.log(input), -100.0
+    )
+    return _reduced(xp, loss, weight, reduction)
+
+
+_BCE = primitive("binary_cross_entropy", ("input", "target", "weight"), forward=_bce_forward)
+
+
+def binary_cross_entropy(
+    input: Tensor,  # noqa: A002 - PyTorch's names
+    target: Tensor,
+    weight: Tensor | None,
+    reduction: str,
+) -> Tensor:
+    """PyTorch's ``binary_cross_entropy`` as one operation, for `input` (values in [0, 1]) and
+    `target` of one real floating dtype and shape, `weight` None or a tensor of that dtype that
+    broadcasts to the input's shape and needs no gradient, `reduction` ``"none"``, ``"mean"``
+    or ``"sum"``: ``-(t log x + (1 - t) log(1 - x))``, each logarithm at least -100, times
+    `weight`, reduced.  ``nn.functional`` checks the arguments."""
+    return apply(_BCE, (input, target, weight), {"reduction": reduction})
+
+
+def _bce_backward_forward(backend, grad_output, input, target, weight, *, reduction):  # noqa: A002
+    return bce_input_grad(backend.xp, grad_output, input, target, weight, reduction)
+
+
+_BCE_BACKWARD = primitive(
+    "binary_cross_entropy_backward",
+    ("grad_output", "input", "target", "weight"),
+    forward=_bce_backward_forward,
+)
+
+
+def binary_cross_entropy_backward(grad_output, input, target, weight, reduction: str) -> Tensor:  # noqa: A002
+    """The input gradient of :func:`binary_cross_entropy` as one operation (PyTorch's
+    ``binary_cross_entropy_backward``): what its backward records under ``create_graph=True``,
+    so that a second backward runs PyTorch's double-backward formulas."""
+    return apply(_BCE_BACKWARD, (grad_output, input, target, weight), {"reduction": reduction})
+
+
+def _bce_with_logits_forward(backend, input, target, weight, pos_weight, *, reduction):  # noqa: A002
+    xp = backend.xp
+    log_sigmoid = log_sigmoid_of(xp, input)
+    if pos_weight is not None:
+        log_sigmoid = log_sigmoid * ((pos_weight - 1) * target + 1)
+    return _reduced(xp, (1 - target) * input - log_sigmoid, weight, reduction)
 
 
 _BCE_WITH_LOGITS = primitive(

@@ -1,5 +1,7 @@
 """Records of the loss primitives behind ``nn.functional`` (no topic of the standard:
-:data:`pluggrad.ops.derivatives.INTERNAL`), called through ``nn.functional`` as a user does.
+:data:`pluggrad.ops.derivatives.INTERNAL`), called through ``nn.functional`` as a user does
+(``binary_cross_entropy_backward``, the first derivative recorded under ``create_graph=True``,
+directly: its records check PyTorch's double-backward formulas).
 The input and the target both require grad (PyTorch differentiates both); `weight` and
 `pos_weight` are constants, as PyTorch requires.  The reference is written with ``logaddexp``,
 so on the jax backend ``jax.vjp`` of it checks the primitive's formulas independently."""
@@ -31,6 +33,32 @@ def _bce_logits_reference(xp, x, t, *, weight=None, pos_weight=None, reduction="
     return xp.sum(loss) if reduction == "sum" else loss
 
 
+def _bce(x, t, *, weight=None, reduction="mean"):
+    weight = None if weight is None else pg.as_tensor(weight, dtype=pg.float64).detach()
+    return F.binary_cross_entropy(x, t, weight=weight, reduction=reduction)
+
+
+def _bce_reference(xp, x, t, *, weight=None, reduction="mean"):
+    loss = -(t * xp.log(x) + (1 - t) * xp.log1p(-x))
+    if weight is not None:
+        loss = loss * weight
+    if reduction == "mean":
+        return xp.mean(loss)
+    return xp.sum(loss) if reduction == "sum" else loss
+
+
+def _bce_backward(g, x, t, *, weight=None, reduction="none"):
+    weight = None if weight is None else pg.as_tensor(weight, dtype=pg.float64).detach()
+    return pg.ops.losses.binary_cross_entropy_backward(g, x, t, weight, reduction)
+
+
+def _bce_backward_reference(xp, g, x, t, *, weight=None, reduction="none"):
+    grad = g * (x - t) / ((1 - x) * x)
+    if weight is not None:
+        grad = grad * weight
+    return grad / x.size if reduction == "mean" else grad
+
+
 def _nll(x, t, *, weight=None, ignore_index=-100, reduction="mean"):
     weight = None if weight is None else pg.as_tensor(weight, dtype=pg.float64).detach()
     return F.nll_loss(x, pg.tensor(t), weight, ignore_index=ignore_index, reduction=reduction)
@@ -57,6 +85,11 @@ def _target(*shape):
     return rand(*shape, low=0.0, high=1.0)
 
 
+def _probability(*shape):
+    """Inputs of a binary cross-entropy: away from 0 and 1, where its logarithms are steep."""
+    return rand(*shape, low=0.1, high=0.9)
+
+
 RECORDS = [
     OpRecord(
         "binary_cross_entropy_with_logits",
@@ -74,6 +107,35 @@ RECORDS = [
         ],
         ("binary_cross_entropy_with_logits",),
         functions=("nn.functional.binary_cross_entropy_with_logits",),
+    ),
+    OpRecord(
+        "binary_cross_entropy",
+        _bce,
+        _bce_reference,
+        [
+            Sample((_probability(5), _target(5))),
+            Sample((_probability(2, 3), _target(2, 3)), {"reduction": "sum"}),
+            Sample(
+                (_probability(3, 2), _target(3, 2)), {"reduction": "none", "weight": positive(2)}
+            ),
+            Sample((_probability(2, 4), _target(2, 4)), {"weight": positive(2, 1)}),
+        ],
+        ("binary_cross_entropy",),
+        functions=("nn.functional.binary_cross_entropy",),
+    ),
+    OpRecord(
+        "binary_cross_entropy_backward",
+        _bce_backward,
+        _bce_backward_reference,
+        [
+            Sample((rand(4), _probability(4), _target(4))),
+            Sample((rand(2, 3), _probability(2, 3), _target(2, 3)), {"weight": positive(3)}),
+            Sample((rand(), _probability(3, 2), _target(3, 2)), {"reduction": "mean"}),
+            Sample(
+                (rand(), _probability(5), _target(5)), {"reduction": "sum", "weight": positive(5)}
+            ),
+        ],
+        ("binary_cross_entropy_backward",),
     ),
     OpRecord(
         "nll_loss",

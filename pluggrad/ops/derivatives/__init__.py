@@ -43,8 +43,9 @@ derivative table here and its records in the conformance op database."""
 INTERNAL: tuple[str, ...] = ("convolution", "losses")
 """Tables of primitives that are no topic of the standard, behind ``nn.functional``: no function
 of ``pluggrad``'s namespace (``convolution``, whose formulas reach it as ``ns.convolution``;
-``losses``: ``binary_cross_entropy_with_logits``); their op-database records exercise them
-as ``nn.functional`` calls them."""
+``losses``: ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``, ``nll_loss``, and
+``binary_cross_entropy_backward``, which formulas reach as ``ns.binary_cross_entropy_backward``);
+their op-database records exercise them as ``nn.functional`` calls them."""
 
 _SECTIONS = tuple(importlib.import_module(f"{__name__}.{topic}") for topic in (*TOPICS, *INTERNAL))
 

@@ -1,7 +1,11 @@
 """Derivatives of the loss primitives behind ``nn.functional`` (:mod:`pluggrad.ops.losses`), as
-PyTorch's ``binary_cross_entropy_with_logits_backward`` and ``..._target_backward`` compute them:
-one expression each, in PyTorch's order of operations.  Under ``create_graph=True`` the same
-expressions are recorded with the differentiable namespace, which gives every higher order."""
+PyTorch's ``binary_cross_entropy_with_logits_backward``, ``binary_cross_entropy_backward`` and
+their ``..._target_backward`` compute them: one expression each, in PyTorch's order of
+operations.  Under ``create_graph=True`` the same expressions are recorded with the
+differentiable namespace, which gives every higher order; binary_cross_entropy's input gradient
+is recorded as one operation instead, ``binary_cross_entropy_backward``, whose formulas are
+PyTorch's double backward (``binary_cross_entropy_double_backward`` and its ``_grad_output``
+and ``_target`` forms)."""
 
 from __future__ import annotations
 
@@ -31,14 +35,78 @@ def _log_sigmoid(ns, x):
     return ns.minimum(x, 0.0) - ns.log1p(ns.exp(-ns.abs(x)))
 
 
-def _weighted(ns, grad, g, weight, reduction, like):
-    """``grad * g`` times `weight`, divided by the element count for the mean."""
-    grad = grad * g
+def _per_element(grad, weight, reduction, like):
+    """`grad` times `weight`, divided by the element count (of `like`) for the mean."""
     if weight is not None:
         grad = grad * weight
     if reduction == "mean":
         grad = grad / math.prod(like.shape)
     return grad
+
+
+def _weighted(ns, grad, g, weight, reduction, like):
+    """``grad * g`` times `weight`, divided by the element count for the mean."""
+    return _per_element(grad * g, weight, reduction, like)
+
+
+# PyTorch's epsilons of binary_cross_entropy's backward, for every dtype: 1e-12 rounded to
+# float32 in the first derivative's kernel (its gradient at x = 1 is (1 - t) / 9.99999996e-13,
+# measured), a double in the double-backward formulas
+_BCE_EPS_F32 = 9.999999960041972e-13
+_BCE_EPS = 1e-12
+
+
+def bce_input_grad(ns, g, input, target, weight, reduction):  # noqa: A002
+    """``g (x - t) / max((1 - x) x, 1e-12)`` times `weight`, divided by the element count for
+    the mean: PyTorch's ``binary_cross_entropy_backward``, finite where `input` is 0 or 1;
+    under ``create_graph=True`` that operation itself (its own node, PyTorch's formulas)."""
+    if getattr(ns, "differentiable", False):
+        return ns.binary_cross_entropy_backward(g, input, target, weight, reduction)
+    grad = g * (input - target) / ns.maximum((1 - input) * input, _BCE_EPS_F32)
+    return _per_element(grad, weight, reduction, input)
+
+
+def _bce_target_grad(ns, g, input, target, weight, reduction):  # noqa: A002
+    """``-logit(x) g`` times `weight`, divided by the element count for the mean: PyTorch's
+    ``binary_cross_entropy_target_backward``."""
+    if getattr(ns, "differentiable", False):
+        logit = ns.logit(input)
+    else:
+        logit = ns.log(input / (1 - input))
+    return _per_element(-logit * g, weight, reduction, target)
+
+
+def _bce_backward_grad_output_grad(ns, g, input, target, weight, reduction):  # noqa: A002
+    """PyTorch's ``binary_cross_entropy_double_backward_grad_output``:
+    ``(x - t) / ((x + eps) (1 - x + eps)) g`` times `weight`, summed (and divided by the
+    element count for the mean) where the loss was reduced."""
+    ggo = (input - target) / ((input + _BCE_EPS) * (1 - input + _BCE_EPS)) * g
+    if weight is not None:
+        ggo = ggo * weight
+    if reduction == "none":
+        return ggo
+    ggo = ns.sum(ggo)
+    return ggo / math.prod(input.shape) if reduction == "mean" else ggo
+
+
+def _bce_backward_input_grad(ns, g, grad_output, input, target, weight, reduction):  # noqa: A002
+    """PyTorch's ``binary_cross_entropy_double_backward``:
+    ``(x^2 - 2 x t + t) / ((x + eps)^2 (1 - x + eps)^2) (g grad_output)``, weighted."""
+    above, below = input + _BCE_EPS, 1 - input + _BCE_EPS
+    grad = (input * input - 2 * input * target + target) / (above * above * (below * below))
+    return _per_element(grad * (g * grad_output), weight, reduction, input)
+
+
+def _bce_backward_target_grad(ns, g, grad_output, input, target, weight, reduction):  # noqa: A002
+    """PyTorch's ``binary_cross_entropy_double_backward_target``:
+    ``-g grad_output / max((1 - x) x, eps)``, weighted; the denominator a constant (PyTorch
+    clamps it under ``no_grad``)."""
+    grad = -g * grad_output
+    if weight is not None:
+        grad = grad * weight
+    x = input.detach() if getattr(ns, "differentiable", False) else input
+    grad = grad / ns.maximum((1 - x) * x, _BCE_EPS)
+    return _per_element(grad, None, reduction, input)
 
 
 def _bce_logits_input_grad(ns, g, input, target, weight, pos_weight, reduction):  # noqa: A002
@@ -75,6 +143,22 @@ def _nll_loss_input_grad(ns, g, input_shape, input_dtype, target, weight, ignore
 
 
 TABLE = {
+    # -(t log x + (1 - t) log(1 - x)), each log at least -100, times weight, reduced: PyTorch's
+    # BinaryCrossEntropyBackward0 (self, target, weight, reduction saved; no formula for the
+    # weight, as in PyTorch: nn.functional composes the loss where a weight requires grad)
+    "binary_cross_entropy": Entry(
+        "BinaryCrossEntropyBackward0",
+        saved_as={"target": "target"},
+        input=bce_input_grad,
+        target=_bce_target_grad,
+    ),
+    "binary_cross_entropy_backward": Entry(
+        "BinaryCrossEntropyBackwardBackward0",
+        saved_as={"grad_output": "grad_output", "input": "self", "target": "target"},
+        grad_output=_bce_backward_grad_output_grad,
+        input=_bce_backward_input_grad,
+        target=_bce_backward_target_grad,
+    ),
     # (1 - t) x - (1 + (pos_weight - 1) t) log(sigmoid(x)), times weight, reduced: PyTorch's
     # BinaryCrossEntropyWithLogitsBackward0, which saves self, target, weight and pos_weight
     "binary_cross_entropy_with_logits": Entry(
