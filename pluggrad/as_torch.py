@@ -142,7 +142,9 @@ def run(script: str, argv: Sequence[str] = ()) -> None:
             # pluggrad's operations run, warn on stderr (the warning's frame is pluggrad's, or
             # array_api_compat's, whose astype casts 70000.0 to float16's inf)
             warnings.filterwarnings("ignore", _FLOATING_POINT, RuntimeWarning, _KERNEL_MODULES)
-            runpy.run_path(script, run_name="__main__")
+            # its absolute path, as Python (3.9+) names a script's code: in tracebacks and
+            # warnings, and as its __file__
+            runpy.run_path(os.path.abspath(script), run_name="__main__")
     finally:
         sys.argv, sys.path[:] = saved_argv, saved_path
 
