@@ -230,3 +230,39 @@ def test_bce_is_one_operation_finite_at_0_and_1(backend):
     assert type(g.grad_fn).__name__ == "BinaryCrossEntropyBackwardBackward0"
     (gg,) = pg.autograd.grad(g[2], x)
     np.testing.assert_allclose(values(gg), [0.0, 0.0, 3.9455782312549417, 0.0, 0.0], rtol=1e-13)
+
+
+def test_weighted_losses_reduce_as_pytorch(backend):
+    """A `weight` of the input's shape multiplies the loss; PyTorch 2.13 divides the weighted
+    mean by the sum of the weights for mse_loss and l1_loss, by the element count for
+    huber_loss (the numbers are PyTorch's), and refuses another shape or reduction."""
+    x = pg.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=pg.float64)
+    t = pg.tensor([[0.0, 2.5], [1.0, 1.0]], dtype=pg.float64)
+    w = pg.tensor([[1.0, 2.0], [3.0, 0.5]], dtype=pg.float64)
+    expected = {
+        F.mse_loss: (2.769230769230769, 18.0, [[1.0, 0.5], [12.0, 4.5]]),
+        F.l1_loss: (1.4615384615384615, 9.5, [[1.0, 1.0], [6.0, 1.5]]),
+        F.huber_loss: (1.625, 6.5, [[0.5, 0.25], [4.5, 1.25]]),
+    }
+    for loss, (mean, total, each) in expected.items():
+        np.testing.assert_allclose(values(loss(x, t, weight=w)), mean, rtol=1e-15)
+        np.testing.assert_allclose(values(loss(x, t, weight=w, reduction="sum")), total)
+        np.testing.assert_allclose(values(loss(x, t, weight=w, reduction="none")), each)
+        with pytest.raises(ValueError, match="Weights and input must have the same size."):
+            loss(x, t, weight=w[0])
+        with pytest.raises(ValueError, match="Invalid reduction mode: avg. Expected one of"):
+            loss(x, t, weight=w, reduction="avg")
+
+
+def test_mse_loss_is_one_operation(backend):
+    """PyTorch's nodes: MseLossBackward0 (the name a printed loss shows), and under
+    ``create_graph=True`` MseLossBackwardBackward0 for both gradients."""
+    x = pg.asarray(_rng.uniform(-1, 1, (3, 4))).requires_grad_()
+    t = pg.asarray(_rng.uniform(-1, 1, (3, 4))).requires_grad_()
+    loss = F.mse_loss(x, t)
+    assert type(loss.grad_fn).__name__ == "MseLossBackward0"
+    gx, gt = pg.autograd.grad(loss, (x, t), create_graph=True)
+    assert type(gx.grad_fn).__name__ == type(gt.grad_fn).__name__ == "MseLossBackwardBackward0"
+    expected = 2 * (values(x) - values(t)) / 12
+    np.testing.assert_allclose(values(gx), expected, rtol=1e-14)
+    np.testing.assert_allclose(values(gt), -expected, rtol=1e-14)

@@ -67,28 +67,56 @@ def _broadcast_warning(input, target) -> None:  # noqa: A002 - PyTorch's names t
             f"size ({Size(input.shape)}). This will likely lead to incorrect results due to "
             "broadcasting. Please ensure they have the same size.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of the loss (behind full_precision's wrapper)
         )
+
+
+def _weighted_reduce(loss: Tensor, weight: Tensor, reduction: str, *, mean_of_weights: bool):
+    """`loss` times `weight` (which must have the input's shape), reduced as PyTorch's weighted
+    losses reduce it: the mean divided by the sum of the weights (mse_loss, l1_loss) or by the
+    element count (huber_loss)."""
+    if tuple(weight.shape) != tuple(loss.shape):
+        raise ValueError("Weights and input must have the same size.")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(
+            f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'."
+        )
+    weighted = loss * weight
+    if reduction == "mean" and mean_of_weights:
+        return _ops.sum(weighted) / _ops.sum(weight)
+    return _reduce(weighted, reduction)
 
 
 @full_precision
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
              weight=None) -> Tensor:  # fmt: skip
-    """``(input - target) ** 2``, reduced."""
+    """``(input - target) ** 2``, reduced; with a `weight` (of the input's shape) times it,
+    the mean divided by the sum of the weights, as PyTorch.
+
+    One operation, PyTorch's ``MseLossBackward0``, for an input and target of one floating
+    dtype (broadcast against each other first, as PyTorch does, with its warning)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _broadcast_warning(input, target)
-    loss = (input - target) ** 2
-    return _reduce(loss if weight is None else loss * weight, reduction)
+    input, target = _ops.broadcast_tensors(input, target)  # noqa: A001
+    if weight is not None:
+        return _weighted_reduce((input - target) ** 2, weight, reduction, mean_of_weights=True)
+    reduction = check_reduction(reduction)
+    if input.dtype is target.dtype and input.dtype.is_floating_point:
+        return _fused.mse_loss(input, target, reduction)
+    return _reduce((input - target) ** 2, reduction)
 
 
 @full_precision
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",  # noqa: A002
             weight=None) -> Tensor:  # fmt: skip
-    """``|input - target|``, reduced."""
+    """``|input - target|``, reduced; with a `weight` (of the input's shape) times it, the
+    mean divided by the sum of the weights, as PyTorch."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _broadcast_warning(input, target)
     loss = _ops.abs(input - target)
-    return _reduce(loss if weight is None else loss * weight, reduction)
+    if weight is not None:
+        return _weighted_reduce(loss, weight, reduction, mean_of_weights=True)
+    return _reduce(loss, reduction)
 
 
 @full_precision
@@ -111,7 +139,9 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
     _broadcast_warning(input, target)
     d = _ops.abs(input - target)
     loss = _ops.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
-    return _reduce(loss if weight is None else loss * weight, reduction)
+    if weight is not None:
+        return _weighted_reduce(loss, weight, reduction, mean_of_weights=False)
+    return _reduce(loss, reduction)
 
 
 def _one_operation(input, target, *constants) -> bool:  # noqa: A002

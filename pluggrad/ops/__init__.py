@@ -75,6 +75,7 @@ _FORMULA_EXTRAS = {
     "accumulation_copy": accumulation_copy,
     "threshold_backward": elementwise.threshold_backward,
     "binary_cross_entropy_backward": losses.binary_cross_entropy_backward,
+    "mse_loss_backward": losses.mse_loss_backward,
     "convolution": convolution.convolution,
 }
 

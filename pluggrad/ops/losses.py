@@ -1,7 +1,8 @@
 """Loss primitives behind :mod:`pluggrad.nn.functional` whose backward PyTorch writes as one
 formula (no topic of the standard: :data:`pluggrad.ops.derivatives.INTERNAL`).
 
-``binary_cross_entropy`` is one operation too, ``BinaryCrossEntropyBackward0``, and not only for
+``mse_loss`` is one operation too (``MseLossBackward0``, the node a printed loss names), and
+``binary_cross_entropy``, ``BinaryCrossEntropyBackward0``, and not only for
 speed: its input gradient ``(x - t) / max((1 - x) x, 1e-12) * grad`` is finite where the input is
 exactly 0 or 1 (a saturated sigmoid in float32), where differentiating the clamped logarithms
 gives ``0 * inf = nan``.  Under ``create_graph=True`` that gradient is itself one operation,
@@ -21,11 +22,11 @@ from __future__ import annotations
 from .._core.primitive import apply
 from .._core.tensor import Tensor
 from ._define import primitive
-from .derivatives.losses import bce_input_grad
+from .derivatives.losses import bce_input_grad, mse_input_grad
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_backward", "binary_cross_entropy_with_logits",
-    "check_probabilities", "log_sigmoid_of", "nll_loss_rows",
+    "check_probabilities", "log_sigmoid_of", "mse_loss", "mse_loss_backward", "nll_loss_rows",
 ]  # fmt: skip
 
 
@@ -94,6 +95,37 @@ def binary_cross_entropy_backward(grad_output, input, target, weight, reduction:
     ``binary_cross_entropy_backward``): what its backward records under ``create_graph=True``,
     so that a second backward runs PyTorch's double-backward formulas."""
     return apply(_BCE_BACKWARD, (grad_output, input, target, weight), {"reduction": reduction})
+
+
+def _mse_forward(backend, input, target, *, reduction):  # noqa: A002
+    diff = input - target  # PyTorch's kernel: diff * diff
+    return _reduced(backend.xp, diff * diff, None, reduction)
+
+
+_MSE = primitive("mse_loss", ("input", "target"), forward=_mse_forward)
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str) -> Tensor:  # noqa: A002
+    """PyTorch's ``mse_loss`` as one operation (``MseLossBackward0``), for `input` and `target`
+    of one floating dtype and shape: ``(input - target) ** 2``, reduced.  ``nn.functional``
+    broadcasts them and checks the arguments."""
+    return apply(_MSE, (input, target), {"reduction": reduction})
+
+
+def _mse_backward_forward(backend, grad_output, input, target, *, reduction):  # noqa: A002
+    return mse_input_grad(backend.xp, grad_output, input, target, reduction)
+
+
+_MSE_BACKWARD = primitive(
+    "mse_loss_backward", ("grad_output", "input", "target"), forward=_mse_backward_forward
+)
+
+
+def mse_loss_backward(grad_output, input, target, reduction: str) -> Tensor:  # noqa: A002
+    """The input gradient of :func:`mse_loss` as one operation (PyTorch's
+    ``mse_loss_backward``, ``MseLossBackwardBackward0``): what its backward records under
+    ``create_graph=True`` (the target's gradient too, with `input` and `target` swapped)."""
+    return apply(_MSE_BACKWARD, (grad_output, input, target), {"reduction": reduction})
 
 
 def _bce_with_logits_forward(backend, input, target, weight, pos_weight, *, reduction):  # noqa: A002

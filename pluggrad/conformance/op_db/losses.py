@@ -33,6 +33,25 @@ def _bce_logits_reference(xp, x, t, *, weight=None, pos_weight=None, reduction="
     return xp.sum(loss) if reduction == "sum" else loss
 
 
+def _mse(x, t, *, reduction="mean"):
+    return F.mse_loss(x, t, reduction=reduction)
+
+
+def _mse_reference(xp, x, t, *, reduction="mean"):
+    loss = (x - t) ** 2
+    if reduction == "mean":
+        return xp.mean(loss)
+    return xp.sum(loss) if reduction == "sum" else loss
+
+
+def _mse_backward(g, x, t, *, reduction="none"):
+    return pg.ops.losses.mse_loss_backward(g, x, t, reduction)
+
+
+def _mse_backward_reference(xp, g, x, t, *, reduction="none"):
+    return (2.0 / x.size if reduction == "mean" else 2.0) * (x - t) * g
+
+
 def _bce(x, t, *, weight=None, reduction="mean"):
     weight = None if weight is None else pg.as_tensor(weight, dtype=pg.float64).detach()
     return F.binary_cross_entropy(x, t, weight=weight, reduction=reduction)
@@ -107,6 +126,30 @@ RECORDS = [
         ],
         ("binary_cross_entropy_with_logits",),
         functions=("nn.functional.binary_cross_entropy_with_logits",),
+    ),
+    OpRecord(
+        "mse_loss",
+        _mse,
+        _mse_reference,
+        [
+            Sample((rand(5), rand(5))),
+            Sample((rand(2, 3), rand(2, 3)), {"reduction": "sum"}),
+            Sample((rand(3, 2), rand(3, 2)), {"reduction": "none"}),
+            Sample((rand(2, 3), rand(3))),  # broadcast, as PyTorch does (with its warning)
+        ],
+        ("mse_loss",),
+        functions=("nn.functional.mse_loss",),
+    ),
+    OpRecord(
+        "mse_loss_backward",
+        _mse_backward,
+        _mse_backward_reference,
+        [
+            Sample((rand(4), rand(4), rand(4))),
+            Sample((rand(), rand(3, 2), rand(3, 2)), {"reduction": "mean"}),
+            Sample((rand(), rand(5), rand(5)), {"reduction": "sum"}),
+        ],
+        ("mse_loss_backward",),
     ),
     OpRecord(
         "binary_cross_entropy",

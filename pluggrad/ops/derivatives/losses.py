@@ -1,11 +1,12 @@
 """Derivatives of the loss primitives behind ``nn.functional`` (:mod:`pluggrad.ops.losses`), as
-PyTorch's ``binary_cross_entropy_with_logits_backward``, ``binary_cross_entropy_backward`` and
-their ``..._target_backward`` compute them: one expression each, in PyTorch's order of
-operations.  Under ``create_graph=True`` the same expressions are recorded with the
-differentiable namespace, which gives every higher order; binary_cross_entropy's input gradient
-is recorded as one operation instead, ``binary_cross_entropy_backward``, whose formulas are
-PyTorch's double backward (``binary_cross_entropy_double_backward`` and its ``_grad_output``
-and ``_target`` forms)."""
+PyTorch's ``mse_loss_backward``, ``binary_cross_entropy_with_logits_backward``,
+``binary_cross_entropy_backward`` and their ``..._target_backward`` compute them: one
+expression each, in PyTorch's order of operations.  Under ``create_graph=True`` the same
+expressions are recorded with the differentiable namespace, which gives every higher order;
+mse_loss's and binary_cross_entropy's gradients are recorded as one operation instead,
+``mse_loss_backward`` and ``binary_cross_entropy_backward``, whose formulas are PyTorch's
+double backward (``mse_loss_double_backward``, ``binary_cross_entropy_double_backward`` and
+their ``_grad_output`` and ``_target`` forms)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,40 @@ def _per_element(grad, weight, reduction, like):
 def _weighted(ns, grad, g, weight, reduction, like):
     """``grad * g`` times `weight`, divided by the element count for the mean."""
     return _per_element(grad * g, weight, reduction, like)
+
+
+def mse_input_grad(ns, g, input, target, reduction):  # noqa: A002
+    """``norm (x - t) g`` with ``norm`` 2 (``2 / n`` for the mean): PyTorch's
+    ``mse_loss_backward``; under ``create_graph=True`` that operation itself."""
+    if getattr(ns, "differentiable", False):
+        return ns.mse_loss_backward(g, input, target, reduction)
+    norm = 2.0 / math.prod(input.shape) if reduction == "mean" else 2.0
+    return norm * (input - target) * g
+
+
+def _mse_target_grad(ns, g, input, target, reduction):  # noqa: A002
+    """PyTorch's ``mse_loss_backward(grad, target, self)``: the input's, swapped."""
+    return mse_input_grad(ns, g, target, input, reduction)
+
+
+def _mse_backward_grad_output_grad(ns, g, input, target, reduction):  # noqa: A002
+    """PyTorch's ``mse_loss_double_backward_grad_output``: ``mse_loss_backward(g, x, t)``
+    unreduced; reduced, ``(mse_loss_backward(1, x, t) * g).sum()``."""
+    if reduction == "none":
+        return mse_input_grad(ns, g, input, target, reduction)
+    norm = 2.0 / math.prod(input.shape) if reduction == "mean" else 2.0
+    return ns.sum(norm * (input - target) * g)
+
+
+def _mse_backward_input_grad(ns, g, grad_output, input, reduction):  # noqa: A002
+    """PyTorch's ``mse_loss_double_backward(grad * grad_output)``: ``2 g grad_output``
+    (divided by the element count for the mean)."""
+    return _per_element(2 * (g * grad_output), None, reduction, input)
+
+
+def _mse_backward_target_grad(ns, g, grad_output, input, reduction):  # noqa: A002
+    """``-mse_loss_double_backward(grad * grad_output)``, as PyTorch."""
+    return -_mse_backward_input_grad(ns, g, grad_output, input, reduction)
 
 
 # PyTorch's epsilons of binary_cross_entropy's backward, for every dtype: 1e-12 rounded to
@@ -158,6 +193,20 @@ TABLE = {
         grad_output=_bce_backward_grad_output_grad,
         input=_bce_backward_input_grad,
         target=_bce_backward_target_grad,
+    ),
+    # (input - target) ** 2, reduced: PyTorch's MseLossBackward0 (self, target, reduction saved)
+    "mse_loss": Entry(
+        "MseLossBackward0",
+        saved_as={"target": "target"},
+        input=mse_input_grad,
+        target=_mse_target_grad,
+    ),
+    "mse_loss_backward": Entry(
+        "MseLossBackwardBackward0",
+        saved_as={"grad_output": "grad_output", "input": "self", "target": "target"},
+        grad_output=_mse_backward_grad_output_grad,
+        input=_mse_backward_input_grad,
+        target=_mse_backward_target_grad,
     ),
     # (1 - t) x - (1 + (pos_weight - 1) t) log(sigmoid(x)), times weight, reduced: PyTorch's
     # BinaryCrossEntropyWithLogitsBackward0, which saves self, target, weight and pos_weight
