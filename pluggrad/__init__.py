@@ -86,6 +86,9 @@ from .autograd import (
     set_grad_enabled,
 )
 from .backends import available_backends, get_backend, set_backend, use_backend
+from .nn._spectral import __all__ as _spectral_all
+from .nn._spectral import istft as istft
+from .nn._spectral import stft as stft
 from .nn._torch_aliases import *  # noqa: F403
 from .nn._torch_aliases import __all__ as _nn_aliases_all
 from .ops import *  # noqa: F403
@@ -164,5 +167,5 @@ __all__ = [
     "compile", "compute", "persist", "save", "load", "__array_namespace_info__",
     "__array_api_version__",
     "e", "pi", "inf", "nan", "newaxis", *_ops_all, *_nn_aliases_all, *_utilities_all,
-    *_windows_all,
+    *_windows_all, *_spectral_all,
 ]  # fmt: skip

@@ -172,3 +172,30 @@ def test_sizes_without_axes_raise_no_numpy_deprecation_warning(backend):
     assert_values(ys[2], np.fft.rfftn(data, s=(3, 6), axes=(1, 2)))
     assert_values(ys[3], data, atol=1e-9)
     assert g.shape == x.shape
+
+
+@pytest.mark.parametrize("center", [True, False])
+def test_stft_and_istft_pass_gradcheck_and_gradgradcheck(backend, center):
+    """First and second derivatives of stft (with respect to the signal and the window) and
+    of istft (the spectrum's real and imaginary parts), by finite differences in float64."""
+    rng = np.random.default_rng(11)
+    signal = pg.asarray(rng.uniform(-1, 1, 20)).requires_grad_()
+    window = pg.asarray(rng.uniform(0.5, 1.5, 6)).requires_grad_()
+
+    def spectrogram(x, w):
+        s = pg.stft(x, 8, hop_length=3, win_length=6, window=w, center=center,
+                    return_complex=True)  # fmt: skip
+        return pg.view_as_real(s)
+
+    assert pg.autograd.gradcheck(spectrogram, (signal, window))
+    assert pg.autograd.gradgradcheck(spectrogram, (signal, window))
+    hann = pg.hann_window(8, dtype=pg.float64) + 0.1
+    parts = pg.view_as_real(
+        pg.stft(signal.detach(), 8, hop_length=2, window=hann, return_complex=True)
+    ).requires_grad_()
+
+    def inverse(p):
+        return pg.istft(pg.view_as_complex(p), 8, hop_length=2, window=hann, length=18)
+
+    assert pg.autograd.gradcheck(inverse, (parts,))
+    assert pg.autograd.gradgradcheck(inverse, (parts,))
