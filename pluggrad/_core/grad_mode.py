@@ -79,10 +79,9 @@ def _set_enabled(mode: bool) -> None:
 class _GradModeContext:
     """Base of the grad-mode context managers; also usable as a function decorator."""
 
-    def __enter__(self):
+    def __enter__(self) -> None:  # None, as PyTorch's (``with no_grad() as x``: x is None)
         self._prev = _grad_mode.get()
         _set_enabled(self._mode())
-        return self
 
     def __exit__(self, exc_type, exc_value, traceback) -> None:
         _set_enabled(self._prev)
@@ -187,9 +186,9 @@ class set_grad_enabled(_GradModeContext):
         self.mode = bool(mode)
         _set_enabled(self.mode)
 
-    def __enter__(self):
-        # The mode was already set by __init__; remember what to restore.
-        return self
+    def __enter__(self) -> None:
+        # The mode was already set by __init__, which remembered what to restore.
+        return None
 
     def __exit__(self, exc_type, exc_value, traceback) -> None:
         _set_enabled(self.prev)
@@ -251,16 +250,15 @@ class inference_mode(_GradModeContext):
     def __init__(self, mode: bool | Callable = True) -> None:  # a function: see __new__
         self.mode = bool(mode)
 
-    def __enter__(self):
-        self._prev = (_grad_mode.get(), _inference.get())
+    def __enter__(self) -> None:
+        self._before = (_grad_mode.get(), _inference.get())
         if self.mode:
             inference_mode_use.entered = True
         _inference.set(self.mode)
         _set_enabled(not self.mode)
-        return self
 
     def __exit__(self, exc_type, exc_value, traceback) -> None:
-        grad, inference = self._prev
+        grad, inference = self._before
         _inference.set(inference)
         _set_enabled(grad)
 

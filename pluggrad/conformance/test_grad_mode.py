@@ -361,3 +361,10 @@ def test_create_graph_under_no_grad_still_records_the_backward(backend):
     assert_values(g, 12.0)
     (gg,) = pg.autograd.grad(g, x)
     assert_values(gg, 12.0)
+
+
+def test_the_modes_enter_as_none(backend):
+    """``with torch.no_grad() as x``: x is None, as PyTorch's context managers return."""
+    for mode in (pg.no_grad(), pg.enable_grad(), pg.set_grad_enabled(True), pg.inference_mode()):
+        with mode as entered:
+            assert entered is None
