@@ -482,7 +482,7 @@ class Backend:
         names["special"] = types.SimpleNamespace(
             **{
                 name: functools.partial(self.special, name)
-                for name in ("digamma", "i0", "i1", "i0e", "i1e")
+                for name in ("digamma", "i0", "i1", "i0e", "i1e", "erf")
             },
             polygamma=lambda n, x: self.special("polygamma", n, x),
         )

@@ -18,6 +18,7 @@ from .. import _dtypes
 from .. import ops as _ops
 from .._core.grad_mode import no_grad
 from .._core.tensor import Tensor
+from ..ops import activations as _activations
 from ..ops._autocast import exempt, lower_precision, to_full_precision
 from ..ops.inplace import in_place
 from ._activations import (
@@ -213,17 +214,21 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool =
 
 
 def gelu(input, approximate: str = "none") -> Tensor:  # noqa: A002
-    """``x Φ(x)`` (``approximate="tanh"``: PyTorch's tanh approximation)."""
+    """``x Φ(x)`` (``approximate="tanh"``: PyTorch's tanh approximation); one operation,
+    PyTorch's ``GeluBackward0``, for a floating input."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    if input.dtype.is_floating_point:
+        return _activations.gelu(input, approximate)
     if approximate == "none":
         return 0.5 * input * (1 + _ops.erf(input * (1 / math.sqrt(2.0))))
-    if approximate == "tanh":
-        inner = math.sqrt(2 / math.pi) * (input + 0.044715 * input**3)
-        return 0.5 * input * (1 + _ops.tanh(inner))
-    raise RuntimeError("approximate argument must be either none or tanh.")
+    inner = math.sqrt(2 / math.pi) * (input + 0.044715 * input**3)
+    return 0.5 * input * (1 + _ops.tanh(inner))
 
 
 def _silu(x) -> Tensor:
-    return x * _ops.sigmoid(x)
+    """One operation (PyTorch's ``SiluBackward0``) for a floating input."""
+    return _activations.silu(x) if x.dtype.is_floating_point else x * _ops.sigmoid(x)
 
 
 def silu(input, inplace: bool = False) -> Tensor:  # noqa: A002

@@ -40,6 +40,7 @@ import types
 
 from ..backends import Backend, use_backend
 from . import _devices, convolution, creation, elementwise, fft, linalg, special
+from . import activations as activations  # its primitives, which the table's entries name
 from . import losses as losses  # its primitives, which the derivative table's entries name
 from ._convert import accumulation_copy
 from .composite import *  # noqa: F403

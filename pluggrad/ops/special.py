@@ -50,7 +50,7 @@ SPECIAL = [
 NONDIFFERENTIABLE_FUNCTIONS: frozenset[str] = frozenset({"igamma", "igammac"})
 
 # the special functions derivative formulas call, as ``ns.special.<name>``
-FORMULA_FUNCTIONS = ("digamma", "polygamma", "i0", "i1", "i0e", "i1e")
+FORMULA_FUNCTIONS = ("digamma", "polygamma", "i0", "i1", "i0e", "i1e", "erf")
 
 
 def _kernel(name: str):

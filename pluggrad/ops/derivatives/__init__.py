@@ -40,9 +40,10 @@ TOPICS: tuple[str, ...] = (
 :mod:`pluggrad.ops` (which adds ``dtype_functions``, whose functions make no primitive), its
 derivative table here and its records in the conformance op database."""
 
-INTERNAL: tuple[str, ...] = ("convolution", "losses")
+INTERNAL: tuple[str, ...] = ("activations", "convolution", "losses")
 """Tables of primitives that are no topic of the standard, behind ``nn.functional``: no function
-of ``pluggrad``'s namespace (``convolution``, whose formulas reach it as ``ns.convolution``;
+of ``pluggrad``'s namespace (``activations``: ``gelu``, ``silu``; ``convolution``, whose
+formulas reach it as ``ns.convolution``;
 ``losses``: ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``, ``nll_loss``, and
 ``binary_cross_entropy_backward``, which formulas reach as ``ns.binary_cross_entropy_backward``);
 their op-database records exercise them as ``nn.functional`` calls them."""
