@@ -40,6 +40,14 @@ ARRAY_API_TESTS_TOOLS = ["pytest>=8", "pytest-xdist>=3.5", "hypothesis>=6.151", 
                          "pytest-json-report"]  # fmt: skip
 
 
+# the tests of pluggrad.compile: the traced programs and the planner, then the conformance
+# scenarios (compiled equals eager, state written back; whole training steps)
+COMPILE_TESTS = [
+    "tests/unit/test_trace.py", "tests/unit/test_compile_dispatch.py",
+    "--pyargs", "pluggrad.conformance.test_compile", "pluggrad.conformance.test_compile_training",
+]  # fmt: skip
+
+
 @nox.session
 @nox.parametrize("backend", list(BACKENDS))
 def tests(session: nox.Session, backend: str) -> None:
@@ -68,14 +76,6 @@ def tests(session: nox.Session, backend: str) -> None:
             "pytest", "-q", "-n", "2", *COMPILE_TESTS,
             env={"PLUGGRAD_TEST_BACKENDS": backend, "PLUGGRAD_COMPILE_DEBUG": "1"},
         )  # fmt: skip
-
-
-# the tests of pluggrad.compile: the traced programs and the planner, then the conformance
-# scenarios (compiled equals eager, state written back; whole training steps)
-COMPILE_TESTS = [
-    "tests/unit/test_trace.py", "tests/unit/test_compile_dispatch.py",
-    "--pyargs", "pluggrad.conformance.test_compile", "pluggrad.conformance.test_compile_training",
-]  # fmt: skip
 
 
 def _compilation_cache(backend: str, folder: str) -> dict:

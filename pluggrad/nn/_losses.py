@@ -163,6 +163,15 @@ def _one_operation(input, target, *constants) -> bool:  # noqa: A002
     )
 
 
+def _dtype_of(weight: Tensor | None, input: Tensor) -> Tensor | None:  # noqa: A002
+    """A constant `weight` (or None) in `input`'s dtype, as the one-operation losses take it."""
+    return (
+        weight
+        if weight is None or weight.dtype is input.dtype
+        else _ops.astype(weight, input.dtype)
+    )
+
+
 @full_precision
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
                          reduction: str = "mean") -> Tensor:  # fmt: skip
@@ -185,9 +194,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         _fused.check_probabilities(input._backend.to_numpy(input._data))
     reduction = check_reduction(reduction)
     if _one_operation(input, target, weight):
-        if weight is not None and weight.dtype is not input.dtype:
-            weight = _ops.astype(weight, input.dtype)
-        return _fused.binary_cross_entropy(input, target, weight, reduction)
+        return _fused.binary_cross_entropy(input, target, _dtype_of(weight, input), reduction)
     log_x = _ops.clamp(_ops.log(input), min=-100.0)
     log_1mx = _ops.clamp(_ops.log1p(-input), min=-100.0)
     loss = -(target * log_x + (1 - target) * log_1mx)
@@ -212,10 +219,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             f"({Size(input.shape)})"
         )
     if _one_operation(input, target, weight, pos_weight):
-        weight, pos_weight = (
-            None if w is None else w if w.dtype is input.dtype else _ops.astype(w, input.dtype)
-            for w in (weight, pos_weight)
-        )
+        weight, pos_weight = _dtype_of(weight, input), _dtype_of(pos_weight, input)
         return _fused.binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)
     softplus_neg = softplus_of(-input)
     if pos_weight is None:

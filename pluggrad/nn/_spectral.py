@@ -11,7 +11,6 @@ of differentiable operations, so gradients of any order flow through them.
 
 from __future__ import annotations
 
-from .. import _dtypes
 from .. import ops as _ops
 from .._core.tensor import Tensor, _make
 from ..ops import fft as _fft
@@ -28,26 +27,15 @@ _NO_WINDOW = (
 )
 
 
-def _real_dtype(dtype):
-    """The real dtype of `dtype`'s values (float32 for complex64, float64 for complex128)."""
-    if not dtype.is_complex:
-        return dtype
-    return _dtypes.float64 if dtype is _dtypes.complex128 else _dtypes.float32
-
-
-def _complex_dtype(dtype):
-    """The complex dtype of real `dtype` (complex128 for float64, complex64 otherwise)."""
-    return _dtypes.complex128 if dtype is _dtypes.float64 else _dtypes.complex64
-
-
 def _centered_window(window: Tensor | None, win_length: int, n_fft: int, like: Tensor):
-    """`window` (ones where None) zero-padded to `n_fft` on both sides, the extra point on the
-    right, as PyTorch centres a window shorter than the transform; None where a missing
-    window spans the whole transform (a rectangular window multiplies by nothing)."""
+    """`window` (ones of `like`'s dtype where None) zero-padded to `n_fft` on both sides, the
+    extra point on the right, as PyTorch centres a window shorter than the transform; None
+    where a missing window spans the whole transform (a rectangular window multiplies by
+    nothing)."""
     if window is None:
         if win_length == n_fft:
             return None
-        window = _ops.ones(win_length, dtype=_real_dtype(like.dtype), device=like.device)
+        window = _ops.ones(win_length, dtype=like.dtype, device=like.device)
     if win_length == n_fft:
         return window
     left = (n_fft - win_length) // 2
@@ -158,14 +146,10 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None,  # noqa: A002
         frames = frames * full_window
     onesided = not frames.dtype.is_complex if onesided is None else onesided
     norm = "ortho" if normalized else "backward"
-    if frames.dtype.is_complex:
-        if onesided:
-            raise RuntimeError("Cannot have onesided output if window or input is complex")
-        spectrum = _fft.fft(frames, axis=-1, norm=norm)
-    elif onesided:
-        spectrum = _fft.rfft(frames, axis=-1, norm=norm)
-    else:
-        spectrum = _fft.fft(_ops.astype(frames, _complex_dtype(frames.dtype)), axis=-1, norm=norm)
+    if frames.dtype.is_complex and onesided:
+        raise RuntimeError("Cannot have onesided output if window or input is complex")
+    # (fft of real frames is PyTorch's two-sided real-to-complex transform)
+    spectrum = (_fft.rfft if onesided else _fft.fft)(frames, axis=-1, norm=norm)
     out = _ops.swapaxes(spectrum, 1, 2)
     if input.ndim == 1:
         out = _ops.squeeze(out, axis=0)
@@ -228,9 +212,6 @@ def istft(input: Tensor, n_fft: int, hop_length: int | None = None,  # noqa: A00
         raise RuntimeError(
             where + " : Invalid window shape. window has to be 1D and length of `win_length`"
         )
-    full_window = _centered_window(window, win_length, n_fft, input)
-    if full_window is None:
-        full_window = _ops.ones(n_fft, dtype=_real_dtype(input.dtype), device=input.device)
     spectra = _ops.swapaxes(input if input.ndim == 3 else _ops.expand_dims(input, axis=0), 1, 2)
     norm = "ortho" if normalized else "backward"
     if return_complex:
@@ -243,6 +224,9 @@ def istft(input: Tensor, n_fft: int, hop_length: int | None = None,  # noqa: A00
         if not onesided:
             spectra = _ops.narrow(spectra, -1, 0, n_fft // 2 + 1)
         frames = _fft.irfft(spectra, n=n_fft, axis=-1, norm=norm)
+    full_window = _centered_window(window, win_length, n_fft, frames)
+    if full_window is None:
+        full_window = _ops.ones(n_fft, dtype=frames.dtype, device=frames.device)
     total = n_fft + hop_length * (frames_count - 1)
     positions = _ops.reshape(
         _ops.arange(frames_count, device=input.device)[:, None] * hop_length

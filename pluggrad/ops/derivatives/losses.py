@@ -50,13 +50,17 @@ def _weighted(ns, grad, g, weight, reduction, like):
     return _per_element(grad * g, weight, reduction, like)
 
 
+def _mse_norm(input, reduction: str) -> float:  # noqa: A002
+    """mse_loss_backward's factor: 2, ``2 / n`` for the mean."""
+    return 2.0 / math.prod(input.shape) if reduction == "mean" else 2.0
+
+
 def mse_input_grad(ns, g, input, target, reduction):  # noqa: A002
     """``norm (x - t) g`` with ``norm`` 2 (``2 / n`` for the mean): PyTorch's
     ``mse_loss_backward``; under ``create_graph=True`` that operation itself."""
     if getattr(ns, "differentiable", False):
         return ns.mse_loss_backward(g, input, target, reduction)
-    norm = 2.0 / math.prod(input.shape) if reduction == "mean" else 2.0
-    return norm * (input - target) * g
+    return _mse_norm(input, reduction) * (input - target) * g
 
 
 def _mse_target_grad(ns, g, input, target, reduction):  # noqa: A002
@@ -69,8 +73,7 @@ def _mse_backward_grad_output_grad(ns, g, input, target, reduction):  # noqa: A0
     unreduced; reduced, ``(mse_loss_backward(1, x, t) * g).sum()``."""
     if reduction == "none":
         return mse_input_grad(ns, g, input, target, reduction)
-    norm = 2.0 / math.prod(input.shape) if reduction == "mean" else 2.0
-    return ns.sum(norm * (input - target) * g)
+    return ns.sum(_mse_norm(input, reduction) * (input - target) * g)
 
 
 def _mse_backward_input_grad(ns, g, grad_output, input, reduction):  # noqa: A002
